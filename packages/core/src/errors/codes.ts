@@ -1,0 +1,57 @@
+/**
+ * Every error vaultlink raises carries one of these stable codes. Hosts branch on the code,
+ * never on the message. Provider plugins map their SDK's failures to the provider codes.
+ */
+export const ErrorCodes = {
+  // Vault file and keys
+  VAULT_NOT_FOUND: "VAULT_NOT_FOUND",
+  VAULT_EXISTS: "VAULT_EXISTS",
+  VAULT_CORRUPT: "VAULT_CORRUPT",
+  VAULT_WRONG_KEY: "VAULT_WRONG_KEY",
+  VAULT_LOCKED: "VAULT_LOCKED",
+  VAULT_BUSY: "VAULT_BUSY",
+  KEY_SOURCE_UNAVAILABLE: "KEY_SOURCE_UNAVAILABLE",
+  INVALID_KEY: "INVALID_KEY",
+  CONFIRMATION_REQUIRED: "CONFIRMATION_REQUIRED",
+  // Secrets and input
+  INVALID_NAME: "INVALID_NAME",
+  SECRET_EXISTS: "SECRET_EXISTS",
+  SECRET_NOT_FOUND: "SECRET_NOT_FOUND",
+  INVALID_INPUT: "INVALID_INPUT",
+  INVALID_SETTING: "INVALID_SETTING",
+  JSON_KEY_MISSING: "JSON_KEY_MISSING",
+  NOT_JSON: "NOT_JSON",
+  // Plugins and integrations
+  PLUGIN_INVALID: "PLUGIN_INVALID",
+  PLUGIN_INCOMPATIBLE: "PLUGIN_INCOMPATIBLE",
+  PROVIDER_NOT_FOUND: "PROVIDER_NOT_FOUND",
+  INTEGRATION_NOT_FOUND: "INTEGRATION_NOT_FOUND",
+  INTEGRATION_EXISTS: "INTEGRATION_EXISTS",
+  INTEGRATION_DISCONNECTED: "INTEGRATION_DISCONNECTED",
+  ACCESS_DENIED: "ACCESS_DENIED",
+  // Provider outcomes (what a plugin maps its SDK errors to)
+  AUTH_EXPIRED: "AUTH_EXPIRED",
+  AUTH_FAILED: "AUTH_FAILED",
+  PERMISSION_DENIED: "PERMISSION_DENIED",
+  NOT_FOUND: "NOT_FOUND",
+  THROTTLED: "THROTTLED",
+  UNREACHABLE: "UNREACHABLE",
+  INVALID_REFERENCE: "INVALID_REFERENCE",
+  PROVIDER_ERROR: "PROVIDER_ERROR",
+  // Import / export
+  EXPORT_PASSWORD: "EXPORT_PASSWORD",
+  EXPORT_CORRUPT: "EXPORT_CORRUPT",
+} as const;
+
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+/** The codes a provider plugin may return for one reference or throw from `authenticate`. */
+export type ProviderErrorCode =
+  | "AUTH_EXPIRED"
+  | "AUTH_FAILED"
+  | "PERMISSION_DENIED"
+  | "NOT_FOUND"
+  | "THROTTLED"
+  | "UNREACHABLE"
+  | "INVALID_REFERENCE"
+  | "PROVIDER_ERROR";

@@ -1,0 +1,7 @@
+export { type ErrorCode, ErrorCodes, type ProviderErrorCode } from "./codes.js";
+export {
+  isVaultlinkError,
+  VaultlinkError,
+  type VaultlinkErrorOptions,
+  vaultlinkError,
+} from "./vaultlink-error.js";

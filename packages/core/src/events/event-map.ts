@@ -1,0 +1,41 @@
+import type { UnresolvedReason } from "../resolver/types.js";
+
+/**
+ * Every event vaultlink emits, with its payload. Payloads name secrets, integrations and
+ * references; they never carry a secret value or a credential.
+ */
+export type VaultEvents = {
+  SecretCreated: { name: string; linked: boolean };
+  SecretUpdated: { name: string; fields: Array<"value" | "allowedDomains" | "enabled"> };
+  SecretRenamed: { from: string; to: string };
+  SecretDeleted: { name: string };
+  SecretLinked: {
+    name: string;
+    integration: string;
+    provider: string;
+    reference: string;
+    jsonKey?: string;
+    version?: string;
+    relinked: boolean;
+  };
+  SecretUnlinked: { name: string; integration: string };
+  SecretResolved: {
+    name: string;
+    source: "local" | "cache" | "provider";
+    integration?: string;
+  };
+  SecretUnresolved: { name: string; reason: UnresolvedReason };
+  CacheExpired: { integration: string; reference: string; ageMs: number };
+  CacheReset: { entries: number };
+  CachePurged: { integration: string; entries: number };
+  AuthExpired: { integration: string; provider: string; reason: string };
+  IntegrationConnected: { integration: string; provider: string; scope: "personal" | "team" };
+  IntegrationReauthenticated: { integration: string; provider: string };
+  IntegrationDisconnected: { integration: string; provider: string; unresolved: string[] };
+  SettingsChanged: { key: string };
+  VaultReset: Record<string, never>;
+  /** A handler threw; emitted so hosts can log it. Never re-emitted for its own failures. */
+  HandlerError: { event: string; message: string };
+};
+
+export type VaultEventName = keyof VaultEvents;

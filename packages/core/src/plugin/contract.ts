@@ -1,0 +1,161 @@
+import type { ProviderErrorCode } from "../errors/codes.js";
+
+/** The plugin contract version this core implements. */
+export const PLUGIN_API_VERSION = 1 as const;
+/** Contract versions this core can load. */
+export const SUPPORTED_API_VERSIONS: readonly number[] = [1];
+/** Marks an object made by `defineProvider`; a plain string so it survives duplicate cores. */
+export const PROVIDER_BRAND = "vaultlink.provider" as const;
+
+/** One option an auth method takes. Hosts prompt for it and core validates it. */
+export interface OptionSpec {
+  name: string;
+  /** Short label for prompts ("Access key ID"). */
+  title: string;
+  type: "string" | "number" | "boolean" | "enum";
+  /**
+   * Secret options (passwords, tokens, secret keys) are prompted masked, never accepted on a
+   * command line, and stored only inside the encrypted vault.
+   */
+  secret?: boolean;
+  required?: boolean;
+  default?: string | number | boolean;
+  choices?: readonly string[];
+  description?: string;
+  /** An environment variable the host may read the value from. */
+  env?: string;
+}
+
+export interface AuthMethod {
+  id: string;
+  title: string;
+  description?: string;
+  options: readonly OptionSpec[];
+  /** True when the method needs a person (browser sign-in, device code, MFA). */
+  interactive?: boolean;
+}
+
+export interface ProviderCapabilities {
+  /** The provider can fetch many references in fewer requests; core sends them together. */
+  batch: boolean;
+  /** References can name a version. */
+  versions: boolean;
+  /** Values may be binary (delivered as Uint8Array; core decodes UTF-8 for templates). */
+  binary?: boolean;
+}
+
+/** A reference after the provider parsed and validated it. */
+export interface ParsedReference {
+  /** Canonical one-string form, stored in the link and used in cache keys. */
+  canonical: string;
+  /** Version carried inside the reference itself (an Azure identifier's version, say). */
+  version?: string;
+  /** Anything else the provider wants back at fetch time. JSON-serialisable. */
+  [key: string]: unknown;
+}
+
+/** What `authenticate` hands back: stored encrypted in the vault and given to `create`. */
+export interface ProviderSession {
+  /** Secret material needed to fetch (tokens, keys). Never logged. */
+  credentials: Record<string, unknown>;
+  /** When the credentials stop working; omit when they do not expire. */
+  expiresAt?: Date;
+  /** Non-secret settings to store (resolved region, tenant, detected KV versions…). */
+  settings?: Record<string, unknown>;
+  /** A non-secret description of who signed in (an ARN, a user name). */
+  identity?: string;
+}
+
+export interface AuthenticateInput {
+  method: string;
+  /** Non-secret option values. */
+  settings: Record<string, unknown>;
+  /** Secret option values. */
+  secrets: Record<string, unknown>;
+  /** The session being replaced on reauthentication, when there is one. */
+  previous?: ProviderSession;
+  /** For interactive methods: show a message (a device code, a URL) to the person. */
+  notify?: (message: string) => void;
+}
+
+export interface FetchRequest {
+  /** Opaque id; the result for this request carries the same id. */
+  id: string;
+  reference: ParsedReference;
+  /** Version to fetch; undefined means the current one. */
+  version?: string;
+}
+
+export type FetchResult =
+  | { id: string; ok: true; value: string | Uint8Array; version?: string }
+  | {
+      id: string;
+      ok: false;
+      code: ProviderErrorCode;
+      /** Names what failed and never contains a secret value. */
+      message: string;
+      hint?: string;
+      details?: Record<string, unknown>;
+    };
+
+export interface Logger {
+  debug(message: string, fields?: Record<string, unknown>): void;
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+}
+
+export interface ProviderContext {
+  integration: {
+    id: string;
+    authMethod: string;
+    settings: Record<string, unknown>;
+  };
+  /** The stored session; undefined before the first `authenticate`. */
+  session?: ProviderSession;
+  /** Options the host gave this plugin in its config (`plugins: [[name, options]]`). */
+  pluginOptions: Record<string, unknown>;
+  logger: Logger;
+  clock: Clock;
+  /** Persist a refreshed session (a renewed token, a re-login). */
+  saveSession(session: ProviderSession): Promise<void>;
+}
+
+export interface ProviderInstance {
+  /** Sign in with an auth method; throw a VaultlinkError (AUTH_FAILED, UNREACHABLE…) on failure. */
+  authenticate(input: AuthenticateInput): Promise<ProviderSession>;
+  /** Fetch values; return exactly one result per request, in any order. */
+  fetch(requests: readonly FetchRequest[]): Promise<FetchResult[]>;
+  /** Release clients, timers and sockets. */
+  dispose(): Promise<void> | void;
+}
+
+export interface ProviderDefinitionInput {
+  apiVersion: 1;
+  /** From the plugin's package.json. */
+  meta: { name: string; version: string };
+  /** Short id used in commands and links ("aws"). Lowercase letters, digits and '-'. */
+  id: string;
+  title: string;
+  /** "team" when an admin sets it up for everyone (HashiCorp); default "personal". */
+  scope?: "personal" | "team";
+  authMethods: readonly AuthMethod[];
+  /** Settings common to every auth method (region, address…). */
+  settings?: readonly OptionSpec[];
+  capabilities: ProviderCapabilities;
+  /** Examples of valid references, shown in help and errors. */
+  referenceExamples: readonly string[];
+  /** Validate and normalise a reference without network access. Throw INVALID_REFERENCE. */
+  parseReference(input: string): ParsedReference;
+  /** Build an instance. Import SDKs lazily inside, never at module top level. */
+  create(ctx: ProviderContext): ProviderInstance | Promise<ProviderInstance>;
+}
+
+export interface ProviderDefinition extends ProviderDefinitionInput {
+  readonly brand: typeof PROVIDER_BRAND;
+}

@@ -1,0 +1,23 @@
+/**
+ * The provider plugin contract. Plugin authors import only from here:
+ * `import { defineProvider } from "@vaultlink/core/plugin"`.
+ */
+
+export {
+  type ErrorCode,
+  isVaultlinkError,
+  type ProviderErrorCode,
+  VaultlinkError,
+  vaultlinkError,
+} from "../errors/index.js";
+export * from "./contract.js";
+export { defineProvider } from "./define-provider.js";
+export {
+  chunk,
+  failAll,
+  failure,
+  isProviderCode,
+  mapWithConcurrency,
+  providerError,
+} from "./helpers.js";
+export { validateProvider } from "./validate.js";

@@ -1,0 +1,75 @@
+/**
+ * The vault document: everything the encrypted vault file holds. One JSON document,
+ * encrypted as a whole, so secrets, links, integration credentials and settings change
+ * together atomically.
+ */
+export interface VaultDocument {
+  formatVersion: 1;
+  secrets: Record<string, SecretRecord>;
+  integrations: Record<string, IntegrationRecord>;
+  settings: VaultSettings;
+}
+
+export interface SecretRecord {
+  name: string;
+  /** A local value. Absent when the secret is linked. */
+  value?: string;
+  /** A link to a secret in an external vault. Absent for a local secret. */
+  link?: LinkRecord;
+  /** Hosts this secret may be sent to; empty means any. */
+  allowedDomains: string[];
+  enabled: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface LinkRecord {
+  /** Integration id (see IntegrationRecord.id). */
+  integration: string;
+  /** The provider reference in its canonical one-string form, as the plugin formatted it. */
+  reference: string;
+  /** Pick one key of a JSON value. Extraction is done by core. */
+  jsonKey?: string;
+  /** A provider version (AWS VersionId/VersionStage, Azure version id, Vault KV v2 version). */
+  version?: string;
+  linkedAt: string;
+}
+
+export type IntegrationScope = "personal" | "team";
+export type IntegrationStatus = "connected" | "auth-expired" | "disconnected";
+
+export interface IntegrationRecord {
+  /** Integration id; by default the provider id ("aws"), one organisation per provider. */
+  id: string;
+  /** Provider plugin id. */
+  provider: string;
+  scope: IntegrationScope;
+  /** Auth method id the plugin declared. */
+  authMethod: string;
+  /** Non-secret settings (region, vault URL, address, namespace…). */
+  settings: Record<string, unknown>;
+  /** Secret auth material the plugin returned from `authenticate`, stored encrypted. */
+  credentials?: Record<string, unknown>;
+  /** ISO time the credentials stop working; absent when they do not expire. */
+  expiresAt?: string;
+  status: IntegrationStatus;
+  statusReason?: string;
+  connectedAt: string;
+  updatedAt: string;
+}
+
+export interface VaultSettings {
+  /** Minutes a fetched value stays cached. 0 disables caching. Default 60. */
+  cacheTtlMinutes: number;
+}
+
+export const DEFAULT_SETTINGS: VaultSettings = { cacheTtlMinutes: 60 };
+
+export function emptyDocument(): VaultDocument {
+  return {
+    formatVersion: 1,
+    secrets: {},
+    integrations: {},
+    settings: { ...DEFAULT_SETTINGS },
+  };
+}
