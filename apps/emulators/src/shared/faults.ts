@@ -1,0 +1,84 @@
+/**
+ * Fault injection shared by every emulator: latency and errors, for every request or the next
+ * N requests, optionally only for one operation or path prefix.
+ */
+export interface FaultRule {
+  /** Only requests of this operation (as the emulator names it: "GetSecretValue", "kv.read"…). */
+  operation?: string;
+  /** Only requests whose path starts with this. */
+  pathPrefix?: string;
+  /** Apply to the next N matching requests, then drop the rule. Default: until cleared. */
+  times?: number;
+  /** Delay before answering, in milliseconds. */
+  latencyMs?: number;
+  /**
+   * Answer with this error instead of the real response. A string names one of the emulator's
+   * documented faults (e.g. "ExpiredTokenException", "throttled", "sealed"); an object is sent as is.
+   */
+  error?: string | RawFault;
+}
+
+export interface RawFault {
+  status: number;
+  headers?: Record<string, string>;
+  body?: unknown;
+}
+
+interface ActiveRule extends FaultRule {
+  id: number;
+  remaining: number;
+}
+
+export class FaultController {
+  #rules: ActiveRule[] = [];
+  #nextId = 1;
+
+  add(rule: FaultRule): number {
+    const id = this.#nextId++;
+    this.#rules.push({ ...rule, id, remaining: rule.times ?? Number.POSITIVE_INFINITY });
+    return id;
+  }
+
+  clear(): void {
+    this.#rules = [];
+  }
+
+  /** Rules that apply to this request; consumes one use of each. */
+  take(operation: string, path: string): { latencyMs: number; error?: string | RawFault } {
+    let latencyMs = 0;
+    let error: string | RawFault | undefined;
+    for (const rule of this.#rules) {
+      if (rule.operation && rule.operation !== operation) continue;
+      if (rule.pathPrefix && !path.startsWith(rule.pathPrefix)) continue;
+      rule.remaining -= 1;
+      latencyMs += rule.latencyMs ?? 0;
+      if (rule.error !== undefined && error === undefined) error = rule.error;
+    }
+    this.#rules = this.#rules.filter((r) => r.remaining > 0);
+    return error === undefined ? { latencyMs } : { latencyMs, error };
+  }
+}
+
+/** Counts requests by operation. */
+export class RequestCounter {
+  #counts = new Map<string, number>();
+
+  record(operation: string): void {
+    this.#counts.set(operation, (this.#counts.get(operation) ?? 0) + 1);
+  }
+
+  count(operation?: string): number {
+    if (operation !== undefined) return this.#counts.get(operation) ?? 0;
+    let total = 0;
+    for (const n of this.#counts.values()) total += n;
+    return total;
+  }
+
+  snapshot(): { total: number; byOperation: Record<string, number> } {
+    return { total: this.count(), byOperation: Object.fromEntries(this.#counts) };
+  }
+
+  reset(): void {
+    this.#counts.clear();
+  }
+}
