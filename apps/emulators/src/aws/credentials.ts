@@ -1,0 +1,49 @@
+import { randomBytes } from "node:crypto";
+
+export interface AwsCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+/** The access key id in `Authorization: AWS4-HMAC-SHA256 Credential=<akid>/<date>/...`. */
+export function accessKeyIdOf(authorization: string | undefined): string | undefined {
+  const match = /Credential=([^/,\s]+)\//.exec(authorization ?? "");
+  return match?.[1];
+}
+
+/**
+ * Which access key ids still work. Every key id seen in a request (or handed out by `issue`)
+ * counts as issued; `expireAll` expires every issued key, so later requests signed with one get
+ * ExpiredTokenException while key ids never seen before keep working.
+ */
+export class AccessKeyLedger {
+  #issued = new Set<string>();
+  #expired = new Set<string>();
+
+  issue(): AwsCredentials {
+    const accessKeyId = `AKIA${randomBytes(8).toString("hex").toUpperCase()}`;
+    this.#issued.add(accessKeyId);
+    return { accessKeyId, secretAccessKey: randomBytes(20).toString("base64url") };
+  }
+
+  /** Record a key id seen on the wire; false when it has been expired. */
+  admit(accessKeyId: string): boolean {
+    if (this.#expired.has(accessKeyId)) return false;
+    this.#issued.add(accessKeyId);
+    return true;
+  }
+
+  expireAll(): void {
+    for (const id of this.#issued) this.#expired.add(id);
+    this.#issued.clear();
+  }
+
+  isExpired(accessKeyId: string): boolean {
+    return this.#expired.has(accessKeyId);
+  }
+
+  reset(): void {
+    this.#issued.clear();
+    this.#expired.clear();
+  }
+}

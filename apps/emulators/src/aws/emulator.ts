@@ -1,0 +1,132 @@
+import { type RunningEmulator, startEmulatorServer } from "../shared/index.js";
+import { AccessKeyLedger, type AwsCredentials, accessKeyIdOf } from "./credentials.js";
+import { awsError, awsFaultResponse } from "./errors.js";
+import { forward } from "./forward.js";
+import { type MotoOptions, type MotoServer, startMoto } from "./moto.js";
+import { type AwsSecretPayload, type AwsSeedSecret, MotoSecretsClient } from "./seed.js";
+
+export interface AwsEmulatorOptions extends MotoOptions {
+  /** Port of the fault layer (the URL SDKs talk to). Default: a free port. */
+  port?: number;
+  /** Region used for seeding; SDK clients should use the same. Default "us-east-1". */
+  region?: string;
+}
+
+export interface AwsEmulator extends Omit<RunningEmulator, "reset"> {
+  region: string;
+  /** The moto server behind the fault layer (seeding and resets go there directly). */
+  moto: MotoServer;
+  /** Create each secret (or add a new current version if the name exists); returns the ARNs. */
+  seed(secrets: AwsSeedSecret[]): Promise<string[]>;
+  /** Add a new AWSCURRENT version to an existing secret (the old one becomes AWSPREVIOUS). */
+  putSecretValue(
+    secretId: string,
+    payload: AwsSecretPayload,
+  ): Promise<{ arn: string; versionId: string }>;
+  /** A fresh access key pair that works until the next expireCredentials(). */
+  issueCredentials(): AwsCredentials;
+  /** Wipe moto (every secret), faults, counters and expired keys. */
+  reset(): Promise<void>;
+}
+
+/** Name the operation from `x-amz-target: secretsmanager.GetSecretValue`. */
+export function awsOperationOf(target: string | string[] | undefined, path: string): string {
+  const value = Array.isArray(target) ? target[0] : target;
+  if (value) return value.slice(value.lastIndexOf(".") + 1);
+  return path.startsWith("/moto-api") ? "moto-api" : "unknown";
+}
+
+/**
+ * moto (the real Secrets Manager logic) behind a fault-injecting front server. Every request
+ * other than the control API is forwarded to moto as is.
+ */
+export async function startAwsEmulator(options: AwsEmulatorOptions = {}): Promise<AwsEmulator> {
+  const region = options.region ?? "us-east-1";
+  const moto = await startMoto(options);
+  const client = new MotoSecretsClient(moto.url, region);
+  const keys = new AccessKeyLedger();
+  let pendingReset: Promise<void> = Promise.resolve();
+
+  const seed = async (secrets: AwsSeedSecret[]) => {
+    const arns: string[] = [];
+    for (const secret of secrets) arns.push((await client.upsert(secret)).arn);
+    return arns;
+  };
+
+  let running: RunningEmulator;
+  try {
+    running = await startEmulatorServer(
+      {
+        name: "aws-secrets-manager",
+        jsonContentType: "application/x-amz-json-1.1",
+        operationOf: (req) => awsOperationOf(req.headers["x-amz-target"], req.url.pathname),
+        faultResponse: (kind, req) =>
+          awsFaultResponse(
+            kind,
+            awsOperationOf(req.headers["x-amz-target"], req.url.pathname),
+            req.body,
+          ),
+        expireCredentials: () => keys.expireAll(),
+        reset: () => {
+          keys.reset();
+          pendingReset = moto.reset();
+        },
+        handle: async (req) => {
+          await pendingReset;
+          const isApiCall = req.headers["x-amz-target"] !== undefined;
+          const keyId = accessKeyIdOf(req.headers.authorization);
+          if (isApiCall && keyId !== undefined && !keys.admit(keyId)) {
+            return awsError(
+              "ExpiredTokenException",
+              "The security token included in the request is expired",
+            );
+          }
+          const response = await forward(moto.url, req);
+          // moto says 404 for a missing secret; Secrets Manager says 400.
+          if (
+            isApiCall &&
+            response.status === 404 &&
+            Buffer.isBuffer(response.body) &&
+            response.body.includes("ResourceNotFoundException")
+          ) {
+            return { ...response, status: 400 };
+          }
+          return response;
+        },
+        control: {
+          "issue-credentials": () => keys.issue(),
+          seed: async (body) => {
+            const input = body as { secrets?: Array<AwsSeedSecret & { binaryBase64?: string }> };
+            const secrets = (input.secrets ?? []).map(({ binaryBase64, ...rest }) =>
+              binaryBase64 === undefined
+                ? rest
+                : { ...rest, binary: Buffer.from(binaryBase64, "base64") },
+            );
+            return { arns: await seed(secrets) };
+          },
+        },
+      },
+      options.port === undefined ? {} : { port: options.port },
+    );
+  } catch (error) {
+    await moto.stop();
+    throw error;
+  }
+
+  return {
+    ...running,
+    region,
+    moto,
+    seed,
+    putSecretValue: (secretId, payload) => client.putValue(secretId, payload),
+    issueCredentials: () => keys.issue(),
+    reset: async () => {
+      running.reset();
+      await pendingReset;
+    },
+    stop: async () => {
+      await running.stop();
+      await moto.stop();
+    },
+  };
+}
