@@ -1,2 +1,3 @@
 export * from "./aws/index.js";
 export * from "./shared/index.js";
+export * from "./azure/index.js";

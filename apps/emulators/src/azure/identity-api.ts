@@ -1,0 +1,159 @@
+import { randomUUID } from "node:crypto";
+import type { EmulatorRequest, EmulatorResponse } from "../shared/index.js";
+import type { AzureIdentity } from "./identity.js";
+
+/** An Entra ID (AAD) OAuth error body, with the fields MSAL reads. */
+function aadError(
+  status: number,
+  error: string,
+  code: number,
+  description: string,
+): EmulatorResponse {
+  return {
+    status,
+    body: {
+      error,
+      error_description: `AADSTS${code}: ${description}\r\nTrace ID: ${randomUUID()}\r\nCorrelation ID: ${randomUUID()}\r\nTimestamp: ${new Date().toISOString()}`,
+      error_codes: [code],
+      timestamp: new Date().toISOString(),
+      trace_id: randomUUID(),
+      correlation_id: randomUUID(),
+    },
+  };
+}
+
+function unknownTenant(tenant: string): EmulatorResponse {
+  return aadError(
+    400,
+    "invalid_request",
+    90002,
+    `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`,
+  );
+}
+
+/** App Service managed identity (api-version 2019-08-01): GET /msi/token?resource=... */
+export function handleMsiToken(identity: AzureIdentity, req: EmulatorRequest): EmulatorResponse {
+  if (req.headers["x-identity-header"] !== identity.identityHeader) {
+    return {
+      status: 401,
+      body: { statusCode: 401, message: "Invalid or missing X-IDENTITY-HEADER." },
+    };
+  }
+  const resource = req.url.searchParams.get("resource");
+  if (!resource) {
+    return {
+      status: 400,
+      body: { statusCode: 400, message: "The 'resource' parameter is required." },
+    };
+  }
+  const clientId = req.url.searchParams.get("client_id") ?? identity.managedIdentityClientId;
+  const issued = identity.issue(clientId);
+  return {
+    status: 200,
+    body: {
+      access_token: issued.token,
+      expires_on: String(issued.expiresOn),
+      resource,
+      token_type: "Bearer",
+      client_id: clientId,
+    },
+  };
+}
+
+/** The OpenID Connect discovery document MSAL reads before asking for a token. */
+export function handleOpenIdConfiguration(
+  identity: AzureIdentity,
+  tenant: string,
+  req: EmulatorRequest,
+): EmulatorResponse {
+  if (tenant !== identity.tenantId) return unknownTenant(tenant);
+  const base = `${req.url.origin}/${tenant}`;
+  return {
+    status: 200,
+    body: {
+      token_endpoint: `${base}/oauth2/v2.0/token`,
+      token_endpoint_auth_methods_supported: [
+        "client_secret_post",
+        "private_key_jwt",
+        "client_secret_basic",
+      ],
+      jwks_uri: `${base}/discovery/v2.0/keys`,
+      response_modes_supported: ["query", "fragment", "form_post"],
+      subject_types_supported: ["pairwise"],
+      id_token_signing_alg_values_supported: ["RS256"],
+      response_types_supported: ["code", "id_token", "code id_token", "id_token token"],
+      scopes_supported: ["openid", "profile", "email", "offline_access"],
+      issuer: `${base}/v2.0`,
+      request_uri_parameter_supported: false,
+      authorization_endpoint: `${base}/oauth2/v2.0/authorize`,
+      device_authorization_endpoint: `${base}/oauth2/v2.0/devicecode`,
+      end_session_endpoint: `${base}/oauth2/v2.0/logout`,
+      http_logout_supported: true,
+      frontchannel_logout_supported: true,
+      tenant_region_scope: null,
+      cloud_instance_name: "microsoftonline.com",
+      cloud_graph_host_name: "graph.windows.net",
+      msgraph_host: "graph.microsoft.com",
+    },
+  };
+}
+
+/** Instance discovery, for MSAL clients that do not set `disableInstanceDiscovery`. */
+export function handleInstanceDiscovery(req: EmulatorRequest): EmulatorResponse {
+  const host = req.url.host;
+  return {
+    status: 200,
+    body: {
+      tenant_discovery_endpoint: `${req.url.origin}/common/v2.0/.well-known/openid-configuration`,
+      "api-version": "1.1",
+      metadata: [{ preferred_network: host, preferred_cache: host, aliases: [host] }],
+    },
+  };
+}
+
+/** POST /<tenant>/oauth2/v2.0/token with the client-credentials grant. */
+export function handleAadToken(
+  identity: AzureIdentity,
+  tenant: string,
+  req: EmulatorRequest,
+): EmulatorResponse {
+  if (tenant !== identity.tenantId) return unknownTenant(tenant);
+  const form = new URLSearchParams(req.body.toString("utf8"));
+  const grant = form.get("grant_type");
+  if (grant !== "client_credentials") {
+    return aadError(
+      400,
+      "unsupported_grant_type",
+      70003,
+      `The app requested an unsupported grant type '${grant ?? ""}'.`,
+    );
+  }
+  const clientId = form.get("client_id") ?? "";
+  const verdict = identity.checkClient(clientId, form.get("client_secret") ?? "");
+  if (verdict === "unknown-client") {
+    return aadError(
+      400,
+      "unauthorized_client",
+      700016,
+      `Application with identifier '${clientId}' was not found in the directory '${tenant}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`,
+    );
+  }
+  if (verdict === "bad-secret") {
+    return aadError(
+      401,
+      "invalid_client",
+      7000215,
+      `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'.`,
+    );
+  }
+  const issued = identity.issue(clientId);
+  return {
+    status: 200,
+    body: {
+      token_type: "Bearer",
+      expires_in: issued.expiresIn,
+      ext_expires_in: issued.expiresIn,
+      access_token: issued.token,
+    },
+  };
+}

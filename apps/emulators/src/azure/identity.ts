@@ -1,0 +1,98 @@
+import { randomBytes, randomUUID } from "node:crypto";
+
+/** An app registration that may use the client-credentials grant. */
+export interface ServicePrincipal {
+  clientId: string;
+  clientSecret: string;
+}
+
+interface IssuedToken {
+  clientId: string;
+  expiresAt: number;
+  epoch: number;
+}
+
+export type TokenCheck = "valid" | "missing" | "unknown" | "expired" | "revoked";
+
+export interface AzureIdentityOptions {
+  /** Tenant named in challenges and served by the authority endpoints. Default: a fixed GUID. */
+  tenantId?: string;
+  /** Lifetime of issued access tokens. Default 3600. */
+  tokenTtlSeconds?: number;
+  /** Client id reported by the managed-identity endpoint. */
+  managedIdentityClientId?: string;
+  /** Value the managed-identity endpoint expects in `x-identity-header`. Default: random. */
+  identityHeader?: string;
+  servicePrincipals?: ServicePrincipal[];
+}
+
+export const DEFAULT_TENANT_ID = "72f988bf-0000-4000-8000-00000000e0e0";
+
+/**
+ * The token side of Entra ID, shared by every vault it serves: service principals, issued
+ * tokens, and revocation. Tokens are opaque random strings, looked up on every request.
+ */
+export class AzureIdentity {
+  readonly tenantId: string;
+  readonly identityHeader: string;
+  readonly managedIdentityClientId: string;
+  tokenTtlSeconds: number;
+  #principals = new Map<string, string>();
+  #initialPrincipals: ServicePrincipal[];
+  #tokens = new Map<string, IssuedToken>();
+  #initialTtl: number;
+  #epoch = 0;
+
+  constructor(options: AzureIdentityOptions = {}) {
+    this.tenantId = options.tenantId ?? DEFAULT_TENANT_ID;
+    this.identityHeader = options.identityHeader ?? randomBytes(16).toString("hex");
+    this.managedIdentityClientId = options.managedIdentityClientId ?? randomUUID();
+    this.tokenTtlSeconds = options.tokenTtlSeconds ?? 3600;
+    this.#initialTtl = this.tokenTtlSeconds;
+    this.#initialPrincipals = [...(options.servicePrincipals ?? [])];
+    this.reset();
+  }
+
+  addServicePrincipal(principal: ServicePrincipal): void {
+    this.#principals.set(principal.clientId, principal.clientSecret);
+  }
+
+  /** "unknown-client", "bad-secret" or "ok". */
+  checkClient(clientId: string, clientSecret: string): "unknown-client" | "bad-secret" | "ok" {
+    const expected = this.#principals.get(clientId);
+    if (expected === undefined) return "unknown-client";
+    return expected === clientSecret ? "ok" : "bad-secret";
+  }
+
+  issue(clientId: string): { token: string; expiresOn: number; expiresIn: number } {
+    const token = `emu.${randomBytes(24).toString("base64url")}`;
+    const expiresIn = this.tokenTtlSeconds;
+    const expiresAt = Date.now() + expiresIn * 1000;
+    this.#tokens.set(token, { clientId, expiresAt, epoch: this.#epoch });
+    return { token, expiresOn: Math.floor(expiresAt / 1000), expiresIn };
+  }
+
+  /** Judge an Authorization header. */
+  check(authorization: string | undefined): TokenCheck {
+    if (!authorization) return "missing";
+    const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
+    if (!match?.[1]) return "unknown";
+    const issued = this.#tokens.get(match[1]);
+    if (!issued) return "unknown";
+    if (issued.epoch < this.#epoch) return "revoked";
+    if (issued.expiresAt <= Date.now()) return "expired";
+    return "valid";
+  }
+
+  /** Every token issued so far stops working. */
+  revokeAll(): void {
+    this.#epoch += 1;
+  }
+
+  /** Back to the configured service principals and TTL. Issued tokens stay valid. */
+  reset(): void {
+    this.#principals.clear();
+    this.tokenTtlSeconds = this.#initialTtl;
+    for (const p of this.#initialPrincipals) this.addServicePrincipal(p);
+  }
+}

@@ -1,0 +1,20 @@
+export {
+  generateTestCertificates,
+  issueServerCertificate,
+  type TestCertificates,
+  writeCaFile,
+} from "./certificates.js";
+export {
+  type AzureEmulatorOptions,
+  type RunningAzureEmulator,
+  startAzureEmulator,
+  startAzureVaults,
+} from "./emulator.js";
+export { AZURE_FAULTS, type AzureFault, KEY_VAULT_RESOURCE } from "./errors.js";
+export {
+  AzureIdentity,
+  type AzureIdentityOptions,
+  DEFAULT_TENANT_ID,
+  type ServicePrincipal,
+} from "./identity.js";
+export type { AzureSecretSeed, SeedSecretOptions } from "./store.js";
