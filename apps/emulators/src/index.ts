@@ -1,3 +1,4 @@
 export * from "./aws/index.js";
-export * from "./shared/index.js";
 export * from "./azure/index.js";
+export * from "./onepassword/index.js";
+export * from "./shared/index.js";
