@@ -1,0 +1,59 @@
+import {
+  defineProvider,
+  type ProviderContext,
+  type ProviderDefinition,
+  type ProviderInstance,
+} from "@vaultlink/core/plugin";
+import {
+  type ConformanceFactory,
+  type ConformanceFixtures,
+  type MemoryProvider,
+  memoryFixtures,
+  memoryHarness,
+  runConformanceChecks,
+} from "../src/index.js";
+
+/** A harness like the memory one, with its provider swapped for a (usually broken) variant. */
+export function variant(
+  change: (base: ProviderDefinition, memory: MemoryProvider) => ProviderDefinition,
+): ConformanceFactory {
+  return async () => {
+    const harness = await memoryHarness();
+    return { ...harness, provider: change(harness.provider, harness.memory) };
+  };
+}
+
+/** The same definition, with every instance passed through `wrap`. */
+export function wrapInstances(
+  base: ProviderDefinition,
+  wrap: (inner: ProviderInstance, ctx: ProviderContext) => ProviderInstance,
+): ProviderDefinition {
+  return defineProvider({ ...base, create: async (ctx) => wrap(await base.create(ctx), ctx) });
+}
+
+/** Ids of the checks that failed, running only `only` (in suite order). */
+export async function failingChecks(
+  factory: ConformanceFactory,
+  only: readonly string[],
+  fixtures: ConformanceFixtures = memoryFixtures,
+): Promise<string[]> {
+  const report = await runConformanceChecks(factory, fixtures, { only });
+  const ran = [...report.passed, ...report.failed.map((f) => f.id)];
+  if (ran.length !== only.length) {
+    throw new Error(`Expected to run ${only.join(", ")} but ran ${ran.join(", ")}.`);
+  }
+  return report.failed.map((f) => f.id);
+}
+
+/** The message of the first failure of one check. */
+export async function failureOf(
+  factory: ConformanceFactory,
+  only: readonly string[],
+  id: string,
+  fixtures: ConformanceFixtures = memoryFixtures,
+): Promise<string> {
+  const report = await runConformanceChecks(factory, fixtures, { only });
+  const failed = report.failed.find((f) => f.id === id);
+  if (!failed) throw new Error(`Check ${id} passed; expected it to fail.`);
+  return failed.error instanceof Error ? failed.error.message : String(failed.error);
+}
