@@ -1,0 +1,138 @@
+import type { EmulatorResponse, RunningEmulator } from "../shared/index.js";
+import { startEmulatorServer } from "../shared/index.js";
+import type { AppRoleSpec, JwtRoleSpec, UserSpec } from "./auth-methods.js";
+import { vaultFaultResponse } from "./faults.js";
+import { handleVaultRequest } from "./handler.js";
+import type { SecretData } from "./kv-v1.js";
+import { type KvMount, normalizeNamespace } from "./mounts.js";
+import type { VaultPolicy } from "./policies.js";
+import { routeOf } from "./route.js";
+import { VaultState, type VaultStateOptions } from "./state.js";
+import type { TokenOptions } from "./tokens.js";
+
+export interface HashicorpEmulatorOptions extends VaultStateOptions {
+  port?: number;
+  /** Serve https with this key and certificate (PEM). */
+  tls?: { key: string; cert: string };
+}
+
+export interface NamespaceOption {
+  /** Enterprise namespace ("team-a"); default the root namespace. */
+  namespace?: string;
+}
+
+export interface CreateTokenOptions
+  extends Pick<
+    TokenOptions,
+    "policies" | "ttlSeconds" | "maxTtlSeconds" | "renewable" | "id" | "displayName"
+  > {}
+
+export interface HashicorpEmulator extends RunningEmulator {
+  /** Token with the root policy; never expires (until expireCredentials or reset). */
+  rootToken: string;
+  state: VaultState;
+  /** Write a secret straight into the store: a new version on KV v2, a replacement on v1. */
+  writeKv(
+    mount: string,
+    path: string,
+    data: SecretData,
+    options?: NamespaceOption,
+  ): { version?: number };
+  /** Soft-delete the current version (v2) or remove the secret (v1). */
+  deleteKv(mount: string, path: string, options?: NamespaceOption): void;
+  /** Add (or empty and replace) a KV mount. */
+  addKvMount(mount: string, version: 1 | 2, options?: NamespaceOption): void;
+  createPolicy(name: string, policy: VaultPolicy): void;
+  /** A token with these policies ("default" is added); returns the token string. */
+  createToken(options?: CreateTokenOptions): string;
+  addAppRole(spec: AppRoleSpec): void;
+  addUser(spec: UserSpec): void;
+  /** A JWT/OIDC role: any JWT whose payload has a `sub` logs in (signatures are not checked). */
+  addJwtRole(spec: JwtRoleSpec): void;
+  /** Move the token clock forward. */
+  advanceClock(ms: number): void;
+  now(): number;
+  seal(): void;
+  unseal(): void;
+}
+
+/** An in-process HashiCorp Vault (KV v1/v2, tokens, AppRole/userpass/JWT logins, policies). */
+export async function startHashicorpEmulator(
+  options: HashicorpEmulatorOptions = {},
+): Promise<HashicorpEmulator> {
+  const state = new VaultState(options);
+
+  const kvMount = (mount: string, namespace?: string): KvMount => {
+    const found = state.mounts.get(normalizeNamespace(namespace), mount);
+    if (!found) throw new Error(`no KV mount "${mount}" in namespace "${namespace ?? ""}"`);
+    return found;
+  };
+  const helpers = {
+    writeKv: (mount: string, path: string, data: SecretData, opts: NamespaceOption = {}) => {
+      const { store } = kvMount(mount, opts.namespace);
+      if (store.version === 1) {
+        store.put(path, data);
+        return {};
+      }
+      return { version: store.write(path, data).version as number };
+    },
+    deleteKv: (mount: string, path: string, opts: NamespaceOption = {}) => {
+      const { store } = kvMount(mount, opts.namespace);
+      if (store.version === 1) store.delete(path);
+      else store.softDelete(path);
+    },
+    addKvMount: (mount: string, version: 1 | 2, opts: NamespaceOption = {}) => {
+      state.mounts.mount(normalizeNamespace(opts.namespace), mount, version);
+    },
+    createPolicy: (name: string, policy: VaultPolicy) => state.policies.set(name, policy),
+    createToken: (opts: CreateTokenOptions = {}) =>
+      state.tokens.create({ ...opts, policies: ["default", ...(opts.policies ?? [])] }).id,
+    addAppRole: (spec: AppRoleSpec) => state.auth.addAppRole(spec),
+    addUser: (spec: UserSpec) => state.auth.addUser(spec),
+    addJwtRole: (spec: JwtRoleSpec) => state.auth.addJwtRole(spec),
+    advanceClock: (ms: number) => state.clock.advance(ms),
+    seal: () => {
+      state.sealed = true;
+    },
+    unseal: () => {
+      state.sealed = false;
+    },
+  };
+  const running = await startEmulatorServer(
+    {
+      name: "hashicorp-vault",
+      ...(options.tls ? { tls: options.tls } : {}),
+      operationOf: (req) => routeOf(state, req).operation,
+      handle: (req): EmulatorResponse => handleVaultRequest(state, req),
+      faultResponse: (kind, req) => vaultFaultResponse(kind, req, state.clock.now()),
+      expireCredentials: () => state.tokens.revokeAll(),
+      reset: () => state.reset(),
+      control: {
+        seal: () => helpers.seal(),
+        unseal: () => helpers.unseal(),
+        "advance-clock": (body) => helpers.advanceClock(Number((body as { ms?: number }).ms)),
+        "write-kv": (body) => {
+          const b = body as { mount: string; path: string; data: SecretData } & NamespaceOption;
+          return helpers.writeKv(b.mount, b.path, b.data, b);
+        },
+        "create-policy": (body) => {
+          const b = body as { name: string } & VaultPolicy;
+          helpers.createPolicy(b.name, b);
+        },
+        "create-token": (body) => ({ token: helpers.createToken(body as CreateTokenOptions) }),
+        "add-approle": (body) => helpers.addAppRole(body as AppRoleSpec),
+        "add-user": (body) => helpers.addUser(body as UserSpec),
+        "add-jwt-role": (body) => helpers.addJwtRole(body as JwtRoleSpec),
+        "root-token": () => ({ token: state.rootToken }),
+      },
+    },
+    options.port === undefined ? {} : { port: options.port },
+  );
+  return {
+    ...running,
+    rootToken: state.rootToken,
+    state,
+    now: () => state.clock.now(),
+    ...helpers,
+  };
+}

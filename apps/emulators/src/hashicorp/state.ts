@@ -1,0 +1,58 @@
+import { type AuthMethod, AuthMethods, DEFAULT_AUTH_MOUNTS } from "./auth-methods.js";
+import { VaultClock } from "./clock.js";
+import { DEFAULT_KV_MOUNTS, NamespaceMounts } from "./mounts.js";
+import { PolicyStore } from "./policies.js";
+import { TokenStore } from "./tokens.js";
+
+export interface VaultStateOptions {
+  /** Base clock in epoch ms for token TTLs. Default Date.now. advanceClock() adds to it. */
+  now?: () => number;
+  /** The root token's string. Default "hvs.emulator-root". */
+  rootToken?: string;
+  /** KV mounts of every namespace, path → KV version. Default { secret: 2, kv: 1 }. */
+  kvMounts?: Record<string, 1 | 2>;
+  /** Auth mounts, path (without "auth/") → method. Default approle, userpass and jwt. */
+  authMounts?: Record<string, AuthMethod>;
+}
+
+/** Everything the Vault emulator knows; `reset` brings it back to a fresh server. */
+export class VaultState {
+  readonly clock: VaultClock;
+  readonly tokens: TokenStore;
+  readonly policies = new PolicyStore();
+  readonly mounts: NamespaceMounts;
+  readonly auth: AuthMethods;
+  readonly rootToken: string;
+  sealed = false;
+
+  constructor(options: VaultStateOptions = {}) {
+    this.clock = new VaultClock(options.now);
+    this.tokens = new TokenStore(this.clock);
+    this.mounts = new NamespaceMounts(options.kvMounts ?? DEFAULT_KV_MOUNTS, () =>
+      this.clock.now(),
+    );
+    this.auth = new AuthMethods(options.authMounts ?? DEFAULT_AUTH_MOUNTS);
+    this.rootToken = options.rootToken ?? "hvs.emulator-root";
+    this.#issueRoot();
+  }
+
+  #issueRoot(): void {
+    this.tokens.create({
+      id: this.rootToken,
+      policies: ["root"],
+      ttlSeconds: 0,
+      displayName: "root",
+      path: "auth/token/root",
+    });
+  }
+
+  reset(): void {
+    this.clock.reset();
+    this.tokens.revokeAll();
+    this.policies.clear();
+    this.mounts.clear();
+    this.auth.clear();
+    this.sealed = false;
+    this.#issueRoot();
+  }
+}
