@@ -1,4 +1,6 @@
+import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
+import { promisify } from "node:util";
 import {
   ClientSecretCredential,
   ManagedIdentityCredential,
@@ -275,6 +277,17 @@ describe("certificates and several vaults", () => {
     });
     const failed = await rejection(untrusting.getSecret("db-password"));
     expect(String(failed.message)).toMatch(/certificate/);
+  });
+
+  it("is trusted by a child process started with NODE_EXTRA_CA_CERTS=caFile", async () => {
+    const script =
+      "fetch(process.argv[1]).then((r) => r.json()).then((j) => console.log(JSON.stringify(j)))";
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ["-e", script, `${emu.url}/__emulator/requests`],
+      { env: { ...process.env, NODE_EXTRA_CA_CERTS: emu.caFile } },
+    );
+    expect(JSON.parse(stdout)).toHaveProperty("byOperation");
   });
 
   it("serves several vaults with one CA and one token authority", async () => {
