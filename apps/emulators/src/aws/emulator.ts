@@ -1,15 +1,29 @@
-import { type RunningEmulator, startEmulatorServer } from "../shared/index.js";
+import {
+  type EmulatorRequest,
+  type EmulatorResponse,
+  type RunningEmulator,
+  startEmulatorServer,
+} from "../shared/index.js";
 import { AccessKeyLedger, type AwsCredentials, accessKeyIdOf } from "./credentials.js";
-import { awsError, awsFaultResponse } from "./errors.js";
+import { awsFaultResponse } from "./errors.js";
 import { forward } from "./forward.js";
 import { type MotoOptions, type MotoServer, startMoto } from "./moto.js";
 import { type AwsSecretPayload, type AwsSeedSecret, MotoSecretsClient } from "./seed.js";
+import { signatureMatches } from "./sigv4.js";
 
 export interface AwsEmulatorOptions extends MotoOptions {
   /** Port of the fault layer (the URL SDKs talk to). Default: a free port. */
   port?: number;
   /** Region used for seeding; SDK clients should use the same. Default "us-east-1". */
   region?: string;
+  /**
+   * Check SigV4 signatures. Then only key pairs from `credentials` or issueCredentials() work:
+   * an unknown key id gets UnrecognizedClientException, a wrong secret InvalidSignatureException.
+   * Default false (any key id works, as with moto alone).
+   */
+  verifySignatures?: boolean;
+  /** Key pairs known from the start (used when verifySignatures is on). */
+  credentials?: AwsCredentials[];
 }
 
 export interface AwsEmulator extends Omit<RunningEmulator, "reset"> {
@@ -29,6 +43,27 @@ export interface AwsEmulator extends Omit<RunningEmulator, "reset"> {
   reset(): Promise<void>;
 }
 
+/** The error for a request whose key is expired, unknown or wrongly signed; else undefined. */
+function checkCredentials(
+  keys: AccessKeyLedger,
+  req: EmulatorRequest,
+  verify: boolean,
+): EmulatorResponse | undefined {
+  const keyId = accessKeyIdOf(req.headers.authorization);
+  if (keyId !== undefined && keys.isExpired(keyId)) {
+    return awsFaultResponse("ExpiredTokenException", "", req.body);
+  }
+  if (verify) {
+    const secret = keyId === undefined ? undefined : keys.secretOf(keyId);
+    if (secret === undefined) return awsFaultResponse("UnrecognizedClientException", "", req.body);
+    if (!signatureMatches(req, secret)) {
+      return awsFaultResponse("InvalidSignatureException", "", req.body);
+    }
+  }
+  if (keyId !== undefined) keys.admit(keyId);
+  return undefined;
+}
+
 /** Name the operation from `x-amz-target: secretsmanager.GetSecretValue`. */
 export function awsOperationOf(target: string | string[] | undefined, path: string): string {
   const value = Array.isArray(target) ? target[0] : target;
@@ -45,6 +80,10 @@ export async function startAwsEmulator(options: AwsEmulatorOptions = {}): Promis
   const moto = await startMoto(options);
   const client = new MotoSecretsClient(moto.url, region);
   const keys = new AccessKeyLedger();
+  const registerStartupKeys = () => {
+    for (const pair of options.credentials ?? []) keys.register(pair);
+  };
+  registerStartupKeys();
   let pendingReset: Promise<void> = Promise.resolve();
 
   const seed = async (secrets: AwsSeedSecret[]) => {
@@ -69,17 +108,17 @@ export async function startAwsEmulator(options: AwsEmulatorOptions = {}): Promis
         expireCredentials: () => keys.expireAll(),
         reset: () => {
           keys.reset();
-          pendingReset = moto.reset();
+          registerStartupKeys();
+          const attempt = moto.reset();
+          attempt.catch(() => undefined); // reported by the next request or by reset()
+          pendingReset = attempt;
         },
         handle: async (req) => {
           await pendingReset;
           const isApiCall = req.headers["x-amz-target"] !== undefined;
-          const keyId = accessKeyIdOf(req.headers.authorization);
-          if (isApiCall && keyId !== undefined && !keys.admit(keyId)) {
-            return awsError(
-              "ExpiredTokenException",
-              "The security token included in the request is expired",
-            );
+          if (isApiCall) {
+            const refused = checkCredentials(keys, req, options.verifySignatures ?? false);
+            if (refused) return refused;
           }
           const response = await forward(moto.url, req);
           // moto says 404 for a missing secret; Secrets Manager says 400.

@@ -1,20 +1,21 @@
+// Generic names get a Vault prefix here, so they cannot clash with other emulators' exports.
 export type {
-  AppRoleSpec,
-  AuthMethod,
-  JwtRoleSpec,
-  LoginSettings,
-  UserSpec,
+  AppRoleSpec as VaultAppRoleSpec,
+  AuthMethod as VaultAuthMethod,
+  JwtRoleSpec as VaultJwtRoleSpec,
+  LoginSettings as VaultLoginSettings,
+  UserSpec as VaultUserSpec,
 } from "./auth-methods.js";
 export {
-  type CreateTokenOptions,
+  type CreateTokenOptions as VaultCreateTokenOptions,
   type HashicorpEmulator,
   type HashicorpEmulatorOptions,
-  type NamespaceOption,
+  type NamespaceOption as VaultNamespaceOption,
   startHashicorpEmulator,
 } from "./emulator.js";
 export { VAULT_FAULTS, type VaultFault } from "./faults.js";
-export type { SecretData } from "./kv-v1.js";
-export type { Capability, VaultPolicy } from "./policies.js";
-export type { KvOperation, VaultRoute } from "./route.js";
+export type { SecretData as VaultSecretData } from "./kv-v1.js";
+export type { Capability as VaultCapability, VaultPolicy } from "./policies.js";
+export type { KvOperation as VaultKvOperation, VaultRoute } from "./route.js";
 export { VaultState, type VaultStateOptions } from "./state.js";
-export type { TokenOptions } from "./tokens.js";
+export type { TokenOptions as VaultTokenOptions } from "./tokens.js";
