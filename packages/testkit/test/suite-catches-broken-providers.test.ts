@@ -183,6 +183,24 @@ describe("the suite catches wrong fetch answers", () => {
     ]);
   });
 
+  it("a JSON value handed back re-encoded", async () => {
+    const reencoded = variant((base) =>
+      wrapInstances(base, (inner) => ({
+        ...inner,
+        async fetch(requests) {
+          return (await inner.fetch(requests)).map((r) =>
+            r.ok && typeof r.value === "string" && r.value.startsWith("{")
+              ? { ...r, value: Buffer.from(r.value).toString("base64") }
+              : r,
+          );
+        },
+      })),
+    );
+    expect(await failureOf(reencoded, ["json-key"], "json-key")).toContain(
+      'extractJsonKey could not read key "db.password"',
+    );
+  });
+
   it("a requested version ignored", async () => {
     const latestOnly = variant((base) =>
       wrapInstances(base, (inner) => ({

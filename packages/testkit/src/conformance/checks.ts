@@ -208,7 +208,8 @@ const storedSessionCheck: ConformanceCheck = {
   id: "stored-session",
   title: "a new instance created with a stored session fetches without signing in",
   async run(run) {
-    const { session } = await run.shared();
+    const shared = await run.shared();
+    const session = shared.context.session ?? shared.session;
     // What a host does on its next start: the session comes back from the vault as JSON.
     const stored = JSON.parse(JSON.stringify(session)) as typeof session;
     if (session.expiresAt) stored.expiresAt = new Date(session.expiresAt);
