@@ -1,5 +1,16 @@
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
-  test: { include: ["test/**/*.test.ts"], testTimeout: 30_000, hookTimeout: 60_000 },
+  test: {
+    include: ["test/**/*.test.ts"],
+    setupFiles: ["test/support/isolate-aws-env.ts"],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    env: {
+      // The SDK warns on Node 20; the warning is noise in test output.
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+      // No credential chain may ever probe the instance metadata service from a test.
+      AWS_EC2_METADATA_DISABLED: "true",
+    },
+  },
 });

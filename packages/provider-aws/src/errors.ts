@@ -1,0 +1,206 @@
+import type { ProviderErrorCode } from "@vaultlink/core/plugin";
+
+/** A provider failure, ready for `failure()` or `providerError()`. */
+export interface MappedError {
+  code: ProviderErrorCode;
+  message: string;
+  hint?: string;
+  details?: Record<string, unknown>;
+}
+
+export interface ErrorContext {
+  /** The integration, for the reauth hint. */
+  integrationId: string;
+  /** The IAM action of the call that failed, e.g. "secretsmanager:GetSecretValue". */
+  action: string;
+  /** What the call was about (a reference, a role ARN), named in messages. */
+  subject?: string;
+}
+
+// Both spellings: Secrets Manager (JSON protocol) says ...Exception, STS (query protocol) not.
+const CREDENTIAL_REJECTED = new Set([
+  "ExpiredTokenException",
+  "ExpiredToken",
+  "UnrecognizedClientException",
+  "InvalidClientTokenId",
+  "InvalidSignatureException",
+  "SignatureDoesNotMatch",
+  "InvalidAccessKeyId",
+  "IncompleteSignature",
+]);
+const CLOCK_SKEW = new Set(["RequestExpired", "RequestTimeTooSkewed", "RequestInTheFuture"]);
+const DENIED = new Set(["AccessDeniedException", "AccessDenied", "KMSAccessDeniedException"]);
+const THROTTLING = new Set([
+  "ThrottlingException",
+  "Throttling",
+  "LimitExceededException",
+  "TooManyRequestsException",
+  "RequestLimitExceeded",
+  "SlowDown",
+]);
+const NETWORK = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ECONNABORTED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EADDRNOTAVAIL",
+  "EPIPE",
+  "TimeoutError",
+  "RequestTimeout",
+  "ServiceUnavailable",
+  "ServiceUnavailableException",
+]);
+
+/** The reauth hint every credential failure carries. */
+export function reauthHint(integrationId: string): string {
+  return `run vaultlink integration reauth ${integrationId}`;
+}
+
+/** Map anything the SDK (or a credential provider) threw to a core code and a safe message. */
+export function mapAwsError(error: unknown, context: ErrorContext): MappedError {
+  const name = errorName(error);
+  const awsMessage = redact(errorMessage(error));
+  const about = context.subject ? ` for ${context.subject}` : "";
+  const details: Record<string, unknown> = { awsError: name, action: context.action };
+  const status = httpStatus(error);
+  if (status !== undefined) details.httpStatus = status;
+
+  const network = networkCode(error);
+  if (network) {
+    return {
+      code: "UNREACHABLE",
+      message: `AWS could not be reached (${network}) calling ${context.action}${about}.`,
+      hint: "Check the network, the region and the endpoint setting, then try again.",
+      details: { ...details, awsError: network },
+    };
+  }
+  if (
+    CLOCK_SKEW.has(name) ||
+    (isSignatureError(name) && /expired|not yet current|skew/i.test(awsMessage))
+  ) {
+    return {
+      code: "AUTH_FAILED",
+      message: `AWS refused the request's timestamp (${name}) calling ${context.action}${about}.`,
+      hint: "The system clock is off: sync it (NTP) and try again.",
+      details,
+    };
+  }
+  if (CREDENTIAL_REJECTED.has(name)) {
+    return {
+      code: "AUTH_EXPIRED",
+      message: `AWS rejected the integration's credentials (${name}) calling ${context.action}${about}.`,
+      hint: reauthHint(context.integrationId),
+      details,
+    };
+  }
+  if (name === "DecryptionFailure") {
+    return {
+      code: "PERMISSION_DENIED",
+      message: `Secrets Manager could not decrypt the secret${about} with its KMS key; kms:Decrypt on that key is missing.`,
+      hint: "Grant kms:Decrypt on the secret's KMS key (see the permissions section of the AWS provider docs).",
+      details: { ...details, missingAction: "kms:Decrypt" },
+    };
+  }
+  if (DENIED.has(name)) {
+    const missingAction = deniedAction(awsMessage) ?? context.action;
+    return {
+      code: "PERMISSION_DENIED",
+      message: `Access denied${about}: the identity lacks ${missingAction}.${awsMessage ? ` AWS said: ${awsMessage}` : ""}`,
+      hint: `Allow ${missingAction} in the IAM policy of the signed-in identity (or the secret's resource policy).`,
+      details: { ...details, missingAction },
+    };
+  }
+  if (
+    name === "ResourceNotFoundException" ||
+    (name === "InvalidRequestException" && /deletion|deleted/i.test(awsMessage))
+  ) {
+    return {
+      code: "NOT_FOUND",
+      message: `Secrets Manager has no secret${about}${name === "InvalidRequestException" ? " (it is scheduled for deletion)" : ""}.`,
+      details,
+    };
+  }
+  if (THROTTLING.has(name)) {
+    return {
+      code: "THROTTLED",
+      message: `AWS throttled ${context.action}${about} (${name}), still after the SDK's retries.`,
+      hint: "Wait a moment and try again, or raise the maxAttempts plugin option.",
+      details,
+    };
+  }
+  if (name === "CredentialsProviderError" || /could not load credentials/i.test(awsMessage)) {
+    return {
+      code: "AUTH_FAILED",
+      message: `No AWS credentials could be loaded: ${awsMessage}`,
+      hint: "Check the profile, the environment or the keys given to this auth method.",
+      details,
+    };
+  }
+  if (/region is missing/i.test(awsMessage)) {
+    return {
+      code: "PROVIDER_ERROR",
+      message: `No AWS region is set, so ${context.action}${about} cannot be called.`,
+      hint: "Set the integration's region setting (or AWS_REGION, or region in the profile).",
+      details,
+    };
+  }
+  return {
+    code: "PROVIDER_ERROR",
+    message: `${context.action}${about} failed: ${name}${awsMessage ? `: ${awsMessage}` : ""}`,
+    details,
+  };
+}
+
+function isSignatureError(name: string): boolean {
+  return name === "InvalidSignatureException" || name === "SignatureDoesNotMatch";
+}
+
+/** IAM's message names the action: "... is not authorized to perform: secretsmanager:X on ...". */
+function deniedAction(message: string): string | undefined {
+  return /not authorized to perform:? ([a-z0-9-]+:[A-Za-z0-9]+)/.exec(message)?.[1];
+}
+
+function errorName(error: unknown): string {
+  if (error && typeof error === "object") {
+    const e = error as { name?: unknown; Code?: unknown; code?: unknown };
+    if (typeof e.name === "string" && e.name !== "Error") return e.name;
+    if (typeof e.Code === "string") return e.Code;
+    if (typeof e.code === "string") return e.code;
+    if (typeof e.name === "string") return e.name;
+  }
+  return "UnknownError";
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : "";
+}
+
+function httpStatus(error: unknown): number | undefined {
+  const status = (error as { $metadata?: { httpStatusCode?: unknown } } | undefined)?.$metadata
+    ?.httpStatusCode;
+  return typeof status === "number" ? status : undefined;
+}
+
+/** A network failure's code, looking through `cause` and AggregateError (happy eyeballs). */
+function networkCode(error: unknown, depth = 0): string | undefined {
+  if (!error || typeof error !== "object" || depth > 4) return undefined;
+  const e = error as { code?: unknown; name?: unknown; cause?: unknown; errors?: unknown };
+  if (typeof e.code === "string" && NETWORK.has(e.code)) return e.code;
+  if (typeof e.name === "string" && NETWORK.has(e.name)) return e.name;
+  if (Array.isArray(e.errors)) {
+    for (const inner of e.errors) {
+      const code = networkCode(inner, depth + 1);
+      if (code) return code;
+    }
+  }
+  return networkCode(e.cause, depth + 1);
+}
+
+/** Access key ids are not secret, but they have no business in error messages either. */
+function redact(message: string): string {
+  return message.replace(/\b(?:AKIA|ASIA|AROA|AIDA)[A-Z0-9]{12,}\b/g, "<access-key-id>");
+}

@@ -1,0 +1,169 @@
+import type { AuthMethod, OptionSpec } from "@vaultlink/core/plugin";
+
+export const AUTH_METHOD = {
+  defaultChain: "default-chain",
+  profile: "profile",
+  accessKey: "access-key",
+  assumeRole: "assume-role",
+} as const;
+
+/** Settings every auth method shares. */
+export const SETTINGS: readonly OptionSpec[] = [
+  {
+    name: "region",
+    title: "Region",
+    type: "string",
+    env: "AWS_REGION",
+    description:
+      "Region for secrets named by name, and for STS. A secret ARN's own region always wins. " +
+      "When unset, the SDK's region (AWS_REGION, the profile's region) is resolved at sign-in and stored.",
+  },
+  {
+    name: "endpoint",
+    title: "Endpoint URL (local/testing)",
+    type: "string",
+    description:
+      "For emulators (LocalStack, moto) and tests only: every client the plugin builds " +
+      "(Secrets Manager and STS) sends its requests here instead of AWS.",
+  },
+];
+
+const mfaCode: OptionSpec = {
+  name: "mfaCode",
+  title: "MFA code",
+  type: "string",
+  secret: true,
+  description: "The current code of the MFA device, when the role or profile requires MFA.",
+};
+
+const accessKeyId = (required: boolean): OptionSpec => ({
+  name: "accessKeyId",
+  title: "Access key ID",
+  type: "string",
+  secret: true,
+  required,
+  env: "AWS_ACCESS_KEY_ID",
+});
+const secretAccessKey = (required: boolean): OptionSpec => ({
+  name: "secretAccessKey",
+  title: "Secret access key",
+  type: "string",
+  secret: true,
+  required,
+  env: "AWS_SECRET_ACCESS_KEY",
+});
+const sessionToken: OptionSpec = {
+  name: "sessionToken",
+  title: "Session token",
+  type: "string",
+  secret: true,
+  env: "AWS_SESSION_TOKEN",
+  description: "Only for temporary keys (ASIA…).",
+};
+
+export const AUTH_METHODS: readonly AuthMethod[] = [
+  {
+    id: AUTH_METHOD.defaultChain,
+    title: "AWS SDK default credential chain",
+    description:
+      "Environment variables, the shared config and credentials files (AWS_PROFILE), SSO, " +
+      "process credentials, then container and instance metadata, in the SDK's order.",
+    options: [],
+  },
+  {
+    id: AUTH_METHOD.profile,
+    title: "Named profile",
+    description:
+      "A profile from ~/.aws/config and ~/.aws/credentials: static keys, SSO, credential_process or role_arn.",
+    options: [
+      {
+        name: "profile",
+        title: "Profile name",
+        type: "string",
+        required: true,
+        env: "AWS_PROFILE",
+      },
+      mfaCode,
+    ],
+  },
+  {
+    id: AUTH_METHOD.accessKey,
+    title: "Access key",
+    description: "An access key ID and secret access key, plus a session token for temporary keys.",
+    options: [accessKeyId(true), secretAccessKey(true), sessionToken],
+  },
+  {
+    id: AUTH_METHOD.assumeRole,
+    title: "Assume role",
+    description:
+      "Assume an IAM role with sts:AssumeRole. The source identity is the access key given here, " +
+      "else sourceProfile, else the default credential chain.",
+    options: [
+      {
+        name: "roleArn",
+        title: "Role ARN",
+        type: "string",
+        required: true,
+        description: "arn:aws:iam::<account>:role/<name-with-path>",
+      },
+      {
+        name: "roleSessionName",
+        title: "Role session name",
+        type: "string",
+        default: "vaultlink",
+      },
+      { name: "externalId", title: "External ID", type: "string" },
+      {
+        name: "durationSeconds",
+        title: "Session duration (seconds)",
+        type: "number",
+        description: "900 up to the role's maximum; AWS's default is 3600.",
+      },
+      {
+        name: "mfaSerial",
+        title: "MFA device serial or ARN",
+        type: "string",
+        description: "When the role's trust policy requires MFA; give mfaCode with it.",
+      },
+      mfaCode,
+      {
+        name: "sourceProfile",
+        title: "Source profile",
+        type: "string",
+        description: "Profile whose credentials call sts:AssumeRole (when no access key is given).",
+      },
+      accessKeyId(false),
+      secretAccessKey(false),
+      sessionToken,
+    ],
+  },
+];
+
+/** Host-level tuning from `plugins: [["@vaultlink/provider-aws", { ... }]]`. */
+export interface AwsPluginOptions {
+  /** Attempts per call, first included, with the SDK's back-off between them. Default 3. */
+  maxAttempts: number;
+  /** The SDK's retry mode. Default "standard". */
+  retryMode: "standard" | "adaptive";
+  /** Calls in flight at once per fetch (batches or single reads). Default 8. */
+  concurrency: number;
+}
+
+export function readPluginOptions(raw: Record<string, unknown>): AwsPluginOptions {
+  return {
+    maxAttempts: positiveInt(raw.maxAttempts) ?? 3,
+    retryMode: raw.retryMode === "adaptive" ? "adaptive" : "standard",
+    concurrency: positiveInt(raw.concurrency) ?? 8,
+  };
+}
+
+function positiveInt(value: unknown): number | undefined {
+  const n = typeof value === "string" ? Number(value) : value;
+  return typeof n === "number" && Number.isInteger(n) && n > 0 ? n : undefined;
+}
+
+/** A non-empty string option, or undefined. */
+export function text(values: Record<string, unknown>, name: string): string | undefined {
+  const value = values[name];
+  return typeof value === "string" && value.trim() !== "" ? value.trim() : undefined;
+}

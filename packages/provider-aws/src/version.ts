@@ -1,0 +1,31 @@
+/**
+ * How a link's `version` names a Secrets Manager version. GetSecretValue takes exactly one of
+ * VersionId or VersionStage, and one string has to say which:
+ *
+ * - `id:<VersionId>` and `stage:<label>` say it outright;
+ * - otherwise a UUID is a VersionId (Secrets Manager makes every VersionId it generates a UUID)
+ *   and anything else is a stage label (AWSCURRENT, AWSPREVIOUS, AWSPENDING, custom labels).
+ *
+ * A VersionId you chose yourself (a ClientRequestToken that is not a UUID) needs `id:`.
+ */
+export type VersionSelector = { VersionId: string } | { VersionStage: string };
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function parseVersion(version: string): VersionSelector | undefined {
+  const text = version.trim();
+  if (text.startsWith("id:")) return nonEmpty(text.slice(3), (VersionId) => ({ VersionId }));
+  if (text.startsWith("stage:")) {
+    return nonEmpty(text.slice(6), (VersionStage) => ({ VersionStage }));
+  }
+  if (UUID.test(text)) return { VersionId: text };
+  // VersionId is 32-64 characters; a stage label is 1-256 characters.
+  return nonEmpty(text, (VersionStage) => ({ VersionStage }));
+}
+
+function nonEmpty(
+  value: string,
+  make: (value: string) => VersionSelector,
+): VersionSelector | undefined {
+  return value.length > 0 && value.length <= 256 ? make(value) : undefined;
+}
