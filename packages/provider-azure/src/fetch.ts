@@ -1,0 +1,178 @@
+import type { TokenCredential } from "@azure/identity";
+import type { SecretClient } from "@azure/keyvault-secrets";
+import {
+  type FetchRequest,
+  type FetchResult,
+  failure,
+  mapWithConcurrency,
+} from "@vaultlink/core/plugin";
+import { mapAzureError } from "./errors.js";
+import { type AzureReference, parseAzureReference } from "./reference.js";
+import { type AzureConfig, tlsOptions } from "./settings.js";
+
+type SecretsModule = typeof import("@azure/keyvault-secrets");
+let secretsModule: Promise<SecretsModule> | undefined;
+function loadSecrets(): Promise<SecretsModule> {
+  secretsModule ??= import("@azure/keyvault-secrets");
+  return secretsModule;
+}
+
+/** One secret version to read; requests for the same one share a read. */
+interface Read {
+  reference: AzureReference;
+  version?: string;
+  ids: string[];
+}
+
+export interface FetcherOptions {
+  config: AzureConfig;
+  /** Built on the first read, so references are checked before any sign-in material is. */
+  credential: () => Promise<TokenCredential>;
+  integration: string;
+  userAgent: string;
+}
+
+/**
+ * Reads secrets from any number of vaults. Key Vault has no batch read, so requests are
+ * grouped by vault (one SecretClient each, kept for the fetcher's life so its challenge and
+ * token are reused) and read with bounded concurrency.
+ */
+export class SecretFetcher {
+  readonly #clients = new Map<string, Promise<SecretClient>>();
+  #credentialPromise: Promise<TokenCredential> | undefined;
+
+  constructor(private readonly options: FetcherOptions) {}
+
+  async fetch(requests: readonly FetchRequest[]): Promise<FetchResult[]> {
+    const results: FetchResult[] = [];
+    const reads = new Map<string, Read>();
+    for (const request of requests) {
+      const checked = this.#check(request);
+      if ("failed" in checked) {
+        results.push(checked.failed);
+        continue;
+      }
+      const { reference, version } = checked;
+      const key = `${reference.vaultUrl}\n${reference.name.toLowerCase()}\n${version ?? ""}`;
+      const read = reads.get(key);
+      if (read) read.ids.push(request.id);
+      else reads.set(key, { reference, ...(version ? { version } : {}), ids: [request.id] });
+    }
+    const answered = await mapWithConcurrency(
+      [...reads.values()],
+      this.options.config.concurrency,
+      (read) => this.#read(read),
+    );
+    for (const batch of answered) results.push(...batch);
+    return results;
+  }
+
+  /** The reference parsed again from its canonical form, and allowed by the settings. */
+  #check(
+    request: FetchRequest,
+  ): { reference: AzureReference; version?: string } | { failed: FetchResult } {
+    let reference: AzureReference;
+    try {
+      reference = parseAzureReference(request.reference.canonical);
+    } catch (error) {
+      return { failed: failure(request.id, "INVALID_REFERENCE", (error as Error).message) };
+    }
+    const { config } = this.options;
+    if (reference.cloud === "custom" && !config.allowCustomVaultHosts) {
+      return {
+        failed: failure(
+          request.id,
+          "INVALID_REFERENCE",
+          `${reference.canonical} is not on a Key Vault host; local vault hosts are read only when the integration allows them.`,
+          { hint: "For a local emulator, set allowCustomVaultHosts to true on the integration." },
+        ),
+      };
+    }
+    if (reference.cloud !== "custom" && reference.cloud !== config.cloud.id) {
+      return {
+        failed: failure(
+          request.id,
+          "INVALID_REFERENCE",
+          `${reference.canonical} is a vault in another cloud than this integration signs in to (${config.cloud.title}).`,
+          { hint: "Link it through an integration whose cloud setting matches the vault." },
+        ),
+      };
+    }
+    const version = request.version ?? reference.version;
+    return { reference, ...(version ? { version } : {}) };
+  }
+
+  async #read(read: Read): Promise<FetchResult[]> {
+    const { reference, version } = read;
+    try {
+      const client = await this.#client(reference);
+      const secret = await client.getSecret(reference.name, version ? { version } : {});
+      const value = secret.value ?? "";
+      const got = secret.properties.version;
+      return read.ids.map((id) => ({
+        id,
+        ok: true as const,
+        value,
+        ...(got ? { version: got } : {}),
+      }));
+    } catch (error) {
+      const mapped = mapAzureError(error, {
+        phase: "fetch",
+        integration: this.options.integration,
+        reference: reference.canonical,
+        vaultUrl: reference.vaultUrl,
+        ...(version ? { version } : {}),
+      });
+      return read.ids.map((id) =>
+        failure(id, mapped.code, mapped.message, {
+          ...(mapped.hint ? { hint: mapped.hint } : {}),
+          ...(mapped.details ? { details: mapped.details } : {}),
+        }),
+      );
+    }
+  }
+
+  #client(reference: AzureReference): Promise<SecretClient> {
+    let client = this.#clients.get(reference.vaultUrl);
+    if (!client) {
+      client = this.#newClient(reference);
+      this.#clients.set(reference.vaultUrl, client);
+      // A failed import must not stay cached.
+      client.catch(() => this.#clients.delete(reference.vaultUrl));
+    }
+    return client;
+  }
+
+  async #newClient(reference: AzureReference): Promise<SecretClient> {
+    const { SecretClient } = await loadSecrets();
+    const { config, userAgent } = this.options;
+    return new SecretClient(reference.vaultUrl, await this.#credential(), {
+      // A local vault's challenge names vault.azure.net, which its host cannot match.
+      disableChallengeResourceVerification: reference.cloud === "custom",
+      retryOptions: { maxRetries: config.maxRetries },
+      userAgentOptions: { userAgentPrefix: userAgent },
+      ...tlsOptions(config),
+    });
+  }
+
+  /** One credential for every vault, so one token serves them all. */
+  #credential(): Promise<TokenCredential> {
+    if (!this.#credentialPromise) {
+      const pending = this.options.credential();
+      this.#credentialPromise = pending;
+      pending.catch(() => {
+        if (this.#credentialPromise === pending) this.#credentialPromise = undefined;
+      });
+    }
+    return this.#credentialPromise;
+  }
+
+  /** Number of vault clients held (one per vault URL). */
+  get clientCount(): number {
+    return this.#clients.size;
+  }
+
+  dispose(): void {
+    this.#clients.clear();
+  }
+}

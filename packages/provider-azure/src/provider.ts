@@ -1,0 +1,142 @@
+import type { TokenCredential } from "@azure/identity";
+import type {
+  AuthenticateInput,
+  FetchRequest,
+  FetchResult,
+  ProviderContext,
+  ProviderInstance,
+  ProviderSession,
+} from "@vaultlink/core/plugin";
+import { failAll, isVaultlinkError, providerError } from "@vaultlink/core/plugin";
+import { createCredential } from "./auth/credential.js";
+import { INTERACTIVE_METHODS, isAuthMethodId } from "./auth/methods.js";
+import { signIn } from "./auth/sign-in.js";
+import { StoredTokenCredential, storedToken } from "./auth/static-token.js";
+import { SecretFetcher } from "./fetch.js";
+import { META } from "./meta.js";
+import { PROVIDER_ID } from "./reference.js";
+import { type AzureConfig, type AzurePluginOptions, resolveConfig } from "./settings.js";
+
+/** Settings as a fetch sees them: the stored session's, overridden by the integration's. */
+function settingsOf(
+  ctx: ProviderContext,
+  session: ProviderSession | undefined,
+): Record<string, unknown> {
+  return { ...(session?.settings ?? {}), ...ctx.integration.settings };
+}
+
+/**
+ * One integration's live state: the credential and the vault clients built from the
+ * current session, rebuilt when the session changes (a reauthentication).
+ */
+export function createAzureInstance(ctx: ProviderContext): ProviderInstance {
+  const pluginOptions = ctx.pluginOptions as AzurePluginOptions;
+  let own: ProviderSession | undefined;
+  let live: { session: ProviderSession | undefined; fetcher: SecretFetcher } | undefined;
+
+  const current = () => ctx.session ?? own;
+
+  async function fetcher(session: ProviderSession | undefined): Promise<SecretFetcher> {
+    if (live && live.session === session) return live.fetcher;
+    live?.fetcher.dispose();
+    const settings = settingsOf(ctx, session);
+    const config = resolveConfig(settings, pluginOptions);
+    const next = new SecretFetcher({
+      config,
+      credential: () => credentialFor(session, settings, config),
+      integration: ctx.integration.id,
+      userAgent: `vaultlink-azure/${META.version}`,
+    });
+    live = { session, fetcher: next };
+    return next;
+  }
+
+  async function credentialFor(
+    session: ProviderSession | undefined,
+    settings: Record<string, unknown>,
+    config: AzureConfig,
+  ): Promise<TokenCredential> {
+    const method = ctx.integration.authMethod;
+    if (!isAuthMethodId(method)) {
+      throw providerError(
+        PROVIDER_ID,
+        "AUTH_FAILED",
+        `Azure Key Vault has no sign-in method "${method}".`,
+      );
+    }
+    if (INTERACTIVE_METHODS.has(method)) {
+      const token = storedToken(session?.credentials);
+      if (!token) {
+        throw providerError(
+          PROVIDER_ID,
+          "AUTH_EXPIRED",
+          "There is no stored Azure sign-in to use.",
+          {
+            hint: `Sign in: vaultlink integration reauth ${ctx.integration.id}.`,
+          },
+        );
+      }
+      return new StoredTokenCredential(token, () => ctx.clock.now(), ctx.integration.id);
+    }
+    try {
+      return await createCredential({
+        method,
+        settings,
+        secrets: session?.credentials ?? {},
+        config,
+      });
+    } catch (error) {
+      // A stored session without what the method needs is a sign-in to redo, not a typo.
+      if (isVaultlinkError(error) && error.code === "AUTH_FAILED") {
+        throw providerError(
+          PROVIDER_ID,
+          "AUTH_EXPIRED",
+          `The stored Azure sign-in cannot be used: ${error.message}`,
+          {
+            hint: `Sign in again: vaultlink integration reauth ${ctx.integration.id}.`,
+          },
+        );
+      }
+      throw error;
+    }
+  }
+
+  return {
+    async authenticate(input: AuthenticateInput): Promise<ProviderSession> {
+      const settings = { ...ctx.integration.settings, ...input.settings };
+      const config = resolveConfig(settings, pluginOptions);
+      const session = await signIn(
+        { ...input, settings },
+        { config, integration: ctx.integration.id, logger: ctx.logger },
+      );
+      own = session;
+      return session;
+    },
+
+    async fetch(requests: readonly FetchRequest[]): Promise<FetchResult[]> {
+      if (requests.length === 0) return [];
+      const session = current();
+      try {
+        const token = INTERACTIVE_METHODS.has(ctx.integration.authMethod)
+          ? storedToken(session?.credentials)
+          : undefined;
+        if (token && ctx.clock.now() >= token.expiresOnTimestamp) {
+          throw providerError(PROVIDER_ID, "AUTH_EXPIRED", "The Azure sign-in has expired.", {
+            hint: `Sign in again: vaultlink integration reauth ${ctx.integration.id}.`,
+          });
+        }
+        return await (await fetcher(session)).fetch(requests);
+      } catch (error) {
+        return failAll(
+          requests.map((r) => r.id),
+          error,
+        );
+      }
+    },
+
+    dispose(): void {
+      live?.fetcher.dispose();
+      live = undefined;
+    },
+  };
+}

@@ -1,0 +1,109 @@
+import { type ParsedReference, providerError } from "@vaultlink/core/plugin";
+import { type CloudId, cloudOfHost } from "./clouds.js";
+
+export const PROVIDER_ID = "azure";
+
+/** A Key Vault secret identifier, taken apart. */
+export interface AzureReference extends ParsedReference {
+  /** `https://<host>`: what SecretClient is built with. */
+  vaultUrl: string;
+  name: string;
+  /** The cloud the vault host belongs to, or "custom" for a local emulator. */
+  cloud: CloudId | "custom";
+}
+
+/** Key Vault names: 3–24 letters, digits and '-', starting with a letter, no "--". */
+const VAULT_NAME = /^[a-z](?:[a-z0-9]|-(?!-)){1,22}[a-z0-9]$/;
+/** Secret names: 1–127 letters, digits and '-'. */
+const SECRET_NAME = /^[0-9A-Za-z-]{1,127}$/;
+/** Secret versions are 32 hex digits. */
+const VERSION = /^[0-9a-f]{32}$/;
+/** Hosts an emulator runs on. Custom hosts still need `allowCustomVaultHosts` to be fetched. */
+const LOOPBACK = /^(?:127\.0\.0\.1|localhost|\[::1\]|[a-z0-9-]+\.localhost)$/;
+
+export const REFERENCE_EXAMPLES = [
+  "https://my-vault.vault.azure.net/secrets/db-password",
+  "https://my-vault.vault.azure.net/secrets/db-password/0123456789abcdef0123456789abcdef",
+  "https://my-vault.vault.azure.cn/secrets/api-key",
+  "https://my-vault.vault.usgovcloudapi.net/secrets/api-key",
+] as const;
+
+function invalid(input: string, problem: string): never {
+  throw providerError(
+    PROVIDER_ID,
+    "INVALID_REFERENCE",
+    `"${input}" is not a Key Vault secret identifier: ${problem}.`,
+    {
+      hint: `Copy the Secret Identifier from the secret's page in the Azure portal, e.g. ${REFERENCE_EXAMPLES[0]}.`,
+    },
+  );
+}
+
+/**
+ * Parse `https://<vault>.vault.azure.net/secrets/<name>[/<version>]` (or the China and US
+ * Government forms). No version means the latest one. Needs no network.
+ */
+export function parseAzureReference(raw: string): AzureReference {
+  const input = typeof raw === "string" ? raw.trim() : "";
+  if (input === "") invalid(String(raw), "it is empty");
+  if (!/^https:\/\//i.test(input)) invalid(input, "it must start with https://");
+  let url: URL;
+  try {
+    url = new URL(input);
+  } catch {
+    invalid(input, "it is not a URL");
+  }
+  if (url.username || url.password) invalid(input, "it must not carry a user name or password");
+  if (url.search || url.hash) invalid(input, "it must not have a query (?…) or fragment (#…)");
+
+  const host = url.host.toLowerCase();
+  const cloud = cloudOfHost(url.hostname);
+  if (cloud) {
+    if (url.port !== "") invalid(input, "a Key Vault host takes no port");
+    const vault = url.hostname.toLowerCase().slice(0, -(cloud.vaultSuffix.length + 1));
+    if (!VAULT_NAME.test(vault)) {
+      invalid(
+        input,
+        `"${vault}" is not a vault name (3–24 letters, digits and '-', starting with a letter, ending with a letter or digit, no "--")`,
+      );
+    }
+  } else if (!LOOPBACK.test(url.hostname.toLowerCase())) {
+    invalid(
+      input,
+      `"${url.hostname}" is not a Key Vault host (<vault>.vault.azure.net, .vault.azure.cn or .vault.usgovcloudapi.net)`,
+    );
+  }
+
+  const segments = url.pathname.split("/").slice(1);
+  if (segments.at(-1) === "" && segments.length > 1) segments.pop();
+  const [collection, encodedName, rawVersion, ...rest] = segments;
+  if (collection?.toLowerCase() !== "secrets" || !encodedName || rest.length > 0) {
+    invalid(input, "the path must be /secrets/<name> or /secrets/<name>/<version>");
+  }
+  const name = decodeURIComponent(encodedName);
+  if (!SECRET_NAME.test(name)) {
+    invalid(input, `"${name}" is not a secret name (1–127 letters, digits and '-')`);
+  }
+  const version = rawVersion?.toLowerCase();
+  if (version !== undefined && !VERSION.test(version)) {
+    invalid(input, `"${rawVersion}" is not a secret version (32 hexadecimal digits)`);
+  }
+
+  const vaultUrl = `https://${host}`;
+  return {
+    canonical: formatAzureReference({ vaultUrl, name, ...(version ? { version } : {}) }),
+    vaultUrl,
+    name,
+    cloud: cloud?.id ?? "custom",
+    ...(version ? { version } : {}),
+  };
+}
+
+/** The canonical secret identifier. */
+export function formatAzureReference(ref: {
+  vaultUrl: string;
+  name: string;
+  version?: string;
+}): string {
+  return `${ref.vaultUrl}/secrets/${ref.name}${ref.version ? `/${ref.version}` : ""}`;
+}
