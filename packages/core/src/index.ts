@@ -6,3 +6,4 @@ export { DEFAULT_SETTINGS, emptyDocument } from "./vault/model.js";
 export { assertSecretName, SECRET_NAME_PATTERN } from "./vault/names.js";
 export type * from "./vault/types.js";
 export { extractJsonKey } from "./values/json-key.js";
+export * from "./transfer/index.js";
