@@ -1,9 +1,45 @@
+/**
+ * @vaultlink/core: the encrypted local vault, linked secrets, the cache, the resolver and
+ * integration lifecycle. Plugin authors import from "@vaultlink/core/plugin" instead.
+ */
+
+export {
+  type AccessPolicy,
+  type IntegrationAction,
+  MANAGING_ROLES,
+  roleAccessPolicy,
+  type TeamRole,
+} from "./access/access-policy.js";
+export { cacheKey } from "./cache/cache-key.js";
+export { fileCachePersistence } from "./cache/file-persistence.js";
+export type { CacheEntry, CacheEntryInfo, CachePersistence } from "./cache/types.js";
+export { memoryCachePersistence } from "./cache/value-cache.js";
+export { Tokens } from "./di/tokens.js";
+export { type CreateVaultOptions, createVault } from "./engine/create-vault.js";
+export type { LinkInput } from "./engine/links.js";
+export { silentLogger, systemClock } from "./engine/logger.js";
+export type { Resolution, ResolveOptions, TemplateResult } from "./engine/resolver.js";
+export type { SecretInfo } from "./engine/secret-view.js";
+export type { NewSecret, SecretPatch } from "./engine/secrets.js";
+export { Vault, type VaultOptions } from "./engine/vault.js";
 export * from "./errors/index.js";
 export * from "./events/index.js";
+export type { IntegrationInfo } from "./integrations/integration-view.js";
+export type { ConnectInput, ReauthInput } from "./integrations/integrations.js";
+export type { Clock, Logger, ProviderDefinition } from "./plugin/contract.js";
+export { invalidDomainEntries, isUrlAllowed } from "./resolver/allowed-domains.js";
+export { fixFor } from "./resolver/fixes.js";
+export { findReferences, REFERENCE_PATTERN, substitute } from "./resolver/template.js";
 export type * from "./resolver/types.js";
+export {
+  MAX_CACHE_TTL_MINUTES,
+  parseCacheTtlMinutes,
+  SETTING_NAMES,
+} from "./settings/settings.js";
+export * from "./transfer/index.js";
+export { extractJsonKey } from "./values/json-key.js";
+export * from "./vault/index.js";
 export type * from "./vault/model.js";
 export { DEFAULT_SETTINGS, emptyDocument } from "./vault/model.js";
 export { assertSecretName, SECRET_NAME_PATTERN } from "./vault/names.js";
 export type * from "./vault/types.js";
-export { extractJsonKey } from "./values/json-key.js";
-export * from "./transfer/index.js";

@@ -11,16 +11,24 @@ export function extractJsonKey(value: string, key: string): string {
   try {
     parsed = JSON.parse(value);
   } catch {
-    throw vaultlinkError("NOT_JSON", `The value is not JSON, so JSON key "${key}" cannot be read.`, {
-      hint: "Remove the JSON key from the link, or store the value as a JSON object.",
-      details: { jsonKey: key },
-    });
+    throw vaultlinkError(
+      "NOT_JSON",
+      `The value is not JSON, so JSON key "${key}" cannot be read.`,
+      {
+        hint: "Remove the JSON key from the link, or store the value as a JSON object.",
+        details: { jsonKey: key },
+      },
+    );
   }
   if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
-    throw vaultlinkError("NOT_JSON", `The value is not a JSON object, so key "${key}" cannot be read.`, {
-      hint: "Remove the JSON key from the link, or store the value as a JSON object.",
-      details: { jsonKey: key },
-    });
+    throw vaultlinkError(
+      "NOT_JSON",
+      `The value is not a JSON object, so key "${key}" cannot be read.`,
+      {
+        hint: "Remove the JSON key from the link, or store the value as a JSON object.",
+        details: { jsonKey: key },
+      },
+    );
   }
   const found = lookup(parsed as Record<string, unknown>, key);
   if (found === undefined) {

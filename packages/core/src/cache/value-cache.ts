@@ -1,0 +1,119 @@
+import type { Clock } from "../plugin/contract.js";
+import type { CacheEntry, CachePersistence } from "./types.js";
+
+export type CacheLookup =
+  | { state: "hit"; entry: CacheEntry }
+  | { state: "expired"; entry: CacheEntry }
+  | { state: "miss" };
+
+/**
+ * Fetched values, kept in memory and persisted (encrypted) after each change. Loaded once per
+ * vault instance; a lookup is a Map read.
+ */
+export class ValueCache {
+  #entries: Map<string, CacheEntry> | undefined;
+  #loading: Promise<Map<string, CacheEntry>> | undefined;
+  #saving: Promise<void> = Promise.resolve();
+  #pending: Promise<void> | undefined;
+
+  constructor(
+    private readonly persistence: CachePersistence,
+    private readonly clock: Clock,
+  ) {}
+
+  async #map(): Promise<Map<string, CacheEntry>> {
+    if (this.#entries) return this.#entries;
+    this.#loading ??= this.persistence.load().then((list) => {
+      const map = new Map(list.map((e) => [e.key, e]));
+      this.#entries = map;
+      return map;
+    });
+    return this.#loading;
+  }
+
+  /** Synchronous lookup once loaded; undefined means "load first". */
+  peek(key: string): CacheLookup | undefined {
+    if (!this.#entries) return undefined;
+    return this.#classify(this.#entries.get(key));
+  }
+
+  async lookup(key: string): Promise<CacheLookup> {
+    return this.#classify((await this.#map()).get(key));
+  }
+
+  #classify(entry: CacheEntry | undefined): CacheLookup {
+    if (!entry) return { state: "miss" };
+    return entry.expiresAt > this.clock.now()
+      ? { state: "hit", entry }
+      : { state: "expired", entry };
+  }
+
+  async put(entries: readonly CacheEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    const map = await this.#map();
+    for (const e of entries) map.set(e.key, e);
+    await this.#persist();
+  }
+
+  /** Remove entries matching `predicate`; returns how many went. */
+  async remove(predicate: (e: CacheEntry) => boolean): Promise<number> {
+    const map = await this.#map();
+    let removed = 0;
+    for (const [k, e] of map) {
+      if (predicate(e)) {
+        map.delete(k);
+        removed++;
+      }
+    }
+    if (removed > 0) await this.#persist();
+    return removed;
+  }
+
+  async reset(): Promise<number> {
+    const map = await this.#map();
+    const n = map.size;
+    map.clear();
+    const cleared = this.#saving.then(() => this.persistence.clear());
+    this.#saving = cleared.catch(() => undefined);
+    await cleared;
+    return n;
+  }
+
+  async entries(): Promise<CacheEntry[]> {
+    return [...(await this.#map()).values()];
+  }
+
+  /**
+   * Serialise saves so the file always ends with the latest in-memory state, and coalesce the
+   * changes of one burst (a batch of 100 fetched values) into one write.
+   */
+  #persist(): Promise<void> {
+    if (this.#pending) return this.#pending;
+    const pending = this.#saving.then(async () => {
+      this.#pending = undefined;
+      await this.persistence.save([...(this.#entries?.values() ?? [])]);
+    });
+    this.#pending = pending;
+    this.#saving = pending.catch(() => undefined);
+    return pending;
+  }
+}
+
+/** Keeps nothing on disk: for tests and embedders that want a memory-only cache. */
+export function memoryCachePersistence(): CachePersistence & { saved: number } {
+  let stored: CacheEntry[] = [];
+  const p = {
+    saved: 0,
+    async load() {
+      return stored.map((e) => ({ ...e }));
+    },
+    async save(entries: readonly CacheEntry[]) {
+      p.saved++;
+      stored = entries.map((e) => ({ ...e }));
+    },
+    async clear() {
+      stored = [];
+    },
+  };
+  return p;
+}

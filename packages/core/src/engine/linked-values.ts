@@ -1,0 +1,214 @@
+import { cacheKey } from "../cache/cache-key.js";
+import { Singleflight } from "../cache/singleflight.js";
+import type { ValueCache } from "../cache/value-cache.js";
+import { isVaultlinkError } from "../errors/index.js";
+import type { EventBus } from "../events/index.js";
+import type { Clock, FetchRequest, FetchResult, ProviderDefinition } from "../plugin/contract.js";
+import { failAll } from "../plugin/helpers.js";
+import { fixFor } from "../resolver/fixes.js";
+import type { UnresolvedReason } from "../resolver/types.js";
+import { extractJsonKey } from "../values/json-key.js";
+import type { IntegrationRecord, VaultDocument } from "../vault/model.js";
+import { BatchQueue } from "./batch-queue.js";
+import type { DocumentAccess } from "./document.js";
+import type { ProviderRegistry } from "./provider-registry.js";
+
+export interface LinkTarget {
+  name: string;
+  integration: string;
+  reference: string;
+  version?: string | undefined;
+  jsonKey?: string | undefined;
+}
+
+export type LinkedOutcome =
+  | { ok: true; value: string; source: "cache" | "provider" }
+  | { ok: false; reason: UnresolvedReason; message: string; fix: string; code?: string };
+
+const decoder = new TextDecoder();
+
+/**
+ * Gets the values of linked secrets: cache first, then the provider, with one in-flight fetch
+ * per cache key and one provider call per integration per burst.
+ */
+export class LinkedValues {
+  #flights = new Singleflight<LinkedOutcome>();
+  #queues = new Map<string, BatchQueue>();
+
+  constructor(
+    private readonly deps: {
+      docs: DocumentAccess;
+      cache: ValueCache;
+      registry: ProviderRegistry;
+      events: EventBus;
+      clock: Clock;
+      markAuthExpired: (integration: IntegrationRecord, reason: string) => Promise<void>;
+    },
+  ) {}
+
+  /** Drop the batch queue of an integration (after reauth or disconnect). */
+  forget(integrationId: string): void {
+    this.#queues.delete(integrationId);
+  }
+
+  async get(target: LinkTarget, doc: VaultDocument): Promise<LinkedOutcome> {
+    const integration = doc.integrations[target.integration];
+    const blocked = this.#blocked(target, integration);
+    if (blocked) return blocked;
+    const ttlMinutes = doc.settings.cacheTtlMinutes;
+    const key = cacheKey(target);
+    if (ttlMinutes > 0) {
+      const found = this.deps.cache.peek(key) ?? (await this.deps.cache.lookup(key));
+      if (found.state === "hit") return { ok: true, value: found.entry.value, source: "cache" };
+      if (found.state === "expired") {
+        this.deps.events.emit("CacheExpired", {
+          integration: target.integration,
+          reference: target.reference,
+          ageMs: this.deps.clock.now() - found.entry.fetchedAt,
+        });
+      }
+    }
+    return this.#flights.run(key, () =>
+      this.#fetch(target, integration as IntegrationRecord, key, ttlMinutes),
+    );
+  }
+
+  #blocked(
+    target: LinkTarget,
+    integration: IntegrationRecord | undefined,
+  ): LinkedOutcome | undefined {
+    if (!integration || integration.status === "disconnected") {
+      return {
+        ok: false,
+        reason: "disconnected",
+        message: `Integration "${target.integration}" is not connected.`,
+        fix: fixFor("disconnected", target.name, {
+          integration: target.integration,
+          teamScoped: integration?.scope === "team",
+        }),
+      };
+    }
+    const expired =
+      integration.status === "auth-expired" ||
+      (integration.expiresAt !== undefined &&
+        Date.parse(integration.expiresAt) <= this.deps.clock.now());
+    if (expired) {
+      if (integration.status === "connected") {
+        void this.deps.markAuthExpired(integration, "credentials passed their expiry time");
+      }
+      return {
+        ok: false,
+        reason: "auth-expired",
+        message: `The sign-in to integration "${integration.id}" has expired.`,
+        fix: fixFor("auth-expired", target.name, { integration: integration.id }),
+      };
+    }
+    return undefined;
+  }
+
+  async #fetch(
+    target: LinkTarget,
+    integration: IntegrationRecord,
+    key: string,
+    ttlMinutes: number,
+  ): Promise<LinkedOutcome> {
+    let provider: ProviderDefinition;
+    try {
+      provider = this.deps.registry.get(integration.provider);
+    } catch (error) {
+      return providerFailure(
+        target,
+        "PROVIDER_ERROR",
+        (error as Error).message,
+        isVaultlinkError(error) ? error.hint : undefined,
+      );
+    }
+    let reference: FetchRequest["reference"];
+    try {
+      reference = provider.parseReference(target.reference);
+    } catch (error) {
+      return providerFailure(
+        target,
+        "INVALID_REFERENCE",
+        (error as Error).message,
+        isVaultlinkError(error) ? error.hint : undefined,
+      );
+    }
+    const result = await this.#queue(provider, integration).enqueue({
+      reference,
+      ...(target.version !== undefined ? { version: target.version } : {}),
+    });
+    if (!result.ok) {
+      if (result.code === "AUTH_EXPIRED") {
+        await this.deps.markAuthExpired(integration, result.message);
+        return {
+          ok: false,
+          reason: "auth-expired",
+          message: result.message,
+          fix: fixFor("auth-expired", target.name, { integration: integration.id }),
+          code: result.code,
+        };
+      }
+      return providerFailure(target, result.code, result.message, result.hint);
+    }
+    let value = typeof result.value === "string" ? result.value : decoder.decode(result.value);
+    if (target.jsonKey !== undefined) {
+      try {
+        value = extractJsonKey(value, target.jsonKey);
+      } catch (error) {
+        const e = error as { code?: string; message: string; hint?: string };
+        return providerFailure(target, e.code ?? "NOT_JSON", e.message, e.hint);
+      }
+    }
+    if (ttlMinutes > 0) {
+      const now = this.deps.clock.now();
+      await this.deps.cache.put([
+        {
+          key,
+          integration: target.integration,
+          reference: target.reference,
+          ...(target.version !== undefined ? { version: target.version } : {}),
+          ...(target.jsonKey !== undefined ? { jsonKey: target.jsonKey } : {}),
+          value,
+          fetchedAt: now,
+          expiresAt: now + ttlMinutes * 60_000,
+        },
+      ]);
+    }
+    return { ok: true, value, source: "provider" };
+  }
+
+  #queue(provider: ProviderDefinition, integration: IntegrationRecord): BatchQueue {
+    let q = this.#queues.get(integration.id);
+    if (!q) {
+      q = new BatchQueue(async (requests): Promise<FetchResult[]> => {
+        try {
+          const instance = await this.deps.registry.instance(provider, integration);
+          return await instance.fetch(requests);
+        } catch (error) {
+          return failAll(
+            requests.map((r) => r.id),
+            error,
+          );
+        }
+      });
+      this.#queues.set(integration.id, q);
+    }
+    return q;
+  }
+}
+
+function providerFailure(
+  target: LinkTarget,
+  code: string,
+  message: string,
+  hint?: string,
+): LinkedOutcome {
+  return {
+    ok: false,
+    reason: "provider-error",
+    message,
+    fix: fixFor("provider-error", target.name, hint ? { hint } : {}),
+    code,
+  };
+}

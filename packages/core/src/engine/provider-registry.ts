@@ -1,0 +1,101 @@
+import { vaultlinkError } from "../errors/index.js";
+import type {
+  Clock,
+  Logger,
+  ProviderDefinition,
+  ProviderInstance,
+  ProviderSession,
+} from "../plugin/contract.js";
+import type { IntegrationRecord } from "../vault/model.js";
+
+/** Providers known to this vault, and one live instance per connected integration. */
+export class ProviderRegistry {
+  #providers = new Map<string, ProviderDefinition>();
+  #instances = new Map<string, Promise<ProviderInstance>>();
+
+  constructor(
+    providers: readonly ProviderDefinition[],
+    private readonly deps: {
+      logger: Logger;
+      clock: Clock;
+      pluginOptions: Record<string, Record<string, unknown>>;
+      saveSession: (integrationId: string, session: ProviderSession) => Promise<void>;
+    },
+  ) {
+    for (const p of providers) this.#providers.set(p.id, p);
+  }
+
+  list(): ProviderDefinition[] {
+    return [...this.#providers.values()];
+  }
+
+  get(id: string): ProviderDefinition {
+    const p = this.#providers.get(id);
+    if (!p) {
+      throw vaultlinkError("PROVIDER_NOT_FOUND", `No provider plugin with id "${id}" is loaded.`, {
+        hint: `Loaded providers: ${[...this.#providers.keys()].join(", ") || "none"}. See vaultlink plugins list.`,
+      });
+    }
+    return p;
+  }
+
+  has(id: string): boolean {
+    return this.#providers.has(id);
+  }
+
+  /** A throwaway instance for signing in (before any session exists). */
+  async fresh(
+    provider: ProviderDefinition,
+    integration: IntegrationRecord,
+  ): Promise<ProviderInstance> {
+    return provider.create(this.#context(provider, integration));
+  }
+
+  /** The live instance for an integration, created on first use. */
+  instance(
+    provider: ProviderDefinition,
+    integration: IntegrationRecord,
+  ): Promise<ProviderInstance> {
+    let inst = this.#instances.get(integration.id);
+    if (!inst) {
+      inst = Promise.resolve(provider.create(this.#context(provider, integration)));
+      inst.catch(() => this.#instances.delete(integration.id));
+      this.#instances.set(integration.id, inst);
+    }
+    return inst;
+  }
+
+  /** Drop an integration's instance (after reauth or disconnect). */
+  async release(integrationId: string): Promise<void> {
+    const inst = this.#instances.get(integrationId);
+    this.#instances.delete(integrationId);
+    if (inst) await (await inst.catch(() => undefined))?.dispose();
+  }
+
+  async disposeAll(): Promise<void> {
+    await Promise.all([...this.#instances.keys()].map((id) => this.release(id)));
+  }
+
+  #context(provider: ProviderDefinition, integration: IntegrationRecord) {
+    return {
+      integration: {
+        id: integration.id,
+        authMethod: integration.authMethod,
+        settings: { ...integration.settings },
+      },
+      ...(integration.credentials ? { session: toSession(integration) } : {}),
+      pluginOptions: this.deps.pluginOptions[provider.id] ?? {},
+      logger: this.deps.logger,
+      clock: this.deps.clock,
+      saveSession: (session: ProviderSession) => this.deps.saveSession(integration.id, session),
+    };
+  }
+}
+
+export function toSession(integration: IntegrationRecord): ProviderSession {
+  return {
+    credentials: integration.credentials ?? {},
+    ...(integration.expiresAt ? { expiresAt: new Date(integration.expiresAt) } : {}),
+    settings: integration.settings,
+  };
+}

@@ -1,0 +1,133 @@
+import type { EventBus } from "../events/index.js";
+import { isUrlAllowed } from "../resolver/allowed-domains.js";
+import { fixFor } from "../resolver/fixes.js";
+import { findReferences, substitute } from "../resolver/template.js";
+import type { UnresolvedReference } from "../resolver/types.js";
+import type { VaultDocument } from "../vault/model.js";
+import type { DocumentAccess } from "./document.js";
+import type { LinkedValues } from "./linked-values.js";
+
+export interface ResolveOptions {
+  /** The request URL the values are for; needed by secrets with allowed domains. */
+  url?: string;
+}
+
+export type Resolution =
+  | { ok: true; name: string; value: string; source: "local" | "cache" | "provider" }
+  | ({ ok: false } & UnresolvedReference);
+
+export interface TemplateResult {
+  /** The text with every resolvable reference replaced; unresolved ones stay as written. */
+  text: string;
+  resolved: string[];
+  unresolved: UnresolvedReference[];
+}
+
+/** Resolves secret names and `{{vault:name}}` templates. */
+export class Resolver {
+  constructor(
+    private readonly docs: DocumentAccess,
+    private readonly linked: LinkedValues,
+    private readonly events: EventBus,
+  ) {}
+
+  async resolve(name: string, options: ResolveOptions = {}): Promise<Resolution> {
+    if (!this.docs.unlocked) return this.#report(locked(name));
+    const doc = this.docs.current() ?? (await this.docs.read());
+    return this.#resolveIn(doc, name, options);
+  }
+
+  async resolveMany(names: readonly string[], options: ResolveOptions = {}): Promise<Resolution[]> {
+    if (!this.docs.unlocked) return names.map((n) => this.#report(locked(n)));
+    const doc = this.docs.current() ?? (await this.docs.read());
+    return Promise.all(names.map((n) => this.#resolveIn(doc, n, options)));
+  }
+
+  async template(text: string, options: ResolveOptions = {}): Promise<TemplateResult> {
+    const names = findReferences(text);
+    if (names.length === 0) return { text, resolved: [], unresolved: [] };
+    const results = await this.resolveMany(names, options);
+    const values = new Map<string, string>();
+    const unresolved: UnresolvedReference[] = [];
+    for (const r of results) {
+      if (r.ok) values.set(r.name, r.value);
+      else {
+        const { ok: _ok, ...rest } = r;
+        unresolved.push(rest);
+      }
+    }
+    return { text: substitute(text, values), resolved: [...values.keys()], unresolved };
+  }
+
+  async #resolveIn(doc: VaultDocument, name: string, options: ResolveOptions): Promise<Resolution> {
+    const secret = Object.hasOwn(doc.secrets, name) ? doc.secrets[name] : undefined;
+    if (!secret) {
+      return this.#report({
+        name,
+        reason: "missing",
+        message: `There is no secret named "${name}".`,
+        fix: fixFor("missing", name),
+      });
+    }
+    if (!secret.enabled) {
+      return this.#report({
+        name,
+        reason: "disabled",
+        message: `Secret "${name}" is disabled.`,
+        fix: fixFor("disabled", name),
+      });
+    }
+    if (!isUrlAllowed(secret.allowedDomains, options.url)) {
+      const message =
+        options.url === undefined
+          ? `Secret "${name}" is limited to ${secret.allowedDomains.join(", ")} and no request URL was given.`
+          : `Secret "${name}" may not be sent to ${safeHost(options.url)}; it is limited to ${secret.allowedDomains.join(", ")}.`;
+      return this.#report({
+        name,
+        reason: "domain-not-allowed",
+        message,
+        fix: fixFor("domain-not-allowed", name),
+      });
+    }
+    if (!secret.link) {
+      if (!secret.value) {
+        return this.#report({
+          name,
+          reason: "empty",
+          message: `Secret "${name}" has no value.`,
+          fix: fixFor("empty", name),
+        });
+      }
+      this.events.emit("SecretResolved", { name, source: "local" });
+      return { ok: true, name, value: secret.value, source: "local" };
+    }
+    const outcome = await this.linked.get({ name, ...secret.link }, doc);
+    if (!outcome.ok) {
+      const { ok: _ok, ...rest } = outcome;
+      return this.#report({ name, ...rest });
+    }
+    this.events.emit("SecretResolved", {
+      name,
+      source: outcome.source,
+      integration: secret.link.integration,
+    });
+    return { ok: true, name, value: outcome.value, source: outcome.source };
+  }
+
+  #report(u: UnresolvedReference): Resolution {
+    this.events.emit("SecretUnresolved", { name: u.name, reason: u.reason });
+    return { ok: false, ...u };
+  }
+}
+
+function locked(name: string): UnresolvedReference {
+  return { name, reason: "locked", message: "The vault is locked.", fix: fixFor("locked", name) };
+}
+
+function safeHost(url: string): string {
+  try {
+    return new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? url : `http://${url}`).host;
+  } catch {
+    return "that URL";
+  }
+}

@@ -1,0 +1,161 @@
+import { vaultlinkError } from "../errors/index.js";
+import type { EventBus } from "../events/index.js";
+import type { Clock } from "../plugin/contract.js";
+import { invalidDomainEntries } from "../resolver/allowed-domains.js";
+import type { SecretRecord, VaultDocument } from "../vault/model.js";
+import { assertSecretName } from "../vault/names.js";
+import type { DocumentAccess } from "./document.js";
+import { type SecretInfo, toSecretInfo } from "./secret-view.js";
+
+export interface NewSecret {
+  value?: string;
+  allowedDomains?: string[];
+  enabled?: boolean;
+}
+
+export interface SecretPatch {
+  value?: string;
+  allowedDomains?: string[];
+  enabled?: boolean;
+}
+
+export function secretNotFound(name: string) {
+  return vaultlinkError("SECRET_NOT_FOUND", `There is no secret named "${name}".`, {
+    hint: "List secrets with vaultlink secret list, or add it with vaultlink secret add.",
+  });
+}
+
+export function requireSecret(doc: VaultDocument, name: string): SecretRecord {
+  const s = Object.hasOwn(doc.secrets, name) ? doc.secrets[name] : undefined;
+  if (!s) throw secretNotFound(name);
+  return s;
+}
+
+export function checkDomains(domains: readonly string[]): string[] {
+  const cleaned = domains.map((d) => d.trim()).filter((d) => d !== "");
+  const bad = invalidDomainEntries(cleaned);
+  if (bad.length > 0) {
+    throw vaultlinkError(
+      "INVALID_INPUT",
+      `Not a valid allowed domain: ${bad.map((b) => `"${b}"`).join(", ")}.`,
+      {
+        hint: "Use a host (api.example.com), a wildcard (*.example.com), optionally with http:// or https://.",
+      },
+    );
+  }
+  return [...new Set(cleaned)];
+}
+
+/** Create, read, update, rename, delete and list vault secrets. */
+export class Secrets {
+  constructor(
+    private readonly docs: DocumentAccess,
+    private readonly events: EventBus,
+    private readonly clock: Clock,
+  ) {}
+
+  #now(): string {
+    return new Date(this.clock.now()).toISOString();
+  }
+
+  async add(name: string, input: NewSecret = {}): Promise<SecretInfo> {
+    assertSecretName(name);
+    const allowedDomains = checkDomains(input.allowedDomains ?? []);
+    const created = await this.docs.update((doc) => {
+      if (Object.hasOwn(doc.secrets, name)) {
+        throw vaultlinkError("SECRET_EXISTS", `A secret named "${name}" already exists.`, {
+          hint: `Change it with vaultlink secret edit ${name}, or pick another name.`,
+        });
+      }
+      const now = this.#now();
+      const record: SecretRecord = {
+        name,
+        value: input.value ?? "",
+        allowedDomains,
+        enabled: input.enabled ?? true,
+        createdAt: now,
+        updatedAt: now,
+      };
+      doc.secrets[name] = record;
+      return record;
+    });
+    this.events.emit("SecretCreated", { name, linked: false });
+    return toSecretInfo(created);
+  }
+
+  async get(name: string): Promise<SecretInfo> {
+    return toSecretInfo(requireSecret(await this.docs.read(), name));
+  }
+
+  async has(name: string): Promise<boolean> {
+    return Object.hasOwn((await this.docs.read()).secrets, name);
+  }
+
+  async list(): Promise<SecretInfo[]> {
+    const doc = await this.docs.read();
+    return Object.values(doc.secrets)
+      .map(toSecretInfo)
+      .sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  async update(name: string, patch: SecretPatch): Promise<SecretInfo> {
+    const allowedDomains = patch.allowedDomains ? checkDomains(patch.allowedDomains) : undefined;
+    const fields: Array<"value" | "allowedDomains" | "enabled"> = [];
+    const updated = await this.docs.update((doc) => {
+      const s = requireSecret(doc, name);
+      if (patch.value !== undefined) {
+        if (s.link) {
+          throw vaultlinkError(
+            "INVALID_INPUT",
+            `"${name}" is linked to an external vault; its value lives there.`,
+            {
+              hint: `Change it in the provider, or unlink it first: vaultlink secret unlink ${name}.`,
+            },
+          );
+        }
+        s.value = patch.value;
+        fields.push("value");
+      }
+      if (allowedDomains) {
+        s.allowedDomains = allowedDomains;
+        fields.push("allowedDomains");
+      }
+      if (patch.enabled !== undefined) {
+        s.enabled = patch.enabled;
+        fields.push("enabled");
+      }
+      s.updatedAt = this.#now();
+      return s;
+    });
+    this.events.emit("SecretUpdated", { name, fields });
+    return toSecretInfo(updated);
+  }
+
+  async rename(from: string, to: string): Promise<SecretInfo> {
+    assertSecretName(to);
+    const renamed = await this.docs.update((doc) => {
+      const s = requireSecret(doc, from);
+      if (from === to) return s;
+      if (Object.hasOwn(doc.secrets, to)) {
+        throw vaultlinkError("SECRET_EXISTS", `A secret named "${to}" already exists.`, {
+          hint: "Pick another name, or delete the other secret first.",
+        });
+      }
+      delete doc.secrets[from];
+      s.name = to;
+      s.updatedAt = this.#now();
+      doc.secrets[to] = s;
+      return s;
+    });
+    this.events.emit("SecretRenamed", { from, to });
+    return toSecretInfo(renamed);
+  }
+
+  async delete(name: string): Promise<void> {
+    await this.docs.update((doc) => {
+      requireSecret(doc, name);
+      delete doc.secrets[name];
+    });
+    this.events.emit("SecretDeleted", { name });
+  }
+}

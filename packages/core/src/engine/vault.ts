@@ -1,0 +1,219 @@
+import type { AccessPolicy } from "../access/access-policy.js";
+import type { CachePersistence } from "../cache/types.js";
+import { ValueCache } from "../cache/value-cache.js";
+import type { DependencyContainer } from "../di/container.js";
+import { Tokens } from "../di/tokens.js";
+import { vaultlinkError } from "../errors/index.js";
+import type { EventBus } from "../events/index.js";
+import { Integrations } from "../integrations/integrations.js";
+import type { Clock, Logger, ProviderDefinition } from "../plugin/contract.js";
+import { resolveVaultKey } from "../vault/index.js";
+import type { KeySource, VaultFileStore, VaultPaths, VaultSession } from "../vault/types.js";
+import { CacheApi } from "./cache-api.js";
+import { DocumentAccess } from "./document.js";
+import { LinkedValues } from "./linked-values.js";
+import { Links } from "./links.js";
+import { ProviderRegistry } from "./provider-registry.js";
+import { type Resolution, type ResolveOptions, Resolver, type TemplateResult } from "./resolver.js";
+import { Secrets } from "./secrets.js";
+import { SettingsApi } from "./settings-api.js";
+
+export interface VaultOptions {
+  /** How long a read document is trusted before the file is checked again. Default 1000 ms. */
+  freshnessMs?: number;
+}
+
+/**
+ * One vault: the encrypted store plus the engine around it. Build it with `createVault`.
+ * Every service comes from this instance's own DI container.
+ */
+export class Vault {
+  readonly events: EventBus;
+  readonly secrets: Secrets;
+  readonly links: Links;
+  readonly integrations: Integrations;
+  readonly cache: CacheApi;
+  readonly settings: SettingsApi;
+  readonly providers: ProviderRegistry;
+  readonly paths: VaultPaths;
+  #unlockedBy: string | undefined;
+  #docs: DocumentAccess;
+  #resolver: Resolver;
+  #linked: LinkedValues;
+  #storage: VaultFileStore;
+  #keySources: readonly KeySource[];
+  #cachePersistence: (session: VaultSession) => CachePersistence;
+  #valueCache: ValueCache | undefined;
+  #clock: Clock;
+  #logger: Logger;
+
+  constructor(
+    readonly container: DependencyContainer,
+    options: VaultOptions = {},
+  ) {
+    this.#clock = container.resolve(Tokens.Clock);
+    this.#logger = container.resolve(Tokens.Logger);
+    this.events = container.resolve(Tokens.Events);
+    this.#storage = container.resolve(Tokens.Storage);
+    this.#keySources = container.resolve(Tokens.KeySources);
+    this.#cachePersistence = container.resolve(Tokens.CachePersistence);
+    const access: AccessPolicy = container.resolve(Tokens.AccessPolicy);
+    this.paths = this.#storage.paths;
+    this.#docs = new DocumentAccess(this.#clock, options.freshnessMs ?? 1000);
+
+    // The value cache is bound to the unlocked session (its key derives from the data key);
+    // until then the engine sees a cache that is always empty.
+    const cacheProxy = new Proxy({} as ValueCache, {
+      get: (_t, prop) => {
+        const c = this.#valueCache;
+        if (!c)
+          throw vaultlinkError("VAULT_LOCKED", "The vault is locked.", {
+            hint: "Unlock it first.",
+          });
+        const v = (c as unknown as Record<string | symbol, unknown>)[prop];
+        return typeof v === "function" ? v.bind(c) : v;
+      },
+    });
+
+    let integrations: Integrations | undefined;
+    this.providers = new ProviderRegistry(container.resolve(Tokens.Providers), {
+      logger: this.#logger,
+      clock: this.#clock,
+      pluginOptions: container.resolve(Tokens.PluginOptions),
+      saveSession: (id, session) => (integrations as Integrations).saveSession(id, session),
+    });
+    this.#linked = new LinkedValues({
+      docs: this.#docs,
+      cache: cacheProxy,
+      registry: this.providers,
+      events: this.events,
+      clock: this.#clock,
+      markAuthExpired: (r, reason) => (integrations as Integrations).markAuthExpired(r, reason),
+    });
+    integrations = new Integrations({
+      docs: this.#docs,
+      registry: this.providers,
+      cache: cacheProxy,
+      events: this.events,
+      clock: this.#clock,
+      access,
+      onReleased: (id) => this.#linked.forget(id),
+    });
+    this.integrations = integrations;
+    this.secrets = new Secrets(this.#docs, this.events, this.#clock);
+    this.links = new Links({
+      docs: this.#docs,
+      registry: this.providers,
+      cache: cacheProxy,
+      events: this.events,
+      clock: this.#clock,
+    });
+    this.cache = new CacheApi({
+      cache: cacheProxy,
+      docs: this.#docs,
+      events: this.events,
+      clock: this.#clock,
+    });
+    this.settings = new SettingsApi(this.#docs, this.events);
+    this.#resolver = new Resolver(this.#docs, this.#linked, this.events);
+  }
+
+  exists(): Promise<boolean> {
+    return this.#storage.exists();
+  }
+
+  get unlocked(): boolean {
+    return this.#docs.unlocked;
+  }
+
+  /** Which key source unlocked the vault ("env", "keychain", "prompt", "argument"). */
+  get unlockedBy(): string | undefined {
+    return this.#unlockedBy;
+  }
+
+  /** Create a new vault. The returned vault key is shown to the user once; keep it safe. */
+  async create(): Promise<{ vaultKey: string }> {
+    const { vaultKey, session } = await this.#storage.create();
+    this.#attach(session, "created");
+    return { vaultKey };
+  }
+
+  /** Unlock with the given key, or from the key sources in order (env, keychain, prompt). */
+  async unlock(vaultKey?: string): Promise<{ source: string }> {
+    let key: string;
+    let source = "argument";
+    if (vaultKey !== undefined) key = vaultKey;
+    else {
+      if (!(await this.#storage.exists())) {
+        throw vaultlinkError("VAULT_NOT_FOUND", `There is no vault at ${this.paths.dir}.`, {
+          hint: "Create one with vaultlink vault create.",
+        });
+      }
+      const found = await resolveVaultKey(this.#keySources);
+      key = found.vaultKey;
+      source = found.source;
+    }
+    const session = await this.#storage.open(key);
+    this.#attach(session, source);
+    return { source };
+  }
+
+  /** Forget the unlocked session (the data key leaves memory with it). */
+  async lock(): Promise<void> {
+    await this.providers.disposeAll();
+    this.#docs.attach(undefined);
+    this.#valueCache = undefined;
+    this.#unlockedBy = undefined;
+  }
+
+  /**
+   * Destroy every secret, integration and cached value and issue a new vault key.
+   * Requires `{ confirm: true }`.
+   */
+  async reset(options: { confirm: boolean }): Promise<{ vaultKey: string }> {
+    if (options?.confirm !== true) {
+      throw vaultlinkError(
+        "CONFIRMATION_REQUIRED",
+        "Resetting the vault destroys every secret and needs confirmation.",
+        {
+          hint: "Confirm it explicitly (vaultlink vault reset --yes).",
+        },
+      );
+    }
+    await this.providers.disposeAll();
+    const { vaultKey, session } = await this.#storage.reset({ confirm: true });
+    this.#attach(session, "created");
+    this.events.emit("VaultReset", {});
+    return { vaultKey };
+  }
+
+  /** Resolve one secret by name. */
+  resolve(name: string, options?: ResolveOptions): Promise<Resolution> {
+    return this.#resolver.resolve(name, options);
+  }
+
+  resolveMany(names: readonly string[], options?: ResolveOptions): Promise<Resolution[]> {
+    return this.#resolver.resolveMany(names, options);
+  }
+
+  /** Replace every `{{vault:name}}` in a text; unresolved references stay as written. */
+  resolveTemplate(text: string, options?: ResolveOptions): Promise<TemplateResult> {
+    return this.#resolver.template(text, options);
+  }
+
+  /** The provider plugins this vault can use. */
+  listProviders(): ProviderDefinition[] {
+    return this.providers.list();
+  }
+
+  /** Release provider clients and the session. */
+  async dispose(): Promise<void> {
+    await this.lock();
+  }
+
+  #attach(session: VaultSession, source: string): void {
+    this.#docs.attach(session);
+    this.#valueCache = new ValueCache(this.#cachePersistence(session), this.#clock);
+    this.#unlockedBy = source;
+  }
+}

@@ -1,0 +1,94 @@
+import { vaultlinkError } from "../errors/index.js";
+import type { AuthMethod, OptionSpec, ProviderDefinition } from "../plugin/contract.js";
+
+/** Find an auth method by id, or the provider's first when none is given. */
+export function pickAuthMethod(
+  provider: ProviderDefinition,
+  methodId: string | undefined,
+): AuthMethod {
+  const method = methodId
+    ? provider.authMethods.find((m) => m.id === methodId)
+    : provider.authMethods[0];
+  if (!method) {
+    throw vaultlinkError("INVALID_INPUT", `${provider.title} has no auth method "${methodId}".`, {
+      hint: `Methods: ${provider.authMethods.map((m) => m.id).join(", ")}.`,
+      provider: provider.id,
+    });
+  }
+  return method;
+}
+
+/**
+ * Check option values against the specs of the provider's settings and the auth method, and
+ * split them into non-secret settings and secrets. Unknown options are refused.
+ */
+export function splitOptions(
+  provider: ProviderDefinition,
+  method: AuthMethod,
+  values: Record<string, unknown>,
+): { settings: Record<string, unknown>; secrets: Record<string, unknown> } {
+  const specs: OptionSpec[] = [...(provider.settings ?? []), ...method.options];
+  const byName = new Map(specs.map((s) => [s.name, s]));
+  const settings: Record<string, unknown> = {};
+  const secrets: Record<string, unknown> = {};
+  for (const [name, raw] of Object.entries(values)) {
+    if (raw === undefined) continue;
+    const spec = byName.get(name);
+    if (!spec) {
+      throw vaultlinkError(
+        "INVALID_INPUT",
+        `${provider.title} (${method.id}) has no option "${name}".`,
+        {
+          hint: `Options: ${specs.map((s) => s.name).join(", ") || "none"}.`,
+          provider: provider.id,
+        },
+      );
+    }
+    (spec.secret ? secrets : settings)[name] = coerce(provider, spec, raw);
+  }
+  for (const spec of specs) {
+    const target = spec.secret ? secrets : settings;
+    if (target[spec.name] === undefined && spec.default !== undefined)
+      target[spec.name] = spec.default;
+    if (spec.required && (target[spec.name] === undefined || target[spec.name] === "")) {
+      throw vaultlinkError(
+        "INVALID_INPUT",
+        `${provider.title} (${method.id}) needs "${spec.name}" (${spec.title}).`,
+        {
+          hint: spec.secret
+            ? `It is secret: it is asked for at the prompt, or read from ${spec.env ?? "stdin"}.`
+            : `Pass it as --${spec.name} <value>.`,
+          provider: provider.id,
+        },
+      );
+    }
+  }
+  return { settings, secrets };
+}
+
+function coerce(provider: ProviderDefinition, spec: OptionSpec, raw: unknown): unknown {
+  const bad = (what: string) =>
+    vaultlinkError("INVALID_INPUT", `Option "${spec.name}" of ${provider.title} ${what}.`, {
+      provider: provider.id,
+      hint: spec.choices ? `Choose one of: ${spec.choices.join(", ")}.` : (spec.description ?? ""),
+    });
+  switch (spec.type) {
+    case "string":
+      if (typeof raw !== "string") throw bad("must be text");
+      return raw;
+    case "number": {
+      const n = typeof raw === "number" ? raw : Number(raw);
+      if (!Number.isFinite(n)) throw bad("must be a number");
+      return n;
+    }
+    case "boolean":
+      if (typeof raw === "boolean") return raw;
+      if (raw === "true" || raw === "yes" || raw === "1") return true;
+      if (raw === "false" || raw === "no" || raw === "0") return false;
+      throw bad("must be true or false");
+    case "enum":
+      if (typeof raw !== "string" || !spec.choices?.includes(raw))
+        throw bad(`must be one of ${spec.choices?.join(", ")}`);
+      return raw;
+  }
+}

@@ -1,0 +1,146 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createVault, roleAccessPolicy, type TeamRole, type Vault } from "../../src/index.js";
+import {
+  defineProvider,
+  type FetchRequest,
+  type ProviderDefinition,
+  providerError,
+} from "../../src/plugin/index.js";
+
+/**
+ * A small provider for core's own tests (core cannot depend on @vaultlink/testkit, which
+ * depends on core). Values live in a Map; every call is counted.
+ */
+export interface FakeProvider {
+  provider: ProviderDefinition;
+  values: Map<string, string>;
+  calls: { fetch: number; requests: FetchRequest[][]; authenticate: number };
+  /** When set, every fetch fails with this code. */
+  failWith: { code: "AUTH_EXPIRED" | "UNREACHABLE" | "PERMISSION_DENIED" } | undefined;
+  /** Delay each fetch by this many ms. */
+  latencyMs: number;
+}
+
+export function fakeProvider(
+  options: { id?: string; scope?: "personal" | "team"; ttlMs?: number; now?: () => number } = {},
+): FakeProvider {
+  const state: FakeProvider = {
+    provider: undefined as unknown as ProviderDefinition,
+    values: new Map(),
+    calls: { fetch: 0, requests: [], authenticate: 0 },
+    failWith: undefined,
+    latencyMs: 0,
+  };
+  const id = options.id ?? "fake";
+  state.provider = defineProvider({
+    apiVersion: 1,
+    meta: { name: "@test/fake-provider", version: "1.0.0" },
+    id,
+    title: "Fake",
+    scope: options.scope ?? "personal",
+    authMethods: [
+      {
+        id: "token",
+        title: "Token",
+        options: [
+          { name: "token", title: "Token", type: "string", secret: true, required: true },
+          { name: "region", title: "Region", type: "string" },
+        ],
+      },
+    ],
+    capabilities: { batch: true, versions: true },
+    referenceExamples: ["fake://name"],
+    parseReference(input) {
+      const m = /^fake:\/\/([a-z0-9/_.-]+)$/i.exec(input.trim());
+      if (!m)
+        throw providerError(id, "INVALID_REFERENCE", `"${input}" is not a fake:// reference.`);
+      return { canonical: `fake://${m[1]}` };
+    },
+    create() {
+      return {
+        async authenticate(input) {
+          state.calls.authenticate++;
+          if (input.secrets.token === "bad")
+            throw providerError(id, "AUTH_FAILED", "The token was rejected.");
+          const now = options.now?.() ?? Date.now();
+          return {
+            credentials: { token: input.secrets.token },
+            ...(options.ttlMs ? { expiresAt: new Date(now + options.ttlMs) } : {}),
+          };
+        },
+        async fetch(requests) {
+          state.calls.fetch++;
+          state.calls.requests.push([...requests]);
+          if (state.latencyMs) await new Promise((r) => setTimeout(r, state.latencyMs));
+          return requests.map((r) => {
+            if (state.failWith)
+              return {
+                id: r.id,
+                ok: false as const,
+                code: state.failWith.code,
+                message: `failed: ${state.failWith.code}`,
+              };
+            const key = r.version ? `${r.reference.canonical}@${r.version}` : r.reference.canonical;
+            const value = state.values.get(key);
+            return value === undefined
+              ? {
+                  id: r.id,
+                  ok: false as const,
+                  code: "NOT_FOUND" as const,
+                  message: `${r.reference.canonical} not found`,
+                }
+              : { id: r.id, ok: true as const, value };
+          });
+        },
+        dispose() {},
+      };
+    },
+  });
+  return state;
+}
+
+export class TestClock {
+  constructor(public time = Date.parse("2026-11-26T12:00:00Z")) {}
+  now = () => this.time;
+  advance(ms: number) {
+    this.time += ms;
+  }
+}
+
+export interface TestVault {
+  vault: Vault;
+  home: string;
+  vaultKey: string;
+  cleanup(): Promise<void>;
+}
+
+export async function makeVault(
+  options: {
+    providers?: ProviderDefinition[];
+    clock?: TestClock;
+    role?: TeamRole;
+    home?: string;
+  } = {},
+): Promise<TestVault> {
+  const home = options.home ?? mkdtempSync(join(tmpdir(), "vaultlink-core-"));
+  const vault = createVault({
+    home,
+    providers: options.providers ?? [],
+    keySources: [],
+    ...(options.clock ? { clock: options.clock } : {}),
+    accessPolicy: roleAccessPolicy(() => ({ user: "tester", role: options.role ?? "admin" })),
+    freshnessMs: 0,
+  });
+  const { vaultKey } = await vault.create();
+  return {
+    vault,
+    home,
+    vaultKey,
+    async cleanup() {
+      await vault.dispose();
+      rmSync(home, { recursive: true, force: true });
+    },
+  };
+}
