@@ -1,1 +1,37 @@
-export {};
+import { createRequire } from "node:module";
+import { defineProvider } from "@vaultlink/core/plugin";
+import { AUTH_METHODS } from "./auth/methods.js";
+import { HashicorpInstance } from "./instance.js";
+import { parseReference, REFERENCE_EXAMPLES } from "./reference.js";
+import { SETTINGS } from "./settings.js";
+
+const pkg = createRequire(import.meta.url)("../package.json") as { name: string; version: string };
+
+/**
+ * HashiCorp Vault (KV v1 and v2). A team integration: an admin sets the address, namespace,
+ * auth method, mount and role; each member signs in personally.
+ */
+const hashicorp = defineProvider({
+  apiVersion: 1,
+  meta: { name: pkg.name, version: pkg.version },
+  id: "hashicorp",
+  title: "HashiCorp Vault",
+  scope: "team",
+  authMethods: AUTH_METHODS,
+  settings: SETTINGS,
+  capabilities: { batch: true, versions: true },
+  referenceExamples: REFERENCE_EXAMPLES,
+  parseReference,
+  create: (ctx) => new HashicorpInstance(ctx),
+});
+
+export default hashicorp;
+export { AUTH_METHODS, OIDC_PORTS } from "./auth/methods.js";
+export {
+  formatReference,
+  parseReference,
+  REFERENCE_EXAMPLES,
+  type VaultReference,
+} from "./reference.js";
+export { RENEW_FRACTION, type VaultCredentials } from "./session.js";
+export { readSettings, SETTINGS, type VaultSettings } from "./settings.js";

@@ -1,0 +1,144 @@
+import { type OptionSpec, vaultlinkError } from "@vaultlink/core/plugin";
+
+/**
+ * Team settings: an admin writes them when connecting (or with `configure`); members only
+ * authenticate. Secret options live on the auth methods, never here.
+ */
+export const SETTINGS: readonly OptionSpec[] = [
+  {
+    name: "address",
+    title: "Vault address",
+    type: "string",
+    required: true,
+    env: "VAULT_ADDR",
+    description:
+      "Base URL of the Vault cluster (https://vault.example.com:8200). For local testing, the emulator's URL (http://127.0.0.1:<port>).",
+  },
+  {
+    name: "namespace",
+    title: "Namespace",
+    type: "string",
+    env: "VAULT_NAMESPACE",
+    description:
+      "Vault Enterprise / HCP namespace (sent as X-Vault-Namespace). Empty: the root namespace.",
+  },
+  {
+    name: "authMount",
+    title: "Auth method mount path",
+    type: "string",
+    description:
+      "Where the auth method is mounted, without auth/ (default: the method's name: approle, userpass, jwt, oidc).",
+  },
+  {
+    name: "role",
+    title: "Role",
+    type: "string",
+    description: "Role of the OIDC or JWT auth method members sign in with.",
+  },
+  {
+    name: "kvVersion",
+    title: "KV engine version",
+    type: "enum",
+    choices: ["auto", "1", "2"],
+    default: "auto",
+    description:
+      "auto: read it from sys/mounts (or sys/internal/ui/mounts). Force 1 or 2 when members' policies cannot read either.",
+  },
+  {
+    name: "caCert",
+    title: "CA certificate (PEM)",
+    type: "string",
+    description: "PEM of the CA that signed Vault's certificate, when it is not publicly trusted.",
+  },
+  {
+    name: "caFile",
+    title: "CA certificate file",
+    type: "string",
+    env: "VAULT_CACERT",
+    description: "Path to a PEM file with the CA that signed Vault's certificate.",
+  },
+  {
+    name: "tlsSkipVerify",
+    title: "Skip TLS verification",
+    type: "boolean",
+    default: false,
+    description: "Do not verify Vault's certificate. Local testing only.",
+  },
+  {
+    name: "timeoutSeconds",
+    title: "Request timeout (seconds)",
+    type: "number",
+    default: 30,
+  },
+];
+
+export type KvVersionSetting = "auto" | "1" | "2";
+
+export interface VaultSettings {
+  address: string;
+  namespace: string;
+  authMount?: string;
+  role?: string;
+  kvVersion: KvVersionSetting;
+  caCert?: string;
+  caFile?: string;
+  tlsSkipVerify: boolean;
+  timeoutMs: number;
+}
+
+const str = (v: unknown): string | undefined =>
+  typeof v === "string" && v.trim() !== "" ? v.trim() : undefined;
+
+function bad(message: string, hint: string): never {
+  throw vaultlinkError("INVALID_INPUT", message, { hint, provider: "hashicorp" });
+}
+
+/** Read and check the stored settings. */
+export function readSettings(raw: Record<string, unknown>): VaultSettings {
+  const address = str(raw.address);
+  if (!address)
+    bad(
+      "HashiCorp Vault needs an address.",
+      "Pass --address https://vault.example.com:8200 when connecting.",
+    );
+  let url: URL;
+  try {
+    url = new URL(address);
+  } catch {
+    bad(
+      `The Vault address "${address}" is not a URL.`,
+      "Use https://host:port (or http://127.0.0.1:<port> for a local server).",
+    );
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    bad(
+      `The Vault address "${address}" must start with https:// or http://.`,
+      "Use https://host:port.",
+    );
+  }
+  const kv = raw.kvVersion === undefined ? "auto" : String(raw.kvVersion);
+  if (kv !== "auto" && kv !== "1" && kv !== "2") {
+    bad(
+      `kvVersion must be auto, 1 or 2, not "${kv}".`,
+      "Leave it at auto unless detection is denied by policy.",
+    );
+  }
+  const timeout = raw.timeoutSeconds === undefined ? 30 : Number(raw.timeoutSeconds);
+  const authMount = str(raw.authMount)
+    ?.replace(/^\/+|\/+$/g, "")
+    .replace(/^auth\//, "");
+  const role = str(raw.role);
+  const caCert = str(raw.caCert);
+  const caFile = str(raw.caFile);
+  return {
+    address: address.replace(/\/+$/, ""),
+    namespace: (str(raw.namespace) ?? "").replace(/^\/+|\/+$/g, ""),
+    ...(authMount ? { authMount } : {}),
+    ...(role ? { role } : {}),
+    kvVersion: kv,
+    ...(caCert ? { caCert } : {}),
+    ...(caFile ? { caFile } : {}),
+    tlsSkipVerify: raw.tlsSkipVerify === true || raw.tlsSkipVerify === "true",
+    timeoutMs: Number.isFinite(timeout) && timeout > 0 ? timeout * 1000 : 30_000,
+  };
+}

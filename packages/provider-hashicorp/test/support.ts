@@ -1,0 +1,102 @@
+import type { FetchRequest, FetchResult, ProviderInstance } from "@vaultlink/core/plugin";
+import { type HashicorpEmulator, startHashicorpEmulator } from "@vaultlink/emulators";
+import { createTestContext, FakeClock, type TestContext } from "@vaultlink/testkit";
+import provider from "../src/index.js";
+
+/** Values seeded by `seedVault`; distinctive so leak checks can find them. */
+export const SEED = {
+  dbPasswordV1: "pw-v1-ancient-7781",
+  dbPassword: "pw-v2-current-4412",
+  dbUser: "app-user-0193",
+  legacyToken: "legacy-token-5521",
+  teamPassword: "team-a-pw-9090",
+  readerPassword: "reader-pass-3344",
+} as const;
+
+/** Policies, a reader user and KV data (v2 at secret/, v1 at kv/, and namespace team-a). */
+export function seedVault(emu: HashicorpEmulator): void {
+  emu.createPolicy("reader", {
+    paths: { "secret/data/*": ["read"], "kv/*": ["read"], "sys/mounts": ["read"] },
+  });
+  emu.createPolicy("app-only", { paths: { "secret/data/app/*": ["read"], "kv/*": ["read"] } });
+  emu.addUser({ username: "alice", password: SEED.readerPassword, policies: ["reader"] });
+  emu.writeKv("secret", "app/db", { password: SEED.dbPasswordV1, username: SEED.dbUser });
+  emu.writeKv("secret", "app/db", {
+    password: SEED.dbPassword,
+    username: SEED.dbUser,
+    port: 5432,
+    config: { host: "db.internal", pool: 5 },
+  });
+  emu.writeKv("secret", "other/api", { key: "other-api-key-6060" });
+  emu.writeKv("kv", "legacy/api", { token: SEED.legacyToken });
+  emu.writeKv("secret", "app/db", { password: SEED.teamPassword }, { namespace: "team-a" });
+}
+
+export interface Rig {
+  emu: HashicorpEmulator;
+  clock: FakeClock;
+  stop(): Promise<void>;
+}
+
+/** An emulator whose token clock is the same fake clock the provider context gets. */
+export async function startRig(): Promise<Rig> {
+  const clock = new FakeClock(Date.UTC(2025, 0, 1));
+  const emu = await startHashicorpEmulator({ now: () => clock.now() });
+  seedVault(emu);
+  return { emu, clock, stop: () => emu.stop() };
+}
+
+export interface Connected {
+  instance: ProviderInstance;
+  ctx: TestContext;
+}
+
+/** Create an instance on a test context and sign in. */
+export async function connect(
+  rig: Rig,
+  method: string,
+  secrets: Record<string, unknown>,
+  settings: Record<string, unknown> = {},
+): Promise<Connected> {
+  const allSettings = { address: rig.emu.url, ...settings };
+  const ctx = createTestContext({
+    clock: rig.clock,
+    integration: { id: "hashicorp", authMethod: method, settings: allSettings },
+  });
+  const instance = await provider.create(ctx);
+  const session = await instance.authenticate({ method, settings: allSettings, secrets });
+  await ctx.saveSession(session);
+  return { instance, ctx };
+}
+
+let counter = 0;
+export function req(reference: string, version?: string): FetchRequest {
+  counter += 1;
+  return {
+    id: `r${counter}`,
+    reference: provider.parseReference(reference),
+    ...(version ? { version } : {}),
+  };
+}
+
+/** Fetch and index results by request id. */
+export async function fetchAll(
+  instance: ProviderInstance,
+  requests: FetchRequest[],
+): Promise<Map<string, FetchResult>> {
+  const results = await instance.fetch(requests);
+  return new Map(results.map((r) => [r.id, r]));
+}
+
+export function valueOf(result: FetchResult | undefined): string {
+  if (!result?.ok)
+    throw new Error(
+      `expected a value, got ${result ? `${result.code}: ${result.message}` : "nothing"}`,
+    );
+  return typeof result.value === "string" ? result.value : new TextDecoder().decode(result.value);
+}
+
+export function failureOf(result: FetchResult | undefined): Extract<FetchResult, { ok: false }> {
+  if (!result || result.ok) throw new Error("expected a failure");
+  return result;
+}
