@@ -6,6 +6,7 @@ import {
   failure,
   mapWithConcurrency,
 } from "@vaultlink/core/plugin";
+import { SingleFlightCredential } from "./auth/single-flight.js";
 import { mapAzureError } from "./errors.js";
 import { type AzureReference, parseAzureReference } from "./reference.js";
 import { type AzureConfig, tlsOptions } from "./settings.js";
@@ -158,7 +159,7 @@ export class SecretFetcher {
   /** One credential for every vault, so one token serves them all. */
   #credential(): Promise<TokenCredential> {
     if (!this.#credentialPromise) {
-      const pending = this.options.credential();
+      const pending = this.options.credential().then((c) => new SingleFlightCredential(c));
       this.#credentialPromise = pending;
       pending.catch(() => {
         if (this.#credentialPromise === pending) this.#credentialPromise = undefined;

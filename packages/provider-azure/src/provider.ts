@@ -31,10 +31,11 @@ function settingsOf(
  */
 export function createAzureInstance(ctx: ProviderContext): ProviderInstance {
   const pluginOptions = ctx.pluginOptions as AzurePluginOptions;
-  let own: ProviderSession | undefined;
+  /** The session this instance signed in with, and the credential that did it. */
+  let own: { session: ProviderSession; credential: TokenCredential } | undefined;
   let live: { session: ProviderSession | undefined; fetcher: SecretFetcher } | undefined;
 
-  const current = () => ctx.session ?? own;
+  const current = () => ctx.session ?? own?.session;
 
   async function fetcher(session: ProviderSession | undefined): Promise<SecretFetcher> {
     if (live && live.session === session) return live.fetcher;
@@ -65,6 +66,8 @@ export function createAzureInstance(ctx: ProviderContext): ProviderInstance {
       );
     }
     if (INTERACTIVE_METHODS.has(method)) {
+      // Always the stored token, even right after signing in here: the session's expiry is
+      // what the host enforces, so fetches must not outlive it through a silent refresh.
       const token = storedToken(session?.credentials);
       if (!token) {
         throw providerError(
@@ -78,6 +81,8 @@ export function createAzureInstance(ctx: ProviderContext): ProviderInstance {
       }
       return new StoredTokenCredential(token, () => ctx.clock.now(), ctx.integration.id);
     }
+    // Signed in here a moment ago: its credential already holds a token.
+    if (own && own.session === session) return own.credential;
     try {
       return await createCredential({
         method,
@@ -105,12 +110,11 @@ export function createAzureInstance(ctx: ProviderContext): ProviderInstance {
     async authenticate(input: AuthenticateInput): Promise<ProviderSession> {
       const settings = { ...ctx.integration.settings, ...input.settings };
       const config = resolveConfig(settings, pluginOptions);
-      const session = await signIn(
+      own = await signIn(
         { ...input, settings },
         { config, integration: ctx.integration.id, logger: ctx.logger },
       );
-      own = session;
-      return session;
+      return own.session;
     },
 
     async fetch(requests: readonly FetchRequest[]): Promise<FetchResult[]> {

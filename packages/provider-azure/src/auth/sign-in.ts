@@ -1,3 +1,4 @@
+import type { TokenCredential } from "@azure/identity";
 import type { AuthenticateInput, ProviderSession } from "@vaultlink/core/plugin";
 import { isVaultlinkError, providerError } from "@vaultlink/core/plugin";
 import { mapAzureError } from "../errors.js";
@@ -58,7 +59,10 @@ export interface SignInDeps {
  * sign-in by getting one token and store what they need to get more (never the token).
  * Interactive methods store the access token itself and expire with it.
  */
-export async function signIn(input: AuthenticateInput, deps: SignInDeps): Promise<ProviderSession> {
+export async function signIn(
+  input: AuthenticateInput,
+  deps: SignInDeps,
+): Promise<{ session: ProviderSession; credential: TokenCredential }> {
   const method = input.method;
   if (!isAuthMethodId(method)) {
     throw providerError(
@@ -79,8 +83,9 @@ export async function signIn(input: AuthenticateInput, deps: SignInDeps): Promis
 
   let token: { token: string; expiresOnTimestamp: number };
   let username: string | undefined;
+  let credential: TokenCredential;
   try {
-    const credential = await createCredential({
+    credential = await createCredential({
       method,
       settings,
       secrets,
@@ -96,7 +101,8 @@ export async function signIn(input: AuthenticateInput, deps: SignInDeps): Promis
       ).authenticate(scope);
       username = record?.username;
     }
-    const got = await credential.getToken(scope);
+    // Key Vault asks with CAE on; @azure/identity caches CAE tokens apart, so ask the same way.
+    const got = await credential.getToken(scope, { enableCae: true });
     if (!got) throw providerError(PROVIDER_ID, "AUTH_FAILED", "Azure returned no access token.");
     token = got;
   } catch (error) {
@@ -111,18 +117,20 @@ export async function signIn(input: AuthenticateInput, deps: SignInDeps): Promis
   const kept = pick(settings, KEPT_SETTINGS);
   const identity = username ?? identityOfToken(token.token) ?? describe(method, kept);
   if (interactive) {
-    return {
+    const session = {
       credentials: { accessToken: token.token, expiresOnTimestamp: token.expiresOnTimestamp },
       expiresAt: new Date(token.expiresOnTimestamp),
       settings: kept,
       identity,
     };
+    return { session, credential };
   }
-  return {
+  const session = {
     credentials: pick(secrets, KEPT_SECRETS[method] ?? []),
     settings: kept,
     identity,
   };
+  return { session, credential };
 }
 
 function describe(method: AuthMethodId, settings: Record<string, unknown>): string {

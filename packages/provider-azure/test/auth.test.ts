@@ -1,0 +1,137 @@
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { isVaultlinkError } from "@vaultlink/core/plugin";
+import type { RunningAzureEmulator } from "@vaultlink/emulators";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { identityOfToken } from "../src/auth/sign-in.js";
+import azure from "../src/index.js";
+import {
+  CLIENT_SECRET,
+  instanceFor,
+  request,
+  servicePrincipal,
+  startVault,
+} from "./support/azure.js";
+
+let emu: RunningAzureEmulator;
+let ref: string;
+
+beforeAll(async () => {
+  emu = await startVault({ secrets: [{ name: "db-password", value: "auth-db-password" }] });
+  ref = `${emu.vaultUrl}/secrets/db-password`;
+});
+afterAll(async () => {
+  await emu?.stop();
+});
+afterEach(() => {
+  emu.reset();
+});
+
+async function rejection(promise: Promise<unknown>) {
+  try {
+    await promise;
+  } catch (error) {
+    if (isVaultlinkError(error)) return error;
+    throw error;
+  }
+  throw new Error("expected the call to fail");
+}
+
+describe("sign-in methods", () => {
+  it("offers every @azure/identity method the integration needs, secrets marked secret", () => {
+    expect(azure.authMethods.map((m) => m.id)).toEqual([
+      "interactive-browser",
+      "device-code",
+      "client-secret",
+      "client-certificate",
+      "managed-identity",
+      "azure-cli",
+      "workload-identity",
+    ]);
+    const secretOptions = azure.authMethods.flatMap((m) =>
+      m.options.filter((o) => o.secret).map((o) => o.name),
+    );
+    expect(secretOptions.sort()).toEqual(["certificate", "certificatePassword", "clientSecret"]);
+    expect(azure.authMethods.filter((m) => m.interactive).map((m) => m.id)).toEqual([
+      "interactive-browser",
+      "device-code",
+    ]);
+  });
+
+  it("refuses a wrong client secret with AUTH_FAILED, naming the AADSTS error only", async () => {
+    const { instance } = await instanceFor(emu);
+    const error = await rejection(instance.authenticate(servicePrincipal(emu, "not-the-secret")));
+    expect(error.code).toBe("AUTH_FAILED");
+    expect(error.provider).toBe("azure");
+    expect(error.message).toContain("AADSTS7000215");
+    expect(error.message).not.toContain("not-the-secret");
+    expect(error.message).not.toContain("Trace ID");
+  });
+
+  it("refuses an unknown tenant with AUTH_FAILED", async () => {
+    const { instance } = await instanceFor(emu);
+    const input = servicePrincipal(emu);
+    const error = await rejection(
+      instance.authenticate({
+        ...input,
+        settings: { ...input.settings, tenantId: "00000000-0000-0000-0000-000000000000" },
+      }),
+    );
+    expect(error.code).toBe("AUTH_FAILED");
+  });
+
+  it("keeps the stored client secret when reauthentication leaves it out", async () => {
+    const { instance } = await instanceFor(emu);
+    const first = await instance.authenticate(servicePrincipal(emu));
+    const input = servicePrincipal(emu);
+    const again = await instance.authenticate({ ...input, secrets: {}, previous: first });
+    expect(again.credentials).toEqual({ clientSecret: CLIENT_SECRET });
+  });
+
+  it("signs in with a managed identity and stores nothing secret", async () => {
+    const env = emu.managedIdentityEnv();
+    Object.assign(process.env, env);
+    try {
+      // MSAL caches managed-identity tokens per process and client id: use a fresh id.
+      const settings = { clientId: "mi-provider-test" };
+      const { instance, context } = await instanceFor(emu, {
+        method: "managed-identity",
+        settings,
+      });
+      const session = await instance.authenticate({
+        method: "managed-identity",
+        settings,
+        secrets: {},
+      });
+      expect(session.credentials).toEqual({});
+      expect(session.expiresAt).toBeUndefined();
+      expect(session.identity).toBe("managed identity mi-provider-test");
+      await context.saveSession(session);
+      const [result] = await instance.fetch([request("a", ref)]);
+      expect(result).toMatchObject({ ok: true, value: "auth-db-password" });
+      expect(emu.requests.count("token.msi")).toBe(1);
+    } finally {
+      for (const name of Object.keys(env)) delete process.env[name];
+    }
+  });
+
+  it("reads who signed in from a JWT access token, and nothing from an opaque one", () => {
+    const jwt = (claims: object) =>
+      ["e30", Buffer.from(JSON.stringify(claims)).toString("base64url"), "sig"].join(".");
+    expect(identityOfToken(jwt({ upn: "ada@contoso.com" }))).toBe("ada@contoso.com");
+    expect(identityOfToken(jwt({ appid: "1234" }))).toBe("application 1234");
+    expect(identityOfToken("emu.opaque-token")).toBeUndefined();
+  });
+});
+
+describe("lazy SDK loading", () => {
+  it("imports @azure packages only inside functions, never at module top level", async () => {
+    const dir = join(import.meta.dirname, "..", "src");
+    const files = (await readdir(dir, { recursive: true })).filter((f) => f.endsWith(".ts"));
+    for (const file of files) {
+      const source = await readFile(join(dir, file), "utf8");
+      const eager = source.match(/^import\s+(?!type\b)[^;]*from\s+"@azure\/[^"]+"/gm) ?? [];
+      expect(eager, `${file} imports an Azure SDK eagerly`).toEqual([]);
+    }
+  });
+});
