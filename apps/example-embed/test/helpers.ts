@@ -1,0 +1,126 @@
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type CreateVaultOptions, createVault, type Vault } from "@vaultlink/core";
+import type { PostmanCollection, PostmanItem } from "../src/index.js";
+
+/** What a test server saw of one request. */
+export interface Recorded {
+  method: string;
+  url: string;
+  headers: IncomingMessage["headers"];
+  body: string;
+}
+
+export interface TestServer {
+  /** Base URL, e.g. http://127.0.0.1:54321 */
+  origin: string;
+  received: Recorded[];
+  /** Answer requests whose path starts with `path` with this status and headers. */
+  respond(path: string, status: number, headers?: Record<string, string>): void;
+  close(): Promise<void>;
+}
+
+/**
+ * An HTTP server that records every request it receives. `host` picks the name it is reached
+ * by: "127.0.0.1" and "localhost" are different hosts to allowed-domain matching, so two
+ * servers stand for a trusted API and somewhere else.
+ */
+export async function startServer(host: "127.0.0.1" | "localhost"): Promise<TestServer> {
+  const received: Recorded[] = [];
+  const routes: Array<{ path: string; status: number; headers: Record<string, string> }> = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      received.push({
+        method: req.method ?? "",
+        url: req.url ?? "",
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString("utf8"),
+      });
+      const route = routes.find((r) => (req.url ?? "").startsWith(r.path));
+      res.writeHead(route?.status ?? 200, route?.headers ?? { "content-type": "text/plain" });
+      res.end("ok");
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    origin: `http://${host}:${port}`,
+    received,
+    respond(path, status, headers = {}) {
+      routes.push({ path, status, headers });
+    },
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+export interface TestVault {
+  vault: Vault;
+  close(): Promise<void>;
+}
+
+/** A new vault in a temporary home, created and unlocked; no key source is consulted. */
+export async function createTestVault(options: CreateVaultOptions = {}): Promise<TestVault> {
+  const home = await mkdtemp(join(tmpdir(), "vaultlink-embed-"));
+  const vault = createVault({ home, keySources: [], ...options });
+  await vault.create();
+  return {
+    vault,
+    async close() {
+      await vault.dispose();
+      await rm(home, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A secret value that cannot appear anywhere by chance. */
+export function secretValue(label: string): string {
+  return `${label}-${randomBytes(12).toString("hex")}`;
+}
+
+/** Everything a server received, as one string to search. */
+export function everything(received: readonly Recorded[]): string {
+  return JSON.stringify(received);
+}
+
+/** A collection built from items, with optional collection variables. */
+export function collection(
+  item: PostmanItem[],
+  variables: Record<string, string> = {},
+): PostmanCollection {
+  return {
+    info: {
+      name: "test",
+      schema: "https://schema.getpostman.com/json/collection/v2.1.0/collection.json",
+    },
+    item,
+    variable: Object.entries(variables).map(([key, value]) => ({ key, value })),
+  };
+}
+
+/** A request item. */
+export function request(
+  name: string,
+  url: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): PostmanItem {
+  return {
+    name,
+    request: {
+      method: options.method ?? "GET",
+      url: { raw: url },
+      header: Object.entries(options.headers ?? {}).map(([key, value]) => ({ key, value })),
+      ...(options.body !== undefined ? { body: { mode: "raw" as const, raw: options.body } } : {}),
+    },
+  };
+}
+
+/** A folder item. */
+export function folder(name: string, item: PostmanItem[]): PostmanItem {
+  return { name, item };
+}
