@@ -23,7 +23,8 @@ function createInstance(ctx: ProviderContext): ProviderInstance {
   const options = readPluginOptions(ctx.pluginOptions);
   const clients = new SecretsManagerClients(options);
   const batch = { denied: false };
-  // A session this instance signed in itself; otherwise the one the host stored.
+  // The session the host stored wins (it may have replaced ours); without one, the session
+  // this instance signed in itself.
   let signedIn: { session: ProviderSession; settings: Record<string, unknown> } | undefined;
 
   const expired = (requests: readonly FetchRequest[], message: string): FetchResult[] =>
@@ -46,7 +47,8 @@ function createInstance(ctx: ProviderContext): ProviderInstance {
 
     async fetch(requests) {
       if (requests.length === 0) return [];
-      const session = signedIn?.session ?? ctx.session;
+      const own = ctx.session === undefined ? signedIn : undefined;
+      const session = ctx.session ?? own?.session;
       const keys = readKeys(session?.credentials);
       if (!session || !keys) {
         return expired(requests, "The AWS integration has no stored credentials.");
@@ -58,8 +60,8 @@ function createInstance(ctx: ProviderContext): ProviderInstance {
           `The AWS credentials expired at ${session.expiresAt.toISOString()}.`,
         );
       }
-      const settings = signedIn
-        ? { ...signedIn.settings, ...signedIn.session.settings }
+      const settings = own
+        ? { ...own.settings, ...own.session.settings }
         : { ...session.settings, ...ctx.integration.settings };
       return fetchSecrets(requests, {
         integrationId: ctx.integration.id,
