@@ -1,4 +1,4 @@
 #!/usr/bin/env bash
 # Runs the pinned pnpm on a machine that has only Node and npm.
 set -euo pipefail
-exec npx -y pnpm@12.21.0 "$@"
+exec npx -y pnpm@10.34.9 "$@"
