@@ -9,7 +9,8 @@ export const SETTINGS: readonly OptionSpec[] = [
     name: "address",
     title: "Vault address",
     type: "string",
-    required: true,
+    // Checked by readSettings rather than `required`: core's reauthenticate validates the
+    // options a member passes without the stored settings, and members never pass address.
     env: "VAULT_ADDR",
     description:
       "Base URL of the Vault cluster (https://vault.example.com:8200). For local testing, the emulator's URL (http://127.0.0.1:<port>).",

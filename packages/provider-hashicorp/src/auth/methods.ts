@@ -72,7 +72,8 @@ export const AUTH_METHODS: readonly AuthMethod[] = [
     title: "Username and password",
     description: "Vault's userpass auth method.",
     options: [
-      { name: "username", title: "Username", type: "string", required: true },
+      // Not `required`: on reauthentication the stored username is kept (checked in login.ts).
+      { name: "username", title: "Username", type: "string" },
       { name: "password", title: "Password", type: "string", secret: true, required: true },
     ],
   },
