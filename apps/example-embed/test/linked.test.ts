@@ -1,5 +1,5 @@
-import type { VaultEvents } from "@vaultlink/core";
-import { createMemoryProvider, expectNoSecretIn } from "@vaultlink/testkit";
+import { Tokens, type VaultEvents } from "@vaultlink/core";
+import { createMemoryProvider, createRecordingLogger, expectNoSecretIn } from "@vaultlink/testkit";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runCollection } from "../src/index.js";
 import {
@@ -98,5 +98,34 @@ describe("a linked secret", () => {
       "disconnected",
     );
     expect(api.received).toHaveLength(0);
+  });
+
+  it("uses services replaced through configure(container), and logs no value", async () => {
+    const logger = createRecordingLogger();
+    const own = await createTestVault({
+      providers: [memory.provider],
+      configure: (container) => container.register(Tokens.Logger, { useValue: logger }),
+    });
+    try {
+      await own.vault.integrations.connect({
+        provider: "memory",
+        options: { token: "memory-token" },
+      });
+      await own.vault.links.link("payments-key", {
+        integration: "memory",
+        reference: "mem://payments/key",
+      });
+      await runCollection(
+        collection([request("one", `${api.origin}/1?k={{vault:payments-key}}`)]),
+        {
+          vault: own.vault,
+        },
+      );
+
+      expect(logger.lines.map((l) => l.message)).toContain("memory provider fetch");
+      expectNoSecretIn(logger.lines, [value], "the log");
+    } finally {
+      await own.close();
+    }
   });
 });
