@@ -151,7 +151,10 @@ export function mapSdkError(error: unknown, phase: "authenticate" | "fetch"): Ma
       hint: "Give the service account read access to the vault.",
     };
   }
-  if (lower.includes("service account token had invalid format")) {
+  if (
+    lower.includes("service account token had invalid format") ||
+    lower.includes("invalid service account token")
+  ) {
     return {
       code: "AUTH_FAILED",
       message: "1Password rejected the service account token's format.",

@@ -55,27 +55,36 @@ export function checkServiceAccountToken(value: unknown): ServiceAccountTokenInf
   }
   if (!isObject(payload)) throw fail("its payload is not a JSON object");
 
+  // The members the SDK's deserializer insists on (checked against @1password/sdk 0.5.0);
+  // other members are allowed, so a newer token layout still passes.
   const missing: string[] = [];
-  const text = (key: string) => {
-    if (typeof payload[key] !== "string" || payload[key] === "") missing.push(key);
-  };
-  for (const key of ["signInAddress", "email", "srpX", "secretKey", "deviceUuid"]) text(key);
+  const text = (value: unknown) => typeof value === "string" && value !== "";
+  for (const key of ["signInAddress", "srpX", "deviceUuid"]) {
+    if (!text(payload[key])) missing.push(key);
+  }
+  if (!text(payload.email) || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(payload.email as string)) {
+    missing.push("email");
+  }
+  if (!text(payload.secretKey) || !/^A\d-?[A-Z0-9-]{20,}$/i.test(payload.secretKey as string)) {
+    missing.push("secretKey");
+  }
   const userAuth = payload.userAuth;
   if (
     !isObject(userAuth) ||
-    typeof userAuth.method !== "string" ||
-    typeof userAuth.alg !== "string" ||
+    !text(userAuth.method) ||
+    !text(userAuth.alg) ||
     typeof userAuth.iterations !== "number" ||
-    typeof userAuth.salt !== "string"
+    !text(userAuth.salt)
   ) {
     missing.push("userAuth");
   }
-  if (!isObject(payload.muk)) missing.push("muk");
+  const muk = payload.muk;
+  if (!isObject(muk) || !text(muk.alg) || !text(muk.k) || !text(muk.kid)) missing.push("muk");
+  // Optional for the SDK, but when present it must be {seed, uuid}.
   const throttle = payload.throttleSecret;
   if (
-    !isObject(throttle) ||
-    typeof throttle.seed !== "string" ||
-    typeof throttle.uuid !== "string"
+    throttle !== undefined &&
+    (!isObject(throttle) || !text(throttle.seed) || !text(throttle.uuid))
   ) {
     missing.push("throttleSecret");
   }

@@ -1,4 +1,8 @@
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomBytes, randomInt, randomUUID } from "node:crypto";
+
+const SECRET_KEY_ALPHABET = "ABCDEFGHJKLMNPQRSTVWXYZ23456789";
+const randomFrom = (alphabet: string, length: number) =>
+  Array.from({ length }, () => alphabet[randomInt(alphabet.length)]).join("");
 
 /**
  * A service account token with the shape 1Password issues (ops_ + base64url JSON, members as
@@ -26,8 +30,10 @@ export function fabricateServiceAccountToken(
       kty: "oct",
       kid: "mp",
     },
-    secretKey: `A3-${randomBytes(3).toString("hex").toUpperCase()}-${randomBytes(12).toString("hex").toUpperCase()}`,
-    deviceUuid: randomBytes(13).toString("hex"),
+    secretKey: ["A3", ...[6, 6, 5, 5, 5, 5].map((n) => randomFrom(SECRET_KEY_ALPHABET, n))].join(
+      "-",
+    ),
+    deviceUuid: randomFrom("abcdefghijklmnopqrstuvwxyz0123456789", 26),
     throttleSecret: { seed: randomBytes(32).toString("hex"), uuid: randomUUID() },
     ...overrides,
   };
