@@ -159,15 +159,18 @@ async function getBatch(
       error,
       errorContext(ctx, BATCH_GET, `${jobs.length} secrets in ${region}`),
     );
-    if (mapped.code === "PERMISSION_DENIED" && mapped.details?.missingAction === BATCH_GET) {
-      if (!ctx.batch.denied) {
+    // A denied batch is read one by one, so each secret gets its own answer (a VPC endpoint
+    // policy that denies one secret fails the whole batch). Only when the batch action itself
+    // is missing does the instance stop trying it.
+    if (mapped.code === "PERMISSION_DENIED" && mapped.details?.missingAction !== "kms:Decrypt") {
+      if (mapped.details?.missingAction === BATCH_GET && !ctx.batch.denied) {
+        ctx.batch.denied = true;
         ctx.logger.info(
           "BatchGetSecretValue was denied; reading secrets one by one with GetSecretValue. " +
             "Allow secretsmanager:BatchGetSecretValue for fewer calls.",
           { integration: ctx.integrationId },
         );
       }
-      ctx.batch.denied = true;
       return "denied";
     }
     return jobs.flatMap((job) =>

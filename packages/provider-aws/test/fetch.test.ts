@@ -136,6 +136,31 @@ describe("batching", () => {
       context.logger.lines.some((l) => l.message.includes("BatchGetSecretValue was denied")),
     ).toBe(true);
   });
+  it("reads one by one when a batch is denied for one of its secrets, and batches again next time", async () => {
+    const { instance } = await signedIn();
+    // What a VPC endpoint policy denying one secret does: the whole batch call fails.
+    emulator.inject({
+      operation: "BatchGetSecretValue",
+      times: 1,
+      error: {
+        status: 400,
+        headers: { "content-type": "application/x-amz-json-1.1" },
+        body: {
+          __type: "AccessDeniedException",
+          message:
+            "User: arn:aws:iam::123456789012:user/test is not authorized to perform: " +
+            "secretsmanager:GetSecretValue on resource: fallback/02 with an explicit deny in a VPC endpoint policy",
+        },
+      },
+    });
+    const names = fallback.map((s) => s.name);
+    const results = byId(await instance.fetch(requestsFor(names)));
+    fallback.forEach((s, i) => expect(valueOf(results.get(`r${i}`))).toBe(s.value));
+    expect(emulator.requests.count("GetSecretValue")).toBe(5);
+    await instance.fetch(requestsFor(names));
+    expect(emulator.requests.count("BatchGetSecretValue")).toBe(2);
+    expect(emulator.requests.count("GetSecretValue")).toBe(5);
+  });
 });
 
 describe("references", () => {
