@@ -53,12 +53,11 @@ function createInstance(ctx: ProviderContext): ProviderInstance {
       if (!session || !keys) {
         return expired(requests, "The AWS integration has no stored credentials.");
       }
-      // Known-dead credentials: answer without a round trip to AWS.
-      if (session.expiresAt && session.expiresAt.getTime() <= ctx.clock.now()) {
-        return expired(
-          requests,
-          `The AWS credentials expired at ${session.expiresAt.toISOString()}.`,
-        );
+      // Known-dead credentials: answer without a round trip to AWS. (A host that kept the
+      // session as JSON may hand back an ISO string; new Date() takes both.)
+      const expiresAt = session.expiresAt ? new Date(session.expiresAt) : undefined;
+      if (expiresAt && expiresAt.getTime() <= ctx.clock.now()) {
+        return expired(requests, `The AWS credentials expired at ${expiresAt.toISOString()}.`);
       }
       const settings = own
         ? { ...own.settings, ...own.session.settings }
