@@ -49,8 +49,13 @@ export function canRelogin(c: VaultCredentials): boolean {
   return c.method === "approle" && typeof c.roleId === "string" && typeof c.secretId === "string";
 }
 
+/**
+ * The session core stores. `expiresAt` is the token's expiry, except for AppRole: its stored
+ * role and secret id get a new token without a person, so the session itself does not expire
+ * with the token (core stops calling a provider whose session has expired). Decision 0301.
+ */
 export function toSession(c: VaultCredentials, identity?: string): ProviderSession {
-  const expiry = expiryOf(c);
+  const expiry = canRelogin(c) ? undefined : expiryOf(c);
   return {
     credentials: { ...c },
     ...(expiry !== undefined ? { expiresAt: new Date(expiry) } : {}),

@@ -1,5 +1,6 @@
+import { createTestContext } from "@vaultlink/testkit";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { VaultCredentials } from "../src/index.js";
+import provider, { type VaultCredentials } from "../src/index.js";
 import { connect, failureOf, fetchAll, type Rig, req, SEED, startRig, valueOf } from "./support.js";
 
 const S = 1000;
@@ -103,7 +104,33 @@ describe("token lifecycle on the emulator's clock", () => {
       expect(rig.emu.requests.count("token.renew-self")).toBe(0);
       const second = ctx.session?.credentials as unknown as VaultCredentials;
       expect(second.token).not.toBe(first.token);
-      expect(ctx.session?.expiresAt?.getTime()).toBe(rig.clock.now() + 300 * S);
+      expect(second).toMatchObject({ ttlSeconds: 300, obtainedAt: rig.clock.now() });
+      // The stored role and secret id outlive any one token: the session has no expiry.
+      expect(ctx.session?.expiresAt).toBeUndefined();
+      await instance.dispose();
+    });
+
+    it("logs in again in a later process, long after the stored token expired", async () => {
+      rig.emu.addAppRole({
+        roleId,
+        secretId,
+        policies: ["reader"],
+        ttlSeconds: 300,
+        renewable: false,
+      });
+      const first = await connect(rig, "approle", { roleId, secretId });
+      await first.instance.dispose();
+      rig.clock.advance(24 * 3600 * S);
+      const ctx = createTestContext({
+        clock: rig.clock,
+        integration: first.ctx.integration,
+        session: JSON.parse(JSON.stringify(first.ctx.session)),
+      });
+      const instance = await provider.create(ctx);
+      const r = req("secret/app/db#password");
+      expect(valueOf((await fetchAll(instance, [r])).get(r.id))).toBe(SEED.dbPassword);
+      expect(rig.emu.requests.count("login.approle")).toBe(2);
+      expect(ctx.savedSessions).toHaveLength(1);
       await instance.dispose();
     });
 
