@@ -1,0 +1,78 @@
+import type { Command } from "commander";
+import { duration, err, out, printJson, table } from "../io/term.js";
+import { type Opts, withVault } from "./common.js";
+
+export async function status(opts: Opts, cmd: Command): Promise<void> {
+  await withVault(cmd, async (o) => {
+    const s = await o.vault.cache.status();
+    if (opts.json === true) return printJson(s);
+    out(`cache time: ${s.ttlMinutes === 0 ? "off (0 minutes)" : `${s.ttlMinutes} minutes`}`);
+    if (s.entries.length === 0) return out("no cached values");
+    out(
+      table(
+        s.entries.map((e) => [
+          e.names.join(",") || "(no secret)",
+          e.integration,
+          e.reference + (e.jsonKey ? ` #${e.jsonKey}` : "") + (e.version ? ` @${e.version}` : ""),
+          `${duration(e.ageMs)} ago`,
+          e.expired ? "expired" : `in ${duration(e.expiresInMs)}`,
+        ]),
+        ["SECRETS", "INTEGRATION", "REFERENCE", "FETCHED", "EXPIRES"],
+      ),
+    );
+  });
+}
+
+export async function reset(_opts: Opts, cmd: Command): Promise<void> {
+  await withVault(cmd, async (o) => {
+    const { entries } = await o.vault.cache.reset();
+    err(`Dropped ${entries} cached value${entries === 1 ? "" : "s"}.`);
+  });
+}
+
+export async function settingsGet(
+  name: string | undefined,
+  opts: Opts,
+  cmd: Command,
+): Promise<void> {
+  const { SETTING_NAMES, vaultlinkError } = await import("@vaultlink/core");
+  if (name !== undefined && !Object.hasOwn(SETTING_NAMES, name)) {
+    throw vaultlinkError("INVALID_SETTING", `There is no setting named "${name}".`, {
+      hint: `Settings: ${Object.keys(SETTING_NAMES).join(", ")}.`,
+    });
+  }
+  await withVault(cmd, async (o) => {
+    const s = await o.vault.settings.get();
+    const all: Record<string, unknown> = { "cache-ttl": s.cacheTtlMinutes };
+    const shown = name === undefined ? all : { [name]: all[name] };
+    if (opts.json === true) return printJson(shown);
+    if (name !== undefined) return out(String(shown[name]));
+    for (const [k, v] of Object.entries(shown))
+      out(`${k} = ${String(v)}${k === "cache-ttl" ? " (minutes)" : ""}`);
+  });
+}
+
+export async function settingsSet(
+  name: string,
+  value: string,
+  _opts: Opts,
+  cmd: Command,
+): Promise<void> {
+  const { parseCacheTtlMinutes, SETTING_NAMES, vaultlinkError } = await import("@vaultlink/core");
+  if (!Object.hasOwn(SETTING_NAMES, name)) {
+    throw vaultlinkError("INVALID_SETTING", `There is no setting named "${name}".`, {
+      hint: `Settings: ${Object.keys(SETTING_NAMES).join(", ")}.`,
+    });
+  }
+  if (cmd.args.length > 2)
+    throw vaultlinkError("INVALID_SETTING", `Give one value for ${name}.`, {
+      hint: `For example: vaultlink settings set ${name} 60`,
+    });
+  parseCacheTtlMinutes(value);
+  await withVault(cmd, async (o) => {
+    const s = await o.vault.settings.set(name, value);
+    err(
+      `cache-ttl = ${s.cacheTtlMinutes} minutes${s.cacheTtlMinutes === 0 ? " (caching off)" : ""}.`,
+    );
+  });
+}

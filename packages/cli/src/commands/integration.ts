@@ -1,0 +1,318 @@
+import type { IntegrationInfo, ProviderDefinition } from "@vaultlink/core";
+import type { Command } from "commander";
+import { Command as Cmd, Option } from "commander";
+import { CliError, ExitCode, usage } from "../errors.js";
+import { askSecret, askText, readStdin, withSpinner } from "../io/input.js";
+import { duration, err, interactive, out, printJson, table } from "../io/term.js";
+import type { OpenedVault } from "../vault-access.js";
+import { type Opts, withVault } from "./common.js";
+
+type Spec = ProviderDefinition["authMethods"][number]["options"][number];
+
+function specsFor(p: ProviderDefinition, methodId: string | undefined) {
+  const method = methodId ? p.authMethods.find((m) => m.id === methodId) : p.authMethods[0];
+  if (!method)
+    throw usage(
+      `${p.title} has no auth method "${methodId}".`,
+      `Methods: ${p.authMethods.map((m) => m.id).join(", ")}.`,
+    );
+  return { method, specs: [...(p.settings ?? []), ...method.options] };
+}
+
+/** The raw arguments after `<group> <sub>` (commander keeps them on the root). */
+function rawAfter(cmd: Command, sub: string): string[] {
+  let root: Command = cmd;
+  while (root.parent) root = root.parent;
+  const raw = (root as unknown as { rawArgs: string[] }).rawArgs.slice(2);
+  const at = raw.findIndex((a, i) => a === sub && raw[i - 1] === "integration");
+  return raw.slice(at + 1);
+}
+
+/**
+ * Parse provider options with a commander command built from the plugin's OptionSpecs:
+ * non-secret options become flags; a secret one given as a flag is refused.
+ */
+function parseProviderOptions(
+  name: string,
+  base: (c: Cmd) => void,
+  p: ProviderDefinition,
+  specs: readonly Spec[],
+  raw: string[],
+): { opts: Opts; args: string[] } {
+  const c = new Cmd(name).exitOverride().configureOutput({ outputError: () => {} });
+  base(c);
+  for (const s of specs) {
+    const flag = `--${s.name} <value>`;
+    const o = new Option(
+      flag,
+      `${s.title}${s.description ? ` — ${s.description}` : ""}${s.env ? ` (env ${s.env})` : ""}`,
+    );
+    if (s.choices) o.choices([...s.choices]);
+    if (s.secret) o.hideHelp();
+    c.addOption(o);
+  }
+  c.addHelpText("after", () => {
+    const secret = specs.filter((s) => s.secret);
+    const lines = [`\n${p.title} auth methods: ${p.authMethods.map((m) => m.id).join(", ")}`];
+    if (secret.length)
+      lines.push(
+        `Secret options (prompted masked, or from env / --secrets-stdin JSON): ${secret.map((s) => `${s.name}${s.env ? ` [${s.env}]` : ""}`).join(", ")}`,
+      );
+    lines.push(`Reference examples: ${p.referenceExamples.join("  ")}`);
+    return lines.join("\n");
+  });
+  c.parse(raw, { from: "user" });
+  const opts = c.opts() as Opts;
+  for (const s of specs) {
+    if (s.secret && opts[s.name] !== undefined) {
+      throw usage(
+        `--${s.name} is secret and never taken from the command line: it would be saved in your shell history and be visible to other processes.`,
+        `Type it at the prompt, set ${s.env ?? "its environment variable"}, or pass it in --secrets-stdin JSON.`,
+      );
+    }
+  }
+  return { opts, args: c.args };
+}
+
+/** Gather option values: flags, env, --secrets-stdin, then prompts on a terminal. */
+async function gatherOptions(
+  p: ProviderDefinition,
+  specs: readonly Spec[],
+  flags: Opts,
+  opts: { secretsStdin: boolean; skipRequired?: boolean },
+): Promise<Record<string, unknown>> {
+  const values: Record<string, unknown> = {};
+  for (const s of specs)
+    if (!s.secret && flags[s.name] !== undefined) values[s.name] = flags[s.name];
+  let fromStdin: Record<string, unknown> = {};
+  if (opts.secretsStdin) {
+    try {
+      const parsed = JSON.parse(await readStdin()) as unknown;
+      if (!parsed || typeof parsed !== "object" || Array.isArray(parsed))
+        throw new Error("not an object");
+      fromStdin = parsed as Record<string, unknown>;
+    } catch {
+      throw usage(
+        "--secrets-stdin expects a JSON object on stdin.",
+        'For example: {"secretAccessKey": "…"}',
+      );
+    }
+    for (const k of Object.keys(fromStdin)) {
+      const spec = specs.find((s) => s.name === k);
+      if (!spec)
+        throw usage(
+          `--secrets-stdin has "${k}", which ${p.title} does not take.`,
+          `Options: ${specs.map((s) => s.name).join(", ")}.`,
+        );
+    }
+  }
+  for (const s of specs) {
+    if (values[s.name] !== undefined) continue;
+    if (fromStdin[s.name] !== undefined) values[s.name] = fromStdin[s.name];
+    else if (s.env && process.env[s.env]) values[s.name] = process.env[s.env];
+  }
+  if (opts.skipRequired) return values;
+  for (const s of specs) {
+    if (values[s.name] !== undefined || !s.required || s.default !== undefined) continue;
+    if (!interactive()) {
+      throw usage(
+        `${p.title} needs ${s.secret ? "the secret option" : `--${s.name}`} "${s.name}" (${s.title}).`,
+        s.secret
+          ? `Set ${s.env ?? "it"} in the environment, or pass {"${s.name}": …} with --secrets-stdin.`
+          : `Pass --${s.name} <value>.`,
+      );
+    }
+    values[s.name] = s.secret
+      ? await askSecret(s.title)
+      : await askText(s.title, s.choices ? { placeholder: s.choices.join(" | ") } : {});
+  }
+  return values;
+}
+
+function showInfo(i: IntegrationInfo): void {
+  out(`id:        ${i.id}`);
+  out(`provider:  ${i.provider}`);
+  out(`scope:     ${i.scope}`);
+  out(`method:    ${i.authMethod}`);
+  out(`status:    ${i.status}${i.statusReason ? ` (${i.statusReason})` : ""}`);
+  out(`expires:   ${expiry(i)}`);
+  for (const [k, v] of Object.entries(i.settings)) out(`setting:   ${k} = ${String(v)}`);
+}
+
+function expiry(i: IntegrationInfo): string {
+  if (!i.expiresAt) return "never";
+  const left = Date.parse(i.expiresAt) - Date.now();
+  return left > 0
+    ? `${i.expiresAt} (in ${duration(left)})`
+    : `${i.expiresAt} (expired ${duration(left)} ago)`;
+}
+
+async function providerFor(o: OpenedVault, id: string): Promise<ProviderDefinition> {
+  await o.ensureProviders([id]);
+  return o.vault.providers.get(id);
+}
+
+export async function connect(
+  providerId: string | undefined,
+  opts: Opts,
+  cmd: Command,
+): Promise<void> {
+  const raw = rawAfter(cmd, "connect");
+  if (providerId === undefined) {
+    if (opts.help === true) {
+      cmd.outputHelp();
+      return;
+    }
+    throw usage(
+      "missing required argument 'provider'",
+      "Name a provider: aws, azure, hashicorp, 1password (see vaultlink plugins list).",
+    );
+  }
+  await withVault(cmd, async (o) => {
+    const p = await providerFor(o, providerId);
+    const { specs } = specsFor(p, opts.method as string | undefined);
+    const parsed = parseProviderOptions(
+      "vaultlink integration connect",
+      (c) =>
+        c
+          .argument("<provider>")
+          .option("--id <id>", "integration id (default: the provider id)")
+          .option("--method <method>", `auth method: ${p.authMethods.map((m) => m.id).join(", ")}`)
+          .option("--secrets-stdin", "read secret options as JSON from stdin")
+          .option("--json", "print JSON")
+          .option("--debug")
+          .option("--team-file <file>"),
+      p,
+      specs,
+      raw,
+    );
+    const values = await gatherOptions(p, specs, parsed.opts, {
+      secretsStdin: parsed.opts.secretsStdin === true,
+    });
+    const info = await withSpinner(`Connecting ${p.title}`, () =>
+      o.vault.integrations.connect({
+        provider: providerId,
+        ...(typeof opts.id === "string" ? { id: opts.id } : {}),
+        ...(typeof opts.method === "string" ? { method: opts.method } : {}),
+        options: values,
+        notify: (m) => err(m),
+      }),
+    );
+    if (parsed.opts.json === true) return printJson(info);
+    err(`Connected ${info.id} (${p.title}); expires ${expiry(info)}.`);
+    err(
+      `Link a secret: vaultlink secret link <name> ${info.id} ${p.referenceExamples[0] ?? "<reference>"}`,
+    );
+  });
+}
+
+export async function list(opts: Opts, cmd: Command): Promise<void> {
+  await withVault(cmd, async (o) => {
+    const all = await o.vault.integrations.list();
+    if (opts.json === true) return printJson(all);
+    if (all.length === 0)
+      return err("No integrations. Connect one with vaultlink integration connect <provider>.");
+    out(
+      table(
+        all.map((i) => [i.id, i.provider, i.scope, i.status, expiry(i)]),
+        ["ID", "PROVIDER", "SCOPE", "STATUS", "EXPIRES"],
+      ),
+    );
+  });
+}
+
+export async function status(id: string, opts: Opts, cmd: Command): Promise<void> {
+  await withVault(cmd, async (o) => {
+    const i = await o.vault.integrations.status(id);
+    if (opts.json === true) return printJson(i);
+    showInfo(i);
+  });
+}
+
+export async function reauth(id: string, opts: Opts, cmd: Command): Promise<void> {
+  const raw = rawAfter(cmd, "reauth");
+  await withVault(cmd, async (o) => {
+    const current = await o.vault.integrations.status(id);
+    const p = await providerFor(o, current.provider);
+    const method = (opts.method as string | undefined) ?? current.authMethod;
+    const { specs } = specsFor(p, method);
+    const parsed = parseProviderOptions(
+      "vaultlink integration reauth",
+      (c) =>
+        c
+          .argument("<id>")
+          .option("--method <method>")
+          .option("--secrets-stdin")
+          .option("--debug")
+          .option("--team-file <file>"),
+      p,
+      specs,
+      raw,
+    );
+    // Stored settings are kept; only secrets are asked again.
+    const secretSpecs = specs.filter((s) => s.secret);
+    const values = {
+      ...(await gatherOptions(
+        p,
+        specs.filter((s) => !s.secret),
+        parsed.opts,
+        { secretsStdin: false, skipRequired: true },
+      )),
+      ...(await gatherOptions(p, secretSpecs, parsed.opts, {
+        secretsStdin: parsed.opts.secretsStdin === true,
+      })),
+    };
+    const info = await withSpinner(`Signing in to ${p.title}`, () =>
+      o.vault.integrations.reauthenticate(id, { method, options: values, notify: (m) => err(m) }),
+    );
+    err(`Signed in to ${info.id} again; expires ${expiry(info)}.`);
+  });
+}
+
+export async function configure(id: string, _opts: Opts, cmd: Command): Promise<void> {
+  const raw = rawAfter(cmd, "configure");
+  await withVault(cmd, async (o) => {
+    const current = await o.vault.integrations.status(id);
+    const p = await providerFor(o, current.provider);
+    const { specs } = specsFor(p, current.authMethod);
+    const nonSecret = specs.filter((s) => !s.secret);
+    const parsed = parseProviderOptions(
+      "vaultlink integration configure",
+      (c) => c.argument("<id>").option("--json").option("--debug").option("--team-file <file>"),
+      p,
+      specs,
+      raw,
+    );
+    const settings: Record<string, unknown> = {};
+    for (const s of nonSecret)
+      if (parsed.opts[s.name] !== undefined) settings[s.name] = parsed.opts[s.name];
+    if (Object.keys(settings).length === 0) {
+      throw usage(
+        "No setting given.",
+        `Settings of ${p.title}: ${nonSecret.map((s) => `--${s.name}`).join(", ") || "none"}.`,
+      );
+    }
+    const info = await o.vault.integrations.configure(id, settings);
+    if (parsed.opts.json === true) return printJson(info);
+    err(`Updated ${Object.keys(settings).join(", ")} of ${id}.`);
+  });
+}
+
+export async function disconnect(id: string, opts: Opts, cmd: Command): Promise<void> {
+  await withVault(cmd, async (o) => {
+    const current = await o.vault.integrations.status(id);
+    if (current.status === "disconnected") {
+      throw new CliError(`Integration "${id}" is already disconnected.`, {
+        hint: `Connect it again: vaultlink integration connect ${current.provider}.`,
+        exitCode: ExitCode.other,
+      });
+    }
+    const { unresolved } = await o.vault.integrations.disconnect(id);
+    if (opts.json === true) return printJson({ id, unresolved });
+    err(`Disconnected ${id}; its credentials and cached values are gone.`);
+    if (unresolved.length > 0) {
+      out(`These secrets no longer resolve until ${id} is connected again:`);
+      for (const n of unresolved) out(`  ${n}`);
+    }
+  });
+}

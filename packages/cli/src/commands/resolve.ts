@@ -1,0 +1,59 @@
+import { readFile } from "node:fs/promises";
+import type { Command } from "commander";
+import { CliError, ExitCode, usage } from "../errors.js";
+import { writePrivateFile } from "../io/files.js";
+import { readStdin } from "../io/input.js";
+import { err, printJson } from "../io/term.js";
+import { unresolvedError } from "../unresolved.js";
+import { providersNeeded } from "../vault-access.js";
+import { type Opts, withVault } from "./common.js";
+
+async function templateText(template: string | undefined, opts: Opts): Promise<string> {
+  if (template !== undefined && opts.file !== undefined)
+    throw usage("Give the template as an argument or with --file, not both.");
+  if (template !== undefined) return template;
+  if (typeof opts.file === "string") {
+    try {
+      return await readFile(opts.file, "utf8");
+    } catch (error) {
+      throw new CliError(
+        `Cannot read ${opts.file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`,
+        { exitCode: ExitCode.usage },
+      );
+    }
+  }
+  if (process.stdin.isTTY)
+    throw usage("No template given.", "Pass it as an argument, with --file, or on stdin.");
+  return readStdin();
+}
+
+export async function resolve(
+  template: string | undefined,
+  opts: Opts,
+  cmd: Command,
+): Promise<void> {
+  const text = await templateText(template, opts);
+  const { findReferences } = await import("@vaultlink/core");
+  const names = findReferences(text);
+  await withVault(cmd, async (o) => {
+    const needed = await providersNeeded(o, names);
+    if (needed.length > 0) await o.ensureProviders(needed);
+    const result = await o.vault.resolveTemplate(
+      text,
+      typeof opts.url === "string" ? { url: opts.url } : {},
+    );
+    if (result.unresolved.length > 0 && opts.allowUnresolved !== true)
+      throw unresolvedError(result.unresolved);
+    for (const u of result.unresolved)
+      err(`warning: {{vault:${u.name}}} left as written (${u.reason}): ${u.fix}`);
+    if (typeof opts.out === "string") {
+      await writePrivateFile(
+        opts.out,
+        opts.json === true ? `${JSON.stringify(result, null, 2)}\n` : result.text,
+      );
+      return;
+    }
+    if (opts.json === true) printJson(result);
+    else process.stdout.write(result.text);
+  });
+}

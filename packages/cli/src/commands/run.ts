@@ -1,0 +1,96 @@
+import { spawn } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import { constants } from "node:os";
+import { parseEnv } from "node:util";
+import type { Command } from "commander";
+import { CliError, ExitCode, SilentExit } from "../errors.js";
+import { StreamMasker } from "../masker.js";
+import { unresolvedError } from "../unresolved.js";
+import { providersNeeded } from "../vault-access.js";
+import { type Opts, withVault } from "./common.js";
+
+async function envFile(path: string): Promise<Record<string, string>> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    throw new CliError(
+      `Cannot read the env file ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`,
+      { exitCode: ExitCode.usage },
+    );
+  }
+  return parseEnv(text) as Record<string, string>;
+}
+
+/** Run a command with references in its environment resolved; mask values in its output. */
+export async function run(command: string[], opts: Opts, cmd: Command): Promise<void> {
+  const [file, ...args] = command;
+  if (!file)
+    throw new CliError("No command to run.", { hint: "vaultlink run -- <command> [args…]" });
+  const env: Record<string, string | undefined> = { ...process.env };
+  if (typeof opts.envFile === "string") Object.assign(env, await envFile(opts.envFile));
+  const { findReferences } = await import("@vaultlink/core");
+  const withRefs = Object.entries(env).filter(
+    (e): e is [string, string] => typeof e[1] === "string" && findReferences(e[1]).length > 0,
+  );
+  const secrets: string[] = [];
+  if (withRefs.length > 0) {
+    await withVault(cmd, async (o) => {
+      const names = [...new Set(withRefs.flatMap(([, v]) => findReferences(v)))];
+      const needed = await providersNeeded(o, names);
+      if (needed.length > 0) await o.ensureProviders(needed);
+      const resolveOpts = typeof opts.url === "string" ? { url: opts.url } : {};
+      const results = await o.vault.resolveMany(names, resolveOpts);
+      const unresolved = results.filter((r) => !r.ok);
+      if (unresolved.length > 0 && opts.allowUnresolved !== true) {
+        throw unresolvedError(unresolved.map(({ ok: _ok, ...u }) => u as never));
+      }
+      for (const r of results) if (r.ok) secrets.push(r.value);
+      for (const [k, v] of withRefs) env[k] = (await o.vault.resolveTemplate(v, resolveOpts)).text;
+    });
+  }
+  const mask = opts.masking !== false && secrets.length > 0;
+  const child = spawn(file, args, { env, stdio: mask ? ["inherit", "pipe", "pipe"] : "inherit" });
+  const forward = (signal: NodeJS.Signals) => () => {
+    child.kill(signal);
+  };
+  const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+  const handlers = signals.map((s) => [s, forward(s)] as const);
+  for (const [s, h] of handlers) process.on(s, h);
+  const drained: Promise<void>[] = [];
+  if (mask && child.stdout && child.stderr) {
+    for (const [from, to] of [
+      [child.stdout, process.stdout],
+      [child.stderr, process.stderr],
+    ] as const) {
+      const m = new StreamMasker(secrets, (b) => to.write(b));
+      from.on("data", (chunk: Buffer) => m.push(chunk));
+      drained.push(new Promise((res) => from.on("end", () => (m.flush(), res()))));
+    }
+  }
+  const outcome = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>(
+    (resolve, reject) => {
+      child.on("error", (error: NodeJS.ErrnoException) =>
+        reject(
+          new CliError(
+            `Cannot run ${file}: ${error.code === "ENOENT" ? "command not found" : error.message}.`,
+            {
+              hint: "Check the command name and PATH.",
+              exitCode: error.code === "ENOENT" ? 127 : ExitCode.other,
+            },
+          ),
+        ),
+      );
+      child.on("exit", (code, signal) => resolve({ code, signal }));
+    },
+  );
+  await Promise.all(drained);
+  for (const [s, h] of handlers) process.off(s, h);
+  if (outcome.signal) {
+    // Die of the same signal, as a shell would see it.
+    process.kill(process.pid, outcome.signal);
+    await new Promise((r) => setTimeout(r, 100));
+    throw new SilentExit(128 + (constants.signals[outcome.signal] ?? 0));
+  }
+  if (outcome.code !== 0) throw new SilentExit(outcome.code ?? ExitCode.other);
+}

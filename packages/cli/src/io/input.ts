@@ -1,0 +1,124 @@
+import { CliError, ExitCode, usage } from "../errors.js";
+import { interactive, stdinIsTTY } from "./term.js";
+
+/** All of stdin as text. */
+export async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** Drop one trailing newline (what `echo` and here-strings add), nothing else. */
+export function chompOne(text: string): string {
+  return text.replace(/\r?\n$/, "");
+}
+
+type Clack = typeof import("@clack/prompts");
+let clack: Promise<Clack> | undefined;
+/** @clack/prompts, imported only when a prompt is actually shown. */
+export function prompts(): Promise<Clack> {
+  clack ??= import("@clack/prompts");
+  return clack;
+}
+
+function cancelled(): CliError {
+  return new CliError("Cancelled.", { exitCode: ExitCode.other, code: "CANCELLED" });
+}
+
+/** A masked prompt on the terminal (written to stderr so stdout stays clean). */
+export async function askSecret(
+  message: string,
+  validate?: (v: string) => string | undefined,
+): Promise<string> {
+  const p = await prompts();
+  const answer = await p.password({
+    message,
+    output: process.stderr,
+    validate: (v) =>
+      validate ? validate(v ?? "") : (v ?? "") === "" ? "A value is required." : undefined,
+  });
+  if (p.isCancel(answer)) throw cancelled();
+  return answer;
+}
+
+export async function askConfirm(message: string, initialValue: boolean): Promise<boolean> {
+  const p = await prompts();
+  const answer = await p.confirm({ message, initialValue, output: process.stderr });
+  if (p.isCancel(answer)) throw cancelled();
+  return answer;
+}
+
+export async function askText(
+  message: string,
+  options: { placeholder?: string; defaultValue?: string } = {},
+): Promise<string> {
+  const p = await prompts();
+  const answer = await p.text({ message, output: process.stderr, ...options });
+  if (p.isCancel(answer)) throw cancelled();
+  return answer;
+}
+
+export async function askSelect<T extends string>(
+  message: string,
+  choices: Array<{ value: T; label: string; hint?: string }>,
+): Promise<T> {
+  const p = await prompts();
+  const answer = await p.select<T>({ message, options: choices as never, output: process.stderr });
+  if (p.isCancel(answer)) throw cancelled();
+  return answer as T;
+}
+
+/** Show a spinner on a TTY while `work` runs (network work only). */
+export async function withSpinner<T>(message: string, work: () => Promise<T>): Promise<T> {
+  if (!process.stderr.isTTY) return work();
+  const p = await prompts();
+  const s = p.spinner({ output: process.stderr });
+  s.start(message);
+  try {
+    const result = await work();
+    s.stop(message);
+    return result;
+  } catch (error) {
+    s.stop(`${message} failed`);
+    throw error;
+  }
+}
+
+/**
+ * A secret value: a masked prompt on a terminal, otherwise stdin. Never from argv.
+ * `what` names it in messages ("the value of stripe-key").
+ */
+export async function readSecretValue(
+  what: string,
+  options: { confirm?: boolean } = {},
+): Promise<string> {
+  if (stdinIsTTY()) {
+    if (!interactive())
+      throw usage(`No terminal to ask for ${what} on.`, "Pipe the value on stdin.");
+    const value = await askSecret(`Enter ${what}`);
+    if (options.confirm) {
+      const again = await askSecret(`Repeat ${what}`);
+      if (again !== value)
+        throw usage(
+          "The two entries differ.",
+          "Run the command again and type the same value twice.",
+        );
+    }
+    return value;
+  }
+  const value = chompOne(await readStdin());
+  if (value === "")
+    throw usage(
+      `stdin was empty: no ${what} given.`,
+      "Pipe the value on stdin, or run the command on a terminal to be prompted.",
+    );
+  return value;
+}
+
+/** Refuse secrets on the command line, explaining why. */
+export function refuseArgvSecret(what: string): CliError {
+  return usage(
+    `${what} is never taken from the command line: it would be saved in your shell history and be visible to other processes.`,
+    'Type it at the masked prompt (run on a terminal), or pipe it on stdin: printf %s "$VALUE" | vaultlink …',
+  );
+}

@@ -1,0 +1,303 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { isAbsolute, join, resolve as resolvePath } from "node:path";
+import { pathToFileURL } from "node:url";
+import type { ProviderDefinition } from "@vaultlink/core";
+import type { CliConfig, PluginEntry } from "./config.js";
+
+/** The first-party providers, loaded by default. Their ids are known without importing. */
+export const FIRST_PARTY: ReadonlyArray<{ name: string; id: string }> = [
+  { name: "@vaultlink/provider-aws", id: "aws" },
+  { name: "@vaultlink/provider-azure", id: "azure" },
+  { name: "@vaultlink/provider-hashicorp", id: "hashicorp" },
+  { name: "@vaultlink/provider-1password", id: "1password" },
+];
+
+const SUPPORTED_API_VERSIONS = [1];
+
+export interface PluginCandidate {
+  /** As written: a package name or a path. */
+  spec: string;
+  /** Where it came from: "default", "config" or "discovered". */
+  origin: "default" | "config" | "discovered";
+  /** Resolved file URL of the module, when resolution worked. */
+  url?: string;
+  /** Id known before import (package.json "vaultlink".id, or first-party). */
+  id?: string;
+  options: Record<string, unknown>;
+}
+
+export interface LoadedPlugin {
+  id: string;
+  name: string;
+  version: string;
+  spec: string;
+  origin: PluginCandidate["origin"];
+  definition: ProviderDefinition;
+}
+
+export interface PluginProblem {
+  spec: string;
+  origin: PluginCandidate["origin"];
+  kind: "incompatible" | "broken";
+  reason: string;
+  hint?: string;
+}
+
+interface PackageMeta {
+  role?: unknown;
+  apiVersion?: unknown;
+  id?: unknown;
+}
+
+function readJson(file: string): Record<string, unknown> | undefined {
+  try {
+    return JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Finds provider plugins and imports them only when asked. Nothing here imports a plugin
+ * until `load(ids)` names its id (or its id is unknown without importing, as for a path).
+ * Failures are collected, never thrown.
+ */
+export class PluginRegistry {
+  readonly candidates: PluginCandidate[] = [];
+  readonly problems: PluginProblem[] = [];
+  #loaded = new Map<string, LoadedPlugin>();
+  #attempted = new Set<PluginCandidate>();
+  #cliRequire = createRequire(import.meta.url);
+  #configRequire: NodeJS.Require;
+
+  constructor(private readonly config: CliConfig) {
+    this.#configRequire = createRequire(join(config.dir, "noop.js"));
+    for (const fp of FIRST_PARTY) this.#addPackage(fp.name, "default", {}, fp.id);
+    for (const entry of config.plugins) this.#addEntry(entry);
+    if (config.discover) this.#discover();
+  }
+
+  #addEntry(entry: PluginEntry): void {
+    const [spec, options] = typeof entry === "string" ? [entry, {}] : entry;
+    if (spec.startsWith(".") || isAbsolute(spec)) {
+      const file = resolvePath(this.config.dir, spec);
+      this.candidates.push({ spec, origin: "config", url: pathToFileURL(file).href, options });
+      return;
+    }
+    const existing = this.candidates.find((c) => c.spec === spec);
+    if (existing) {
+      existing.options = options;
+      return;
+    }
+    this.#addPackage(spec, "config", options);
+  }
+
+  /** Resolve a package from the config dir first, then from the CLI's own dependencies. */
+  #resolvePackage(
+    name: string,
+  ): { url: string; meta: PackageMeta | undefined } | { error: string } {
+    for (const req of [this.#configRequire, this.#cliRequire]) {
+      let pkgFile: string;
+      try {
+        pkgFile = req.resolve(`${name}/package.json`);
+      } catch {
+        continue;
+      }
+      const pkg = readJson(pkgFile);
+      const dir = pkgFile.slice(0, -"package.json".length);
+      const exp = pkg?.exports as Record<string, unknown> | string | undefined;
+      const dot =
+        typeof exp === "string"
+          ? exp
+          : (exp?.["."] as Record<string, unknown> | string | undefined);
+      const entry =
+        (typeof dot === "string"
+          ? dot
+          : typeof dot?.import === "string"
+            ? dot.import
+            : typeof dot?.default === "string"
+              ? dot.default
+              : undefined) ??
+        (typeof pkg?.module === "string"
+          ? pkg.module
+          : typeof pkg?.main === "string"
+            ? pkg.main
+            : "index.js");
+      return {
+        url: pathToFileURL(join(dir, entry)).href,
+        meta: pkg?.vaultlink as PackageMeta | undefined,
+      };
+    }
+    return {
+      error: `the package ${name} is not installed next to ${this.config.file} or with the CLI`,
+    };
+  }
+
+  #addPackage(
+    name: string,
+    origin: PluginCandidate["origin"],
+    options: Record<string, unknown>,
+    knownId?: string,
+  ): void {
+    const found = this.#resolvePackage(name);
+    if ("error" in found) {
+      this.problems.push({
+        spec: name,
+        origin,
+        kind: "broken",
+        reason: found.error,
+        hint: `Install it: npm install ${name}`,
+      });
+      return;
+    }
+    const meta = found.meta;
+    if (
+      meta &&
+      meta.apiVersion !== undefined &&
+      !SUPPORTED_API_VERSIONS.includes(meta.apiVersion as number)
+    ) {
+      this.problems.push({
+        spec: name,
+        origin,
+        kind: "incompatible",
+        reason: `it targets plugin API version ${String(meta.apiVersion)}; this vaultlink supports ${SUPPORTED_API_VERSIONS.join(", ")}`,
+        hint: `Install a release of ${name} built for plugin API 1.`,
+      });
+      return;
+    }
+    const id = typeof meta?.id === "string" ? meta.id : knownId;
+    this.candidates.push({ spec: name, origin, url: found.url, options, ...(id ? { id } : {}) });
+  }
+
+  /** Packages in node_modules next to the config whose package.json says they are providers. */
+  #discover(): void {
+    const root = join(this.config.dir, "node_modules");
+    const dirs: string[] = [];
+    let top: string[] = [];
+    try {
+      top = readdirSync(root);
+    } catch {
+      return;
+    }
+    for (const d of top) {
+      if (d.startsWith(".")) continue;
+      if (d.startsWith("@")) {
+        try {
+          for (const s of readdirSync(join(root, d))) dirs.push(`${d}/${s}`);
+        } catch {
+          /* unreadable scope */
+        }
+      } else dirs.push(d);
+    }
+    for (const name of dirs) {
+      const pkg = readJson(join(root, name, "package.json"));
+      const meta = pkg?.vaultlink as PackageMeta | undefined;
+      if (meta?.role !== "provider") continue;
+      if (this.candidates.some((c) => c.spec === name)) continue;
+      this.#addPackage(name, "discovered", {});
+    }
+  }
+
+  /** Ids known without importing anything. */
+  knownIds(): string[] {
+    return [
+      ...new Set(this.candidates.map((c) => c.id).filter((id): id is string => id !== undefined)),
+    ];
+  }
+
+  /**
+   * Import the plugins for these ids (all when undefined) plus every plugin whose id is
+   * unknown until imported. Returns every plugin loaded so far.
+   */
+  async load(ids?: readonly string[]): Promise<LoadedPlugin[]> {
+    const wanted = this.candidates.filter(
+      (c) =>
+        !this.#attempted.has(c) && (ids === undefined || c.id === undefined || ids.includes(c.id)),
+    );
+    await Promise.all(wanted.map((c) => this.#import(c)));
+    return this.loaded();
+  }
+
+  loaded(): LoadedPlugin[] {
+    return [...this.#loaded.values()];
+  }
+
+  pluginOptions(): Record<string, Record<string, unknown>> {
+    const out: Record<string, Record<string, unknown>> = {};
+    for (const p of this.#loaded.values()) {
+      const c = this.candidates.find((x) => x.spec === p.spec);
+      if (c && Object.keys(c.options).length > 0) out[p.id] = c.options;
+    }
+    return out;
+  }
+
+  async #import(c: PluginCandidate): Promise<void> {
+    this.#attempted.add(c);
+    if (!c.url) return;
+    let mod: unknown;
+    try {
+      mod = await import(c.url);
+    } catch (error) {
+      const e = error as NodeJS.ErrnoException;
+      this.problems.push({
+        spec: c.spec,
+        origin: c.origin,
+        kind: "broken",
+        reason:
+          e.code === "ERR_MODULE_NOT_FOUND" && c.spec.startsWith(".")
+            ? `the file ${c.url.replace("file://", "")} does not exist`
+            : `importing it failed: ${firstLine(e.message)}`,
+        hint: c.spec.startsWith(".")
+          ? `Paths resolve from the config file's directory (${this.config.dir}).`
+          : `Reinstall ${c.spec}.`,
+      });
+      return;
+    }
+    try {
+      const { validateProvider } = await import("@vaultlink/core/plugin");
+      const def = validateProvider(mod, c.spec);
+      if (c.id !== undefined && def.id !== c.id) {
+        throw Object.assign(
+          new Error(`its package.json says id "${c.id}" but the provider's id is "${def.id}"`),
+          { code: "PLUGIN_INVALID" },
+        );
+      }
+      const clash = this.#loaded.get(def.id);
+      // A configured plugin may replace a first-party one with the same id; otherwise the
+      // first one loaded wins and the other is reported.
+      if (clash && !(clash.origin === "default" && c.origin !== "default")) {
+        if (c.origin === "default") return;
+        this.problems.push({
+          spec: c.spec,
+          origin: c.origin,
+          kind: "broken",
+          reason: `provider id "${def.id}" is already provided by ${clash.spec}`,
+          hint: "Remove one of them from the config.",
+        });
+        return;
+      }
+      this.#loaded.set(def.id, {
+        id: def.id,
+        name: def.meta.name,
+        version: def.meta.version,
+        spec: c.spec,
+        origin: c.origin,
+        definition: def,
+      });
+    } catch (error) {
+      const e = error as { code?: string; message: string; hint?: string };
+      this.problems.push({
+        spec: c.spec,
+        origin: c.origin,
+        kind: e.code === "PLUGIN_INCOMPATIBLE" ? "incompatible" : "broken",
+        reason: firstLine(e.message),
+        ...(e.hint ? { hint: e.hint } : {}),
+      });
+    }
+  }
+}
+
+function firstLine(text: string): string {
+  return text.split("\n", 1)[0] ?? text;
+}

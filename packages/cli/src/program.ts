@@ -1,0 +1,384 @@
+import { readFileSync } from "node:fs";
+import { Command, Option } from "commander";
+
+/**
+ * Every command, option and help text of `vaultlink`. Actions import their module on first
+ * use, so parsing `--help` or `--version` loads no command code, prompt library or provider.
+ * docs/cli.md is generated from this definition (scripts: `docs`).
+ */
+type Loader = () => Promise<Record<string, unknown>>;
+
+const load = {
+  vault: () => import("./commands/vault.js"),
+  secret: () => import("./commands/secret.js"),
+  read: () => import("./commands/read.js"),
+  resolve: () => import("./commands/resolve.js"),
+  run: () => import("./commands/run.js"),
+  cache: () => import("./commands/cache.js"),
+  integration: () => import("./commands/integration.js"),
+  transfer: () => import("./commands/transfer.js"),
+  doctor: () => import("./commands/doctor.js"),
+  plugins: () => import("./commands/plugins.js"),
+} satisfies Record<string, Loader>;
+
+function act(loader: Loader, name: string) {
+  return async (...args: unknown[]) => {
+    const mod = await loader();
+    const fn = mod[name] as (...a: unknown[]) => Promise<void>;
+    await fn(...args);
+  };
+}
+
+export function cliVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+const json = () => new Option("--json", "print JSON for scripts");
+
+export function buildProgram(): Command {
+  const program = new Command("vaultlink");
+  program
+    .description(
+      "Keep API keys and passwords in a local encrypted vault, reference them as {{vault:name}}, and link them to AWS Secrets Manager, Azure Key Vault, HashiCorp Vault and 1Password.",
+    )
+    .version(cliVersion(), "-V, --version", "print the version")
+    .helpOption("-h, --help", "show help for a command")
+    .option("--debug", "show stack traces of unexpected errors")
+    .option(
+      "--team-file <file>",
+      "team roles file (default: VAULTLINK_TEAM_FILE, else team.json in VAULTLINK_HOME)",
+    )
+    .enablePositionalOptions()
+    .exitOverride()
+    .configureOutput({ outputError: () => {} })
+    .showSuggestionAfterError(true)
+    .addHelpText(
+      "after",
+      `
+Environment:
+  VAULTLINK_HOME        vault directory (default: the per-user data directory)
+  VAULTLINK_VAULT_KEY   vault key; unlock order: this, the OS keychain, a masked prompt
+  VAULTLINK_CONFIG      config file (default: config.json in VAULTLINK_HOME)
+  VAULTLINK_USER        user name for team roles (default: the OS user)
+  NO_COLOR              turn colours off`,
+    );
+
+  // vault
+  const vault = program.command("vault").description("create, unlock and reset the vault");
+  vault
+    .command("create")
+    .description(
+      "create a vault and show its vault key once; offers to keep the key in the OS keychain",
+    )
+    .option("--no-keychain", "do not store the vault key in the OS keychain")
+    .addOption(json())
+    .action(act(load.vault, "create"));
+  const key = vault.command("key").description("show, store or forget the vault key");
+  key
+    .command("show")
+    .description("print the vault key (the vault must unlock)")
+    .addOption(json())
+    .action(act(load.vault, "keyShow"));
+  key
+    .command("store")
+    .description(
+      "store the vault key in the OS keychain (typed at a masked prompt, or read from stdin); checks that it opens the vault first",
+    )
+    .action(act(load.vault, "keyStore"));
+  key
+    .command("forget")
+    .description("remove the vault key from the OS keychain")
+    .action(act(load.vault, "keyForget"));
+  vault
+    .command("reset")
+    .description(
+      "destroy every secret, integration and cached value, and issue a new vault key (shown once)",
+    )
+    .option("-y, --yes", "do not ask for confirmation (scripts)")
+    .option("--no-keychain", "do not store the new key in the OS keychain")
+    .addOption(json())
+    .action(act(load.vault, "reset"));
+  vault
+    .command("status")
+    .description("where the vault is, whether it unlocks and with which key source")
+    .addOption(json())
+    .action(act(load.vault, "status"));
+
+  // secrets
+  const secret = program
+    .command("secret")
+    .description(
+      "add, inspect, change, link and delete vault secrets (values never on the command line)",
+    );
+  secret
+    .command("add")
+    .description(
+      "add a secret; the value comes from a masked prompt on a terminal or from stdin, never from the command line",
+    )
+    .argument("<name>", "secret name: letters, digits, '-', '_' and '.'")
+    .option(
+      "--domains <list>",
+      "comma-separated allowed domains (api.example.com, *.example.com, http://host)",
+    )
+    .option("--disabled", "add it disabled")
+    .addOption(
+      new Option("--value <value>", "refused: values never come from the command line").hideHelp(),
+    )
+    .allowExcessArguments()
+    .addOption(json())
+    .action(act(load.secret, "add"));
+  secret
+    .command("list")
+    .description("list secrets (names, kind, domains, state; never values)")
+    .addOption(json())
+    .action(act(load.secret, "list"));
+  secret
+    .command("get")
+    .description("show one secret's details (never its value)")
+    .argument("<name>")
+    .addOption(json())
+    .action(act(load.secret, "get"));
+  secret
+    .command("edit")
+    .description("give a local secret a new value (masked prompt or stdin)")
+    .argument("<name>")
+    .addOption(new Option("--value <value>", "refused").hideHelp())
+    .allowExcessArguments()
+    .action(act(load.secret, "edit"));
+  secret
+    .command("rename")
+    .description("rename a secret (references to the old name stop resolving)")
+    .argument("<old>")
+    .argument("<new>")
+    .action(act(load.secret, "rename"));
+  secret
+    .command("domains")
+    .description("change a secret's allowed domains")
+    .argument("<name>")
+    .option("--set <list>", "replace the list (comma-separated)")
+    .option("--add <list>", "add domains")
+    .option("--remove <list>", "remove domains")
+    .option("--clear", "allow every domain")
+    .addOption(json())
+    .action(act(load.secret, "domains"));
+  secret
+    .command("enable")
+    .description("enable a secret")
+    .argument("<name>")
+    .action(act(load.secret, "enable"));
+  secret
+    .command("disable")
+    .description("disable a secret: its references stop resolving")
+    .argument("<name>")
+    .action(act(load.secret, "disable"));
+  secret
+    .command("delete")
+    .description("delete a secret (asks on a terminal)")
+    .argument("<name>")
+    .option("-y, --yes", "do not ask for confirmation")
+    .action(act(load.secret, "remove"));
+  secret
+    .command("link")
+    .description(
+      "link a secret (created when missing) to a secret in an external vault; the provider checks the reference first",
+    )
+    .argument("<name>")
+    .argument("<integration>", "integration id (see vaultlink integration list)")
+    .argument(
+      "<reference>",
+      "provider reference: ARN or name, Azure secret identifier, engine/path#key, op://vault/item/field",
+    )
+    .option("--json-key <key>", "use one key of a JSON value")
+    .option(
+      "--version <version>",
+      "a provider version (AWS VersionId or stage, Azure version, Vault KV v2 version)",
+    )
+    .option("--domains <list>", "allowed domains for a new secret (comma-separated)")
+    .addOption(json())
+    .action(act(load.secret, "link"));
+  secret
+    .command("unlink")
+    .description("remove a secret's link; it stays as an empty local secret")
+    .argument("<name>")
+    .action(act(load.secret, "unlink"));
+
+  // use
+  program
+    .command("read")
+    .description("print one secret's value (for scripts, like `op read`)")
+    .argument("<name>")
+    .option("--url <url>", "the request URL (needed by domain-restricted secrets)")
+    .option("-n, --no-newline", "do not print a trailing newline")
+    .addOption(json())
+    .action(act(load.read, "read"));
+  for (const name of ["resolve", "inject"]) {
+    program
+      .command(name)
+      .description(
+        name === "resolve"
+          ? "replace every {{vault:name}} in a template (argument, --file or stdin); fails listing each unresolved reference"
+          : "same as resolve",
+      )
+      .argument("[template]", "the template text (else --file, else stdin)")
+      .option("-f, --file <file>", "read the template from a file")
+      .option("--url <url>", "the request URL (for domain-restricted secrets)")
+      .option(
+        "--allow-unresolved",
+        "leave unresolved references as written and exit 0 (as Postman does)",
+      )
+      .option("-o, --out <file>", "write the result to a file (mode 0600, atomically)")
+      .addOption(json())
+      .action(act(load.resolve, "resolve"));
+  }
+  program
+    .command("run")
+    .description(
+      "run a command with {{vault:…}} references in its environment resolved, masking secret values in its output",
+    )
+    .argument("<command...>", "the command and its arguments, after --")
+    .option("--env-file <file>", "also read variables from a .env file")
+    .option("--no-masking", "do not mask secret values in the command's output")
+    .option("--url <url>", "the request URL (for domain-restricted secrets)")
+    .option("--allow-unresolved", "run even when references cannot be resolved (left as written)")
+    .passThroughOptions()
+    .addHelpText(
+      "after",
+      "\nExample:\n  API_KEY='{{vault:stripe-key}}' vaultlink run -- node deploy.js",
+    )
+    .action(act(load.run, "run"));
+
+  // cache & settings
+  const cache = program.command("cache").description("the cache of values fetched from providers");
+  cache
+    .command("status")
+    .description("cached entries with age and expiry (never values)")
+    .addOption(json())
+    .action(act(load.cache, "status"));
+  cache
+    .command("reset")
+    .description("drop every cached value now")
+    .action(act(load.cache, "reset"));
+  const settings = program.command("settings").description("vault settings");
+  settings
+    .command("get")
+    .description("show settings")
+    .argument("[name]", "cache-ttl")
+    .addOption(json())
+    .action(act(load.cache, "settingsGet"));
+  settings
+    .command("set")
+    .description("change a setting: cache-ttl <minutes> (0 turns caching off, at most 10080)")
+    .argument("<name>", "cache-ttl")
+    .argument("<value>")
+    .allowUnknownOption()
+    .action(act(load.cache, "settingsSet"));
+
+  // integrations
+  const integration = program
+    .command("integration")
+    .description("connect and manage external vaults");
+  integration
+    .command("connect")
+    .description(
+      "connect a provider; its options become flags (see `vaultlink integration connect <provider> --help`); secret options are prompted masked, or read from their environment variable or --secrets-stdin",
+    )
+    .argument("[provider]", "provider id: aws, azure, hashicorp, 1password, or a plugin's")
+    .option("--id <id>", "integration id (default: the provider id)")
+    .option("--method <method>", "auth method (default: the provider's first)")
+    .option("--secrets-stdin", "read secret options as a JSON object from stdin")
+    .addOption(json())
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .helpOption(false)
+    .addOption(new Option("-h, --help", "show this provider's options"))
+    .action(act(load.integration, "connect"));
+  integration
+    .command("list")
+    .description("list integrations with status and expiry")
+    .addOption(json())
+    .action(act(load.integration, "list"));
+  integration
+    .command("status")
+    .description("one integration's status, expiry and settings")
+    .argument("<id>")
+    .addOption(json())
+    .action(act(load.integration, "status"));
+  integration
+    .command("reauth")
+    .description("sign in again (expired or revoked credentials)")
+    .argument("<id>")
+    .option("--method <method>", "auth method (default: the current one)")
+    .option("--secrets-stdin", "read secret options as a JSON object from stdin")
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .action(act(load.integration, "reauth"));
+  integration
+    .command("configure")
+    .description(
+      "change non-secret settings, as --<setting> <value> (team integrations: admins only)",
+    )
+    .argument("<id>")
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .addOption(json())
+    .action(act(load.integration, "configure"));
+  integration
+    .command("disconnect")
+    .description(
+      "forget the credentials and cached values; prints the secrets left unresolved (team integrations: admins only)",
+    )
+    .argument("<id>")
+    .addOption(json())
+    .action(act(load.integration, "disconnect"));
+
+  // transfer
+  program
+    .command("export")
+    .description(
+      "export secrets, links, domains and states (never credentials), encrypted with a password of 12+ characters (prompted twice, VAULTLINK_EXPORT_PASSWORD, or stdin)",
+    )
+    .option("-o, --out <file>", "write to a file (mode 0600) instead of stdout")
+    .option("--plaintext", "write values unencrypted")
+    .action(act(load.transfer, "exportCmd"));
+  program
+    .command("import")
+    .description(
+      "import an export file; links to integrations missing here are imported and reported",
+    )
+    .argument("<file>", "the export file")
+    .addOption(
+      new Option(
+        "--on-conflict <policy>",
+        "for names that exist: skip, replace, or rename (-imported); asks per name on a terminal",
+      ).choices(["skip", "replace", "rename"]),
+    )
+    .addOption(json())
+    .action(act(load.transfer, "importCmd"));
+
+  program
+    .command("doctor")
+    .description(
+      "check the vault, key sources, integrations and every linked secret; print each problem with its fix",
+    )
+    .addOption(json())
+    .action(act(load.doctor, "doctor"));
+  const plugins = program.command("plugins").description("provider plugins");
+  plugins
+    .command("list")
+    .description("loaded, incompatible and broken plugins, with why")
+    .addOption(json())
+    .action(act(load.plugins, "list"));
+
+  // Program options are positional (before the command), so a command's own --version is its
+  // own; the global flags are accepted after the command as well.
+  const leaves = (c: Command): Command[] =>
+    c.commands.length === 0 ? [c] : c.commands.flatMap(leaves);
+  for (const leaf of program.commands.flatMap(leaves)) {
+    leaf.addOption(new Option("--debug", "show stack traces of unexpected errors").hideHelp());
+    leaf.addOption(new Option("--team-file <file>", "team roles file").hideHelp());
+  }
+  return program;
+}
