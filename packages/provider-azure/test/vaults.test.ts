@@ -99,13 +99,13 @@ describe("several vaults", () => {
       const instance = await signedIn({ concurrency });
       await instance.fetch([request("warm", `${a.vaultUrl}/secrets/shared`)]);
       a.requests.reset();
-      a.inject({ operation: "secrets.get", latencyMs: 400 });
+      a.inject({ operation: "secrets.get", latencyMs: 500 });
       const requests = Array.from({ length: 6 }, (_, i) =>
         request(`r${i}`, `${a.vaultUrl}/secrets/a-${i}`),
       );
       const pending = instance.fetch(requests);
-      // Every read arriving is counted, then held 400 ms: halfway, only the first lane-full is in.
-      await new Promise((r) => setTimeout(r, 200));
+      // Every read arriving is counted, then held 500 ms: halfway, only the first lane-full is in.
+      await new Promise((r) => setTimeout(r, 250));
       expect(a.requests.count("secrets.get")).toBe(expected);
       const results = await pending;
       expect(results.every((r) => r.ok)).toBe(true);

@@ -92,17 +92,20 @@ export async function signIn(
       config: deps.config,
       notify,
     });
+    // Key Vault asks for tokens with CAE on, and @azure/identity caches CAE tokens apart from
+    // the others: asking the same way lets the token below come from the sign-in's cache.
+    const options = { enableCae: true };
     if (interactive) {
       if (method === "interactive-browser") notify("Opening your browser to sign in to Azure…");
+      // authenticate() is the interactive step and names the account; getToken is then silent.
       const record = await (
         credential as unknown as {
-          authenticate(s: string): Promise<{ username?: string } | undefined>;
+          authenticate(s: string, o: typeof options): Promise<{ username?: string } | undefined>;
         }
-      ).authenticate(scope);
+      ).authenticate(scope, options);
       username = record?.username;
     }
-    // Key Vault asks with CAE on; @azure/identity caches CAE tokens apart, so ask the same way.
-    const got = await credential.getToken(scope, { enableCae: true });
+    const got = await credential.getToken(scope, options);
     if (!got) throw providerError(PROVIDER_ID, "AUTH_FAILED", "Azure returned no access token.");
     token = got;
   } catch (error) {
