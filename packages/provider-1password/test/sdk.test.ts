@@ -1,12 +1,21 @@
+import { existsSync } from "node:fs";
 import * as sdk from "@1password/sdk";
 import type { FetchResult, ProviderInstance } from "@vaultlink/core/plugin";
 import { createTestContext, expectNoSecretIn } from "@vaultlink/testkit";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { mapResolveError, mapSdkError } from "../src/errors.js";
 import provider, { parseReference, SDK_CLIENT_FACTORY_OPTION } from "../src/index.js";
 import { meta } from "../src/meta.js";
 import { createFakeOnePassword, type FakeOnePassword } from "./helpers/fake-onepassword.js";
 import { fabricateServiceAccountToken } from "./helpers/token.js";
+
+/** Where the SDK looks for the desktop app's IPC library (shared_lib_core.js). */
+const DESKTOP_APP_INSTALLED = [
+  "/Applications/1Password.app/Contents/Frameworks/libop_sdk_ipc_client.dylib",
+  "/usr/bin/1password/libop_sdk_ipc_client.so",
+  "/opt/1Password/libop_sdk_ipc_client.so",
+  "/snap/bin/1password/libop_sdk_ipc_client.so",
+].some((path) => existsSync(path));
 
 const VALUES = {
   dbPassword: "pw-db-93b1c7",
@@ -320,6 +329,30 @@ describe("desktop-app sign-in (the SDK's DesktopAuth; only the wiring is testabl
     expect(fake.configs[1]?.auth).toBeInstanceOf(sdk.DesktopAuth);
     await restored.dispose();
   });
+
+  // Runs where the app's IPC library is absent (CI); on a workstation with the app it would
+  // open a real approval prompt, so it does not run there.
+  it.runIf(!DESKTOP_APP_INSTALLED)(
+    "without the desktop app the real SDK's sign-in fails AUTH_FAILED",
+    async () => {
+      // The SDK reports the missing app on console.error itself; keep the test output clean.
+      const quiet = vi.spyOn(console, "error").mockImplementation(() => {});
+      const instance = await provider.create(
+        createTestContext({ integration: { authMethod: "desktop" } }),
+      );
+      const error = await instance
+        .authenticate({ method: "desktop", settings: { account: "Acme Corp" }, secrets: {} })
+        .catch((e: unknown) => e);
+      expect(error).toMatchObject({
+        code: "AUTH_FAILED",
+        message: expect.stringMatching(/desktop app could not be used/),
+        hint: expect.stringMatching(/Integrate with other apps/),
+      });
+      expect(quiet).toHaveBeenCalled();
+      quiet.mockRestore();
+      await instance.dispose();
+    },
+  );
 
   it("needs an account", async () => {
     const instance = await provider.create(
