@@ -1,15 +1,51 @@
-export { deriveKey, openBytes, randomKey, sealBytes } from "./crypto.js";
+export {
+  deriveKey,
+  IV_BYTES,
+  KEY_BYTES,
+  openBytes,
+  randomKey,
+  sealBytes,
+  TAG_BYTES,
+} from "./crypto.js";
+export {
+  decodeVaultFile,
+  encodeVaultFile,
+  VAULT_FORMAT_VERSION,
+  VAULT_MAGIC,
+  verifyVaultFile,
+} from "./format.js";
 export { generateVaultKey, isVaultKey, parseVaultKey, VAULT_KEY_PREFIX } from "./key.js";
-export { envKeySource, VAULT_KEY_ENV } from "./keys/env.js";
-export { keychainKeySource } from "./keys/keychain.js";
-export { promptKeySource } from "./keys/prompt.js";
-export { resolveVaultKey } from "./keys/resolve.js";
-export { resolveVaultPaths } from "./paths.js";
-export { confirmReset, FileVaultStore, type FileVaultStoreOptions } from "./store.js";
-export type {
-  KeySource,
-  VaultFileStore,
-  VaultPaths,
-  VaultSession,
-  WritableKeySource,
-} from "./types.js";
+export {
+  envKeySource,
+  type KeychainKeySourceOptions,
+  keychainKeySource,
+  promptKeySource,
+  type ResolvedVaultKey,
+  resolveVaultKey,
+  type SkippedKeySource,
+  VAULT_KEY_ENV,
+} from "./keys/index.js";
+export type { LockOptions } from "./lock.js";
+export * from "./model.js";
+export { assertSecretName, SECRET_NAME_PATTERN } from "./names.js";
+export {
+  BACKUP_FILE_NAME,
+  CACHE_FILE_NAME,
+  ensureVaultDir,
+  type ResolveVaultPathsOptions,
+  resolveVaultPaths,
+  VAULT_FILE_NAME,
+} from "./paths.js";
+export {
+  checkVaultDocument,
+  isSecretRecord,
+  secretRecordSchema,
+  vaultDocumentSchema,
+} from "./schema.js";
+export {
+  confirmReset,
+  FileVaultStore,
+  type FileVaultStoreOptions,
+  type ResetOptions,
+} from "./store.js";
+export type * from "./types.js";

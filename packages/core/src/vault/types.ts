@@ -38,8 +38,12 @@ export interface VaultFileStore {
   create(): Promise<{ vaultKey: string; session: VaultSession }>;
   /** Open with a vault key. Errors: VAULT_NOT_FOUND, VAULT_WRONG_KEY, VAULT_CORRUPT, INVALID_KEY. */
   open(vaultKey: string): Promise<VaultSession>;
-  /** Destroy every secret, the backup and the cache, and create a new vault with a new key. */
-  reset(): Promise<{ vaultKey: string; session: VaultSession }>;
+  /**
+   * Destroy every secret, the backup and the cache, and create a new vault with a new key.
+   * The caller asks the user first and passes `{ confirm: true }`; anything else throws
+   * CONFIRMATION_REQUIRED and destroys nothing.
+   */
+  reset(options: { confirm: true }): Promise<{ vaultKey: string; session: VaultSession }>;
 }
 
 /** A place the vault key may come from. */

@@ -1,0 +1,210 @@
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import { readFile, writeFile } from "node:fs/promises";
+import { hostname } from "node:os";
+import { join } from "node:path";
+import lockfile from "proper-lockfile";
+import { vaultlinkError } from "../errors/index.js";
+import { LOCK_DIR_NAME, VAULT_FILE_NAME } from "./paths.js";
+
+/*
+ * Inter-process lock around every vault write.
+ *
+ * proper-lockfile creates the directory `vault.lock` atomically (mkdir) and keeps its mtime
+ * fresh while held; a lock whose mtime is older than `staleMs` is taken over (covers crashed
+ * holders on any host, including network file systems). On top of that, the holder writes
+ * `vault.lock/owner` ({pid, host, token}); a waiter on the same host that finds the owner
+ * process dead takes the lock over at once instead of waiting for the mtime to go stale.
+ * Takeovers are serialised by a second short-lived lock and re-check the owner token, so two
+ * waiters can never both remove a live lock.
+ */
+
+export interface LockOptions {
+  /** A lock not refreshed for this long is considered abandoned. Minimum 2000. Default 10000. */
+  staleMs?: number;
+  /** Give up with VAULT_BUSY after waiting this long. Default 20000. */
+  timeoutMs?: number;
+}
+
+const OWNER_FILE = "owner";
+const TAKEOVER_LOCK = "vault.takeover.lock";
+const DEFAULT_STALE_MS = 10_000;
+const DEFAULT_TIMEOUT_MS = 20_000;
+
+interface Owner {
+  pid: number;
+  host: string;
+  token: string;
+}
+
+/** proper-lockfile's fs, made to remove our owner file before removing the lock directory. */
+const lockFs = {
+  ...fs,
+  rmdir(path: string, callback: (err: NodeJS.ErrnoException | null) => void) {
+    fs.rm(join(path, OWNER_FILE), { force: true }, () => fs.rmdir(path, callback));
+  },
+  rmdirSync(path: string) {
+    fs.rmSync(join(path, OWNER_FILE), { force: true });
+    fs.rmdirSync(path);
+  },
+};
+
+/** In-process queue per lock directory, so one process never polls against itself. */
+const inProcess = new Map<string, Promise<void>>();
+
+export type ReleaseLock = () => Promise<void>;
+
+/** Acquire the vault write lock in `dir`. Throws VAULT_BUSY after `timeoutMs`. */
+export async function acquireVaultLock(
+  dir: string,
+  options: LockOptions = {},
+): Promise<ReleaseLock> {
+  const lockDir = join(dir, LOCK_DIR_NAME);
+  const previous = inProcess.get(lockDir) ?? Promise.resolve();
+  let releaseQueue!: () => void;
+  const mine = new Promise<void>((resolve) => {
+    releaseQueue = resolve;
+  });
+  const tail = previous.then(() => mine);
+  inProcess.set(lockDir, tail);
+  const leaveQueue = () => {
+    releaseQueue();
+    if (inProcess.get(lockDir) === tail) inProcess.delete(lockDir);
+  };
+  await previous;
+  try {
+    const release = await acquireAcrossProcesses(dir, lockDir, options);
+    let released = false;
+    return async () => {
+      if (released) return;
+      released = true;
+      try {
+        await release();
+      } catch {
+        // Already released or compromised: nothing more to undo.
+      } finally {
+        leaveQueue();
+      }
+    };
+  } catch (error) {
+    leaveQueue();
+    throw error;
+  }
+}
+
+async function acquireAcrossProcesses(
+  dir: string,
+  lockDir: string,
+  options: LockOptions,
+): Promise<() => Promise<void>> {
+  const staleMs = Math.max(options.staleMs ?? DEFAULT_STALE_MS, 2000);
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const deadline = Date.now() + timeoutMs;
+  let delay = 5;
+  for (;;) {
+    try {
+      const release = await lockfile.lock(join(dir, VAULT_FILE_NAME), {
+        lockfilePath: lockDir,
+        realpath: false,
+        stale: staleMs,
+        retries: 0,
+        fs: lockFs,
+        // The default throws from a timer and kills the process; a compromised lock only
+        // means another writer may take over, and our atomic rename stays all-or-nothing.
+        onCompromised: () => {},
+      });
+      try {
+        const owner: Owner = {
+          pid: process.pid,
+          host: hostname(),
+          token: randomBytes(12).toString("hex"),
+        };
+        await writeFile(join(lockDir, OWNER_FILE), JSON.stringify(owner), { mode: 0o600 });
+      } catch (error) {
+        await release().catch(() => {});
+        throw error;
+      }
+      return release;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== "ELOCKED") {
+        throw vaultlinkError("VAULT_BUSY", `Could not lock the vault in ${dir} for writing.`, {
+          hint: "Check that the vault directory exists and is writable by you.",
+          cause: error,
+        });
+      }
+      if (await takeOverIfOwnerDead(dir, lockDir)) continue;
+      if (Date.now() >= deadline) {
+        throw vaultlinkError(
+          "VAULT_BUSY",
+          `Another vaultlink process has been writing the vault in ${dir} for more than ${Math.round(timeoutMs / 1000)} s.`,
+          {
+            hint: `Wait for the other vaultlink command to finish and retry. If none is running, the lock ${lockDir} is released automatically after ${Math.round(staleMs / 1000)} s.`,
+            details: { lock: lockDir },
+          },
+        );
+      }
+      await sleep(delay + Math.random() * delay);
+      delay = Math.min(delay * 2, 100);
+    }
+  }
+}
+
+async function readOwner(lockDir: string): Promise<Owner | undefined> {
+  try {
+    const value = JSON.parse(await readFile(join(lockDir, OWNER_FILE), "utf8")) as Partial<Owner>;
+    if (
+      typeof value.pid === "number" &&
+      typeof value.host === "string" &&
+      typeof value.token === "string"
+    ) {
+      return value as Owner;
+    }
+  } catch {
+    // Missing (the holder is between mkdir and writing it) or unreadable: not provably dead.
+  }
+  return undefined;
+}
+
+function isDeadHere(owner: Owner): boolean {
+  if (owner.host !== hostname() || owner.pid === process.pid) return false;
+  try {
+    process.kill(owner.pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "ESRCH";
+  }
+}
+
+async function takeOverIfOwnerDead(dir: string, lockDir: string): Promise<boolean> {
+  const seen = await readOwner(lockDir);
+  if (!seen || !isDeadHere(seen)) return false;
+  let releaseTakeover: () => Promise<void>;
+  try {
+    releaseTakeover = await lockfile.lock(join(dir, TAKEOVER_LOCK), {
+      lockfilePath: join(dir, TAKEOVER_LOCK),
+      realpath: false,
+      stale: 2000,
+      retries: 0,
+      onCompromised: () => {},
+    });
+  } catch {
+    return false; // another waiter is taking over right now
+  }
+  try {
+    const again = await readOwner(lockDir);
+    if (!again || again.token !== seen.token || !isDeadHere(again)) return false;
+    await new Promise<void>((resolve, reject) =>
+      lockFs.rmdir(lockDir, (err) => (err && err.code !== "ENOENT" ? reject(err) : resolve())),
+    );
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await releaseTakeover().catch(() => {});
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
