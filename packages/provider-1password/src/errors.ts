@@ -168,7 +168,7 @@ export function mapSdkError(error: unknown, phase: "authenticate" | "fetch"): Ma
     return {
       code: "AUTH_FAILED",
       message: `The 1Password desktop app could not be used: ${text}`,
-      hint: "Install and unlock the 1Password desktop app (Mac or Linux) and turn on Settings → Developer → Integrate with other apps.",
+      hint: "Install and unlock the 1Password desktop app and turn on Settings → Developer → Integrate with other apps.",
     };
   }
   if (

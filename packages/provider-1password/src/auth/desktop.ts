@@ -5,7 +5,7 @@ export const DESKTOP_METHOD: AuthMethod = {
   id: "desktop",
   title: "1Password desktop app",
   description:
-    "Sign in through the 1Password desktop app (Mac and Linux; the SDK calls it a beta). Each use asks you to approve in the app. Needs the app installed, unlocked and with Settings → Developer → Integrate with other apps turned on.",
+    "Sign in through the 1Password desktop app (Mac and Linux, and Windows with SDK 0.5.0). Each use asks you to approve in the app. Needs the app installed, unlocked and with Settings → Developer → Integrate with other apps turned on.",
   interactive: true,
   options: [
     {
