@@ -14,6 +14,7 @@ export { cacheKey } from "./cache/cache-key.js";
 export { fileCachePersistence } from "./cache/file-persistence.js";
 export type { CacheEntry, CacheEntryInfo, CachePersistence } from "./cache/types.js";
 export { memoryCachePersistence } from "./cache/value-cache.js";
+export type { DependencyContainer } from "./di/container.js";
 export { Tokens } from "./di/tokens.js";
 export { type CreateVaultOptions, createVault } from "./engine/create-vault.js";
 export type { LinkInput } from "./engine/links.js";

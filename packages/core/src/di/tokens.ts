@@ -6,8 +6,9 @@ import type { Clock, Logger, ProviderDefinition } from "../plugin/contract.js";
 import type { KeySource, VaultFileStore, VaultSession } from "../vault/types.js";
 
 /**
- * The services a vault instance is made of. Embedders replace any of them through
- * `createVault({ overrides })` or by registering on `vault.container` before first use.
+ * The services a vault instance is made of. Embedders replace any of them in
+ * `createVault({ configure(container) { container.register(Tokens.Logger, { useValue }) } })`:
+ * `configure` runs after the defaults are registered and before the vault is built.
  */
 export const Tokens = {
   Clock: Symbol.for("vaultlink.Clock") as InjectionToken<Clock>,

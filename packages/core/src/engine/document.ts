@@ -54,16 +54,12 @@ export class DocumentAccess {
   }
 
   async update<T>(change: (doc: VaultDocument) => T | Promise<T>): Promise<T> {
-    let written: VaultDocument | undefined;
-    const result = await this.session().update(async (doc) => {
-      const out = await change(doc);
-      written = doc;
-      return out;
-    });
-    if (written) {
-      this.#snapshot = written;
-      this.#checkedAt = this.clock.now();
-    }
+    // The document handed to `change` belongs to the store for the duration of the update
+    // (it may be a copy-on-write view); keep nothing of it. The store serves the freshly
+    // written state from memory on the next read.
+    const result = await this.session().update(change);
+    this.#snapshot = await this.session().read();
+    this.#checkedAt = this.clock.now();
     return result;
   }
 }

@@ -54,7 +54,12 @@ export class LinkedValues {
   async get(target: LinkTarget, doc: VaultDocument): Promise<LinkedOutcome> {
     const integration = doc.integrations[target.integration];
     const blocked = this.#blocked(target, integration);
-    if (blocked) return blocked;
+    if (blocked) {
+      if (blocked.expiredNow && integration) {
+        await this.deps.markAuthExpired(integration, "credentials passed their expiry time");
+      }
+      return blocked.outcome;
+    }
     const ttlMinutes = doc.settings.cacheTtlMinutes;
     const key = cacheKey(target);
     if (ttlMinutes > 0) {
@@ -76,16 +81,18 @@ export class LinkedValues {
   #blocked(
     target: LinkTarget,
     integration: IntegrationRecord | undefined,
-  ): LinkedOutcome | undefined {
+  ): { outcome: LinkedOutcome; expiredNow?: boolean } | undefined {
     if (!integration || integration.status === "disconnected") {
       return {
-        ok: false,
-        reason: "disconnected",
-        message: `Integration "${target.integration}" is not connected.`,
-        fix: fixFor("disconnected", target.name, {
-          integration: target.integration,
-          teamScoped: integration?.scope === "team",
-        }),
+        outcome: {
+          ok: false,
+          reason: "disconnected",
+          message: `Integration "${target.integration}" is not connected.`,
+          fix: fixFor("disconnected", target.name, {
+            integration: target.integration,
+            teamScoped: integration?.scope === "team",
+          }),
+        },
       };
     }
     const expired =
@@ -93,14 +100,15 @@ export class LinkedValues {
       (integration.expiresAt !== undefined &&
         Date.parse(integration.expiresAt) <= this.deps.clock.now());
     if (expired) {
-      if (integration.status === "connected") {
-        void this.deps.markAuthExpired(integration, "credentials passed their expiry time");
-      }
       return {
-        ok: false,
-        reason: "auth-expired",
-        message: `The sign-in to integration "${integration.id}" has expired.`,
-        fix: fixFor("auth-expired", target.name, { integration: integration.id }),
+        outcome: {
+          ok: false,
+          reason: "auth-expired",
+          message: `The sign-in to integration "${integration.id}" has expired.`,
+          fix: fixFor("auth-expired", target.name, { integration: integration.id }),
+        },
+        // The first caller to notice records it (and emits AuthExpired once).
+        expiredNow: integration.status === "connected",
       };
     }
     return undefined;

@@ -81,12 +81,13 @@ export class Resolver {
       const message =
         options.url === undefined
           ? `Secret "${name}" is limited to ${secret.allowedDomains.join(", ")} and no request URL was given.`
-          : `Secret "${name}" may not be sent to ${safeHost(options.url)}; it is limited to ${secret.allowedDomains.join(", ")}.`;
+          : `Secret "${name}" may not be sent to ${safeHost(options.url) ?? "that URL"}; it is limited to ${secret.allowedDomains.join(", ")}.`;
+      const host = options.url === undefined ? undefined : safeHost(options.url);
       return this.#report({
         name,
         reason: "domain-not-allowed",
         message,
-        fix: fixFor("domain-not-allowed", name),
+        fix: fixFor("domain-not-allowed", name, host ? { host } : {}),
       });
     }
     if (!secret.link) {
@@ -124,10 +125,10 @@ function locked(name: string): UnresolvedReference {
   return { name, reason: "locked", message: "The vault is locked.", fix: fixFor("locked", name) };
 }
 
-function safeHost(url: string): string {
+function safeHost(url: string): string | undefined {
   try {
-    return new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? url : `http://${url}`).host;
+    return new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? url : `http://${url}`).hostname;
   } catch {
-    return "that URL";
+    return undefined;
   }
 }

@@ -122,7 +122,14 @@ export class Integrations {
     }
     const provider = this.deps.registry.get(current.provider);
     const method = pickAuthMethod(provider, input.method ?? current.authMethod);
-    const given = splitOptions(provider, method, input.options ?? {});
+    // Stored settings stand; the plugin checks what it still needs against the previous
+    // session, so required options are not demanded again.
+    const given = splitOptions(provider, method, input.options ?? {}, { enforceRequired: false });
+    const integrationLevel = new Set((provider.settings ?? []).map((s) => s.name));
+    if (Object.keys(given.settings).some((k) => integrationLevel.has(k))) {
+      // Members sign in personally; changing the shared setup is an admin's call.
+      await this.deps.access.assertCanManage(current, "change");
+    }
     const settings = { ...current.settings, ...given.settings };
     const session = await this.#signIn(
       provider,

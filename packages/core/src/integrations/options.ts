@@ -26,6 +26,7 @@ export function splitOptions(
   provider: ProviderDefinition,
   method: AuthMethod,
   values: Record<string, unknown>,
+  options: { enforceRequired?: boolean } = {},
 ): { settings: Record<string, unknown>; secrets: Record<string, unknown> } {
   const specs: OptionSpec[] = [...(provider.settings ?? []), ...method.options];
   const byName = new Map(specs.map((s) => [s.name, s]));
@@ -50,7 +51,8 @@ export function splitOptions(
     const target = spec.secret ? secrets : settings;
     if (target[spec.name] === undefined && spec.default !== undefined)
       target[spec.name] = spec.default;
-    if (spec.required && (target[spec.name] === undefined || target[spec.name] === "")) {
+    const enforce = options.enforceRequired ?? true;
+    if (enforce && spec.required && (target[spec.name] === undefined || target[spec.name] === "")) {
       throw vaultlinkError(
         "INVALID_INPUT",
         `${provider.title} (${method.id}) needs "${spec.name}" (${spec.title}).`,

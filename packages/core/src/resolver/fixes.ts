@@ -7,7 +7,7 @@ import type { UnresolvedReason } from "./types.js";
 export function fixFor(
   reason: UnresolvedReason,
   name: string,
-  extra: { integration?: string; teamScoped?: boolean; hint?: string } = {},
+  extra: { integration?: string; teamScoped?: boolean; hint?: string; host?: string } = {},
 ): string {
   switch (reason) {
     case "missing":
@@ -17,7 +17,9 @@ export function fixFor(
     case "disabled":
       return `enable it: vaultlink secret enable ${name}`;
     case "domain-not-allowed":
-      return `pass the request URL with --url, or allow the host: vaultlink secret domains ${name} --add <host>`;
+      return extra.host
+        ? `if ${extra.host} should receive it, allow it: vaultlink secret domains ${name} --add ${extra.host}`
+        : `give the request URL (--url), or allow its host: vaultlink secret domains ${name} --add <host>`;
     case "locked":
       return "unlock the vault: set VAULTLINK_VAULT_KEY, or run vaultlink vault key store";
     case "auth-expired":

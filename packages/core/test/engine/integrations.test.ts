@@ -163,7 +163,11 @@ describe("team integrations and the access policy", () => {
       .configure("team-vault", { region: "eu" })
       .catch((e) => e);
     expect(change.code).toBe("ACCESS_DENIED");
-    // A member may still sign in personally.
+    // A member may still sign in personally, but not move the team setup while doing it.
+    const moved = await asMember.integrations
+      .reauthenticate("team-vault", { options: { token: "mine", address: "https://elsewhere" } })
+      .catch((e) => e);
+    expect(moved.code).toBe("ACCESS_DENIED");
     await asMember.integrations.reauthenticate("team-vault", { options: { token: "mine" } });
     expect((await asMember.resolve("alpha")).ok).toBe(true);
     await asMember.dispose();

@@ -50,6 +50,7 @@ export function fakeProvider(
         ],
       },
     ],
+    settings: [{ name: "address", title: "Address", type: "string" }],
     capabilities: { batch: true, versions: true },
     referenceExamples: ["fake://name"],
     parseReference(input) {
