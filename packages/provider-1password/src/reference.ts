@@ -180,3 +180,11 @@ function invalid(message: string, hint?: string) {
       `Write it as op://vault/item/field or op://vault/item/section/field, e.g. ${EXAMPLE}.`,
   });
 }
+
+/**
+ * One-time codes change every 30 seconds; a cached code would be stale. Results for them
+ * carry `cacheTtlMs: 0` so core never caches them.
+ */
+export function cacheHint(ref: OnePasswordReference): { cacheTtlMs?: number } {
+  return ref.attribute === "otp" ? { cacheTtlMs: 0 } : {};
+}

@@ -171,7 +171,7 @@ describe("Connect server path (real @1password/connect over HTTP against the emu
         request("not-otp", "op://Production/GitHub/username?attribute=otp"),
       ]),
     );
-    expect(results.get("otp")).toEqual({ id: "otp", ok: true, value: VALUES.otp });
+    expect(results.get("otp")).toEqual({ id: "otp", ok: true, value: VALUES.otp, cacheTtlMs: 0 });
     expect(results.get("not-otp")).toMatchObject({
       ok: false,
       code: "PROVIDER_ERROR",

@@ -113,7 +113,7 @@ describe("service account path (real SDK JavaScript over a fake core)", () => {
     expect(values.get("a")).toEqual({ id: "a", ok: true, value: VALUES.dbPassword });
     expect(values.get("b")).toEqual({ id: "b", ok: true, value: VALUES.dbUser });
     expect(values.get("c")).toEqual({ id: "c", ok: true, value: VALUES.stripe });
-    expect(values.get("d")).toEqual({ id: "d", ok: true, value: VALUES.otp });
+    expect(values.get("d")).toEqual({ id: "d", ok: true, value: VALUES.otp, cacheTtlMs: 0 });
     expect(values.get("e")).toEqual({ id: "e", ok: true, value: VALUES.dbPassword });
     expect(fake.invocations.get("SecretsResolveAll")).toBe(1);
     expect(fake.invocations.get("SecretsResolve")).toBeUndefined();

@@ -168,7 +168,8 @@ export class LinkedValues {
         return providerFailure(target, e.code ?? "NOT_JSON", e.message, e.hint);
       }
     }
-    if (ttlMinutes > 0) {
+    const ttlMs = Math.min(ttlMinutes * 60_000, result.cacheTtlMs ?? Number.POSITIVE_INFINITY);
+    if (ttlMs > 0) {
       const now = this.deps.clock.now();
       await this.deps.cache.put([
         {
@@ -179,7 +180,7 @@ export class LinkedValues {
           ...(target.jsonKey !== undefined ? { jsonKey: target.jsonKey } : {}),
           value,
           fetchedAt: now,
-          expiresAt: now + ttlMinutes * 60_000,
+          expiresAt: now + ttlMs,
         },
       ]);
     }

@@ -87,7 +87,17 @@ export interface FetchRequest {
 }
 
 export type FetchResult =
-  | { id: string; ok: true; value: string | Uint8Array; version?: string }
+  | {
+      id: string;
+      ok: true;
+      value: string | Uint8Array;
+      version?: string;
+      /**
+       * At most this long in the cache (ms), for values that change on their own schedule
+       * (one-time codes). 0 means never cache. Absent: the vault's cache time applies.
+       */
+      cacheTtlMs?: number;
+    }
   | {
       id: string;
       ok: false;

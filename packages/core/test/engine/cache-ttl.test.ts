@@ -141,4 +141,14 @@ describe("linked values and the cache (fake clock)", () => {
     expect(fake.calls.fetch).toBe(1);
     expect(fake.calls.requests[0]).toHaveLength(2);
   });
+
+  it("never caches a value the provider marks as uncacheable (one-time codes)", async () => {
+    const { fake } = await setup();
+    fake.values.set("fake://otp-code", "123456");
+    await t.vault.links.link("otp", { integration: "fake", reference: "fake://otp-code" });
+    await t.vault.resolve("otp");
+    await t.vault.resolve("otp");
+    expect(fake.calls.fetch).toBe(2);
+    expect((await t.vault.cache.status()).entries).toHaveLength(0);
+  });
 });

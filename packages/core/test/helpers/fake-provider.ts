@@ -92,7 +92,12 @@ export function fakeProvider(
                   code: "NOT_FOUND" as const,
                   message: `${r.reference.canonical} not found`,
                 }
-              : { id: r.id, ok: true as const, value };
+              : {
+                  id: r.id,
+                  ok: true as const,
+                  value,
+                  ...(r.reference.canonical.startsWith("fake://otp") ? { cacheTtlMs: 0 } : {}),
+                };
           });
         },
         dispose() {},

@@ -1,7 +1,7 @@
 import type { OPConnect } from "@1password/connect";
 import { type FetchResult, failure, mapWithConcurrency } from "@vaultlink/core/plugin";
 import { type MappedError, mapConnectError } from "../errors.js";
-import type { OnePasswordReference } from "../reference.js";
+import { cacheHint, type OnePasswordReference } from "../reference.js";
 import { pickValue } from "./fields.js";
 
 export interface ConnectRequest {
@@ -71,7 +71,9 @@ export async function readWithConnect(
         });
         return group.requests.map(({ id: requestId, ref }) => {
           const picked = pickValue(item, ref);
-          if (picked.ok) return { id: requestId, ok: true as const, value: picked.value };
+          if (picked.ok) {
+            return { id: requestId, ok: true as const, value: picked.value, ...cacheHint(ref) };
+          }
           return failure(
             requestId,
             picked.code,

@@ -1,7 +1,7 @@
 import type { Client } from "@1password/sdk";
 import { type FetchResult, failure } from "@vaultlink/core/plugin";
 import { mapResolveError } from "../errors.js";
-import type { OnePasswordReference } from "../reference.js";
+import { cacheHint, type OnePasswordReference } from "../reference.js";
 
 export interface SdkRequest {
   id: string;
@@ -24,7 +24,7 @@ export async function resolveWithSdk(
       ? individualResponses[ref.canonical]
       : undefined;
     if (answer?.content && typeof answer.content.secret === "string") {
-      return { id, ok: true, value: answer.content.secret };
+      return { id, ok: true, value: answer.content.secret, ...cacheHint(ref) };
     }
     if (answer?.error) {
       const mapped = mapResolveError(ref, answer.error);
