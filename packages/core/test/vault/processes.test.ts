@@ -1,0 +1,184 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdir, readdir, writeFile } from "node:fs/promises";
+import { hostname } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FileVaultStore } from "../../src/vault/index.js";
+import { buildVaultModule, fixturesDir, secret, tempDir } from "./helpers.js";
+
+let moduleUrl: string;
+let cleanBuild: () => Promise<void>;
+beforeAll(async () => {
+  ({ moduleUrl, cleanup: cleanBuild } = await buildVaultModule());
+});
+afterAll(async () => {
+  await cleanBuild?.();
+});
+
+const writer = join(fixturesDir, "writer.mjs");
+
+function startWriter(args: string[]): {
+  child: ChildProcess;
+  exited: Promise<number | null>;
+  output: () => string;
+} {
+  const child = spawn(process.execPath, [writer, moduleUrl, ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  child.stdout?.on("data", (d) => {
+    out += String(d);
+  });
+  child.stderr?.on("data", (d) => {
+    out += String(d);
+  });
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return { child, exited, output: () => out };
+}
+
+function waitFor(predicate: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+  const start = Date.now();
+  return new Promise((resolve, reject) => {
+    const tick = () => {
+      if (predicate()) return resolve();
+      if (Date.now() - start > timeoutMs) return reject(new Error(`timed out waiting for ${what}`));
+      setTimeout(tick, 2);
+    };
+    tick();
+  });
+}
+
+const contents = (n: number) => {
+  const out: Record<string, string> = {};
+  for (let i = 0; i < 400; i++) out[`s-${n}-${i}`] = `${n}:${i}:`.padEnd(200, n === 0 ? "a" : "b");
+  return out;
+};
+const known = [contents(0), contents(1)].map((c) => JSON.stringify(c));
+
+describe("crash safety", () => {
+  it("survives SIGKILL at 50 random moments during writes", { timeout: 240_000 }, async () => {
+    const { dir, cleanup } = await tempDir();
+    try {
+      const home = join(dir, "v");
+      const store = new FileVaultStore({ home, lock: { staleMs: 2000, timeoutMs: 30_000 } });
+      const { vaultKey, session } = await store.create();
+      const initial = contents(0);
+      await session.update((doc) => {
+        for (const [name, value] of Object.entries(initial))
+          doc.secrets[name] = secret(name, value);
+      });
+      const seen = new Set<string>();
+      for (let round = 0; round < 50; round++) {
+        const w = startWriter(["alternate", home, vaultKey]);
+        await waitFor(() => w.output().includes("ready"), "the writer to start");
+        await new Promise((r) => setTimeout(r, 5 + Math.random() * 75));
+        w.child.kill("SIGKILL");
+        await w.exited;
+
+        // Opens (with a fresh store: nothing cached) and holds exactly one known generation.
+        const doc = await (await new FileVaultStore({ home }).open(vaultKey)).read();
+        const values: Record<string, string> = {};
+        for (const [name, record] of Object.entries(doc.secrets)) values[name] = record.value ?? "";
+        const text = JSON.stringify(values);
+        expect(known).toContain(text);
+        seen.add(text);
+        // The backup, when there is one, is a whole known generation too.
+        const backup = await (
+          await new FileVaultStore({
+            paths: { ...store.paths, vaultFile: store.paths.backupFile },
+          }).open(vaultKey)
+        ).read();
+        expect(Object.keys(backup.secrets)).toHaveLength(400);
+      }
+      // The lock the killed writer may have held is taken over at once (its owner is dead).
+      const started = Date.now();
+      await session.update((doc) => {
+        doc.secrets.after = secret("after", "ok");
+      });
+      expect(Date.now() - started).toBeLessThan(1500);
+      expect((await session.read()).secrets.after?.value).toBe("ok");
+      // Leftover temp files of killed writers are cleaned up under the lock.
+      expect((await readdir(home)).filter((n) => /^vault\.vlt\.\d+$|\.tmp$/.test(n))).toEqual([]);
+      expect(seen.size).toBeGreaterThanOrEqual(1);
+    } finally {
+      await cleanup();
+    }
+  });
+});
+
+describe("concurrency", () => {
+  it("10 processes adding 20 secrets each all land", { timeout: 120_000 }, async () => {
+    const { dir, cleanup } = await tempDir();
+    try {
+      const home = join(dir, "v");
+      const store = new FileVaultStore({ home });
+      const { vaultKey } = await store.create();
+      const workers = Array.from({ length: 10 }, (_, i) =>
+        startWriter(["add", home, vaultKey, String(i)]),
+      );
+      const codes = await Promise.all(workers.map((w) => w.exited));
+      for (const [i, code] of codes.entries()) {
+        expect(code, workers[i]?.output()).toBe(0);
+      }
+      const doc = await (await store.open(vaultKey)).read();
+      const names = Object.keys(doc.secrets);
+      expect(names).toHaveLength(200);
+      for (let i = 0; i < 10; i++) {
+        for (let j = 0; j < 20; j++)
+          expect(doc.secrets[`w${i}-s${j}`]?.value).toBe(`value-${i}-${j}`);
+      }
+    } finally {
+      await cleanup();
+    }
+  });
+});
+
+describe("lock", () => {
+  it("takes over a lock left by a dead process on this host at once", async () => {
+    const { dir, cleanup } = await tempDir();
+    try {
+      const home = join(dir, "v");
+      const store = new FileVaultStore({ home, lock: { staleMs: 60_000, timeoutMs: 5_000 } });
+      const { session } = await store.create();
+      // A lock directory whose owner is a process that has exited.
+      const dead = spawn(process.execPath, ["-e", "0"]);
+      await new Promise((r) => dead.on("exit", r));
+      await mkdir(join(home, "vault.lock"));
+      await writeFile(
+        join(home, "vault.lock", "owner"),
+        JSON.stringify({ pid: dead.pid, host: hostname(), token: "t" }),
+      );
+      await session.update((doc) => {
+        doc.secrets.a = secret("a", "1");
+      });
+      expect((await session.read()).secrets.a?.value).toBe("1");
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it("waits for a live holder and gives up with VAULT_BUSY", async () => {
+    const { dir, cleanup } = await tempDir();
+    try {
+      const home = join(dir, "v");
+      const store = new FileVaultStore({ home, lock: { staleMs: 60_000, timeoutMs: 300 } });
+      const { session } = await store.create();
+      // Held by a live process (this one's parent, which is certainly alive) on this host.
+      await mkdir(join(home, "vault.lock"));
+      await writeFile(
+        join(home, "vault.lock", "owner"),
+        JSON.stringify({ pid: process.ppid, host: hostname(), token: "t" }),
+      );
+      let error: { code?: string; hint?: string } | undefined;
+      await session
+        .update(() => {})
+        .catch((e) => {
+          error = e;
+        });
+      expect(error?.code).toBe("VAULT_BUSY");
+      expect(error?.hint).toMatch(/retry/i);
+    } finally {
+      await cleanup();
+    }
+  });
+});
