@@ -292,7 +292,12 @@ export async function configure(id: string, _opts: Opts, cmd: Command): Promise<
         `Settings of ${p.title}: ${nonSecret.map((s) => `--${s.name}`).join(", ") || "none"}.`,
       );
     }
-    const info = await o.vault.integrations.configure(id, settings);
+    // Core checks required options against what it is given, so send the current values of
+    // the other settings along with the changed ones.
+    const merged: Record<string, unknown> = {};
+    for (const s of nonSecret)
+      if (current.settings[s.name] !== undefined) merged[s.name] = current.settings[s.name];
+    const info = await o.vault.integrations.configure(id, { ...merged, ...settings });
     if (parsed.opts.json === true) return printJson(info);
     err(`Updated ${Object.keys(settings).join(", ")} of ${id}.`);
   });

@@ -1,0 +1,467 @@
+import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cli, FIXTURES, newVault, noStack, type TestVault, vaultWithProvider } from "./helpers.js";
+
+describe("vault", () => {
+  let v: TestVault;
+  beforeAll(async () => {
+    v = await newVault();
+  });
+  afterAll(() => v.cleanup());
+
+  it("create prints the key once as JSON and refuses a second vault", async () => {
+    expect(v.key).toMatch(/^vlk_[A-Za-z0-9_-]{43}$/);
+    const again = await cli(["vault", "create", "--no-keychain"], {
+      env: { VAULTLINK_HOME: v.home },
+    });
+    expect(again.code).not.toBe(0);
+    expect(again.stderr).toMatch(/^error: A vault already exists/);
+  });
+
+  it("status reports where the vault is and which key source opens it", async () => {
+    const r = await v.run(["vault", "status", "--json"]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      home: v.home,
+      exists: true,
+      unlocked: true,
+      unlockedBy: "env",
+    });
+  });
+
+  it("key show prints the key that unlocked the vault", async () => {
+    const r = await v.run(["vault", "key", "show"]);
+    expect(r.stdout.trim()).toBe(v.key);
+  });
+
+  it("reset needs --yes without a terminal and then issues a new key", async () => {
+    const refused = await v.run(["vault", "reset"]);
+    expect(refused.code).toBe(2);
+    const before = v.vaultHash();
+    expect(v.vaultHash()).toBe(before);
+    const r = await v.run(["vault", "reset", "--yes", "--json", "--no-keychain"]);
+    expect(r.code).toBe(0);
+    const { vaultKey } = JSON.parse(r.stdout) as { vaultKey: string };
+    expect(vaultKey).not.toBe(v.key);
+    const old = await v.run(["secret", "list"]);
+    expect(old.code).toBe(6);
+    const fresh = await v.run(["secret", "list", "--json"], {
+      env: { VAULTLINK_VAULT_KEY: vaultKey },
+    });
+    expect(JSON.parse(fresh.stdout)).toEqual([]);
+  });
+});
+
+describe("secrets", () => {
+  let v: TestVault;
+  beforeAll(async () => {
+    v = await newVault();
+  });
+  afterAll(() => v.cleanup());
+
+  it("adds from stdin, lists without values, and reads for scripts", async () => {
+    expect(
+      (await v.run(["secret", "add", "stripe-key"], { input: "sk_live_value_1\n" })).code,
+    ).toBe(0);
+    expect(
+      (
+        await v.run(
+          ["secret", "add", "api", "--domains", "api.example.com,*.example.org", "--disabled"],
+          { input: "api-value-2" },
+        )
+      ).code,
+    ).toBe(0);
+    const list = await v.run(["secret", "list"]);
+    expect(list.stdout).toContain("stripe-key");
+    expect(list.stdout).not.toContain("sk_live_value_1");
+    const json = JSON.parse((await v.run(["secret", "list", "--json"])).stdout) as Array<{
+      name: string;
+      enabled: boolean;
+    }>;
+    expect(json.map((s) => [s.name, s.enabled])).toEqual([
+      ["api", false],
+      ["stripe-key", true],
+    ]);
+    const read = await v.run(["read", "stripe-key"]);
+    expect(read.stdout).toBe("sk_live_value_1\n");
+    expect((await v.run(["read", "stripe-key", "-n"])).stdout).toBe("sk_live_value_1");
+    expect(JSON.parse((await v.run(["read", "stripe-key", "--json"])).stdout)).toMatchObject({
+      name: "stripe-key",
+      source: "local",
+    });
+  });
+
+  it("get shows details but never the value", async () => {
+    const r = await v.run(["secret", "get", "stripe-key"]);
+    expect(r.stdout).toContain("local value");
+    expect(r.stdout).not.toContain("sk_live_value_1");
+  });
+
+  it("enable, domains and --url decide whether a secret resolves", async () => {
+    const disabled = await v.run(["read", "api"]);
+    expect(disabled.code).toBe(3);
+    expect(disabled.stderr).toContain("enable it: vaultlink secret enable api");
+    expect((await v.run(["secret", "enable", "api"])).code).toBe(0);
+    expect((await v.run(["read", "api"])).code).toBe(3);
+    expect((await v.run(["read", "api", "--url", "https://x.example.org/path"])).stdout).toBe(
+      "api-value-2\n",
+    );
+    expect((await v.run(["read", "api", "--url", "https://evil.com"])).code).toBe(3);
+    expect((await v.run(["secret", "domains", "api", "--add", "evil.com"])).code).toBe(0);
+    expect((await v.run(["read", "api", "--url", "https://evil.com"])).code).toBe(0);
+    expect((await v.run(["secret", "domains", "api", "--remove", "evil.com"])).code).toBe(0);
+    expect((await v.run(["secret", "domains", "api", "--clear"])).code).toBe(0);
+    expect((await v.run(["read", "api"])).code).toBe(0);
+    expect(
+      (await v.run(["secret", "domains", "api", "--set", "a.example.com", "--json"])).stdout,
+    ).toContain("a.example.com");
+    expect((await v.run(["secret", "disable", "api"])).code).toBe(0);
+    expect((await v.run(["read", "api", "--url", "https://a.example.com"])).code).toBe(3);
+  });
+
+  it("edit, rename and delete", async () => {
+    expect((await v.run(["secret", "edit", "stripe-key"], { input: "new-value-3" })).code).toBe(0);
+    expect((await v.run(["read", "stripe-key"])).stdout).toBe("new-value-3\n");
+    expect((await v.run(["secret", "rename", "stripe-key", "stripe"])).code).toBe(0);
+    expect((await v.run(["read", "stripe-key"])).code).toBe(3);
+    const noConfirm = await v.run(["secret", "delete", "stripe"]);
+    expect(noConfirm.code).toBe(2);
+    expect(noConfirm.stderr).toContain("--yes");
+    expect((await v.run(["secret", "delete", "stripe", "--yes"])).code).toBe(0);
+    expect((await v.run(["secret", "get", "stripe"])).code).toBe(1);
+  });
+});
+
+describe("resolve, inject and run", () => {
+  let v: TestVault;
+  beforeAll(async () => {
+    v = await newVault();
+    await v.run(["secret", "add", "user"], { input: "alice-user-4" });
+    await v.run(["secret", "add", "pass"], { input: "hunter2-pass-5" });
+  });
+  afterAll(() => v.cleanup());
+
+  it("resolves a template from an argument, a file and stdin", async () => {
+    expect((await v.run(["resolve", "u={{vault:user}}"])).stdout).toBe("u=alice-user-4");
+    const file = join(v.home, "t.txt");
+    writeFileSync(file, "p={{vault:pass}}\n");
+    expect((await v.run(["inject", "--file", file])).stdout).toBe("p=hunter2-pass-5\n");
+    expect((await v.run(["resolve"], { input: "{{vault:user}}:{{vault:pass}}" })).stdout).toBe(
+      "alice-user-4:hunter2-pass-5",
+    );
+  });
+
+  it("is strict by default and lists every unresolved reference", async () => {
+    const r = await v.run([
+      "resolve",
+      "{{vault:user}} {{vault:missing-one}} {{vault:missing-two}}",
+    ]);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toContain("missing-one");
+    expect(r.stderr).toContain("missing-two");
+    expect(r.stderr).toContain("vaultlink secret add missing-one");
+    const lenient = await v.run([
+      "resolve",
+      "--allow-unresolved",
+      "{{vault:user}} {{vault:missing-one}}",
+    ]);
+    expect(lenient.code).toBe(0);
+    expect(lenient.stdout).toBe("alice-user-4 {{vault:missing-one}}");
+  });
+
+  it("--out writes the result with mode 0600", async () => {
+    const out = join(v.home, "out.txt");
+    expect((await v.run(["resolve", "{{vault:pass}}", "--out", out])).code).toBe(0);
+    expect(readFileSync(out, "utf8")).toBe("hunter2-pass-5");
+    expect(statSync(out).mode & 0o777).toBe(0o600);
+  });
+
+  it("run injects references from the environment and an env file, masks output and passes the exit code", async () => {
+    const envFile = join(v.home, ".env");
+    writeFileSync(envFile, "PASS={{vault:pass}}\nPLAIN=visible\n");
+    const script =
+      "console.log(process.env.USER_X, process.env.PASS, process.env.PLAIN); process.exit(4)";
+    const r = await v.run(["run", "--env-file", envFile, "--", process.execPath, "-e", script], {
+      env: { USER_X: "{{vault:user}}" },
+    });
+    expect(r.code).toBe(4);
+    expect(r.stdout).toBe("******** ******** visible\n");
+    const unmasked = await v.run(
+      ["run", "--no-masking", "--", process.execPath, "-e", "console.log(process.env.USER_X)"],
+      { env: { USER_X: "{{vault:user}}" } },
+    );
+    expect(unmasked.stdout).toBe("alice-user-4\n");
+  });
+
+  it("run refuses to start when a reference is unresolved", async () => {
+    const r = await v.run(["run", "--", process.execPath, "-e", "console.log('started')"], {
+      env: { X: "{{vault:nope}}" },
+    });
+    expect(r.code).toBe(3);
+    expect(r.stdout).toBe("");
+  });
+
+  it("run passes a signal through", async () => {
+    const r = await v.run(
+      ["run", "--", process.execPath, "-e", "process.kill(process.pid, 'SIGTERM')"],
+      { env: { X: "{{vault:user}}" } },
+    );
+    expect(r.signal === "SIGTERM" || r.code === 143).toBe(true);
+  });
+});
+
+describe("settings and cache", () => {
+  let v: TestVault;
+  beforeAll(async () => {
+    v = await newVault();
+  });
+  afterAll(() => v.cleanup());
+
+  it("gets and sets cache-ttl", async () => {
+    expect((await v.run(["settings", "get", "cache-ttl"])).stdout.trim()).toBe("60");
+    expect((await v.run(["settings", "set", "cache-ttl", "15"])).code).toBe(0);
+    expect(JSON.parse((await v.run(["settings", "get", "--json"])).stdout)).toEqual({
+      "cache-ttl": 15,
+    });
+  });
+
+  it("cache status is empty and reset works", async () => {
+    expect((await v.run(["cache", "status"])).stdout).toContain("no cached values");
+    expect((await v.run(["cache", "reset"])).code).toBe(0);
+  });
+});
+
+describe("integrations and linked secrets (JSON test provider)", () => {
+  let v: Awaited<ReturnType<typeof vaultWithProvider>>;
+  beforeAll(async () => {
+    v = await vaultWithProvider({
+      "db-password": "linked-value-6",
+      cfg: JSON.stringify({ user: "u1", pw: "json-key-value-7" }),
+    });
+  });
+  afterAll(() => v.cleanup());
+
+  it("lists the connected integration with its expiry", async () => {
+    const list = JSON.parse((await v.run(["integration", "list", "--json"])).stdout) as Array<{
+      id: string;
+      status: string;
+      expiresAt?: string;
+    }>;
+    expect(list).toHaveLength(1);
+    expect(list[0]).toMatchObject({ id: "json", status: "connected" });
+    expect(list[0]?.expiresAt).toBeTruthy();
+    const status = await v.run(["integration", "status", "json"]);
+    expect(status.stdout).toMatch(/expires:\s+\S+ \(in /);
+  });
+
+  it("links (validating the reference first), reads through the cache, and relinks", async () => {
+    const bad = await v.run(["secret", "link", "db", "json", "s3://nope"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("not a json:// reference");
+    expect((await v.run(["secret", "get", "db"])).code).toBe(1);
+    expect((await v.run(["secret", "link", "db", "json", "json://db-password"])).code).toBe(0);
+    expect((await v.run(["read", "db"])).stdout).toBe("linked-value-6\n");
+    expect((await v.run(["read", "db"])).stdout).toBe("linked-value-6\n");
+    expect(v.fetches()).toBe(1);
+    const cache = await v.run(["cache", "status"]);
+    expect(cache.stdout).toContain("json://db-password");
+    expect(cache.stdout).not.toContain("linked-value-6");
+    expect(
+      (await v.run(["secret", "link", "db", "json", "json://cfg", "--json-key", "pw"])).stderr,
+    ).toContain("Relinked");
+    expect((await v.run(["read", "db"])).stdout).toBe("json-key-value-7\n");
+  });
+
+  it("configure changes a setting; reauth signs in again from the environment", async () => {
+    expect((await v.run(["integration", "configure", "json", "--label", "team-a"])).code).toBe(0);
+    expect(
+      JSON.parse((await v.run(["integration", "status", "json", "--json"])).stdout).settings.label,
+    ).toBe("team-a");
+    expect(
+      (await v.run(["integration", "reauth", "json"], { env: { JSONFILE_TOKEN: "good-token" } }))
+        .code,
+    ).toBe(0);
+    const wrong = await v.run(["integration", "reauth", "json"], {
+      env: { JSONFILE_TOKEN: "bad-token" },
+    });
+    expect(wrong.code).toBe(4);
+  });
+
+  it("disconnect prints the references left unresolved; doctor then reports them", async () => {
+    const r = await v.run(["integration", "disconnect", "json"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("db");
+    const read = await v.run(["read", "db"]);
+    expect(read.code).toBe(3);
+    expect(read.stderr).toContain("integration connect");
+    const doctor = await v.run(["doctor"]);
+    expect(doctor.code).toBe(1);
+    expect(doctor.stdout).toContain("disconnected");
+    expect(doctor.stdout).toContain("fix:");
+  });
+});
+
+describe("team roles", () => {
+  it("only admins may set up, configure or disconnect a team integration; no team file means a solo admin", async () => {
+    const v = await newVault({ config: { plugins: [join(FIXTURES, "team-provider.js")] } });
+    try {
+      const file = join(v.home, "values.json");
+      writeFileSync(file, JSON.stringify({ a: "team-value-11" }));
+      const env = { JSONFILE_TOKEN: "good-token" };
+      // No team.json: the local user administers a solo team.
+      expect(
+        (await v.run(["integration", "connect", "teamjson", "--file", file], { env })).code,
+      ).toBe(0);
+      writeFileSync(
+        join(v.home, "team.json"),
+        JSON.stringify({ members: { alice: "member", bob: "admin" } }),
+      );
+      const member = { VAULTLINK_USER: "alice" };
+      const before = v.vaultHash();
+      const configure = await v.run(["integration", "configure", "teamjson", "--label", "x"], {
+        env: member,
+      });
+      expect(configure.code).toBe(1);
+      expect(configure.stderr).toMatch(/^error: alice is a team member and cannot change/);
+      const disconnect = await v.run(["integration", "disconnect", "teamjson"], { env: member });
+      expect(disconnect.stderr).toContain("only an Admin or Super Admin");
+      expect(v.vaultHash()).toBe(before);
+      // Members may still sign in again.
+      expect(
+        (await v.run(["integration", "reauth", "teamjson"], { env: { ...member, ...env } })).code,
+      ).toBe(0);
+      const admin = await v.run(["integration", "disconnect", "teamjson"], {
+        env: { VAULTLINK_USER: "bob" },
+      });
+      expect(admin.code).toBe(0);
+    } finally {
+      v.cleanup();
+    }
+  });
+});
+
+describe("export and import", () => {
+  it("round-trips encrypted with a password from the environment, reporting links to connect", async () => {
+    const src = await vaultWithProvider({ k: "linked-8" });
+    const dst = await newVault();
+    try {
+      await src.run(["secret", "add", "local-one", "--domains", "api.example.com"], {
+        input: "local-value-9",
+      });
+      await src.run(["secret", "link", "remote", "json", "json://k"]);
+      const file = join(src.home, "export.json");
+      const pwEnv = { VAULTLINK_EXPORT_PASSWORD: "a long enough password" };
+      const exp = await src.run(["export", "--out", file], { env: pwEnv });
+      expect(exp.code).toBe(0);
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      const text = readFileSync(file, "utf8");
+      expect(text).not.toContain("local-value-9");
+      expect(text).not.toContain("good-token");
+      const imp = await dst.run(["import", file, "--json"], { env: pwEnv });
+      expect(imp.code).toBe(0);
+      const report = JSON.parse(imp.stdout);
+      expect(report.created.sort()).toEqual(["local-one", "remote"]);
+      expect(report.needsConnect).toEqual([
+        { integration: "json", provider: "jsonfile", names: ["remote"] },
+      ]);
+      expect(
+        (await dst.run(["read", "local-one", "--url", "https://api.example.com"])).stdout,
+      ).toBe("local-value-9\n");
+      const conflict = await dst.run(["import", file], { env: pwEnv });
+      expect(conflict.code).toBe(2);
+      expect(conflict.stderr).toContain("--on-conflict");
+      const renamed = await dst.run(["import", file, "--on-conflict", "rename", "--json"], {
+        env: pwEnv,
+      });
+      expect(JSON.parse(renamed.stdout).renamed).toContainEqual({
+        from: "local-one",
+        to: "local-one-imported",
+      });
+      const plain = await src.run(["export", "--plaintext"]);
+      expect(JSON.parse(plain.stdout)).toMatchObject({ encrypted: false });
+      const short = await src.run(["export"], { env: { VAULTLINK_EXPORT_PASSWORD: "short" } });
+      expect(short.code).not.toBe(0);
+      expect(noStack(short.stderr)).toBe(true);
+    } finally {
+      src.cleanup();
+      dst.cleanup();
+    }
+  });
+});
+
+describe("doctor and plugins", () => {
+  it("doctor passes on a healthy vault and names the working key source", async () => {
+    const v = await newVault();
+    try {
+      await v.run(["secret", "add", "ok"], { input: "fine-10" });
+      const r = await v.run(["doctor", "--json"]);
+      expect(r.code).toBe(0);
+      const report = JSON.parse(r.stdout) as {
+        ok: boolean;
+        checks: Array<{ area: string; subject: string; ok: boolean; detail: string }>;
+      };
+      expect(report.ok).toBe(true);
+      expect(report.checks).toContainEqual(
+        expect.objectContaining({ area: "key", subject: "env", ok: true }),
+      );
+      expect(report.checks.find((c) => c.subject === "keychain")?.detail).toMatch(/not used/);
+      expect(r.stdout).not.toContain("fine-10");
+    } finally {
+      v.cleanup();
+    }
+  });
+
+  it("doctor reports every problem with its fix and exits non-zero", async () => {
+    const v = await vaultWithProvider({ k: "x" });
+    try {
+      await v.run(["secret", "link", "gone", "json", "json://not-in-file"]);
+      await v.run(["secret", "link", "emptied", "json", "json://k"]);
+      await v.run(["secret", "unlink", "emptied"]);
+      await v.run(["secret", "add", "off", "--disabled"], { input: "v" });
+      const r = await v.run(["doctor"]);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toMatch(/secret gone: provider-error/);
+      expect(r.stdout).toMatch(/secret emptied: empty/);
+      expect(r.stdout).toContain("fix: give it a value");
+      expect(r.stdout).toMatch(/secret off: disabled/);
+      expect(r.stdout).toMatch(/problems found/);
+    } finally {
+      v.cleanup();
+    }
+  });
+
+  it("plugins list shows first-party, configured, broken and missing plugins with why", async () => {
+    const v = await newVault({
+      config: { plugins: ["./broken.js", "./missing.js", "no-such-vaultlink-plugin"] },
+    });
+    try {
+      writeFileSync(join(v.home, "broken.js"), readFileSync(join(FIXTURES, "broken-plugin.js")));
+      const r = await v.run(["plugins", "list", "--json"]);
+      expect(r.code).toBe(0);
+      const out = JSON.parse(r.stdout) as {
+        loaded: Array<{ id: string }>;
+        broken: Array<{ spec: string; reason: string }>;
+      };
+      expect(out.loaded.map((p) => p.id).sort()).toEqual([
+        "1password",
+        "aws",
+        "azure",
+        "hashicorp",
+      ]);
+      expect(out.broken.map((b) => b.spec).sort()).toEqual([
+        "./broken.js",
+        "./missing.js",
+        "no-such-vaultlink-plugin",
+      ]);
+      expect(out.broken.find((b) => b.spec === "./broken.js")?.reason).toMatch(
+        /not a vaultlink provider/,
+      );
+      // A broken plugin never stops the host.
+      expect((await v.run(["secret", "list"])).code).toBe(0);
+    } finally {
+      v.cleanup();
+    }
+  });
+});

@@ -1,0 +1,174 @@
+/**
+ * Shared helpers for the provider end-to-end tests: each test drives the BUILT CLI
+ * (packages/cli/dist/bin.js) as a subprocess, in a temporary VAULTLINK_HOME, against a real
+ * emulator from apps/emulators. Nothing here prints a secret value.
+ */
+import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const CLI_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const BIN = join(CLI_DIR, "dist", "bin.js");
+
+/** The CLI's exit codes (packages/cli/src/errors.ts). */
+export const EXIT = { ok: 0, other: 1, usage: 2, unresolved: 3, auth: 4, unreachable: 5, vault: 6 };
+
+export interface RunResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  args: readonly string[];
+}
+
+/** Variables of the developer's shell that could change what the CLI or an SDK does. */
+const DROPPED =
+  /^(VAULTLINK_|AWS_|AZURE_|IDENTITY_|MSI_|VAULT_|OP_|NO_COLOR$|FORCE_COLOR$|DBUS_SESSION_BUS_ADDRESS$|NODE_OPTIONS$|NODE_EXTRA_CA_CERTS$)/;
+
+/** A clean environment for the child: nothing of the developer's vault, cloud or keychain. */
+export function childEnv(extra: Record<string, string | undefined> = {}): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (v === undefined || DROPPED.test(k)) continue;
+    env[k] = v;
+  }
+  Object.assign(env, {
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+    AWS_EC2_METADATA_DISABLED: "true",
+    // No shared AWS config or credentials files of the developer.
+    AWS_CONFIG_FILE: join(tmpdir(), "vaultlink-e2e-no-aws-config"),
+    AWS_SHARED_CREDENTIALS_FILE: join(tmpdir(), "vaultlink-e2e-no-aws-credentials"),
+    NO_COLOR: "1",
+  });
+  for (const [k, v] of Object.entries(extra)) {
+    if (v === undefined) delete env[k];
+    else env[k] = v;
+  }
+  return env;
+}
+
+/** Run `node dist/bin.js <args>` with stdin `input` (no terminal). */
+export function runCli(
+  args: readonly string[],
+  options: { env?: Record<string, string | undefined>; input?: string; timeoutMs?: number } = {},
+): Promise<RunResult> {
+  return new Promise((res, rej) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: childEnv(options.env),
+      cwd: CLI_DIR,
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 25_000);
+    child.stdout.on("data", (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d.toString();
+    });
+    child.on("error", (e) => {
+      clearTimeout(timer);
+      rej(e);
+    });
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      res({ code, signal, stdout, stderr, args });
+    });
+    child.stdin.on("error", () => undefined);
+    child.stdin.end(options.input ?? "");
+  });
+}
+
+export interface E2eVault {
+  home: string;
+  key: string;
+  /** Every run so far, for the no-secret / no-stack-trace checks. */
+  runs: RunResult[];
+  run(
+    args: readonly string[],
+    options?: { env?: Record<string, string | undefined>; input?: string },
+  ): Promise<RunResult>;
+  /** sha256 of every file in VAULTLINK_HOME that holds vault state. */
+  vaultHash(): string;
+  writeTeam(members: Record<string, string>): void;
+  cleanup(): void;
+}
+
+/**
+ * `vault create --json --no-keychain` in a new temporary VAULTLINK_HOME; later runs get
+ * VAULTLINK_HOME, VAULTLINK_VAULT_KEY and `env` (e.g. NODE_EXTRA_CA_CERTS).
+ */
+export async function createVault(env: Record<string, string | undefined> = {}): Promise<E2eVault> {
+  const home = mkdtempSync(join(tmpdir(), "vaultlink-e2e-"));
+  const runs: RunResult[] = [];
+  const created = await runCli(["vault", "create", "--json", "--no-keychain"], {
+    env: { ...env, VAULTLINK_HOME: home },
+  });
+  runs.push(created);
+  if (created.code !== 0) {
+    throw new Error(`vault create exited ${created.code}: ${created.stderr.split("\n")[0]}`);
+  }
+  const key = (JSON.parse(created.stdout) as { vaultKey: string }).vaultKey;
+  const base = { ...env, VAULTLINK_HOME: home, VAULTLINK_VAULT_KEY: key };
+  return {
+    home,
+    key,
+    runs,
+    run: async (args, o = {}) => {
+      const r = await runCli(args, {
+        env: { ...base, ...o.env },
+        ...(o.input !== undefined ? { input: o.input } : {}),
+      });
+      runs.push(r);
+      return r;
+    },
+    vaultHash: () => hashFile(join(home, "vault.vlt")),
+    writeTeam: (members) => writeFileSync(join(home, "team.json"), JSON.stringify({ members })),
+    cleanup: () => rmSync(home, { recursive: true, force: true }),
+  };
+}
+
+export function hashFile(file: string): string {
+  return existsSync(file)
+    ? createHash("sha256").update(readFileSync(file)).digest("hex")
+    : "absent";
+}
+
+/** A Node stack frame line ("    at fn (file:1:2)"). */
+export function hasStackTrace(text: string): boolean {
+  return /^\s{4}at /m.test(text);
+}
+
+/** Does any of these texts contain any of the secrets? (A boolean: never print the values.) */
+export function leaksAny(texts: readonly string[], secrets: readonly string[]): boolean {
+  return texts.some((t) => secrets.some((s) => s.length > 0 && t.includes(s)));
+}
+
+/**
+ * A short, value-free description of a run for assertion messages: the arguments, the exit code
+ * and the first stderr line with every known secret masked.
+ */
+export function describeRun(r: RunResult, secrets: readonly string[] = []): string {
+  let first = r.stderr.split("\n").find((l) => l.trim() !== "") ?? "";
+  for (const s of secrets) if (s.length > 0) first = first.split(s).join("***");
+  return `vaultlink ${r.args.join(" ")} -> exit ${r.code}; stderr: ${first.slice(0, 300)}`;
+}
+
+/** `integration status <id> --json`, parsed. */
+export async function integrationStatus(
+  v: E2eVault,
+  id: string,
+): Promise<{ result: RunResult; info: Record<string, unknown> | undefined }> {
+  const result = await v.run(["integration", "status", id, "--json"]);
+  let info: Record<string, unknown> | undefined;
+  try {
+    info = JSON.parse(result.stdout) as Record<string, unknown>;
+  } catch {
+    info = undefined;
+  }
+  return { result, info };
+}
