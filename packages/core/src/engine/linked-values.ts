@@ -133,7 +133,7 @@ export class LinkedValues {
     }
     let reference: FetchRequest["reference"];
     try {
-      reference = provider.parseReference(target.reference);
+      reference = provider.parseReference(target.reference, { settings: integration.settings });
     } catch (error) {
       return providerFailure(
         target,

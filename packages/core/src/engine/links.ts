@@ -50,7 +50,7 @@ export class Links {
       );
     }
     const provider = this.deps.registry.get(integration.provider);
-    const parsed = provider.parseReference(input.reference);
+    const parsed = provider.parseReference(input.reference, { settings: integration.settings });
     if (input.version !== undefined && !provider.capabilities.versions) {
       throw vaultlinkError("INVALID_INPUT", `${provider.title} references have no versions.`, {
         hint: "Link without --version.",

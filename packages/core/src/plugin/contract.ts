@@ -160,8 +160,12 @@ export interface ProviderDefinitionInput {
   capabilities: ProviderCapabilities;
   /** Examples of valid references, shown in help and errors. */
   referenceExamples: readonly string[];
-  /** Validate and normalise a reference without network access. Throw INVALID_REFERENCE. */
-  parseReference(input: string): ParsedReference;
+  /**
+   * Validate and normalise a reference without network access. Throw INVALID_REFERENCE.
+   * `context.settings` holds the integration's settings when there is one (linking, fetching),
+   * so a reference can be checked against them (a cloud, a custom host).
+   */
+  parseReference(input: string, context?: { settings: Record<string, unknown> }): ParsedReference;
   /** Build an instance. Import SDKs lazily inside, never at module top level. */
   create(ctx: ProviderContext): ProviderInstance | Promise<ProviderInstance>;
 }

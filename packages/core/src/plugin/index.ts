@@ -3,6 +3,7 @@
  * `import { defineProvider } from "@vaultlink/core/plugin"`.
  */
 
+export { Singleflight } from "../cache/singleflight.js";
 export {
   type ErrorCode,
   isVaultlinkError,

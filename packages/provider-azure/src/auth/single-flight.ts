@@ -1,4 +1,5 @@
 import type { AccessToken, GetTokenOptions, TokenCredential } from "@azure/identity";
+import { Singleflight } from "@vaultlink/core/plugin";
 
 /**
  * Concurrent first reads (one per vault, or several lanes on one vault) all ask for a token
@@ -6,7 +7,7 @@ import type { AccessToken, GetTokenOptions, TokenCredential } from "@azure/ident
  * tenant and claims share one answer; the credential's own cache serves the later ones.
  */
 export class SingleFlightCredential implements TokenCredential {
-  readonly #inFlight = new Map<string, Promise<AccessToken | null>>();
+  readonly #flights = new Singleflight<AccessToken | null>();
 
   constructor(private readonly inner: TokenCredential) {}
 
@@ -17,11 +18,6 @@ export class SingleFlightCredential implements TokenCredential {
       options?.claims ?? "",
       options?.enableCae ?? false,
     ]);
-    let pending = this.#inFlight.get(key);
-    if (!pending) {
-      pending = this.inner.getToken(scopes, options).finally(() => this.#inFlight.delete(key));
-      this.#inFlight.set(key, pending);
-    }
-    return pending;
+    return this.#flights.run(key, () => this.inner.getToken(scopes, options));
   }
 }
