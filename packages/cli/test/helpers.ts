@@ -62,7 +62,7 @@ export function cli(
 export interface TestVault {
   home: string;
   key: string;
-  env: Record<string, string>;
+  env: Record<string, string | undefined>;
   run(
     args: readonly string[],
     options?: { env?: Record<string, string | undefined>; input?: string },
@@ -85,11 +85,11 @@ export async function newVault(options: { config?: unknown } = {}): Promise<Test
   });
   if (created.code !== 0) throw new Error(`vault create failed: ${created.stderr}`);
   const key = (JSON.parse(created.stdout) as { vaultKey: string }).vaultKey;
-  const env = {
+  const env: Record<string, string | undefined> = {
     VAULTLINK_HOME: home,
     VAULTLINK_VAULT_KEY: key,
     DBUS_SESSION_BUS_ADDRESS: undefined,
-  } as Record<string, string>;
+  };
   return {
     home,
     key,
