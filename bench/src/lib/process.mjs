@@ -37,6 +37,7 @@ const ROUNDS = 4;
 function viaHyperfine(commands, warmup, runs, env) {
   const dir = mkdtempSync(join(tmpdir(), "vaultlink-hyperfine-"));
   const times = Object.fromEntries(Object.keys(commands).map((l) => [l, []]));
+  const cpu = Object.fromEntries(Object.keys(commands).map((l) => [l, []]));
   try {
     for (let round = 0; round < ROUNDS; round++) {
       const out = join(dir, `round-${round}.json`);
@@ -49,9 +50,16 @@ function viaHyperfine(commands, warmup, runs, env) {
       const r = spawnSync("hyperfine", args, { env, encoding: "utf8" });
       if (r.status !== 0) throw new Error(`hyperfine failed: ${r.stderr}`);
       const parsed = JSON.parse(readFileSync(out, "utf8"));
-      for (const res of parsed.results) times[res.command].push(...res.times.map((t) => t * 1000));
+      for (const res of parsed.results) {
+        times[res.command].push(...res.times.map((t) => t * 1000));
+        cpu[res.command].push((res.user + res.system) * 1000);
+      }
     }
-    return Object.fromEntries(Object.entries(times).map(([l, t]) => [l, summarize(t)]));
+    // CPU time (user + system, mean per run) drifts less than wall time on a loaded machine.
+    const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    return Object.fromEntries(
+      Object.entries(times).map(([l, t]) => [l, { ...summarize(t), cpuMs: mean(cpu[l]) }]),
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

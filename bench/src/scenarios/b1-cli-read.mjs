@@ -52,6 +52,7 @@ export async function b1(ctx) {
     details: {
       tool,
       providerRequests,
+      cpuRatio: ours.cpuMs / floor.cpuMs,
       startupSelfMsByBucket: profile.filter((r) => r.selfMs >= 0.5),
     },
   };
