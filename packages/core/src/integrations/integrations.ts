@@ -124,7 +124,11 @@ export class Integrations {
     const method = pickAuthMethod(provider, input.method ?? current.authMethod);
     // Stored settings stand; the plugin checks what it still needs against the previous
     // session, so required options are not demanded again.
-    const given = splitOptions(provider, method, input.options ?? {}, { enforceRequired: false });
+    const given = splitOptions(provider, method, input.options ?? {}, {
+      // Only what the person gave now: defaults must not overwrite the stored setup.
+      enforceRequired: false,
+      applyDefaults: false,
+    });
     const integrationLevel = new Set((provider.settings ?? []).map((s) => s.name));
     if (Object.keys(given.settings).some((k) => integrationLevel.has(k))) {
       // Members sign in personally; changing the shared setup is an admin's call.

@@ -26,7 +26,7 @@ export function splitOptions(
   provider: ProviderDefinition,
   method: AuthMethod,
   values: Record<string, unknown>,
-  options: { enforceRequired?: boolean } = {},
+  options: { enforceRequired?: boolean; applyDefaults?: boolean } = {},
 ): { settings: Record<string, unknown>; secrets: Record<string, unknown> } {
   const specs: OptionSpec[] = [...(provider.settings ?? []), ...method.options];
   const byName = new Map(specs.map((s) => [s.name, s]));
@@ -49,7 +49,11 @@ export function splitOptions(
   }
   for (const spec of specs) {
     const target = spec.secret ? secrets : settings;
-    if (target[spec.name] === undefined && spec.default !== undefined)
+    if (
+      (options.applyDefaults ?? true) &&
+      target[spec.name] === undefined &&
+      spec.default !== undefined
+    )
       target[spec.name] = spec.default;
     const enforce = options.enforceRequired ?? true;
     if (enforce && spec.required && (target[spec.name] === undefined || target[spec.name] === "")) {

@@ -169,6 +169,8 @@ describe("team integrations and the access policy", () => {
       .catch((e) => e);
     expect(moved.code).toBe("ACCESS_DENIED");
     await asMember.integrations.reauthenticate("team-vault", { options: { token: "mine" } });
+    // Defaults of settings the member did not give are not "changes", and stored values stand.
+    expect((await asMember.integrations.status("team-vault")).settings).toEqual(before.settings);
     expect((await asMember.resolve("alpha")).ok).toBe(true);
     await asMember.dispose();
     const asAdmin = createVault({

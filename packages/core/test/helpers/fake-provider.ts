@@ -50,7 +50,10 @@ export function fakeProvider(
         ],
       },
     ],
-    settings: [{ name: "address", title: "Address", type: "string" }],
+    settings: [
+      { name: "address", title: "Address", type: "string" },
+      { name: "timeout", title: "Timeout", type: "number", default: 30 },
+    ],
     capabilities: { batch: true, versions: true },
     referenceExamples: ["fake://name"],
     parseReference(input) {
