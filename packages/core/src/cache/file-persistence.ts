@@ -1,5 +1,4 @@
 import { readFile, rm } from "node:fs/promises";
-import writeFileAtomic from "write-file-atomic";
 import { openBytes, sealBytes } from "../vault/crypto.js";
 import type { CacheEntry, CachePersistence } from "./types.js";
 
@@ -31,10 +30,14 @@ export function fileCachePersistence(file: string, key: Uint8Array): CachePersis
     },
     async save(entries) {
       const plain = Buffer.from(JSON.stringify({ v: 1, entries }), "utf8");
-      await writeFileAtomic(file, Buffer.from(sealBytes(key, plain, AAD)), {
-        mode: 0o600,
-        fsync: true,
-      });
+      await (await import("write-file-atomic")).default(
+        file,
+        Buffer.from(sealBytes(key, plain, AAD)),
+        {
+          mode: 0o600,
+          fsync: true,
+        },
+      );
     },
     async clear() {
       await rm(file, { force: true });

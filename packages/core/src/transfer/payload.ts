@@ -1,7 +1,5 @@
-import { z } from "zod";
 import { vaultlinkError } from "../errors/index.js";
 import type { VaultDocument } from "../vault/model.js";
-import { SECRET_NAME_PATTERN } from "../vault/names.js";
 
 /**
  * What an export carries for each secret: the local value or the link, the allowed domains
@@ -30,29 +28,6 @@ export interface ExportPayload {
   secrets: ExportedSecret[];
 }
 
-const linkSchema = z.object({
-  integration: z.string().min(1),
-  provider: z.string().min(1),
-  reference: z.string().min(1),
-  jsonKey: z.string().optional(),
-  version: z.string().optional(),
-});
-
-const secretSchema = z
-  .object({
-    name: z.string().regex(SECRET_NAME_PATTERN),
-    value: z.string().optional(),
-    link: linkSchema.optional(),
-    allowedDomains: z.array(z.string()),
-    enabled: z.boolean(),
-  })
-  .refine(
-    (s) => !(s.value !== undefined && s.link !== undefined),
-    "a secret has a value or a link, not both",
-  );
-
-const payloadSchema = z.object({ secrets: z.array(secretSchema) });
-
 /** The export payload of a vault document: secrets only, never credentials. */
 export function toPayload(doc: VaultDocument): ExportPayload {
   const secrets = Object.values(doc.secrets)
@@ -76,7 +51,9 @@ export function toPayload(doc: VaultDocument): ExportPayload {
 }
 
 /** Check a decoded payload; anything unexpected is EXPORT_CORRUPT. */
-export function parsePayload(value: unknown): ExportPayload {
+export async function parsePayload(value: unknown): Promise<ExportPayload> {
+  // zod is loaded only when an export is read, not on every vaultlink start.
+  const { payloadSchema } = await import("./payload-schema.js");
   const parsed = payloadSchema.safeParse(value);
   if (!parsed.success) {
     throw vaultlinkError(

@@ -1,9 +1,8 @@
 import { createHash, timingSafeEqual } from "node:crypto";
-import { z } from "zod";
 import { type VaultlinkError, vaultlinkError } from "../errors/index.js";
 import { deriveKey, KEY_BYTES, openBytes, randomKey, sealBytes } from "./crypto.js";
+import { checkVaultDocument } from "./document-check.js";
 import type { VaultDocument } from "./model.js";
-import { checkVaultDocument } from "./schema.js";
 
 /*
  * Vault file layout (all integers big-endian):
@@ -35,11 +34,26 @@ const HEADER_OFFSET = LENGTH_OFFSET + 4; // 41
 const MAX_HEADER_BYTES = 64 * 1024;
 const KEY_ID_BYTES = 16;
 
-const headerSchema = z.strictObject({
-  v: z.literal(1),
-  kid: z.string().regex(/^[A-Za-z0-9_-]{22}$/),
-  wk: z.string().regex(/^[A-Za-z0-9_-]+$/),
-});
+interface VaultHeader {
+  v: 1;
+  kid: string;
+  wk: string;
+}
+
+/** The header is exactly {v: 1, kid: 22 base64url chars, wk: base64url}; anything else is damage. */
+function parseHeader(json: unknown): VaultHeader {
+  if (typeof json !== "object" || json === null || Array.isArray(json))
+    throw new Error("not an object");
+  const h = json as Record<string, unknown>;
+  const keys = Object.keys(h).sort().join(",");
+  if (keys !== "kid,v,wk") throw new Error("unexpected header fields");
+  if (h.v !== 1) throw new Error("unknown header version");
+  if (typeof h.kid !== "string" || !/^[A-Za-z0-9_-]{22}$/.test(h.kid))
+    throw new Error("bad key id");
+  if (typeof h.wk !== "string" || !/^[A-Za-z0-9_-]+$/.test(h.wk))
+    throw new Error("bad wrapped key");
+  return h as unknown as VaultHeader;
+}
 
 /** What opening a vault file yields; reused for every later write of the same vault. */
 export interface DecodedVault {
@@ -190,9 +204,9 @@ function unwrapHeader(
   label: FileLabel,
 ): { header: Uint8Array; dataKey: Uint8Array } {
   const header = readHeaderBytes(bytes, label);
-  let parsed: z.infer<typeof headerSchema>;
+  let parsed: VaultHeader;
   try {
-    parsed = headerSchema.parse(JSON.parse(Buffer.from(header).toString("utf8")));
+    parsed = parseHeader(JSON.parse(Buffer.from(header).toString("utf8")));
   } catch (cause) {
     throw corrupt(label, "its header is not valid", cause);
   }

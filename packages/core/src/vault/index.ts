@@ -7,6 +7,7 @@ export {
   sealBytes,
   TAG_BYTES,
 } from "./crypto.js";
+export { checkVaultDocument, isSecretRecord } from "./document-check.js";
 export {
   decodeVaultFile,
   encodeVaultFile,
@@ -36,12 +37,6 @@ export {
   resolveVaultPaths,
   VAULT_FILE_NAME,
 } from "./paths.js";
-export {
-  checkVaultDocument,
-  isSecretRecord,
-  secretRecordSchema,
-  vaultDocumentSchema,
-} from "./schema.js";
 export {
   confirmReset,
   FileVaultStore,

@@ -3,7 +3,6 @@ import fs from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import lockfile from "proper-lockfile";
 import { vaultlinkError } from "../errors/index.js";
 import { LOCK_DIR_NAME, VAULT_FILE_NAME } from "./paths.js";
 
@@ -103,16 +102,19 @@ async function acquireAcrossProcesses(
   let delay = 5;
   for (;;) {
     try {
-      const release = await lockfile.lock(join(dir, VAULT_FILE_NAME), {
-        lockfilePath: lockDir,
-        realpath: false,
-        stale: staleMs,
-        retries: 0,
-        fs: lockFs,
-        // The default throws from a timer and kills the process; a compromised lock only
-        // means another writer may take over, and our atomic rename stays all-or-nothing.
-        onCompromised: () => {},
-      });
+      const release = await (await import("proper-lockfile")).default.lock(
+        join(dir, VAULT_FILE_NAME),
+        {
+          lockfilePath: lockDir,
+          realpath: false,
+          stale: staleMs,
+          retries: 0,
+          fs: lockFs,
+          // The default throws from a timer and kills the process; a compromised lock only
+          // means another writer may take over, and our atomic rename stays all-or-nothing.
+          onCompromised: () => {},
+        },
+      );
       try {
         const owner: Owner = {
           pid: process.pid,
@@ -181,13 +183,16 @@ async function takeOverIfOwnerDead(dir: string, lockDir: string): Promise<boolea
   if (!seen || !isDeadHere(seen)) return false;
   let releaseTakeover: () => Promise<void>;
   try {
-    releaseTakeover = await lockfile.lock(join(dir, TAKEOVER_LOCK), {
-      lockfilePath: join(dir, TAKEOVER_LOCK),
-      realpath: false,
-      stale: 2000,
-      retries: 0,
-      onCompromised: () => {},
-    });
+    releaseTakeover = await (await import("proper-lockfile")).default.lock(
+      join(dir, TAKEOVER_LOCK),
+      {
+        lockfilePath: join(dir, TAKEOVER_LOCK),
+        realpath: false,
+        stale: 2000,
+        retries: 0,
+        onCompromised: () => {},
+      },
+    );
   } catch {
     return false; // another waiter is taking over right now
   }

@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { link, open, readdir, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
-import writeFileAtomic from "write-file-atomic";
 import { vaultlinkError } from "../errors/index.js";
 import { draftDocument } from "./cow.js";
 import { deriveKey } from "./crypto.js";
+import { checkVaultDocument } from "./document-check.js";
 import {
   type DecodedVault,
   decodeVaultFile,
@@ -27,7 +27,6 @@ import {
   tightenMode,
   VAULT_FILE_NAME,
 } from "./paths.js";
-import { checkVaultDocument } from "./schema.js";
 import type { VaultFileStore, VaultPaths, VaultSession } from "./types.js";
 
 export interface FileVaultStoreOptions extends ResolveVaultPathsOptions {
@@ -292,10 +291,14 @@ async function keepBackup(paths: VaultPaths, currentBytes: Buffer): Promise<void
 }
 
 async function writeDurably(file: string, bytes: Uint8Array): Promise<void> {
-  await writeFileAtomic(file, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length), {
-    mode: FILE_MODE,
-    fsync: true,
-  });
+  await (await import("write-file-atomic")).default(
+    file,
+    Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length),
+    {
+      mode: FILE_MODE,
+      fsync: true,
+    },
+  );
   await fsyncDir(join(file, ".."));
 }
 

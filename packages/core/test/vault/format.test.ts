@@ -1,5 +1,6 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { integrationRecordProblem } from "../../src/vault/document-check.js";
 import { encodeVaultFile, newVaultHeader } from "../../src/vault/format.js";
 import {
   checkVaultDocument,
@@ -7,10 +8,14 @@ import {
   FileVaultStore,
   generateVaultKey,
   isSecretRecord,
-  secretRecordSchema,
   type VaultSession,
 } from "../../src/vault/index.js";
 import { parseVaultKey } from "../../src/vault/key.js";
+import {
+  integrationRecordSchema,
+  secretRecordSchema,
+  vaultDocumentSchema,
+} from "../../src/vault/schema.js";
 import { rejectsWithCode, secret, tempDir } from "./helpers.js";
 
 let dir: string;
@@ -176,5 +181,46 @@ describe("document schema", () => {
       expect(result.problems.join()).toContain("secrets.a.enabled");
       expect(result.problems.join()).not.toContain("topsecret");
     }
+  });
+
+  it("the fast integration check agrees with the zod specification", () => {
+    const base = {
+      id: "aws",
+      provider: "aws",
+      scope: "personal",
+      authMethod: "access-key",
+      settings: {},
+      status: "connected",
+      connectedAt: "t",
+      updatedAt: "t",
+    };
+    const variants: unknown[] = [
+      base,
+      { ...base, credentials: { k: 1 }, expiresAt: "t", statusReason: "r" },
+      { ...base, scope: "everyone" },
+      { ...base, status: "paused" },
+      { ...base, id: "" },
+      { ...base, settings: [] },
+      { ...base, credentials: "x" },
+      { ...base, expiresAt: 5 },
+      { ...base, connectedAt: "" },
+      { ...base, authMethod: undefined },
+      null,
+      [],
+    ];
+    for (const v of variants) {
+      expect(integrationRecordProblem(v) === undefined, JSON.stringify(v)).toBe(
+        integrationRecordSchema.safeParse(v).success,
+      );
+    }
+  });
+
+  it("a document the fast check accepts, zod accepts too", () => {
+    const doc = { ...emptyDocument(), secrets: { a: secret("a", "v") } };
+    expect(checkVaultDocument(doc).ok).toBe(true);
+    expect(vaultDocumentSchema.safeParse(doc).success).toBe(true);
+    const bad = { ...doc, settings: { cacheTtlMinutes: -1 } };
+    expect(checkVaultDocument(bad).ok).toBe(false);
+    expect(vaultDocumentSchema.safeParse(bad).success).toBe(false);
   });
 });

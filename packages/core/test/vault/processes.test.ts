@@ -63,10 +63,14 @@ describe("crash safety", () => {
       const store = new FileVaultStore({ home, lock: { staleMs: 2000, timeoutMs: 30_000 } });
       const { vaultKey, session } = await store.create();
       const initial = contents(0);
-      await session.update((doc) => {
-        for (const [name, value] of Object.entries(initial))
-          doc.secrets[name] = secret(name, value);
-      });
+      // Written twice, so the backup already holds a full generation before any writer runs
+      // (a writer killed before its first write leaves that backup in place).
+      for (let i = 0; i < 2; i++) {
+        await session.update((doc) => {
+          for (const [name, value] of Object.entries(initial))
+            doc.secrets[name] = secret(name, value);
+        });
+      }
       const seen = new Set<string>();
       for (let round = 0; round < 50; round++) {
         const w = startWriter(["alternate", home, vaultKey]);
