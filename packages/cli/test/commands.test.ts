@@ -294,7 +294,7 @@ describe("integrations and linked secrets (JSON test provider)", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("db");
     const read = await v.run(["read", "db"]);
-    expect(read.code).toBe(3);
+    expect(read.code).toBe(4);
     expect(read.stderr).toContain("integration connect");
     const doctor = await v.run(["doctor"]);
     expect(doctor.code).toBe(1);

@@ -249,19 +249,21 @@ export async function reauth(id: string, opts: Opts, cmd: Command): Promise<void
       specs,
       raw,
     );
-    // Stored settings are kept; only secrets are asked again.
-    const secretSpecs = specs.filter((s) => s.secret);
-    const values = {
-      ...(await gatherOptions(
+    // Stored settings are kept: only settings given as flags now are sent (an environment
+    // variable must not silently change a team's shared setup). Secrets are asked again on a
+    // terminal; without one, the plugin decides what it still needs.
+    const values: Record<string, unknown> = {};
+    for (const s of specs)
+      if (!s.secret && parsed.opts[s.name] !== undefined) values[s.name] = parsed.opts[s.name];
+    Object.assign(
+      values,
+      await gatherOptions(
         p,
-        specs.filter((s) => !s.secret),
+        specs.filter((s) => s.secret),
         parsed.opts,
-        { secretsStdin: false, skipRequired: true },
-      )),
-      ...(await gatherOptions(p, secretSpecs, parsed.opts, {
-        secretsStdin: parsed.opts.secretsStdin === true,
-      })),
-    };
+        { secretsStdin: parsed.opts.secretsStdin === true, skipRequired: !interactive() },
+      ),
+    );
     const info = await withSpinner(`Signing in to ${p.title}`, () =>
       o.vault.integrations.reauthenticate(id, { method, options: values, notify: (m) => err(m) }),
     );

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
-import { CliError, ExitCode } from "../errors.js";
+import { CliError } from "../errors.js";
+import { unresolvedExitCode } from "../unresolved.js";
 import { providersNeeded } from "../vault-access.js";
 import { type Opts, withVault } from "./common.js";
 
@@ -12,7 +13,7 @@ export async function read(name: string, opts: Opts, cmd: Command): Promise<void
     if (!r.ok) {
       throw new CliError(`{{vault:${name}}} is unresolved (${r.reason}): ${r.message}`, {
         hint: r.fix,
-        exitCode: ExitCode.unresolved,
+        exitCode: unresolvedExitCode([r]),
         code: "UNRESOLVED",
       });
     }

@@ -1,0 +1,125 @@
+import { writeFileSync } from "node:fs";
+import type { Command, Option } from "commander";
+import { EXIT_CODE_DOCS } from "./errors.js";
+import { buildProgram } from "./program.js";
+
+/**
+ * docs/cli.md, generated from the commander definitions in program.ts: every command with its
+ * arguments and options. Run `pnpm --filter @vaultlink/cli docs` after changing a command.
+ */
+function usageOf(cmd: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = cmd; c; c = c.parent) names.unshift(c.name());
+  return `${names.join(" ")} ${cmd.usage()}`.trim();
+}
+
+function visibleOptions(cmd: Command): Option[] {
+  return cmd.options.filter((o) => !(o as Option & { hidden?: boolean }).hidden);
+}
+
+function section(cmd: Command, depth: number, lines: string[]): void {
+  if (cmd.commands.length === 0 || cmd.parent === null) {
+    if (cmd.parent !== null) {
+      lines.push(
+        `${"#".repeat(Math.min(depth, 4))} \`${usageOf(cmd)}\``,
+        "",
+        cmd.description(),
+        "",
+      );
+      const args = cmd.registeredArguments.filter((a) => a.description);
+      if (args.length) {
+        lines.push("| Argument | Description |", "|---|---|");
+        for (const a of args)
+          lines.push(
+            `| \`${a.name()}${a.variadic ? "..." : ""}\` | ${a.description.replace(/\|/g, "\\|")} |`,
+          );
+        lines.push("");
+      }
+      const opts = visibleOptions(cmd);
+      if (opts.length) {
+        lines.push("| Option | Description |", "|---|---|");
+        for (const o of opts) {
+          const choices = (o as Option & { argChoices?: string[] }).argChoices;
+          const desc = `${o.description}${choices ? ` (${choices.join(", ")})` : ""}`;
+          lines.push(`| \`${o.flags}\` | ${desc.replace(/\|/g, "\\|")} |`);
+        }
+        lines.push("");
+      }
+    }
+  } else {
+    lines.push(`${"#".repeat(Math.min(depth, 4))} ${cmd.name()}`, "", cmd.description(), "");
+  }
+  for (const sub of cmd.commands) section(sub, depth + 1, lines);
+}
+
+export function renderCliDocs(): string {
+  const program = buildProgram();
+  // A fixed width, so the output does not depend on the terminal it was generated in.
+  program.configureHelp({ helpWidth: 100 });
+  const lines: string[] = [
+    "<!-- Generated from packages/cli/src/program.ts by `pnpm --filter @vaultlink/cli docs`. Do not edit. -->",
+    "",
+    "# vaultlink CLI reference",
+    "",
+    program.description(),
+    "",
+    "```",
+    program.helpInformation().trimEnd(),
+    "```",
+    "",
+    "## Exit codes",
+    "",
+    "| Code | Meaning |",
+    "|---|---|",
+    ...EXIT_CODE_DOCS.map(([code, text]) => `| ${code} | ${text} |`),
+    "",
+    "A failing command prints one line `error: <what happened>`, usually followed by",
+    "`hint: <what to do>`, and never a stack trace (`--debug` shows it). A failing command",
+    "leaves the vault file byte-for-byte as it was.",
+    "",
+    "## Conventions",
+    "",
+    "- Secret values are never accepted on the command line: they come from a masked prompt on a",
+    "  terminal or from stdin. `--value` or an extra argument is refused with the reason.",
+    "- `--json` prints machine-readable output on every command that prints data.",
+    "- Prompts and progress go to stderr; stdout carries only the data asked for.",
+    "- The vault key is looked for in `VAULTLINK_VAULT_KEY`, then the OS keychain, then a masked",
+    "  prompt on a terminal.",
+    "- `NO_COLOR` turns colours off; spinners appear only on a terminal.",
+    "",
+    "## Team roles",
+    "",
+    "Team-scoped integrations (HashiCorp Vault) may be set up, configured or disconnected only by an",
+    "`admin` or `super-admin`. Roles come from `team.json` in `VAULTLINK_HOME` (or `--team-file`,",
+    'or `VAULTLINK_TEAM_FILE`): `{ "members": { "<user>": "member" | "admin" | "super-admin" } }`.',
+    "The current user is `VAULTLINK_USER`, else the OS user name. A user missing from the file is a",
+    "member. **Without a team file, the local user is the admin of a solo team.** This is a local",
+    "guard against mistakes, not a security boundary.",
+    "",
+    "## Plugins",
+    "",
+    "The four first-party providers load by default. More come from `config.json` in",
+    '`VAULTLINK_HOME` (or `VAULTLINK_CONFIG`): `{ "plugins": ["name" | "./path.js" | ["name", {options}]], "discover": false }`.',
+    "Relative paths resolve from the config file's directory; package names from its",
+    '`node_modules`, then the CLI\'s own. With `"discover": true`, packages in that `node_modules`',
+    'whose `package.json` has `"vaultlink": {"role": "provider", "apiVersion": 1, "id": "…"}`',
+    "are found without importing them. A plugin is imported only when a command needs it;",
+    "broken or incompatible plugins are listed by `vaultlink plugins list` and never stop the CLI.",
+    "",
+    "## Commands",
+    "",
+  ];
+  section(program, 2, lines);
+  return `${lines.join("\n").trimEnd()}\n`;
+}
+
+if (
+  process.argv[1] &&
+  import.meta.url.endsWith(process.argv[1].replace(/\\/g, "/").split("/").pop() ?? "")
+) {
+  const target = process.argv[2];
+  if (!target) {
+    process.stderr.write("usage: node dist/docs.js <output.md>\n");
+    process.exitCode = 2;
+  } else writeFileSync(target, renderCliDocs());
+}
