@@ -15,3 +15,23 @@ export function cacheKey(parts: {
     parts.jsonKey ?? null,
   ]);
 }
+
+const memo = new WeakMap<object, string>();
+
+/**
+ * The cache key of a link record, computed once per record object. Records read from the vault
+ * are frozen, so a record's key cannot change; a new record (after relinking) gets a new key.
+ */
+export function linkCacheKey(link: {
+  integration: string;
+  reference: string;
+  version?: string | undefined;
+  jsonKey?: string | undefined;
+}): string {
+  let key = memo.get(link);
+  if (key === undefined) {
+    key = cacheKey(link);
+    if (Object.isFrozen(link)) memo.set(link, key);
+  }
+  return key;
+}

@@ -1,3 +1,4 @@
+import { vaultlinkError } from "../errors/index.js";
 import type { Clock } from "../plugin/contract.js";
 import type { CacheEntry, CachePersistence } from "./types.js";
 
@@ -8,18 +9,41 @@ export type CacheLookup =
 
 /**
  * Fetched values, kept in memory and persisted (encrypted) after each change. Loaded once per
- * vault instance; a lookup is a Map read.
+ * unlocked session; a lookup is a Map read. One instance lives as long as its vault: `bind`
+ * attaches it to the persistence of a newly unlocked session, `unbind` forgets everything.
  */
 export class ValueCache {
   #entries: Map<string, CacheEntry> | undefined;
   #loading: Promise<Map<string, CacheEntry>> | undefined;
   #saving: Promise<void> = Promise.resolve();
   #pending: Promise<void> | undefined;
+  #persistence: CachePersistence | undefined;
 
   constructor(
-    private readonly persistence: CachePersistence,
     private readonly clock: Clock,
-  ) {}
+    persistence?: CachePersistence,
+  ) {
+    this.#persistence = persistence;
+  }
+
+  bind(persistence: CachePersistence): void {
+    this.#persistence = persistence;
+    this.#entries = undefined;
+    this.#loading = undefined;
+  }
+
+  unbind(): void {
+    this.#persistence = undefined;
+    this.#entries = undefined;
+    this.#loading = undefined;
+  }
+
+  get persistence(): CachePersistence {
+    if (!this.#persistence) {
+      throw vaultlinkError("VAULT_LOCKED", "The vault is locked.", { hint: "Unlock it first." });
+    }
+    return this.#persistence;
+  }
 
   async #map(): Promise<Map<string, CacheEntry>> {
     if (this.#entries) return this.#entries;
@@ -35,6 +59,12 @@ export class ValueCache {
   peek(key: string): CacheLookup | undefined {
     if (!this.#entries) return undefined;
     return this.#classify(this.#entries.get(key));
+  }
+
+  /** The entry when loaded and still fresh at `now`; the allocation-free hot path. */
+  fresh(key: string, now: number): CacheEntry | undefined {
+    const entry = this.#entries?.get(key);
+    return entry !== undefined && entry.expiresAt > now ? entry : undefined;
   }
 
   async lookup(key: string): Promise<CacheLookup> {

@@ -38,9 +38,8 @@ export class DocumentAccess {
   }
 
   /** The latest snapshot without I/O when it was checked recently. */
-  current(): VaultDocument | undefined {
-    if (this.#snapshot && this.clock.now() - this.#checkedAt < this.freshnessMs)
-      return this.#snapshot;
+  current(now: number = this.clock.now()): VaultDocument | undefined {
+    if (this.#snapshot && now - this.#checkedAt < this.freshnessMs) return this.#snapshot;
     return undefined;
   }
 

@@ -1,5 +1,6 @@
-import { cacheKey } from "../cache/cache-key.js";
+import { linkCacheKey } from "../cache/cache-key.js";
 import { Singleflight } from "../cache/singleflight.js";
+import type { CacheEntry } from "../cache/types.js";
 import type { ValueCache } from "../cache/value-cache.js";
 import { isVaultlinkError } from "../errors/index.js";
 import type { EventBus } from "../events/index.js";
@@ -8,7 +9,7 @@ import { failAll } from "../plugin/helpers.js";
 import { fixFor } from "../resolver/fixes.js";
 import type { UnresolvedReason } from "../resolver/types.js";
 import { extractJsonKey } from "../values/json-key.js";
-import type { IntegrationRecord, VaultDocument } from "../vault/model.js";
+import type { IntegrationRecord, LinkRecord, VaultDocument } from "../vault/model.js";
 import { BatchQueue } from "./batch-queue.js";
 import type { DocumentAccess } from "./document.js";
 import type { ProviderRegistry } from "./provider-registry.js";
@@ -26,6 +27,20 @@ export type LinkedOutcome =
   | { ok: false; reason: UnresolvedReason; message: string; fix: string; code?: string };
 
 const decoder = new TextDecoder();
+
+const expiries = new WeakMap<IntegrationRecord, number>();
+/** The expiry time of an integration record in ms, parsed once per (frozen) record. */
+function expiryOf(integration: IntegrationRecord): number {
+  let t = expiries.get(integration);
+  if (t === undefined) {
+    t =
+      integration.expiresAt === undefined
+        ? Number.POSITIVE_INFINITY
+        : Date.parse(integration.expiresAt);
+    if (Object.isFrozen(integration)) expiries.set(integration, t);
+  }
+  return t;
+}
 
 /**
  * Gets the values of linked secrets: cache first, then the provider, with one in-flight fetch
@@ -51,7 +66,20 @@ export class LinkedValues {
     this.#queues.delete(integrationId);
   }
 
-  async get(target: LinkTarget, doc: VaultDocument): Promise<LinkedOutcome> {
+  /**
+   * The cached value of a link when it can be served right now without any I/O or await:
+   * caching on, integration connected and unexpired, entry fresh. Otherwise undefined.
+   */
+  fresh(link: LinkRecord, doc: VaultDocument, now: number): CacheEntry | undefined {
+    if (doc.settings.cacheTtlMinutes <= 0) return undefined;
+    const integration = doc.integrations[link.integration];
+    if (integration === undefined || integration.status !== "connected") return undefined;
+    if (integration.expiresAt !== undefined && expiryOf(integration) <= now) return undefined;
+    return this.deps.cache.fresh(linkCacheKey(link), now);
+  }
+
+  async get(name: string, link: LinkRecord, doc: VaultDocument): Promise<LinkedOutcome> {
+    const target: LinkTarget = { name, ...link };
     const integration = doc.integrations[target.integration];
     const blocked = this.#blocked(target, integration);
     if (blocked) {
@@ -61,7 +89,7 @@ export class LinkedValues {
       return blocked.outcome;
     }
     const ttlMinutes = doc.settings.cacheTtlMinutes;
-    const key = cacheKey(target);
+    const key = linkCacheKey(link);
     if (ttlMinutes > 0) {
       const found = this.deps.cache.peek(key) ?? (await this.deps.cache.lookup(key));
       if (found.state === "hit") return { ok: true, value: found.entry.value, source: "cache" };
@@ -97,8 +125,7 @@ export class LinkedValues {
     }
     const expired =
       integration.status === "auth-expired" ||
-      (integration.expiresAt !== undefined &&
-        Date.parse(integration.expiresAt) <= this.deps.clock.now());
+      (integration.expiresAt !== undefined && expiryOf(integration) <= this.deps.clock.now());
     if (expired) {
       return {
         outcome: {

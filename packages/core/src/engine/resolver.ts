@@ -1,4 +1,5 @@
 import type { EventBus } from "../events/index.js";
+import type { Clock } from "../plugin/contract.js";
 import { isUrlAllowed } from "../resolver/allowed-domains.js";
 import { fixFor } from "../resolver/fixes.js";
 import { findReferences, substitute } from "../resolver/template.js";
@@ -29,7 +30,61 @@ export class Resolver {
     private readonly docs: DocumentAccess,
     private readonly linked: LinkedValues,
     private readonly events: EventBus,
+    private readonly clock: Clock,
   ) {}
+
+  /**
+   * The hot path: a resolution that needs no I/O and no await (a fresh document snapshot, an
+   * enabled secret whose domains allow the URL, a local value or a fresh cached value).
+   * Undefined means "take the full path", which also reports every failure.
+   */
+  resolveNow(name: string, options: ResolveOptions = {}): Resolution | undefined {
+    if (!this.docs.unlocked) return undefined;
+    const now = this.clock.now();
+    const doc = this.docs.current(now);
+    if (doc === undefined) return undefined;
+    const secret = Object.hasOwn(doc.secrets, name) ? doc.secrets[name] : undefined;
+    if (secret === undefined || !secret.enabled) return undefined;
+    if (secret.allowedDomains.length > 0 && !isUrlAllowed(secret.allowedDomains, options.url)) {
+      return undefined;
+    }
+    // Results are frozen and reused per record or cache entry: a hit allocates nothing.
+    let result: Resolution | undefined;
+    if (secret.link === undefined) {
+      if (!secret.value) return undefined;
+      result = this.#memo(secret, () => ({
+        ok: true,
+        name,
+        value: secret.value as string,
+        source: "local",
+      }));
+    } else {
+      const entry = this.linked.fresh(secret.link, doc, now);
+      if (entry === undefined) return undefined;
+      result = this.#memo(entry, () => ({ ok: true, name, value: entry.value, source: "cache" }));
+      if (result.name !== name)
+        result = Object.freeze({ ok: true, name, value: entry.value, source: "cache" });
+    }
+    if (this.events.has("SecretResolved")) {
+      this.events.emit("SecretResolved", {
+        name,
+        source: result.ok ? result.source : "cache",
+        ...(secret.link ? { integration: secret.link.integration } : {}),
+      });
+    }
+    return result;
+  }
+
+  #results = new WeakMap<object, Resolution>();
+  #memo(key: object, make: () => Resolution): Resolution {
+    let r = this.#results.get(key);
+    if (r === undefined) {
+      r = Object.freeze(make());
+      // Only frozen records can be trusted not to change under the memo.
+      if (Object.isFrozen(key)) this.#results.set(key, r);
+    }
+    return r;
+  }
 
   async resolve(name: string, options: ResolveOptions = {}): Promise<Resolution> {
     if (!this.docs.unlocked) return this.#report(locked(name));
@@ -99,19 +154,22 @@ export class Resolver {
           fix: fixFor("empty", name),
         });
       }
-      this.events.emit("SecretResolved", { name, source: "local" });
+      if (this.events.has("SecretResolved"))
+        this.events.emit("SecretResolved", { name, source: "local" });
       return { ok: true, name, value: secret.value, source: "local" };
     }
-    const outcome = await this.linked.get({ name, ...secret.link }, doc);
+    const outcome = await this.linked.get(name, secret.link, doc);
     if (!outcome.ok) {
       const { ok: _ok, ...rest } = outcome;
       return this.#report({ name, ...rest });
     }
-    this.events.emit("SecretResolved", {
-      name,
-      source: outcome.source,
-      integration: secret.link.integration,
-    });
+    if (this.events.has("SecretResolved")) {
+      this.events.emit("SecretResolved", {
+        name,
+        source: outcome.source,
+        integration: secret.link.integration,
+      });
+    }
     return { ok: true, name, value: outcome.value, source: outcome.source };
   }
 

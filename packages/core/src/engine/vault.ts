@@ -43,7 +43,7 @@ export class Vault {
   #storage: VaultFileStore;
   #keySources: readonly KeySource[];
   #cachePersistence: (session: VaultSession) => CachePersistence;
-  #valueCache: ValueCache | undefined;
+  #valueCache: ValueCache;
   #clock: Clock;
   #logger: Logger;
 
@@ -61,19 +61,9 @@ export class Vault {
     this.paths = this.#storage.paths;
     this.#docs = new DocumentAccess(this.#clock, options.freshnessMs ?? 1000);
 
-    // The value cache is bound to the unlocked session (its key derives from the data key);
-    // until then the engine sees a cache that is always empty.
-    const cacheProxy = new Proxy({} as ValueCache, {
-      get: (_t, prop) => {
-        const c = this.#valueCache;
-        if (!c)
-          throw vaultlinkError("VAULT_LOCKED", "The vault is locked.", {
-            hint: "Unlock it first.",
-          });
-        const v = (c as unknown as Record<string | symbol, unknown>)[prop];
-        return typeof v === "function" ? v.bind(c) : v;
-      },
-    });
+    // The value cache is bound to the unlocked session (its key derives from the data key).
+    const valueCache = new ValueCache(this.#clock);
+    this.#valueCache = valueCache;
 
     let integrations: Integrations | undefined;
     this.providers = new ProviderRegistry(container.resolve(Tokens.Providers), {
@@ -84,7 +74,7 @@ export class Vault {
     });
     this.#linked = new LinkedValues({
       docs: this.#docs,
-      cache: cacheProxy,
+      cache: valueCache,
       registry: this.providers,
       events: this.events,
       clock: this.#clock,
@@ -93,7 +83,7 @@ export class Vault {
     integrations = new Integrations({
       docs: this.#docs,
       registry: this.providers,
-      cache: cacheProxy,
+      cache: valueCache,
       events: this.events,
       clock: this.#clock,
       access,
@@ -104,18 +94,18 @@ export class Vault {
     this.links = new Links({
       docs: this.#docs,
       registry: this.providers,
-      cache: cacheProxy,
+      cache: valueCache,
       events: this.events,
       clock: this.#clock,
     });
     this.cache = new CacheApi({
-      cache: cacheProxy,
+      cache: valueCache,
       docs: this.#docs,
       events: this.events,
       clock: this.#clock,
     });
     this.settings = new SettingsApi(this.#docs, this.events);
-    this.#resolver = new Resolver(this.#docs, this.#linked, this.events);
+    this.#resolver = new Resolver(this.#docs, this.#linked, this.events, this.#clock);
   }
 
   exists(): Promise<boolean> {
@@ -162,7 +152,7 @@ export class Vault {
   async lock(): Promise<void> {
     await this.providers.disposeAll();
     this.#docs.attach(undefined);
-    this.#valueCache = undefined;
+    this.#valueCache.unbind();
     this.#unlockedBy = undefined;
   }
 
@@ -189,7 +179,8 @@ export class Vault {
 
   /** Resolve one secret by name. */
   resolve(name: string, options?: ResolveOptions): Promise<Resolution> {
-    return this.#resolver.resolve(name, options);
+    const now = this.#resolver.resolveNow(name, options);
+    return now !== undefined ? Promise.resolve(now) : this.#resolver.resolve(name, options);
   }
 
   resolveMany(names: readonly string[], options?: ResolveOptions): Promise<Resolution[]> {
@@ -213,7 +204,7 @@ export class Vault {
 
   #attach(session: VaultSession, source: string): void {
     this.#docs.attach(session);
-    this.#valueCache = new ValueCache(this.#cachePersistence(session), this.#clock);
+    this.#valueCache.bind(this.#cachePersistence(session));
     this.#unlockedBy = source;
   }
 }

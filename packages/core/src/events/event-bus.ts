@@ -16,6 +16,8 @@ export interface EventBus {
   onAny(handler: WildcardHandler<VaultEvents>): () => void;
   off<K extends VaultEventName>(type: K, handler: Handler<VaultEvents[K]>): void;
   emit<K extends VaultEventName>(type: K, payload: VaultEvents[K]): void;
+  /** True when anyone listens to `type` (or to every event); lets hot paths skip payloads. */
+  has(type: VaultEventName): boolean;
 }
 
 export function createEventBus(): EventBus {
@@ -59,6 +61,9 @@ export function createEventBus(): EventBus {
     },
     emit(type, payload) {
       emitter.emit(type, payload);
+    },
+    has(type) {
+      return (emitter.all.get(type)?.length ?? 0) > 0 || (emitter.all.get("*")?.length ?? 0) > 0;
     },
   };
 }
