@@ -48,7 +48,7 @@ export class ValueCache {
   async #map(): Promise<Map<string, CacheEntry>> {
     if (this.#entries) return this.#entries;
     this.#loading ??= this.persistence.load().then((list) => {
-      const map = new Map(list.map((e) => [e.key, e]));
+      const map = new Map(list.map((e) => [e.key, Object.freeze(e)]));
       this.#entries = map;
       return map;
     });
@@ -81,7 +81,7 @@ export class ValueCache {
   async put(entries: readonly CacheEntry[]): Promise<void> {
     if (entries.length === 0) return;
     const map = await this.#map();
-    for (const e of entries) map.set(e.key, e);
+    for (const e of entries) map.set(e.key, Object.freeze({ ...e }));
     await this.#persist();
   }
 
