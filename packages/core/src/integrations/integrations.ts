@@ -165,7 +165,10 @@ export class Integrations {
     await this.deps.access.assertCanManage(current, "change");
     const provider = this.deps.registry.get(current.provider);
     const method = pickAuthMethod(provider, current.authMethod);
-    const checked = splitOptions(provider, method, settings).settings;
+    const checked = splitOptions(provider, method, settings, {
+      enforceRequired: false,
+      applyDefaults: false,
+    }).settings;
     const record = await this.deps.docs.update((doc) => {
       const r = this.#require(doc.integrations, id);
       r.settings = { ...r.settings, ...checked };
