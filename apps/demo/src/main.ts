@@ -3,7 +3,7 @@
  * The vaultlink demo: the whole product, end to end, with the real CLI against local emulators
  * of AWS Secrets Manager, Azure Key Vault, HashiCorp Vault and 1Password Connect.
  *
- * Every step spawns `node packages/cli/dist/bin.js …` and prints the command as a user would
+ * Every step spawns `node packages/cli/dist/bin.cjs …` and prints the command as a user would
  * type it and the CLI's real output. Credentials (vault keys, provider keys and tokens, the
  * export password) are never printed: they go to the CLI through stdin or the environment and
  * any occurrence in output is replaced by ••••. Demo secret values are obviously fake and are
@@ -29,7 +29,7 @@ import {
 } from "@vaultlink/emulators";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
-const CLI = join(ROOT, "packages", "cli", "dist", "bin.js");
+const CLI = join(ROOT, "packages", "cli", "dist", "bin.cjs");
 const MASK = "••••";
 const started = Date.now();
 

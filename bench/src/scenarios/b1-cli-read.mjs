@@ -6,9 +6,9 @@ import { profileStartup } from "../tools/profile-startup.mjs";
 
 const require = createRequire(import.meta.url);
 
-/** The built `vaultlink` entry (packages/cli/dist/bin.js). */
+/** The built `vaultlink` entry (packages/cli/dist/bin.cjs). */
 export function cliBin() {
-  return join(dirname(require.resolve("@vaultlink/cli/package.json")), "dist", "bin.js");
+  return join(dirname(require.resolve("@vaultlink/cli/package.json")), "dist", "bin.cjs");
 }
 
 /** B1: `vaultlink read <name>` of one cached linked secret vs `node -e 0`. */

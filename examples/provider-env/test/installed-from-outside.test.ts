@@ -22,7 +22,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const pluginDir = resolve(here, "..");
 const repo = resolve(pluginDir, "../..");
 const coreDir = join(repo, "packages/core");
-const cliBin = join(repo, "packages/cli/dist/bin.js");
+const cliBin = join(repo, "packages/cli/dist/bin.cjs");
 const pnpm = join(repo, "scripts/pnpm.sh");
 const TIMEOUT = 120_000;
 

@@ -1,6 +1,10 @@
 #!/usr/bin/env node
-import { main } from "./main.js";
+import { enableCompileCache } from "./compile-cache.js";
 
-main(process.argv).then((code) => {
-  process.exitCode = code;
-});
+// The cache must be on before the rest of the CLI is loaded, hence the dynamic import.
+enableCompileCache();
+import("./main.js").then(({ main }) =>
+  main(process.argv).then((code) => {
+    process.exitCode = code;
+  }),
+);

@@ -6,7 +6,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const CLI_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-export const BIN = join(CLI_DIR, "dist", "bin.js");
+export const BIN = join(CLI_DIR, "dist", "bin.cjs");
 export const FIXTURES = join(CLI_DIR, "test", "fixtures");
 
 export interface RunResult {

@@ -25,6 +25,8 @@ export interface PluginCandidate {
   /** Id known before import (package.json "vaultlink".id, or first-party). */
   id?: string;
   options: Record<string, unknown>;
+  /** A first-party package resolved only when imported (keeps start-up free of file probing). */
+  deferred?: boolean;
 }
 
 export interface LoadedPlugin {
@@ -73,7 +75,16 @@ export class PluginRegistry {
 
   constructor(private readonly config: CliConfig) {
     this.#configRequire = createRequire(join(config.dir, "noop.js"));
-    for (const fp of FIRST_PARTY) this.#addPackage(fp.name, "default", {}, fp.id);
+    // First-party ids are known, so their packages are looked up only when one is imported.
+    for (const fp of FIRST_PARTY) {
+      this.candidates.push({
+        spec: fp.name,
+        origin: "default",
+        id: fp.id,
+        options: {},
+        deferred: true,
+      });
+    }
     for (const entry of config.plugins) this.#addEntry(entry);
     if (config.discover) this.#discover();
   }
@@ -140,6 +151,17 @@ export class PluginRegistry {
     options: Record<string, unknown>,
     knownId?: string,
   ): void {
+    const found = this.#checkPackage(name, origin);
+    if (!found) return;
+    const id = typeof found.meta?.id === "string" ? found.meta.id : knownId;
+    this.candidates.push({ spec: name, origin, url: found.url, options, ...(id ? { id } : {}) });
+  }
+
+  /** Resolve a package and check its declared API version; problems are recorded. */
+  #checkPackage(
+    name: string,
+    origin: PluginCandidate["origin"],
+  ): { url: string; meta: PackageMeta | undefined } | undefined {
     const found = this.#resolvePackage(name);
     if ("error" in found) {
       this.problems.push({
@@ -149,7 +171,7 @@ export class PluginRegistry {
         reason: found.error,
         hint: `Install it: npm install ${name}`,
       });
-      return;
+      return undefined;
     }
     const meta = found.meta;
     if (
@@ -164,10 +186,9 @@ export class PluginRegistry {
         reason: `it targets plugin API version ${String(meta.apiVersion)}; this vaultlink supports ${SUPPORTED_API_VERSIONS.join(", ")}`,
         hint: `Install a release of ${name} built for plugin API 1.`,
       });
-      return;
+      return undefined;
     }
-    const id = typeof meta?.id === "string" ? meta.id : knownId;
-    this.candidates.push({ spec: name, origin, url: found.url, options, ...(id ? { id } : {}) });
+    return found;
   }
 
   /** Packages in node_modules next to the config whose package.json says they are providers. */
@@ -234,6 +255,11 @@ export class PluginRegistry {
 
   async #import(c: PluginCandidate): Promise<void> {
     this.#attempted.add(c);
+    if (c.deferred && !c.url) {
+      const found = this.#checkPackage(c.spec, c.origin);
+      if (!found) return;
+      c.url = found.url;
+    }
     if (!c.url) return;
     let mod: unknown;
     try {

@@ -1,6 +1,6 @@
 /**
  * Shared helpers for the provider end-to-end tests: each test drives the BUILT CLI
- * (packages/cli/dist/bin.js) as a subprocess, in a temporary VAULTLINK_HOME, against a real
+ * (packages/cli/dist/bin.cjs) as a subprocess, in a temporary VAULTLINK_HOME, against a real
  * emulator from apps/emulators. Nothing here prints a secret value.
  */
 import { spawn } from "node:child_process";
@@ -11,7 +11,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const CLI_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
-export const BIN = join(CLI_DIR, "dist", "bin.js");
+export const BIN = join(CLI_DIR, "dist", "bin.cjs");
 
 /** The CLI's exit codes (packages/cli/src/errors.ts). */
 export const EXIT = { ok: 0, other: 1, usage: 2, unresolved: 3, auth: 4, unreachable: 5, vault: 6 };
@@ -50,7 +50,7 @@ export function childEnv(extra: Record<string, string | undefined> = {}): Record
   return env;
 }
 
-/** Run `node dist/bin.js <args>` with stdin `input` (no terminal). */
+/** Run `node dist/bin.cjs <args>` with stdin `input` (no terminal). */
 export function runCli(
   args: readonly string[],
   options: { env?: Record<string, string | undefined>; input?: string; timeoutMs?: number } = {},
