@@ -168,42 +168,51 @@ export async function connect(
       "Name a provider: aws, azure, hashicorp, 1password (see vaultlink plugins list).",
     );
   }
-  await withVault(cmd, async (o) => {
-    const p = await providerFor(o, providerId);
-    const { specs } = specsFor(p, opts.method as string | undefined);
-    const parsed = parseProviderOptions(
-      "vaultlink integration connect",
-      (c) =>
-        c
-          .argument("<provider>")
-          .option("--id <id>", "integration id (default: the provider id)")
-          .option("--method <method>", `auth method: ${p.authMethods.map((m) => m.id).join(", ")}`)
-          .option("--secrets-stdin", "read secret options as JSON from stdin")
-          .option("--json", "print JSON")
-          .option("--debug")
-          .option("--team-file <file>"),
-      p,
-      specs,
-      raw,
-    );
-    const values = await gatherOptions(p, specs, parsed.opts, {
-      secretsStdin: parsed.opts.secretsStdin === true,
-    });
-    const info = await withSpinner(`Connecting ${p.title}`, () =>
-      o.vault.integrations.connect({
-        provider: providerId,
-        ...(typeof opts.id === "string" ? { id: opts.id } : {}),
-        ...(typeof opts.method === "string" ? { method: opts.method } : {}),
-        options: values,
-        notify: (m) => err(m),
-      }),
-    );
-    if (parsed.opts.json === true) return printJson(info);
-    err(`Connected ${info.id} (${p.title}); expires ${expiry(info)}.`);
-    err(
-      `Link a secret: vaultlink secret link <name> ${info.id} ${p.referenceExamples[0] ?? "<reference>"}`,
-    );
-  });
+  // Showing a provider's options needs its plugin, not an unlocked (or existing) vault.
+  const wantsHelp = raw.includes("--help") || raw.includes("-h");
+  await withVault(
+    cmd,
+    async (o) => {
+      const p = await providerFor(o, providerId);
+      const { specs } = specsFor(p, opts.method as string | undefined);
+      const parsed = parseProviderOptions(
+        "vaultlink integration connect",
+        (c) =>
+          c
+            .argument("<provider>")
+            .option("--id <id>", "integration id (default: the provider id)")
+            .option(
+              "--method <method>",
+              `auth method: ${p.authMethods.map((m) => m.id).join(", ")}`,
+            )
+            .option("--secrets-stdin", "read secret options as JSON from stdin")
+            .option("--json", "print JSON")
+            .option("--debug")
+            .option("--team-file <file>"),
+        p,
+        specs,
+        raw,
+      );
+      const values = await gatherOptions(p, specs, parsed.opts, {
+        secretsStdin: parsed.opts.secretsStdin === true,
+      });
+      const info = await withSpinner(`Connecting ${p.title}`, () =>
+        o.vault.integrations.connect({
+          provider: providerId,
+          ...(typeof opts.id === "string" ? { id: opts.id } : {}),
+          ...(typeof opts.method === "string" ? { method: opts.method } : {}),
+          options: values,
+          notify: (m) => err(m),
+        }),
+      );
+      if (parsed.opts.json === true) return printJson(info);
+      err(`Connected ${info.id} (${p.title}); expires ${expiry(info)}.`);
+      err(
+        `Link a secret: vaultlink secret link <name> ${info.id} ${p.referenceExamples[0] ?? "<reference>"}`,
+      );
+    },
+    wantsHelp ? { unlock: false } : {},
+  );
 }
 
 export async function list(opts: Opts, cmd: Command): Promise<void> {
