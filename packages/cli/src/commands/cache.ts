@@ -13,7 +13,9 @@ export async function status(opts: Opts, cmd: Command): Promise<void> {
         s.entries.map((e) => [
           e.names.join(",") || "(no secret)",
           e.integration,
-          e.reference + (e.jsonKey ? ` #${e.jsonKey}` : "") + (e.version ? ` @${e.version}` : ""),
+          e.reference +
+            (e.jsonKey ? ` key=${e.jsonKey}` : "") +
+            (e.version ? ` version=${e.version}` : ""),
           `${duration(e.ageMs)} ago`,
           e.expired ? "expired" : `in ${duration(e.expiresInMs)}`,
         ]),
