@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -34,6 +34,8 @@ export async function buildVaultModule(): Promise<{
   moduleUrl: string;
   cleanup: () => Promise<void>;
 }> {
+  // A fresh install has no node_modules/.cache yet.
+  await mkdir(join(coreDir, "node_modules/.cache"), { recursive: true });
   const out = await mkdtemp(join(coreDir, "node_modules/.cache/vault-test-"));
   const tsc = join(coreDir, "node_modules/.bin/tsc");
   await run(
