@@ -24,7 +24,7 @@ const repo = resolve(pluginDir, "../..");
 const coreDir = join(repo, "packages/core");
 const cliBin = join(repo, "packages/cli/dist/bin.cjs");
 const pnpm = join(repo, "scripts/pnpm.sh");
-const TIMEOUT = 120_000;
+const TIMEOUT = 300_000; // a cold npm cache downloads core's dependencies
 
 let project: string;
 let fixture: FixtureDir;
@@ -71,9 +71,13 @@ beforeAll(async () => {
     JSON.stringify({ name: "outside-project", private: true, type: "module" }),
   );
   // Core's own dependencies come from the registry, as they would for a user.
-  await run("npm", ["install", "--no-audit", "--no-fund", coreTarball, pluginTarball], {
-    cwd: project,
-  });
+  await run(
+    "npm",
+    ["install", "--prefer-offline", "--no-audit", "--no-fund", coreTarball, pluginTarball],
+    {
+      cwd: project,
+    },
+  );
   await writeFile(
     join(project, "config.json"),
     JSON.stringify({ plugins: ["vaultlink-provider-env"] }),
@@ -101,7 +105,7 @@ describe("vaultlink-provider-env installed from outside the workspace", () => {
         with: { type: "json" },
       }
     )) as { default: Record<string, Record<string, string>> };
-    expect(pkg.default.peerDependencies).toEqual({ "@vaultlink/core": "^0.1.0" });
+    expect(pkg.default.peerDependencies).toEqual({ "@vaultlink/core": ">=0.1.0 <1.0.0" });
     expect(JSON.stringify(pkg.default)).not.toContain("workspace:");
     expect(existsSync(join(project, "node_modules/vaultlink-provider-env/dist/index.js"))).toBe(
       true,
