@@ -1,4 +1,4 @@
-import type { ProviderErrorCode } from "@vaultlink/core/plugin";
+import { networkErrorCode, type ProviderErrorCode } from "@vaultlink/core/plugin";
 import type { OnePasswordReference } from "./reference.js";
 
 /** How one 1Password failure maps onto core's codes. */
@@ -212,20 +212,6 @@ function isConnectHttpError(error: unknown): error is ConnectHttpError {
   );
 }
 
-const NETWORK_CODES = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ECONNABORTED",
-  "ETIMEDOUT",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "EPIPE",
-  "ERR_NETWORK",
-  "ERR_SOCKET_CONNECTION_TIMEOUT",
-]);
-
 /** What a Connect lookup was looking for when it failed, to name it in the message. */
 export interface ConnectTarget {
   host: string;
@@ -304,10 +290,7 @@ export function mapConnectError(
   }
   const code = (error as { code?: unknown } | null)?.code;
   const text = describe(error);
-  if (
-    (typeof code === "string" && NETWORK_CODES.has(code)) ||
-    /socket hang up|timeout|network error/i.test(text)
-  ) {
+  if (networkErrorCode(error) !== undefined || /socket hang up|timeout|network error/i.test(text)) {
     return {
       code: "UNREACHABLE",
       message: `The Connect server at ${target.host} could not be reached (${typeof code === "string" ? code : text}).`,

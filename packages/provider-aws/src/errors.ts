@@ -1,4 +1,4 @@
-import type { ProviderErrorCode } from "@vaultlink/core/plugin";
+import { networkErrorCode, type ProviderErrorCode, reauthHint } from "@vaultlink/core/plugin";
 
 /** A provider failure, ready for `failure()` or `providerError()`. */
 export interface MappedError {
@@ -38,27 +38,16 @@ const THROTTLING = new Set([
   "RequestLimitExceeded",
   "SlowDown",
 ]);
-const NETWORK = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ECONNABORTED",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "ETIMEDOUT",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "EADDRNOTAVAIL",
-  "EPIPE",
+/** AWS's own names for "no answer"; system and socket codes come from core. */
+const AWS_UNREACHABLE = new Set([
   "TimeoutError",
   "RequestTimeout",
   "ServiceUnavailable",
   "ServiceUnavailableException",
 ]);
 
-/** The reauth hint every credential failure carries. */
-export function reauthHint(integrationId: string): string {
-  return `run vaultlink integration reauth ${integrationId}`;
-}
+/** The reauth hint every credential failure carries (core's wording). */
+export { reauthHint };
 
 /** Map anything the SDK (or a credential provider) threw to a core code and a safe message. */
 export function mapAwsError(error: unknown, context: ErrorContext): MappedError {
@@ -185,19 +174,11 @@ function httpStatus(error: unknown): number | undefined {
   return typeof status === "number" ? status : undefined;
 }
 
-/** A network failure's code, looking through `cause` and AggregateError (happy eyeballs). */
-function networkCode(error: unknown, depth = 0): string | undefined {
-  if (!error || typeof error !== "object" || depth > 4) return undefined;
-  const e = error as { code?: unknown; name?: unknown; cause?: unknown; errors?: unknown };
-  if (typeof e.code === "string" && NETWORK.has(e.code)) return e.code;
-  if (typeof e.name === "string" && NETWORK.has(e.name)) return e.name;
-  if (Array.isArray(e.errors)) {
-    for (const inner of e.errors) {
-      const code = networkCode(inner, depth + 1);
-      if (code) return code;
-    }
-  }
-  return networkCode(e.cause, depth + 1);
+/** A network failure's code: AWS's own "no answer" names, else core's network and TLS codes. */
+function networkCode(error: unknown): string | undefined {
+  const name = (error as { name?: unknown } | undefined)?.name;
+  if (typeof name === "string" && AWS_UNREACHABLE.has(name)) return name;
+  return networkErrorCode(error);
 }
 
 /** Access key ids are not secret, but they have no business in error messages either. */

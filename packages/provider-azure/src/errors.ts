@@ -1,4 +1,11 @@
-import { isProviderCode, isVaultlinkError, type ProviderErrorCode } from "@vaultlink/core/plugin";
+import {
+  isProviderCode,
+  isVaultlinkError,
+  NETWORK_ERROR_CODES,
+  type ProviderErrorCode,
+  reauthHint,
+  TLS_ERROR_CODE,
+} from "@vaultlink/core/plugin";
 
 /** A core code plus words for a person. Never holds a secret value or a token. */
 export interface MappedError {
@@ -28,30 +35,6 @@ const IDENTITY_ERRORS = new Set([
   "AuthenticationError",
   "AuthenticationRequiredError",
   "AggregateAuthenticationError",
-]);
-
-const NETWORK_CODES = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "ETIMEDOUT",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "EPIPE",
-  "ECONNABORTED",
-  "REQUEST_SEND_ERROR",
-  "UND_ERR_CONNECT_TIMEOUT",
-  "UND_ERR_SOCKET",
-]);
-
-const TLS_CODES = new Set([
-  "DEPTH_ZERO_SELF_SIGNED_CERT",
-  "SELF_SIGNED_CERT_IN_CHAIN",
-  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
-  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
-  "CERT_HAS_EXPIRED",
-  "ERR_TLS_CERT_ALTNAME_INVALID",
 ]);
 
 interface ErrorFacts {
@@ -86,11 +69,14 @@ function aadSummary(message: string): string | undefined {
   return `${match[1]}: ${sentence}`.trim();
 }
 
+const isNetworkCode = (code: string): boolean =>
+  NETWORK_ERROR_CODES.has(code) || TLS_ERROR_CODE.test(code);
+
+/** Core's network and TLS codes, on the error or named in its message (the SDK rewraps). */
 function networkCodeIn(f: ErrorFacts): string | undefined {
-  if (f.code && NETWORK_CODES.has(f.code)) return f.code;
-  if (f.code && TLS_CODES.has(f.code)) return f.code;
+  if (f.code && isNetworkCode(f.code)) return f.code;
   const found = /\b(E[A-Z]{3,}|[A-Z_]*CERT[A-Z_]*)\b/.exec(f.message)?.[1];
-  return found && (NETWORK_CODES.has(found) || TLS_CODES.has(found)) ? found : undefined;
+  return found && isNetworkCode(found) ? found : undefined;
 }
 
 function what(target: ErrorTarget): string {
@@ -98,8 +84,8 @@ function what(target: ErrorTarget): string {
   return `Reading ${target.reference ?? "the secret"}`;
 }
 
-function reauthHint(target: ErrorTarget): string {
-  return `Sign in again: vaultlink integration reauth ${target.integration}.`;
+function reauthHintFor(target: ErrorTarget): string {
+  return reauthHint(target.integration);
 }
 
 /** Map anything the Azure SDKs threw to a core code, a message and a next step. */
@@ -116,7 +102,7 @@ export function mapAzureError(error: unknown, target: ErrorTarget): MappedError 
   const f = facts(error);
   const network = networkCodeIn(f);
 
-  if (network && TLS_CODES.has(network)) {
+  if (network && TLS_ERROR_CODE.test(network)) {
     return {
       code: "UNREACHABLE",
       message: `${what(target)} failed: the server's TLS certificate is not trusted (${network}).`,
@@ -148,7 +134,7 @@ export function mapAzureError(error: unknown, target: ErrorTarget): MappedError 
     return {
       code: "AUTH_EXPIRED",
       message: `${what(target)} failed: Azure refused the stored sign-in (${reason})`,
-      hint: reauthHint(target),
+      hint: reauthHintFor(target),
       details: { error: f.name, ...(aad ? { aadCode: aad.split(":")[0] } : {}) },
     };
   }
@@ -158,7 +144,7 @@ export function mapAzureError(error: unknown, target: ErrorTarget): MappedError 
       return {
         code: target.phase === "authenticate" ? "AUTH_FAILED" : "AUTH_EXPIRED",
         message: `${what(target)} failed: Key Vault rejected the access token (401: ${firstLine(f.message)})`,
-        hint: reauthHint(target),
+        hint: reauthHintFor(target),
         details: { status: 401 },
       };
     case 403:

@@ -7,7 +7,7 @@ import type {
   ProviderInstance,
   ProviderSession,
 } from "@vaultlink/core/plugin";
-import { failAll, isVaultlinkError, providerError } from "@vaultlink/core/plugin";
+import { failAll, isVaultlinkError, providerError, reauthHint } from "@vaultlink/core/plugin";
 import { createCredential } from "./auth/credential.js";
 import { INTERACTIVE_METHODS, isAuthMethodId } from "./auth/methods.js";
 import { signIn } from "./auth/sign-in.js";
@@ -75,7 +75,7 @@ export function createAzureInstance(ctx: ProviderContext): ProviderInstance {
           "AUTH_EXPIRED",
           "There is no stored Azure sign-in to use.",
           {
-            hint: `Sign in: vaultlink integration reauth ${ctx.integration.id}.`,
+            hint: reauthHint(ctx.integration.id),
           },
         );
       }
@@ -98,7 +98,7 @@ export function createAzureInstance(ctx: ProviderContext): ProviderInstance {
           "AUTH_EXPIRED",
           `The stored Azure sign-in cannot be used: ${error.message}`,
           {
-            hint: `Sign in again: vaultlink integration reauth ${ctx.integration.id}.`,
+            hint: reauthHint(ctx.integration.id),
           },
         );
       }
@@ -126,7 +126,7 @@ export function createAzureInstance(ctx: ProviderContext): ProviderInstance {
           : undefined;
         if (token && ctx.clock.now() >= token.expiresOnTimestamp) {
           throw providerError(PROVIDER_ID, "AUTH_EXPIRED", "The Azure sign-in has expired.", {
-            hint: `Sign in again: vaultlink integration reauth ${ctx.integration.id}.`,
+            hint: reauthHint(ctx.integration.id),
           });
         }
         return await (await fetcher(session)).fetch(requests);

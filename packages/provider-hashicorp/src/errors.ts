@@ -1,4 +1,10 @@
-import { type ProviderErrorCode, providerError, type VaultlinkError } from "@vaultlink/core/plugin";
+import {
+  NETWORK_ERROR_CODES,
+  type ProviderErrorCode,
+  providerError,
+  TLS_ERROR_CODE,
+  type VaultlinkError,
+} from "@vaultlink/core/plugin";
 
 /** A failure described with a core code. Never carries the SDK error itself (its request
  * config holds the X-Vault-Token header), only non-secret facts. */
@@ -11,21 +17,6 @@ export interface VaultFailure {
 
 export const REAUTH_HINT =
   "Sign in again: vaultlink integration reauth <integration> (members can do this themselves).";
-
-const NETWORK_CODES = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "ETIMEDOUT",
-  "ECONNABORTED",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "EPIPE",
-  "ERR_SOCKET_CONNECTION_TIMEOUT",
-]);
-
-const TLS_CODES = /^(CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|ERR_TLS_|ERR_SSL_)/;
 
 /** HTTP status of a node-vault ApiResponseError, if that is what it is. */
 export function statusOf(error: unknown): number | undefined {
@@ -73,7 +64,7 @@ export function describeFailure(error: unknown, action: string, address: string)
   };
   if (status === undefined) {
     const code = networkCode(error);
-    if (code && TLS_CODES.test(code)) {
+    if (code && TLS_ERROR_CODE.test(code)) {
       return {
         code: "UNREACHABLE",
         message: `Could not verify the TLS certificate of Vault at ${address} while ${action} (${code}).`,
@@ -81,7 +72,7 @@ export function describeFailure(error: unknown, action: string, address: string)
         details: { errorCode: code },
       };
     }
-    if (code && NETWORK_CODES.has(code)) {
+    if (code && NETWORK_ERROR_CODES.has(code)) {
       return {
         code: "UNREACHABLE",
         message: `Vault at ${address} is unreachable while ${action} (${code}).`,

@@ -21,4 +21,5 @@ export {
   mapWithConcurrency,
   providerError,
 } from "./helpers.js";
+export { NETWORK_ERROR_CODES, networkErrorCode, reauthHint, TLS_ERROR_CODE } from "./network.js";
 export { validateProvider } from "./validate.js";

@@ -1,5 +1,5 @@
 import type { AccessToken, TokenCredential } from "@azure/identity";
-import { providerError } from "@vaultlink/core/plugin";
+import { providerError, reauthHint } from "@vaultlink/core/plugin";
 import { PROVIDER_ID } from "../reference.js";
 
 /** What an interactive sign-in stores: the access token and when it stops working. */
@@ -31,7 +31,7 @@ export class StoredTokenCredential implements TokenCredential {
   async getToken(): Promise<AccessToken> {
     if (this.now() >= this.token.expiresOnTimestamp) {
       throw providerError(PROVIDER_ID, "AUTH_EXPIRED", "The Azure sign-in has expired.", {
-        hint: `Sign in again: vaultlink integration reauth ${this.integration}.`,
+        hint: reauthHint(this.integration),
       });
     }
     return { token: this.token.accessToken, expiresOnTimestamp: this.token.expiresOnTimestamp };
