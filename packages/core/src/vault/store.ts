@@ -284,9 +284,11 @@ async function keepBackup(paths: VaultPaths, currentBytes: Buffer): Promise<void
   }
   try {
     await rename(temp, paths.backupFile);
-  } catch (error) {
+  } finally {
+    // When the backup already is a hard link to the current file (a writer was killed between
+    // keeping the backup and replacing the vault), rename() succeeds without doing anything
+    // (POSIX) and the temp name stays behind: remove it either way.
     await rm(temp, { force: true });
-    throw error;
   }
 }
 

@@ -1,4 +1,4 @@
-import { chmod, mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
+import { chmod, link, mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { confirmReset, FileVaultStore, resolveVaultPaths } from "../../src/vault/index.js";
@@ -218,5 +218,29 @@ describe("FileVaultStore", () => {
     );
     const doc = await (await store.open(vaultKey)).read();
     expect(Object.keys(doc.secrets)).toHaveLength(30);
+  });
+});
+
+describe("backup after an interrupted write", () => {
+  it("leaves no temp file when the backup already is the current file", async () => {
+    const store = new FileVaultStore({ home: join(dir, "v") });
+    const { vaultKey, session } = await store.create();
+    await session.update((doc) => {
+      doc.secrets.a = secret("a", "one");
+    });
+    // A writer killed between keeping the backup and replacing the vault leaves the backup as a
+    // hard link to the live file.
+    await rm(store.paths.backupFile, { force: true });
+    await link(store.paths.vaultFile, store.paths.backupFile);
+    await session.update((doc) => {
+      doc.secrets.b = secret("b", "two");
+    });
+    expect((await readdir(join(dir, "v"))).filter((n) => n.endsWith(".tmp"))).toEqual([]);
+    const backup = await (
+      await new FileVaultStore({
+        paths: { ...store.paths, vaultFile: store.paths.backupFile },
+      }).open(vaultKey)
+    ).read();
+    expect(Object.keys(backup.secrets)).toEqual(["a"]);
   });
 });
