@@ -198,8 +198,8 @@ describe("HashiCorp Vault (team integration) through the built CLI and the Vault
       .map((l) => l.trim())
       .filter((l) => l !== "" && !l.endsWith(":"));
     expect(listed.sort()).toEqual(["api-key", "db-password"]);
-    const { info } = await integrationStatus(v, "hashicorp");
-    expect(info?.status).toBe("disconnected");
+    const status = await integrationStatus(v, "hashicorp");
+    expect(status.info?.status, d(status.result)).toBe("disconnected");
     const after = await v.run(["read", "api-key"], as(ADMIN));
     expect(after.code, d(after)).not.toBe(EXIT.ok);
     expect(after.stdout).toBe("");
