@@ -5,6 +5,7 @@ import {
   describeRun,
   type E2eVault,
   EXIT,
+  e2eChecks,
   hasStackTrace,
   integrationStatus,
   leaksAny,
@@ -23,6 +24,7 @@ describe("HashiCorp Vault (team integration) through the built CLI and the Vault
   const tokens: string[] = [];
   const secrets = () => [API_KEY, DB_PASSWORD, MEMBER_PASSWORD, ...tokens];
   const d = (r: RunResult) => describeRun(r, secrets());
+  let check: ReturnType<typeof e2eChecks>;
   const as = (user: string) => ({ env: { VAULTLINK_USER: user } });
 
   beforeAll(async () => {
@@ -37,6 +39,7 @@ describe("HashiCorp Vault (team integration) through the built CLI and the Vault
     emu.addUser({ username: MEMBER, password: MEMBER_PASSWORD, policies: ["e2e-read"] });
     tokens.push(emu.rootToken);
     v = await createVault();
+    check = e2eChecks(v, secrets, as(ADMIN));
   }, 120_000);
 
   afterAll(async () => {
@@ -85,45 +88,19 @@ describe("HashiCorp Vault (team integration) through the built CLI and the Vault
   });
 
   it("read prints the values from the provider", async () => {
-    const a = await v.run(["read", "api-key"], as(ADMIN));
-    expect(a.code, d(a)).toBe(EXIT.ok);
-    expect(a.stdout === `${API_KEY}\n`, "read api-key printed the seeded value").toBe(true);
-    const b = await v.run(["read", "db-password", "-n"], as(ADMIN));
-    expect(b.code, d(b)).toBe(EXIT.ok);
-    expect(b.stdout === DB_PASSWORD, "read db-password printed the JSON key's value").toBe(true);
+    await check.reads([
+      ["api-key", API_KEY],
+      ["db-password", DB_PASSWORD],
+    ]);
   });
 
   it("a second read is a cache hit: no request reaches the emulator", async () => {
-    const before = emu.requests.count();
-    const a = await v.run(["read", "api-key"], as(ADMIN));
-    const b = await v.run(["read", "db-password"], as(ADMIN));
-    expect(a.code, d(a)).toBe(EXIT.ok);
-    expect(b.code, d(b)).toBe(EXIT.ok);
-    expect(a.stdout === `${API_KEY}\n`, "cached api-key value").toBe(true);
-    expect(emu.requests.count()).toBe(before);
+    await check.cacheHit(["api-key", "db-password"], () => emu.requests.count());
   });
 
-  let expired: RunResult | undefined;
-
-  it("revoked tokens: read fails, naming the reauth command", async () => {
+  it("revoked tokens: read fails with exit 4, naming the reauth command", async () => {
     emu.expireCredentials();
-    expect((await v.run(["cache", "reset"], as(ADMIN))).code).toBe(EXIT.ok);
-    const before = emu.requests.count();
-    const r = await v.run(["read", "api-key"], as(ADMIN));
-    expired = r;
-    expect(emu.requests.count()).toBeGreaterThan(before);
-    expect(r.code, d(r)).not.toBe(EXIT.ok);
-    expect(r.stdout === "", "nothing on stdout").toBe(true);
-    expect(r.stderr, d(r)).toMatch(/^error: .*auth-expired/);
-    expect(r.stderr, d(r)).toMatch(/^hint: .*vaultlink integration reauth hashicorp\b/m);
-    const s = await integrationStatus(v, "hashicorp");
-    expect(s.info?.status, d(s.result)).toBe("auth-expired");
-  });
-
-  // Fails today: `read` maps every unresolved result to exit 3 (see the report / commands/read.ts).
-  it("revoked tokens: read exits with the authentication exit code (4)", () => {
-    expect(expired, "the previous test ran the read").toBeDefined();
-    expect(expired?.code, expired && d(expired)).toBe(EXIT.auth);
+    await check.expiredRead("api-key", "hashicorp", () => emu.requests.count());
   });
 
   it("reauth with a fresh token makes read work again", async () => {
@@ -134,12 +111,10 @@ describe("HashiCorp Vault (team integration) through the built CLI and the Vault
       ...as(ADMIN),
     });
     expect(r.code, d(r)).toBe(EXIT.ok);
-    const a = await v.run(["read", "api-key"], as(ADMIN));
-    expect(a.code, d(a)).toBe(EXIT.ok);
-    expect(a.stdout === `${API_KEY}\n`, "api-key after reauth").toBe(true);
-    const b = await v.run(["read", "db-password"], as(ADMIN));
-    expect(b.code, d(b)).toBe(EXIT.ok);
-    expect(b.stdout === `${DB_PASSWORD}\n`, "db-password after reauth").toBe(true);
+    await check.reads([
+      ["api-key", API_KEY],
+      ["db-password", DB_PASSWORD],
+    ]);
   });
 
   it("integration status --json shows connected", async () => {
@@ -206,19 +181,6 @@ describe("HashiCorp Vault (team integration) through the built CLI and the Vault
   });
 
   it("no secret value or token in any stderr (or in non-read stdout), and no stack trace", () => {
-    expect(v.runs.length).toBeGreaterThan(10);
-    expect(
-      leaksAny(
-        v.runs.map((r) => r.stderr),
-        secrets(),
-      ),
-      "a secret appeared on stderr",
-    ).toBe(false);
-    const nonRead = v.runs.filter((r) => r.args[0] !== "read").map((r) => r.stdout);
-    expect(leaksAny(nonRead, secrets()), "a secret appeared on stdout of a non-read command").toBe(
-      false,
-    );
-    const traced = v.runs.filter((r) => hasStackTrace(r.stderr) || hasStackTrace(r.stdout));
-    expect(traced.map((r) => r.args.join(" "))).toEqual([]);
+    check.noLeaks();
   });
 });

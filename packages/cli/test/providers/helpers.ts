@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { expect } from "vitest";
 
 export const CLI_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const BIN = join(CLI_DIR, "dist", "bin.cjs");
@@ -171,4 +172,76 @@ export async function integrationStatus(
     info = undefined;
   }
   return { result, info };
+}
+
+/**
+ * The checks every provider's end-to-end test makes, so each file reads as its provider's story.
+ * `secrets` lists every value and credential that must never be printed; `env` is added to
+ * every run (a team user, say).
+ */
+export function e2eChecks(
+  v: E2eVault,
+  secrets: () => readonly string[],
+  env: { env?: Record<string, string | undefined> } = {},
+) {
+  const d = (r: RunResult) => describeRun(r, secrets());
+  const run = (args: readonly string[]) => v.run(args, env);
+  return {
+    d,
+    /** Each `read <name>` succeeds and prints exactly the expected value (plus a newline). */
+    async reads(expected: ReadonlyArray<readonly [name: string, value: string]>): Promise<void> {
+      for (const [name, value] of expected) {
+        const r = await run(["read", name]);
+        expect(r.code, d(r)).toBe(EXIT.ok);
+        expect(r.stdout === `${value}\n`, `read ${name} printed the expected value`).toBe(true);
+      }
+    },
+    /** Reading again sends no request to the provider: the count stays where it was. */
+    async cacheHit(names: readonly string[], requests: () => number): Promise<void> {
+      const before = requests();
+      for (const name of names) {
+        const r = await run(["read", name]);
+        expect(r.code, d(r)).toBe(EXIT.ok);
+      }
+      expect(requests()).toBe(before);
+    },
+    /**
+     * After the provider stopped accepting the credentials (and the cache was reset), `read`
+     * reaches the provider, fails with the authentication exit code, names the reauth command,
+     * and the integration shows auth-expired.
+     */
+    async expiredRead(name: string, integration: string, requests: () => number): Promise<void> {
+      const reset = await run(["cache", "reset"]);
+      expect(reset.code, d(reset)).toBe(EXIT.ok);
+      const before = requests();
+      const r = await run(["read", name]);
+      expect(requests()).toBeGreaterThan(before);
+      expect(r.code, d(r)).toBe(EXIT.auth);
+      expect(r.stdout === "", "nothing on stdout").toBe(true);
+      expect(r.stderr, d(r)).toMatch(/^error: .*auth-expired/);
+      expect(r.stderr, d(r)).toMatch(
+        new RegExp(`^hint: .*vaultlink integration reauth ${integration}\\b`, "m"),
+      );
+      const s = await integrationStatus(v, integration);
+      expect(s.info?.status, d(s.result)).toBe("auth-expired");
+    },
+    /** No value or credential on any stderr or on the stdout of anything but `read`; no stack trace. */
+    noLeaks(): void {
+      expect(v.runs.length).toBeGreaterThan(10);
+      expect(
+        leaksAny(
+          v.runs.map((r) => r.stderr),
+          secrets(),
+        ),
+        "a secret appeared on stderr",
+      ).toBe(false);
+      const nonRead = v.runs.filter((r) => r.args[0] !== "read").map((r) => r.stdout);
+      expect(
+        leaksAny(nonRead, secrets()),
+        "a secret appeared on stdout of a non-read command",
+      ).toBe(false);
+      const traced = v.runs.filter((r) => hasStackTrace(r.stderr) || hasStackTrace(r.stdout));
+      expect(traced.map((r) => r.args.join(" "))).toEqual([]);
+    },
+  };
 }

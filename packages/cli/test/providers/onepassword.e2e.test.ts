@@ -8,6 +8,7 @@ import {
   describeRun,
   type E2eVault,
   EXIT,
+  e2eChecks,
   hasStackTrace,
   integrationStatus,
   leaksAny,
@@ -23,6 +24,7 @@ describe("1Password Connect through the built CLI and the Connect emulator", () 
   const tokens: string[] = [];
   const secrets = () => [API_KEY, DB_PASSWORD, ...tokens];
   const d = (r: RunResult) => describeRun(r, secrets());
+  let check: ReturnType<typeof e2eChecks>;
 
   beforeAll(async () => {
     emu = await startOnePasswordConnectEmulator({
@@ -47,6 +49,7 @@ describe("1Password Connect through the built CLI and the Connect emulator", () 
     });
     tokens.push(emu.token);
     v = await createVault();
+    check = e2eChecks(v, secrets);
   }, 120_000);
 
   afterAll(async () => {
@@ -94,45 +97,19 @@ describe("1Password Connect through the built CLI and the Connect emulator", () 
   });
 
   it("read prints the values from the provider", async () => {
-    const a = await v.run(["read", "api-key"]);
-    expect(a.code, d(a)).toBe(EXIT.ok);
-    expect(a.stdout === `${API_KEY}\n`, "read api-key printed the seeded value").toBe(true);
-    const b = await v.run(["read", "db-password", "-n"]);
-    expect(b.code, d(b)).toBe(EXIT.ok);
-    expect(b.stdout === DB_PASSWORD, "read db-password printed the JSON key's value").toBe(true);
+    await check.reads([
+      ["api-key", API_KEY],
+      ["db-password", DB_PASSWORD],
+    ]);
   });
 
   it("a second read is a cache hit: no request reaches the emulator", async () => {
-    const before = emu.requests.count();
-    const a = await v.run(["read", "api-key"]);
-    const b = await v.run(["read", "db-password"]);
-    expect(a.code, d(a)).toBe(EXIT.ok);
-    expect(b.code, d(b)).toBe(EXIT.ok);
-    expect(a.stdout === `${API_KEY}\n`, "cached api-key value").toBe(true);
-    expect(emu.requests.count()).toBe(before);
+    await check.cacheHit(["api-key", "db-password"], () => emu.requests.count());
   });
 
-  let expired: RunResult | undefined;
-
-  it("expired tokens: read fails, naming the reauth command", async () => {
+  it("expired tokens: read fails with exit 4, naming the reauth command", async () => {
     emu.expireCredentials();
-    expect((await v.run(["cache", "reset"])).code).toBe(EXIT.ok);
-    const before = emu.requests.count();
-    const r = await v.run(["read", "api-key"]);
-    expired = r;
-    expect(emu.requests.count()).toBeGreaterThan(before);
-    expect(r.code, d(r)).not.toBe(EXIT.ok);
-    expect(r.stdout === "", "nothing on stdout").toBe(true);
-    expect(r.stderr, d(r)).toMatch(/^error: .*auth-expired/);
-    expect(r.stderr, d(r)).toMatch(/^hint: .*vaultlink integration reauth 1password\b/m);
-    const s = await integrationStatus(v, "1password");
-    expect(s.info?.status, d(s.result)).toBe("auth-expired");
-  });
-
-  // Fails today: `read` maps every unresolved result to exit 3 (see the report / commands/read.ts).
-  it("expired tokens: read exits with the authentication exit code (4)", () => {
-    expect(expired, "the previous test ran the read").toBeDefined();
-    expect(expired?.code, expired && d(expired)).toBe(EXIT.auth);
+    await check.expiredRead("api-key", "1password", () => emu.requests.count());
   });
 
   it("reauth with a new Connect token makes read work again", async () => {
@@ -142,12 +119,10 @@ describe("1Password Connect through the built CLI and the Connect emulator", () 
       input: JSON.stringify({ token }),
     });
     expect(r.code, d(r)).toBe(EXIT.ok);
-    const a = await v.run(["read", "api-key"]);
-    expect(a.code, d(a)).toBe(EXIT.ok);
-    expect(a.stdout === `${API_KEY}\n`, "api-key after reauth").toBe(true);
-    const b = await v.run(["read", "db-password"]);
-    expect(b.code, d(b)).toBe(EXIT.ok);
-    expect(b.stdout === `${DB_PASSWORD}\n`, "db-password after reauth").toBe(true);
+    await check.reads([
+      ["api-key", API_KEY],
+      ["db-password", DB_PASSWORD],
+    ]);
   });
 
   it("integration status --json shows connected", async () => {
@@ -162,19 +137,6 @@ describe("1Password Connect through the built CLI and the Connect emulator", () 
   });
 
   it("no secret value or token in any stderr (or in non-read stdout), and no stack trace", () => {
-    expect(v.runs.length).toBeGreaterThan(10);
-    expect(
-      leaksAny(
-        v.runs.map((r) => r.stderr),
-        secrets(),
-      ),
-      "a secret appeared on stderr",
-    ).toBe(false);
-    const nonRead = v.runs.filter((r) => r.args[0] !== "read").map((r) => r.stdout);
-    expect(leaksAny(nonRead, secrets()), "a secret appeared on stdout of a non-read command").toBe(
-      false,
-    );
-    const traced = v.runs.filter((r) => hasStackTrace(r.stderr) || hasStackTrace(r.stdout));
-    expect(traced.map((r) => r.args.join(" "))).toEqual([]);
+    check.noLeaks();
   });
 });
