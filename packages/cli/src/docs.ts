@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import type { Command, Option } from "commander";
 import { EXIT_CODE_DOCS } from "./errors.js";
-import { buildProgram } from "./program.js";
+import { buildProgram, defineAllGroups } from "./program.js";
 
 /**
  * docs/cli.md, generated from the commander definitions in program.ts: every command with its
@@ -53,7 +53,7 @@ function section(cmd: Command, depth: number, lines: string[]): void {
 }
 
 export function renderCliDocs(): string {
-  const program = buildProgram();
+  const program = defineAllGroups(buildProgram());
   // A fixed width, so the output does not depend on the terminal it was generated in.
   program.configureHelp({ helpWidth: 100 });
   const lines: string[] = [

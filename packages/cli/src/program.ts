@@ -38,6 +38,55 @@ export function cliVersion(): string {
 
 const json = () => new Option("--json", "print JSON for scripts");
 
+type DefineGroup = (group: Command) => void;
+const pendingGroups = new WeakMap<Command, DefineGroup>();
+
+/**
+ * A command group (vault, secret, …) whose subcommands are defined only when a command line
+ * reaches it: `vaultlink read` never builds the forty-odd subcommands it does not use, which
+ * keeps start-up short. Help and suggestions are unchanged, since the group is defined before
+ * commander looks inside it.
+ */
+function lazyGroup(
+  parent: Command,
+  name: string,
+  description: string,
+  define: DefineGroup,
+): Command {
+  const group = parent.command(name).description(description);
+  pendingGroups.set(group, define);
+  return group;
+}
+
+function defineGroup(group: Command): void {
+  const define = pendingGroups.get(group);
+  if (!define) return;
+  pendingGroups.delete(group);
+  define(group);
+  addGlobalOptions(group);
+}
+
+/** Every group defined now: for the generated reference and anything that walks all commands. */
+export function defineAllGroups(program: Command): Command {
+  for (const c of program.commands) defineGroup(c);
+  return program;
+}
+
+/**
+ * Program options are positional (before the command), so a command's own --version is its
+ * own; the global flags are accepted after the command as well.
+ */
+function addGlobalOptions(root: Command): void {
+  const leaves = (c: Command): Command[] =>
+    c.commands.length === 0 ? [c] : c.commands.flatMap(leaves);
+  for (const leaf of root.commands.flatMap(leaves)) {
+    if (pendingGroups.has(leaf) || leaf.name() === "help") continue;
+    if (leaf.options.some((o) => o.long === "--team-file")) continue;
+    leaf.addOption(new Option("--debug", "show stack traces of unexpected errors").hideHelp());
+    leaf.addOption(new Option("--team-file <file>", "team roles file").hideHelp());
+  }
+}
+
 export function buildProgram(): Command {
   const program = new Command("vaultlink");
   program
@@ -67,143 +116,149 @@ Environment:
     );
 
   // vault
-  const vault = program.command("vault").description("create, unlock and reset the vault");
-  vault
-    .command("create")
-    .description(
-      "create a vault and show its vault key once; offers to keep the key in the OS keychain",
-    )
-    .option("--no-keychain", "do not store the vault key in the OS keychain")
-    .addOption(json())
-    .action(act(load.vault, "create"));
-  const key = vault.command("key").description("show, store or forget the vault key");
-  key
-    .command("show")
-    .description("print the vault key (the vault must unlock)")
-    .addOption(json())
-    .action(act(load.vault, "keyShow"));
-  key
-    .command("store")
-    .description(
-      "store the vault key in the OS keychain (typed at a masked prompt, or read from stdin); checks that it opens the vault first",
-    )
-    .action(act(load.vault, "keyStore"));
-  key
-    .command("forget")
-    .description("remove the vault key from the OS keychain")
-    .action(act(load.vault, "keyForget"));
-  vault
-    .command("reset")
-    .description(
-      "destroy every secret, integration and cached value, and issue a new vault key (shown once)",
-    )
-    .option("-y, --yes", "do not ask for confirmation (scripts)")
-    .option("--no-keychain", "do not store the new key in the OS keychain")
-    .addOption(json())
-    .action(act(load.vault, "reset"));
-  vault
-    .command("status")
-    .description("where the vault is, whether it unlocks and with which key source")
-    .addOption(json())
-    .action(act(load.vault, "status"));
+  lazyGroup(program, "vault", "create, unlock and reset the vault", (vault) => {
+    vault
+      .command("create")
+      .description(
+        "create a vault and show its vault key once; offers to keep the key in the OS keychain",
+      )
+      .option("--no-keychain", "do not store the vault key in the OS keychain")
+      .addOption(json())
+      .action(act(load.vault, "create"));
+    const key = vault.command("key").description("show, store or forget the vault key");
+    key
+      .command("show")
+      .description("print the vault key (the vault must unlock)")
+      .addOption(json())
+      .action(act(load.vault, "keyShow"));
+    key
+      .command("store")
+      .description(
+        "store the vault key in the OS keychain (typed at a masked prompt, or read from stdin); checks that it opens the vault first",
+      )
+      .action(act(load.vault, "keyStore"));
+    key
+      .command("forget")
+      .description("remove the vault key from the OS keychain")
+      .action(act(load.vault, "keyForget"));
+    vault
+      .command("reset")
+      .description(
+        "destroy every secret, integration and cached value, and issue a new vault key (shown once)",
+      )
+      .option("-y, --yes", "do not ask for confirmation (scripts)")
+      .option("--no-keychain", "do not store the new key in the OS keychain")
+      .addOption(json())
+      .action(act(load.vault, "reset"));
+    vault
+      .command("status")
+      .description("where the vault is, whether it unlocks and with which key source")
+      .addOption(json())
+      .action(act(load.vault, "status"));
+  });
 
   // secrets
-  const secret = program
-    .command("secret")
-    .description(
-      "add, inspect, change, link and delete vault secrets (values never on the command line)",
-    );
-  secret
-    .command("add")
-    .description(
-      "add a secret; the value comes from a masked prompt on a terminal or from stdin, never from the command line",
-    )
-    .argument("<name>", "secret name: letters, digits, '-', '_' and '.'")
-    .option(
-      "--domains <list>",
-      "comma-separated allowed domains (api.example.com, *.example.com, http://host)",
-    )
-    .option("--disabled", "add it disabled")
-    .addOption(
-      new Option("--value <value>", "refused: values never come from the command line").hideHelp(),
-    )
-    .allowExcessArguments()
-    .addOption(json())
-    .action(act(load.secret, "add"));
-  secret
-    .command("list")
-    .description("list secrets (names, kind, domains, state; never values)")
-    .addOption(json())
-    .action(act(load.secret, "list"));
-  secret
-    .command("get")
-    .description("show one secret's details (never its value)")
-    .argument("<name>")
-    .addOption(json())
-    .action(act(load.secret, "get"));
-  secret
-    .command("edit")
-    .description("give a local secret a new value (masked prompt or stdin)")
-    .argument("<name>")
-    .addOption(new Option("--value <value>", "refused").hideHelp())
-    .allowExcessArguments()
-    .action(act(load.secret, "edit"));
-  secret
-    .command("rename")
-    .description("rename a secret (references to the old name stop resolving)")
-    .argument("<old>")
-    .argument("<new>")
-    .action(act(load.secret, "rename"));
-  secret
-    .command("domains")
-    .description("change a secret's allowed domains")
-    .argument("<name>")
-    .option("--set <list>", "replace the list (comma-separated)")
-    .option("--add <list>", "add domains")
-    .option("--remove <list>", "remove domains")
-    .option("--clear", "allow every domain")
-    .addOption(json())
-    .action(act(load.secret, "domains"));
-  secret
-    .command("enable")
-    .description("enable a secret")
-    .argument("<name>")
-    .action(act(load.secret, "enable"));
-  secret
-    .command("disable")
-    .description("disable a secret: its references stop resolving")
-    .argument("<name>")
-    .action(act(load.secret, "disable"));
-  secret
-    .command("delete")
-    .description("delete a secret (asks on a terminal)")
-    .argument("<name>")
-    .option("-y, --yes", "do not ask for confirmation")
-    .action(act(load.secret, "remove"));
-  secret
-    .command("link")
-    .description(
-      "link a secret (created when missing) to a secret in an external vault; the provider checks the reference first",
-    )
-    .argument("<name>")
-    .argument("<integration>", "integration id (see vaultlink integration list)")
-    .argument(
-      "<reference>",
-      "provider reference: ARN or name, Azure secret identifier, engine/path#key, op://vault/item/field",
-    )
-    .option("--json-key <key>", "use one key of a JSON value")
-    .option(
-      "--version <version>",
-      "a provider version (AWS VersionId or stage, Azure version, Vault KV v2 version)",
-    )
-    .option("--domains <list>", "allowed domains for a new secret (comma-separated)")
-    .addOption(json())
-    .action(act(load.secret, "link"));
-  secret
-    .command("unlink")
-    .description("remove a secret's link; it stays as an empty local secret")
-    .argument("<name>")
-    .action(act(load.secret, "unlink"));
+  lazyGroup(
+    program,
+    "secret",
+    "add, inspect, change, link and delete vault secrets (values never on the command line)",
+    (secret) => {
+      secret
+        .command("add")
+        .description(
+          "add a secret; the value comes from a masked prompt on a terminal or from stdin, never from the command line",
+        )
+        .argument("<name>", "secret name: letters, digits, '-', '_' and '.'")
+        .option(
+          "--domains <list>",
+          "comma-separated allowed domains (api.example.com, *.example.com, http://host)",
+        )
+        .option("--disabled", "add it disabled")
+        .addOption(
+          new Option(
+            "--value <value>",
+            "refused: values never come from the command line",
+          ).hideHelp(),
+        )
+        .allowExcessArguments()
+        .addOption(json())
+        .action(act(load.secret, "add"));
+      secret
+        .command("list")
+        .description("list secrets (names, kind, domains, state; never values)")
+        .addOption(json())
+        .action(act(load.secret, "list"));
+      secret
+        .command("get")
+        .description("show one secret's details (never its value)")
+        .argument("<name>")
+        .addOption(json())
+        .action(act(load.secret, "get"));
+      secret
+        .command("edit")
+        .description("give a local secret a new value (masked prompt or stdin)")
+        .argument("<name>")
+        .addOption(new Option("--value <value>", "refused").hideHelp())
+        .allowExcessArguments()
+        .action(act(load.secret, "edit"));
+      secret
+        .command("rename")
+        .description("rename a secret (references to the old name stop resolving)")
+        .argument("<old>")
+        .argument("<new>")
+        .action(act(load.secret, "rename"));
+      secret
+        .command("domains")
+        .description("change a secret's allowed domains")
+        .argument("<name>")
+        .option("--set <list>", "replace the list (comma-separated)")
+        .option("--add <list>", "add domains")
+        .option("--remove <list>", "remove domains")
+        .option("--clear", "allow every domain")
+        .addOption(json())
+        .action(act(load.secret, "domains"));
+      secret
+        .command("enable")
+        .description("enable a secret")
+        .argument("<name>")
+        .action(act(load.secret, "enable"));
+      secret
+        .command("disable")
+        .description("disable a secret: its references stop resolving")
+        .argument("<name>")
+        .action(act(load.secret, "disable"));
+      secret
+        .command("delete")
+        .description("delete a secret (asks on a terminal)")
+        .argument("<name>")
+        .option("-y, --yes", "do not ask for confirmation")
+        .action(act(load.secret, "remove"));
+      secret
+        .command("link")
+        .description(
+          "link a secret (created when missing) to a secret in an external vault; the provider checks the reference first",
+        )
+        .argument("<name>")
+        .argument("<integration>", "integration id (see vaultlink integration list)")
+        .argument(
+          "<reference>",
+          "provider reference: ARN or name, Azure secret identifier, engine/path#key, op://vault/item/field",
+        )
+        .option("--json-key <key>", "use one key of a JSON value")
+        .option(
+          "--version <version>",
+          "a provider version (AWS VersionId or stage, Azure version, Vault KV v2 version)",
+        )
+        .option("--domains <list>", "allowed domains for a new secret (comma-separated)")
+        .addOption(json())
+        .action(act(load.secret, "link"));
+      secret
+        .command("unlink")
+        .description("remove a secret's link; it stays as an empty local secret")
+        .argument("<name>")
+        .action(act(load.secret, "unlink"));
+    },
+  );
 
   // use
   program
@@ -251,88 +306,90 @@ Environment:
     .action(act(load.run, "run"));
 
   // cache & settings
-  const cache = program.command("cache").description("the cache of values fetched from providers");
-  cache
-    .command("status")
-    .description("cached entries with age and expiry (never values)")
-    .addOption(json())
-    .action(act(load.cache, "status"));
-  cache
-    .command("reset")
-    .description("drop every cached value now")
-    .action(act(load.cache, "reset"));
-  const settings = program.command("settings").description("vault settings");
-  settings
-    .command("get")
-    .description("show settings")
-    .argument("[name]", "cache-ttl")
-    .addOption(json())
-    .action(act(load.cache, "settingsGet"));
-  settings
-    .command("set")
-    .description("change a setting: cache-ttl <minutes> (0 turns caching off, at most 10080)")
-    .argument("<name>", "cache-ttl")
-    .argument("<value>")
-    .allowUnknownOption()
-    .action(act(load.cache, "settingsSet"));
+  lazyGroup(program, "cache", "the cache of values fetched from providers", (cache) => {
+    cache
+      .command("status")
+      .description("cached entries with age and expiry (never values)")
+      .addOption(json())
+      .action(act(load.cache, "status"));
+    cache
+      .command("reset")
+      .description("drop every cached value now")
+      .action(act(load.cache, "reset"));
+  });
+
+  lazyGroup(program, "settings", "vault settings", (settings) => {
+    settings
+      .command("get")
+      .description("show settings")
+      .argument("[name]", "cache-ttl")
+      .addOption(json())
+      .action(act(load.cache, "settingsGet"));
+    settings
+      .command("set")
+      .description("change a setting: cache-ttl <minutes> (0 turns caching off, at most 10080)")
+      .argument("<name>", "cache-ttl")
+      .argument("<value>")
+      .allowUnknownOption()
+      .action(act(load.cache, "settingsSet"));
+  });
 
   // integrations
-  const integration = program
-    .command("integration")
-    .description("connect and manage external vaults");
-  integration
-    .command("connect")
-    .description(
-      "connect a provider; its options become flags (see `vaultlink integration connect <provider> --help`); secret options are prompted masked, or read from their environment variable or --secrets-stdin",
-    )
-    .argument("[provider]", "provider id: aws, azure, hashicorp, 1password, or a plugin's")
-    .option("--id <id>", "integration id (default: the provider id)")
-    .option("--method <method>", "auth method (default: the provider's first)")
-    .option("--secrets-stdin", "read secret options as a JSON object from stdin")
-    .addOption(json())
-    .allowUnknownOption()
-    .allowExcessArguments()
-    .helpOption(false)
-    .addOption(new Option("-h, --help", "show this provider's options"))
-    .action(act(load.integration, "connect"));
-  integration
-    .command("list")
-    .description("list integrations with status and expiry")
-    .addOption(json())
-    .action(act(load.integration, "list"));
-  integration
-    .command("status")
-    .description("one integration's status, expiry and settings")
-    .argument("<id>")
-    .addOption(json())
-    .action(act(load.integration, "status"));
-  integration
-    .command("reauth")
-    .description("sign in again (expired or revoked credentials)")
-    .argument("<id>")
-    .option("--method <method>", "auth method (default: the current one)")
-    .option("--secrets-stdin", "read secret options as a JSON object from stdin")
-    .allowUnknownOption()
-    .allowExcessArguments()
-    .action(act(load.integration, "reauth"));
-  integration
-    .command("configure")
-    .description(
-      "change non-secret settings, as --<setting> <value> (team integrations: admins only)",
-    )
-    .argument("<id>")
-    .allowUnknownOption()
-    .allowExcessArguments()
-    .addOption(json())
-    .action(act(load.integration, "configure"));
-  integration
-    .command("disconnect")
-    .description(
-      "forget the credentials and cached values; prints the secrets left unresolved (team integrations: admins only)",
-    )
-    .argument("<id>")
-    .addOption(json())
-    .action(act(load.integration, "disconnect"));
+  lazyGroup(program, "integration", "connect and manage external vaults", (integration) => {
+    integration
+      .command("connect")
+      .description(
+        "connect a provider; its options become flags (see `vaultlink integration connect <provider> --help`); secret options are prompted masked, or read from their environment variable or --secrets-stdin",
+      )
+      .argument("[provider]", "provider id: aws, azure, hashicorp, 1password, or a plugin's")
+      .option("--id <id>", "integration id (default: the provider id)")
+      .option("--method <method>", "auth method (default: the provider's first)")
+      .option("--secrets-stdin", "read secret options as a JSON object from stdin")
+      .addOption(json())
+      .allowUnknownOption()
+      .allowExcessArguments()
+      .helpOption(false)
+      .addOption(new Option("-h, --help", "show this provider's options"))
+      .action(act(load.integration, "connect"));
+    integration
+      .command("list")
+      .description("list integrations with status and expiry")
+      .addOption(json())
+      .action(act(load.integration, "list"));
+    integration
+      .command("status")
+      .description("one integration's status, expiry and settings")
+      .argument("<id>")
+      .addOption(json())
+      .action(act(load.integration, "status"));
+    integration
+      .command("reauth")
+      .description("sign in again (expired or revoked credentials)")
+      .argument("<id>")
+      .option("--method <method>", "auth method (default: the current one)")
+      .option("--secrets-stdin", "read secret options as a JSON object from stdin")
+      .allowUnknownOption()
+      .allowExcessArguments()
+      .action(act(load.integration, "reauth"));
+    integration
+      .command("configure")
+      .description(
+        "change non-secret settings, as --<setting> <value> (team integrations: admins only)",
+      )
+      .argument("<id>")
+      .allowUnknownOption()
+      .allowExcessArguments()
+      .addOption(json())
+      .action(act(load.integration, "configure"));
+    integration
+      .command("disconnect")
+      .description(
+        "forget the credentials and cached values; prints the secrets left unresolved (team integrations: admins only)",
+      )
+      .argument("<id>")
+      .addOption(json())
+      .action(act(load.integration, "disconnect"));
+  });
 
   // transfer
   program
@@ -365,20 +422,31 @@ Environment:
     )
     .addOption(json())
     .action(act(load.doctor, "doctor"));
-  const plugins = program.command("plugins").description("provider plugins");
-  plugins
-    .command("list")
-    .description("loaded, incompatible and broken plugins, with why")
-    .addOption(json())
-    .action(act(load.plugins, "list"));
+  lazyGroup(program, "plugins", "provider plugins", (plugins) => {
+    plugins
+      .command("list")
+      .description("loaded, incompatible and broken plugins, with why")
+      .addOption(json())
+      .action(act(load.plugins, "list"));
+  });
 
-  // Program options are positional (before the command), so a command's own --version is its
-  // own; the global flags are accepted after the command as well.
-  const leaves = (c: Command): Command[] =>
-    c.commands.length === 0 ? [c] : c.commands.flatMap(leaves);
-  for (const leaf of program.commands.flatMap(leaves)) {
-    leaf.addOption(new Option("--debug", "show stack traces of unexpected errors").hideHelp());
-    leaf.addOption(new Option("--team-file <file>", "team roles file").hideHelp());
-  }
+  // Groups define their subcommands only when a command line reaches them (or for docs),
+  // including through `vaultlink help <group>`, which is ours for that reason.
+  program.hook("preSubcommand", (_program, sub) => defineGroup(sub));
+  program.helpCommand(false);
+  program
+    .command("help")
+    .description("display help for command")
+    .argument("[command]", "the command to explain")
+    .action((name: string | undefined) => {
+      if (name === undefined) return program.help();
+      const sub = program.commands.find((c) => c.name() === name || c.aliases().includes(name));
+      if (!sub) {
+        return program.error(`unknown command '${name}'`, { code: "commander.unknownCommand" });
+      }
+      defineGroup(sub);
+      return sub.help();
+    });
+  addGlobalOptions(program);
   return program;
 }
