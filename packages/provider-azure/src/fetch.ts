@@ -8,7 +8,7 @@ import {
 } from "@vaultlink/core/plugin";
 import { SingleFlightCredential } from "./auth/single-flight.js";
 import { mapAzureError } from "./errors.js";
-import { type AzureReference, parseAzureReference } from "./reference.js";
+import { type AzureReference, parseAzureReference, referenceMismatch } from "./reference.js";
 import { type AzureConfig, tlsOptions } from "./settings.js";
 
 type SecretsModule = typeof import("@azure/keyvault-secrets");
@@ -78,25 +78,10 @@ export class SecretFetcher {
     } catch (error) {
       return { failed: failure(request.id, "INVALID_REFERENCE", (error as Error).message) };
     }
-    const { config } = this.options;
-    if (reference.cloud === "custom" && !config.allowCustomVaultHosts) {
+    const mismatch = referenceMismatch(reference, this.options.config);
+    if (mismatch) {
       return {
-        failed: failure(
-          request.id,
-          "INVALID_REFERENCE",
-          `${reference.canonical} is not on a Key Vault host; local vault hosts are read only when the integration allows them.`,
-          { hint: "For a local emulator, set allowCustomVaultHosts to true on the integration." },
-        ),
-      };
-    }
-    if (reference.cloud !== "custom" && reference.cloud !== config.cloud.id) {
-      return {
-        failed: failure(
-          request.id,
-          "INVALID_REFERENCE",
-          `${reference.canonical} is a vault in another cloud than this integration signs in to (${config.cloud.title}).`,
-          { hint: "Link it through an integration whose cloud setting matches the vault." },
-        ),
+        failed: failure(request.id, "INVALID_REFERENCE", mismatch.message, { hint: mismatch.hint }),
       };
     }
     const version = request.version ?? reference.version;

@@ -2,7 +2,7 @@ import { defineProvider } from "@vaultlink/core/plugin";
 import { AUTH_METHODS } from "./auth/methods.js";
 import { META } from "./meta.js";
 import { createAzureInstance } from "./provider.js";
-import { PROVIDER_ID, parseAzureReference, REFERENCE_EXAMPLES } from "./reference.js";
+import { PROVIDER_ID, parseForIntegration, REFERENCE_EXAMPLES } from "./reference.js";
 import { SETTINGS } from "./settings.js";
 
 /** Azure Key Vault secrets for vaultlink. */
@@ -16,7 +16,7 @@ const azure = defineProvider({
   settings: SETTINGS,
   capabilities: { batch: false, versions: true },
   referenceExamples: REFERENCE_EXAMPLES,
-  parseReference: parseAzureReference,
+  parseReference: parseForIntegration,
   create: createAzureInstance,
 });
 

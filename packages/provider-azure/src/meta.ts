@@ -4,3 +4,6 @@ const pkg = createRequire(import.meta.url)("../package.json") as { name: string;
 
 /** The plugin's package name and version, for `meta` and the User-Agent. */
 export const META = { name: pkg.name, version: pkg.version } as const;
+
+/** The provider id users type ("vaultlink integration connect azure"). */
+export const PROVIDER_ID = "azure";

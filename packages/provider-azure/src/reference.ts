@@ -1,7 +1,10 @@
 import { type ParsedReference, providerError } from "@vaultlink/core/plugin";
 import { type CloudId, cloudOfHost } from "./clouds.js";
+import { type AzureConfig, resolveConfig } from "./settings.js";
 
-export const PROVIDER_ID = "azure";
+export { PROVIDER_ID } from "./meta.js";
+
+import { PROVIDER_ID } from "./meta.js";
 
 /** A Key Vault secret identifier, taken apart. */
 export interface AzureReference extends ParsedReference {
@@ -106,4 +109,45 @@ export function formatAzureReference(ref: {
   version?: string;
 }): string {
   return `${ref.vaultUrl}/secrets/${ref.name}${ref.version ? `/${ref.version}` : ""}`;
+}
+
+/**
+ * Why a valid identifier cannot be read through an integration with `config`: a local vault
+ * host the integration does not allow, or a vault in another cloud. Checked when the link is
+ * made (core hands the integration's settings to `parseReference`) and again at fetch.
+ */
+export function referenceMismatch(
+  reference: AzureReference,
+  config: Pick<AzureConfig, "allowCustomVaultHosts" | "cloud">,
+): { message: string; hint: string } | undefined {
+  if (reference.cloud === "custom" && !config.allowCustomVaultHosts) {
+    return {
+      message: `${reference.canonical} is not on a Key Vault host; local vault hosts are read only when the integration allows them.`,
+      hint: "For a local emulator, set allowCustomVaultHosts to true on the integration.",
+    };
+  }
+  if (reference.cloud !== "custom" && reference.cloud !== config.cloud.id) {
+    return {
+      message: `${reference.canonical} is a vault in another cloud than this integration signs in to (${config.cloud.title}).`,
+      hint: "Link it through an integration whose cloud setting matches the vault.",
+    };
+  }
+  return undefined;
+}
+
+/** `parseReference` for the plugin: the identifier, checked against the integration when known. */
+export function parseForIntegration(
+  raw: string,
+  context?: { settings: Record<string, unknown> },
+): AzureReference {
+  const reference = parseAzureReference(raw);
+  if (context) {
+    const mismatch = referenceMismatch(reference, resolveConfig(context.settings));
+    if (mismatch) {
+      throw providerError(PROVIDER_ID, "INVALID_REFERENCE", mismatch.message, {
+        hint: mismatch.hint,
+      });
+    }
+  }
+  return reference;
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { type OptionSpec, providerError } from "@vaultlink/core/plugin";
 import { type AzureCloud, CLOUD_IDS, CLOUDS, type CloudId } from "./clouds.js";
-import { PROVIDER_ID } from "./reference.js";
+import { PROVIDER_ID } from "./meta.js";
 
 export const DEFAULT_CONCURRENCY = 8;
 export const DEFAULT_MAX_RETRIES = 3;

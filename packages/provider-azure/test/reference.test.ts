@@ -1,6 +1,6 @@
 import { isVaultlinkError } from "@vaultlink/core/plugin";
 import { describe, expect, it } from "vitest";
-import { formatAzureReference, parseAzureReference } from "../src/index.js";
+import azure, { formatAzureReference, parseAzureReference } from "../src/index.js";
 
 function rejection(input: string) {
   try {
@@ -99,5 +99,35 @@ describe("secret identifiers", () => {
         version: "f".repeat(32),
       }),
     ).toBe(`https://kv1.vault.azure.net/secrets/a/${"f".repeat(32)}`);
+  });
+});
+
+describe("references checked against the integration when linking", () => {
+  const local = "https://127.0.0.1:8443/secrets/api-key";
+  const china = "https://myvault.vault.azure.cn/secrets/api-key";
+
+  it("refuses a local vault host unless the integration allows it", () => {
+    const err = (() => {
+      try {
+        azure.parseReference(local, { settings: {} });
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(isVaultlinkError(err) && err.code).toBe("INVALID_REFERENCE");
+    expect((err as Error).message).toContain("local vault hosts");
+    expect(
+      azure.parseReference(local, { settings: { allowCustomVaultHosts: true } }).canonical,
+    ).toBe(local);
+  });
+
+  it("refuses a vault in another cloud than the integration's", () => {
+    expect(() => azure.parseReference(china, { settings: { cloud: "public" } })).toThrowError(
+      /another cloud/,
+    );
+    expect(azure.parseReference(china, { settings: { cloud: "china" } }).canonical).toBe(china);
+    // Without an integration (offline validation) the identifier alone decides.
+    expect(azure.parseReference(china).canonical).toBe(china);
   });
 });
