@@ -47,12 +47,9 @@ export async function exportCmd(opts: Opts, cmd: Command): Promise<void> {
   const password = plaintext ? undefined : await exportPassword(true, true);
   if (password !== undefined) (await import("@vaultlink/core")).checkExportPassword(password);
   await withVault(cmd, async (o) => {
-    const core = await import("@vaultlink/core");
-    const session = await core.openTransferSession(o.vault, o.vaultKey);
-    const text = await withSpinner("Encrypting the export", () =>
-      core.exportVault(session, plaintext ? { plaintext: true } : { password: password as string }),
+    const { text, secrets: count } = await withSpinner("Encrypting the export", () =>
+      o.vault.exportSecrets(plaintext ? { plaintext: true } : { password: password as string }),
     );
-    const count = Object.keys((await session.read()).secrets).length;
     if (typeof opts.out === "string") {
       await writePrivateFile(opts.out, text);
       err(
@@ -79,9 +76,8 @@ export async function importCmd(file: string, opts: Opts, cmd: Command): Promise
     core.decodeExport(text, password === undefined ? {} : { password }),
   );
   await withVault(cmd, async (o) => {
-    const session = await core.openTransferSession(o.vault, o.vaultKey);
     const policy = opts.onConflict as "skip" | "replace" | "rename" | undefined;
-    const report = await core.importVault(session, payload, {
+    const report = await o.vault.importSecrets(payload, {
       onConflict:
         policy ??
         (async (name: string) => {

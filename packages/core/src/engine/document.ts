@@ -37,6 +37,12 @@ export class DocumentAccess {
     return this.#session;
   }
 
+  /** Forget the snapshot, so the next read goes to the session (after a write it did not see). */
+  invalidate(): void {
+    this.#snapshot = undefined;
+    this.#checkedAt = Number.NEGATIVE_INFINITY;
+  }
+
   /** The latest snapshot without I/O when it was checked recently. */
   current(now: number = this.clock.now()): VaultDocument | undefined {
     if (this.#snapshot && now - this.#checkedAt < this.freshnessMs) return this.#snapshot;

@@ -7,6 +7,10 @@ import { vaultlinkError } from "../errors/index.js";
 import type { EventBus } from "../events/index.js";
 import { Integrations } from "../integrations/integrations.js";
 import type { Clock, Logger, ProviderDefinition } from "../plugin/contract.js";
+import type { EncodeOptions } from "../transfer/envelope.js";
+import type { ImportOptions, ImportReport } from "../transfer/import.js";
+import { exportVault, importVault } from "../transfer/index.js";
+import type { ExportPayload } from "../transfer/payload.js";
 import { resolveVaultKey } from "../vault/index.js";
 import type { KeySource, VaultFileStore, VaultPaths, VaultSession } from "../vault/types.js";
 import { CacheApi } from "./cache-api.js";
@@ -190,6 +194,25 @@ export class Vault {
   /** Replace every `{{vault:name}}` in a text; unresolved references stay as written. */
   resolveTemplate(text: string, options?: ResolveOptions): Promise<TemplateResult> {
     return this.#resolver.template(text, options);
+  }
+
+  /**
+   * The text of an export file: secrets (local values, links, allowed domains, enabled flags),
+   * encrypted with `password` unless `plaintext` is asked for. Credentials are never exported.
+   */
+  async exportSecrets(options: EncodeOptions): Promise<{ text: string; secrets: number }> {
+    const session = this.#docs.session();
+    const secrets = Object.keys((await session.read()).secrets).length;
+    return { text: await exportVault(session, options), secrets };
+  }
+
+  /** Import a decoded export (`decodeExport`) in one atomic write; conflicts per `options`. */
+  async importSecrets(payload: ExportPayload, options: ImportOptions): Promise<ImportReport> {
+    try {
+      return await importVault(this.#docs.session(), payload, options);
+    } finally {
+      this.#docs.invalidate();
+    }
   }
 
   /** The provider plugins this vault can use. */

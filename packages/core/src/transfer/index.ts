@@ -3,12 +3,13 @@
  * password (scrypt → AES-256-GCM). Exports carry secrets, links, allowed domains and the
  * enabled flag; integration credentials never leave the vault.
  */
-import { Tokens } from "../di/tokens.js";
-import type { Vault } from "../engine/vault.js";
 import type { VaultSession } from "../vault/types.js";
 import { type EncodeOptions, encodeExport } from "./envelope.js";
 import { type ImportOptions, type ImportReport, importPayload } from "./import.js";
 import { type ExportPayload, toPayload } from "./payload.js";
+
+// Hosts export and import through Vault#exportSecrets and Vault#importSecrets, which run these
+// on the vault's own session.
 
 export {
   checkExportPassword,
@@ -41,15 +42,6 @@ export {
   parsePayload,
   toPayload,
 } from "./payload.js";
-
-/**
- * A second session on the vault's file, for transfer: export needs the local values of
- * disabled and domain-restricted secrets, and import writes everything in one update.
- * The caller already holds the vault key (it unlocked the vault with it).
- */
-export function openTransferSession(vault: Vault, vaultKey: string): Promise<VaultSession> {
-  return vault.container.resolve(Tokens.Storage).open(vaultKey);
-}
 
 /** The text of an export file for the vault behind `session`. */
 export async function exportVault(session: VaultSession, options: EncodeOptions): Promise<string> {
