@@ -77,18 +77,10 @@ describe("Azure Key Vault through the built CLI and the Azure emulator (client s
   });
 
   it("links a secret identifier, and one with --json-key", async () => {
-    const a = await v.run(["secret", "link", "api-key", "azure", ref("api-key")]);
-    expect(a.code, d(a)).toBe(EXIT.ok);
-    const b = await v.run([
-      "secret",
-      "link",
-      "db-password",
-      "azure",
-      ref("db"),
-      "--json-key",
-      "password",
+    await check.links("azure", [
+      ["api-key", ref("api-key")],
+      ["db-password", ref("db"), "password"],
     ]);
-    expect(b.code, d(b)).toBe(EXIT.ok);
   });
 
   it("read prints the values from the provider", async () => {

@@ -188,6 +188,18 @@ export function e2eChecks(
   const run = (args: readonly string[]) => v.run(args, env);
   return {
     d,
+    /** `secret link` for each [name, reference, JSON key?]; every link must succeed. */
+    async links(
+      integration: string,
+      links: ReadonlyArray<readonly [name: string, reference: string, jsonKey?: string]>,
+    ): Promise<void> {
+      for (const [name, reference, jsonKey] of links) {
+        const args = ["secret", "link", name, integration, reference];
+        if (jsonKey !== undefined) args.push("--json-key", jsonKey);
+        const r = await run(args);
+        expect(r.code, d(r)).toBe(EXIT.ok);
+      }
+    },
     /** Each `read <name>` succeeds and prints exactly the expected value (plus a newline). */
     async reads(expected: ReadonlyArray<readonly [name: string, value: string]>): Promise<void> {
       for (const [name, value] of expected) {
