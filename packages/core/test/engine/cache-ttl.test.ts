@@ -79,13 +79,19 @@ describe("linked values and the cache (fake clock)", () => {
   });
 
   it("keeps the cache encrypted on disk across vault instances", async () => {
-    const { fake } = await setup();
+    const { fake, clock } = await setup();
     await t.vault.resolve("stripe-key");
     const { readFileSync } = await import("node:fs");
     const raw = readFileSync(t.vault.paths.cacheFile);
     expect(raw.includes(Buffer.from("sk_live_one"))).toBe(false);
     const { createVault } = await import("../../src/index.js");
-    const again = createVault({ home: t.home, providers: [fake.provider], keySources: [] });
+    // Same clock as the first instance: the entry's expiry is on that clock, not the wall's.
+    const again = createVault({
+      home: t.home,
+      providers: [fake.provider],
+      keySources: [],
+      clock: { now: () => clock.now() },
+    });
     await again.unlock(t.vaultKey);
     expect(await again.resolve("stripe-key")).toMatchObject({ ok: true, source: "cache" });
     await again.dispose();
