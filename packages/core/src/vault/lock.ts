@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile, stat, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { vaultlinkError } from "../errors/index.js";
@@ -13,7 +13,9 @@ import { LOCK_DIR_NAME, VAULT_FILE_NAME } from "./paths.js";
  * fresh while held; a lock whose mtime is older than `staleMs` is taken over (covers crashed
  * holders on any host, including network file systems). On top of that, the holder writes
  * `vault.lock/owner` ({pid, host, token}); a waiter on the same host that finds the owner
- * process dead takes the lock over at once instead of waiting for the mtime to go stale.
+ * process dead takes the lock over at once instead of waiting for the mtime to go stale, and so
+ * does any waiter that finds a lock directory left without an owner file for over a second (a
+ * writer killed between creating the lock and recording itself).
  * Takeovers are serialised by a second short-lived lock and re-check the owner token, so two
  * waiters can never both remove a live lock.
  */
@@ -178,9 +180,34 @@ function isDeadHere(owner: Owner): boolean {
   }
 }
 
+/**
+ * A holder writes its owner file right after creating the lock directory. A directory still
+ * without a readable owner file this long after it was made belongs to a writer that died in
+ * between (or mid-write of the owner file), and is abandoned.
+ */
+const OWNERLESS_GRACE_MS = 1000;
+
+async function ownerlessAndOld(lockDir: string): Promise<boolean> {
+  try {
+    const info = await stat(lockDir);
+    return (
+      Date.now() - info.mtimeMs > OWNERLESS_GRACE_MS && (await readOwner(lockDir)) === undefined
+    );
+  } catch {
+    return false;
+  }
+}
+
+/** Is the lock abandoned: its owner dead on this host, or never recorded by a dead writer? */
+async function abandoned(lockDir: string): Promise<{ token: string | undefined } | undefined> {
+  const owner = await readOwner(lockDir);
+  if (owner) return isDeadHere(owner) ? { token: owner.token } : undefined;
+  return (await ownerlessAndOld(lockDir)) ? { token: undefined } : undefined;
+}
+
 async function takeOverIfOwnerDead(dir: string, lockDir: string): Promise<boolean> {
-  const seen = await readOwner(lockDir);
-  if (!seen || !isDeadHere(seen)) return false;
+  const seen = await abandoned(lockDir);
+  if (!seen) return false;
   let releaseTakeover: () => Promise<void>;
   try {
     releaseTakeover = await (await import("proper-lockfile")).default.lock(
@@ -197,8 +224,9 @@ async function takeOverIfOwnerDead(dir: string, lockDir: string): Promise<boolea
     return false; // another waiter is taking over right now
   }
   try {
-    const again = await readOwner(lockDir);
-    if (!again || again.token !== seen.token || !isDeadHere(again)) return false;
+    // Re-check under the takeover lock: the same abandoned holder, not a new live one.
+    const again = await abandoned(lockDir);
+    if (!again || again.token !== seen.token) return false;
     await new Promise<void>((resolve, reject) =>
       lockFs.rmdir(lockDir, (err) => (err && err.code !== "ENOENT" ? reject(err) : resolve())),
     );

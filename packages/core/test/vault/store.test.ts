@@ -1,4 +1,14 @@
-import { chmod, link, mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import {
+  chmod,
+  link,
+  mkdir,
+  readdir,
+  readFile,
+  rm,
+  stat,
+  utimes,
+  writeFile,
+} from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { confirmReset, FileVaultStore, resolveVaultPaths } from "../../src/vault/index.js";
@@ -242,5 +252,50 @@ describe("backup after an interrupted write", () => {
       }).open(vaultKey)
     ).read();
     expect(Object.keys(backup.secrets)).toEqual(["a"]);
+  });
+});
+
+describe("a lock left by a writer killed before it recorded itself", () => {
+  it("is taken over at once, not after the stale time", async () => {
+    const store = new FileVaultStore({
+      home: join(dir, "v"),
+      lock: { staleMs: 60_000, timeoutMs: 20_000 },
+    });
+    const { session } = await store.create();
+    // The lock directory exists, two seconds old, with no owner file in it.
+    const lockDir = join(dir, "v", "vault.lock");
+    await mkdir(lockDir);
+    const old = new Date(Date.now() - 2_000);
+    await utimes(lockDir, old, old);
+    const started = Date.now();
+    await session.update((doc) => {
+      doc.secrets.after = secret("after", "ok");
+    });
+    // Far below both the 60 s stale time and the 20 s timeout.
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect((await session.read()).secrets.after?.value).toBe("ok");
+  });
+
+  it("a fresh lock without an owner file yet is left to its (live) writer", async () => {
+    const store = new FileVaultStore({
+      home: join(dir, "w"),
+      lock: { staleMs: 60_000, timeoutMs: 300 },
+    });
+    const { session } = await store.create();
+    await mkdir(join(dir, "w", "vault.lock"));
+    const refresh = setInterval(() => {
+      const now = new Date();
+      void utimes(join(dir, "w", "vault.lock"), now, now).catch(() => {});
+    }, 100);
+    try {
+      await rejectsWithCode(
+        session.update((doc) => {
+          doc.secrets.x = secret("x", "y");
+        }),
+        "VAULT_BUSY",
+      );
+    } finally {
+      clearInterval(refresh);
+    }
   });
 });
