@@ -1,41 +1,22 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { asCollection, runCollection } from "../src/index.js";
-import {
-  collection,
-  createTestVault,
-  folder,
-  request,
-  secretValue,
-  startServer,
-  type TestServer,
-  type TestVault,
-} from "./helpers.js";
+import { collection, folder, request, secretValue, useTestBed } from "./helpers.js";
 
 describe("a collection", () => {
-  let api: TestServer;
-  let t: TestVault;
-
-  beforeEach(async () => {
-    api = await startServer("127.0.0.1");
-    t = await createTestVault();
-  });
-
-  afterEach(async () => {
-    await Promise.all([api.close(), t.close()]);
-  });
+  const bed = useTestBed();
 
   it("runs nested folders depth-first, in file order", async () => {
     const run = await runCollection(
       collection([
-        request("first", `${api.origin}/1`),
+        request("first", `${bed.api.origin}/1`),
         folder("Orders", [
-          request("list", `${api.origin}/2`),
-          folder("Refunds", [request("create", `${api.origin}/3`, { method: "POST" })]),
-          request("count", `${api.origin}/4`),
+          request("list", `${bed.api.origin}/2`),
+          folder("Refunds", [request("create", `${bed.api.origin}/3`, { method: "POST" })]),
+          request("count", `${bed.api.origin}/4`),
         ]),
-        request("last", `${api.origin}/5`),
+        request("last", `${bed.api.origin}/5`),
       ]),
-      { vault: t.vault },
+      { vault: bed.vault },
     );
 
     expect(run.results.map((r) => [...r.folders, r.name].join("/"))).toEqual([
@@ -45,7 +26,7 @@ describe("a collection", () => {
       "Orders/count",
       "last",
     ]);
-    expect(api.received.map((r) => `${r.method} ${r.url}`)).toEqual([
+    expect(bed.api.received.map((r) => `${r.method} ${r.url}`)).toEqual([
       "GET /1",
       "GET /2",
       "POST /3",
@@ -72,13 +53,13 @@ describe("a collection", () => {
             variable: [{ key: "tenant", value: "eu-1" }],
           },
         ],
-        { baseUrl: api.origin, resource: "orders", page: "2", tenant: "acme" },
+        { baseUrl: bed.api.origin, resource: "orders", page: "2", tenant: "acme" },
       ),
-      { vault: t.vault },
+      { vault: bed.vault },
     );
 
     expect(run.summary.sent).toBe(2);
-    const [top, inner] = api.received;
+    const [top, inner] = bed.api.received;
     expect(top?.url).toBe("/orders?page=2");
     expect(top?.headers["x-tenant"]).toBe("acme");
     expect(top?.body).toBe('{"tenant":"acme","unknown":"{{notDefined}}"}');
@@ -87,22 +68,26 @@ describe("a collection", () => {
 
   it("resolves a vault reference held in a collection variable", async () => {
     const value = secretValue("pat");
-    await t.vault.secrets.add("pat", { value, allowedDomains: ["http://127.0.0.1"] });
+    await bed.vault.secrets.add("pat", { value, allowedDomains: ["http://127.0.0.1"] });
     await runCollection(
       collection(
-        [request("uses variable", `${api.origin}/me`, { headers: { Authorization: "{{auth}}" } })],
+        [
+          request("uses variable", `${bed.api.origin}/me`, {
+            headers: { Authorization: "{{auth}}" },
+          }),
+        ],
         {
           auth: "token {{vault:pat}}",
         },
       ),
-      { vault: t.vault },
+      { vault: bed.vault },
     );
 
-    expect(api.received[0]?.headers.authorization === `token ${value}`).toBe(true);
+    expect(bed.api.received[0]?.headers.authorization === `token ${value}`).toBe(true);
   });
 
   it("takes URLs as strings and as objects with or without raw, and form bodies", async () => {
-    const port = new URL(api.origin).port;
+    const port = new URL(bed.api.origin).port;
     const run = await runCollection(
       asCollection({
         info: { schema: "https://schema.getpostman.com/json/collection/v2.1.0/collection.json" },
@@ -147,20 +132,22 @@ describe("a collection", () => {
           },
         ],
       }),
-      { vault: t.vault },
+      { vault: bed.vault },
     );
 
     expect(run.summary.sent).toBe(4);
-    expect(api.received.map((r) => `${r.method} ${r.url}`)).toEqual([
+    expect(bed.api.received.map((r) => `${r.method} ${r.url}`)).toEqual([
       "GET /plain",
       "DELETE /things/1",
       "POST /v1/items?q=x",
       "POST /json",
     ]);
-    expect(api.received[2]?.body).toBe("a=1&b=two+words");
-    expect(api.received[2]?.headers["content-type"]).toMatch(/application\/x-www-form-urlencoded/);
-    expect(api.received[3]?.headers["content-type"]).toBe("application/json");
-    expect(api.received[3]?.headers["x-off"]).toBeUndefined();
+    expect(bed.api.received[2]?.body).toBe("a=1&b=two+words");
+    expect(bed.api.received[2]?.headers["content-type"]).toMatch(
+      /application\/x-www-form-urlencoded/,
+    );
+    expect(bed.api.received[3]?.headers["content-type"]).toBe("application/json");
+    expect(bed.api.received[3]?.headers["x-off"]).toBeUndefined();
   });
 
   it("is refused when the file is not a v2.1 collection", () => {

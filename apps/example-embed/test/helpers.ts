@@ -5,6 +5,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type CreateVaultOptions, createVault, type Vault } from "@vaultlink/core";
+import { afterEach, beforeEach } from "vitest";
 import type { PostmanCollection, PostmanItem } from "../src/index.js";
 
 /** What a test server saw of one request. */
@@ -76,6 +77,41 @@ export async function createTestVault(options: CreateVaultOptions = {}): Promise
       await rm(home, { recursive: true, force: true });
     },
   };
+}
+
+/** What every runner test works against; the fields are fresh for each test. */
+export interface TestBed {
+  /** The API the collection talks to, reached as 127.0.0.1. */
+  api: TestServer;
+  /** Somewhere else, reached as localhost: a different host to allowed-domain matching. */
+  outside: TestServer;
+  /** A new vault, created and unlocked. */
+  vault: Vault;
+}
+
+/**
+ * Registers `beforeEach`/`afterEach` hooks that give every test of the calling `describe` two
+ * recording servers and a new vault (built with `options`), then run `seed`; all of it is
+ * closed and deleted after the test.
+ */
+export function useTestBed(
+  options: CreateVaultOptions = {},
+  seed?: (bed: TestBed) => Promise<void>,
+): TestBed {
+  const bed = {} as TestBed;
+  let owned: TestVault | undefined;
+  beforeEach(async () => {
+    bed.api = await startServer("127.0.0.1");
+    bed.outside = await startServer("localhost");
+    owned = await createTestVault(options);
+    bed.vault = owned.vault;
+    await seed?.(bed);
+  });
+  afterEach(async () => {
+    await Promise.all([bed.api?.close(), bed.outside?.close(), owned?.close()]);
+    owned = undefined;
+  });
+  return bed;
 }
 
 /** A secret value that cannot appear anywhere by chance. */

@@ -1,103 +1,81 @@
 import { Tokens, type VaultEvents } from "@vaultlink/core";
 import { createMemoryProvider, createRecordingLogger, expectNoSecretIn } from "@vaultlink/testkit";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { runCollection } from "../src/index.js";
-import {
-  collection,
-  createTestVault,
-  request,
-  secretValue,
-  startServer,
-  type TestServer,
-  type TestVault,
-} from "./helpers.js";
+import { collection, createTestVault, request, secretValue, useTestBed } from "./helpers.js";
 
 describe("a linked secret", () => {
   const value = secretValue("linked");
   const memory = createMemoryProvider({ secrets: { "payments/key": value } });
-  let api: TestServer;
-  let t: TestVault;
-
-  beforeEach(async () => {
+  const bed = useTestBed({ providers: [memory.provider] }, async ({ vault }) => {
     memory.reset();
-    api = await startServer("127.0.0.1");
-    t = await createTestVault({ providers: [memory.provider] });
-    await t.vault.integrations.connect({ provider: "memory", options: { token: "memory-token" } });
-    await t.vault.links.link("payments-key", {
+    await vault.integrations.connect({ provider: "memory", options: { token: "memory-token" } });
+    await vault.links.link("payments-key", {
       integration: "memory",
       reference: "mem://payments/key",
       allowedDomains: ["http://127.0.0.1"],
     });
   });
 
-  afterEach(async () => {
-    await Promise.all([api.close(), t.close()]);
-  });
-
   it("is fetched from the provider once and served from the cache afterwards", async () => {
     const sources: VaultEvents["SecretResolved"]["source"][] = [];
-    t.vault.events.on("SecretResolved", (e) => sources.push(e.source));
+    bed.vault.events.on("SecretResolved", (e) => sources.push(e.source));
     const fetchesBefore = memory.calls.fetch;
     const headers = { "X-Payments-Key": "{{vault:payments-key}}" };
 
     const run = await runCollection(
       collection([
-        request("one", `${api.origin}/1`, { headers }),
-        request("two", `${api.origin}/2?k={{vault:payments-key}}`),
-        request("three", `${api.origin}/3`, {
+        request("one", `${bed.api.origin}/1`, { headers }),
+        request("two", `${bed.api.origin}/2?k={{vault:payments-key}}`),
+        request("three", `${bed.api.origin}/3`, {
           method: "POST",
           headers,
           body: "{{vault:payments-key}}",
         }),
       ]),
-      { vault: t.vault },
+      { vault: bed.vault },
     );
 
     expect(run.summary.sent).toBe(3);
     expect(memory.calls.fetch - fetchesBefore).toBe(1);
     expect(sources).toEqual(["provider", "cache", "cache"]);
-    expect(api.received.map((r) => r.headers["x-payments-key"] === value)).toEqual([
+    expect(bed.api.received.map((r) => r.headers["x-payments-key"] === value)).toEqual([
       true,
       false,
       true,
     ]);
-    expect(api.received[1]?.url === `/2?k=${value}`).toBe(true);
-    expect(api.received[2]?.body === value).toBe(true);
+    expect(bed.api.received[1]?.url === `/2?k=${value}`).toBe(true);
+    expect(bed.api.received[2]?.body === value).toBe(true);
     expectNoSecretIn(run, [value], "the run result");
   });
 
   it("keeps its allowed domains", async () => {
-    const outside = await startServer("localhost");
-    try {
-      const run = await runCollection(
-        collection([
-          request("outside", `${outside.origin}/x`, {
-            headers: { "X-K": "{{vault:payments-key}}" },
-          }),
-        ]),
-        { vault: t.vault },
-      );
-      expect(run.results[0]?.outcome === "stopped" && run.results[0].unresolved[0]?.reason).toBe(
-        "domain-not-allowed",
-      );
-      expect(outside.received).toHaveLength(0);
-      expect(memory.calls.fetch).toBe(0);
-    } finally {
-      await outside.close();
-    }
+    const run = await runCollection(
+      collection([
+        request("outside", `${bed.outside.origin}/x`, {
+          headers: { "X-K": "{{vault:payments-key}}" },
+        }),
+      ]),
+      { vault: bed.vault },
+    );
+    expect(run.results[0]?.outcome === "stopped" && run.results[0].unresolved[0]?.reason).toBe(
+      "domain-not-allowed",
+    );
+    expect(bed.outside.received).toHaveLength(0);
+    expect(memory.calls.fetch).toBe(0);
   });
 
   it("stops requests with the integration's reason once it is disconnected", async () => {
-    await t.vault.integrations.disconnect("memory");
+    await bed.vault.integrations.disconnect("memory");
     const run = await runCollection(
-      collection([request("after disconnect", `${api.origin}/x?k={{vault:payments-key}}`)]),
-      { vault: t.vault },
+      collection([request("after disconnect", `${bed.api.origin}/x?k={{vault:payments-key}}`)]),
+      { vault: bed.vault },
     );
 
     expect(run.results[0]?.outcome === "stopped" && run.results[0].unresolved[0]?.reason).toBe(
       "disconnected",
     );
-    expect(api.received).toHaveLength(0);
+    expect(bed.api.received).toHaveLength(0);
   });
 
   it("uses services replaced through configure(container), and logs no value", async () => {
@@ -116,7 +94,7 @@ describe("a linked secret", () => {
         reference: "mem://payments/key",
       });
       await runCollection(
-        collection([request("one", `${api.origin}/1?k={{vault:payments-key}}`)]),
+        collection([request("one", `${bed.api.origin}/1?k={{vault:payments-key}}`)]),
         {
           vault: own.vault,
         },
