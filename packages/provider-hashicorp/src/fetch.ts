@@ -5,16 +5,14 @@ import {
   mapWithConcurrency,
   type ProviderErrorCode,
 } from "@vaultlink/core/plugin";
-import { encodePath, type VaultResponse } from "./client.js";
-import { describeFailure, isDenied, statusOf, type VaultFailure } from "./errors.js";
-import type { DenialVerdict, Engine, MountTable } from "./mounts.js";
+import { encodePath } from "./client.js";
+import { describeFailure, statusOf, type VaultFailure } from "./errors.js";
+import type { Engine, MountTable } from "./mounts.js";
+import { readClassified, type VaultReader } from "./read.js";
 import { parseReference, type VaultReference } from "./reference.js";
 
-export interface ReadDeps {
-  read(path: string): Promise<VaultResponse>;
-  classifyDenial(): Promise<DenialVerdict>;
+export interface ReadDeps extends VaultReader {
   mounts: MountTable;
-  address: string;
   /** Paths read at the same time. */
   concurrency: number;
 }
@@ -118,32 +116,23 @@ function apiPathOf(group: Group, engine: Engine): string {
   return `${mount}/data/${path}${group.version ? `?version=${group.version}` : ""}`;
 }
 
-async function readGroup(
-  group: Group,
-  engine: Engine,
-  deps: ReadDeps,
-  attempt = 0,
-): Promise<FetchResult[]> {
+async function readGroup(group: Group, engine: Engine, deps: ReadDeps): Promise<FetchResult[]> {
   const apiPath = apiPathOf(group, engine);
   const policyPath = apiPath.replace(/\?.*$/, "");
   const label = `${group.mount}/${group.path}${group.version ? ` version ${group.version}` : ""}`;
-  let response: VaultResponse;
-  try {
-    response = await deps.read(apiPath);
-  } catch (error) {
-    if (isDenied(error)) {
-      const verdict = await deps.classifyDenial();
-      if (verdict === "retry" && attempt === 0) return readGroup(group, engine, deps, 1);
-      if (verdict === "policy" || verdict === "retry") {
-        return group.members.map((w) => fail(w, denied(label, policyPath)));
-      }
-      return group.members.map((w) => fail(w, verdict));
-    }
-    if (statusOf(error) === 404)
-      return group.members.map((w) => fail(w, notFound(error, group, engine, label)));
-    const f = describeFailure(error, `reading ${label}`, deps.address);
-    return group.members.map((w) => fail(w, f));
+  const outcome = await readClassified(deps, apiPath);
+  const failAllWith = (f: VaultFailure) => group.members.map((w) => fail(w, f));
+  if ("denied" in outcome) return failAllWith(denied(label, policyPath));
+  if ("failure" in outcome) return failAllWith(outcome.failure);
+  if ("error" in outcome) {
+    const { error } = outcome;
+    return failAllWith(
+      statusOf(error) === 404
+        ? notFound(error, group, engine, label)
+        : describeFailure(error, `reading ${label}`, deps.address),
+    );
   }
+  const { response } = outcome;
   const data = (
     engine.version === 2 ? (response.data as { data?: unknown } | null)?.data : response.data
   ) as Record<string, unknown> | null | undefined;

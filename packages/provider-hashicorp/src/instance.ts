@@ -21,7 +21,8 @@ import {
   type VaultFailure,
 } from "./errors.js";
 import { fetchReferences } from "./fetch.js";
-import { type DenialVerdict, MountTable } from "./mounts.js";
+import { MountTable } from "./mounts.js";
+import type { DenialVerdict } from "./read.js";
 import {
   canRelogin,
   credentialsOf,

@@ -1,6 +1,6 @@
 import type { Logger } from "@vaultlink/core/plugin";
-import type { VaultResponse } from "./client.js";
-import { describeFailure, isDenied, statusOf, type VaultFailure } from "./errors.js";
+import { describeFailure, statusOf, type VaultFailure } from "./errors.js";
+import { readClassified, type VaultReader } from "./read.js";
 import type { KvVersionSetting } from "./settings.js";
 
 export type KvVersion = 1 | 2;
@@ -12,14 +12,8 @@ export interface Engine {
   source: "setting" | "sys/mounts" | "sys/internal/ui/mounts" | "assumed";
 }
 
-/** What a denied request turned out to be: a policy, a replaced token (retry), or a failure. */
-export type DenialVerdict = "policy" | "retry" | VaultFailure;
-
-export interface MountDeps {
-  read(path: string): Promise<VaultResponse>;
-  classifyDenial(): Promise<DenialVerdict>;
+export interface MountDeps extends VaultReader {
   kvVersion: KvVersionSetting;
-  address: string;
   namespace: string;
   logger: Logger;
 }
@@ -66,21 +60,23 @@ export class MountTable {
     return found;
   }
 
-  async #list(attempt = 0): Promise<Listing> {
-    let response: VaultResponse;
-    try {
-      response = await this.deps.read("sys/mounts");
-    } catch (error) {
-      if (!isDenied(error))
-        throw describeFailure(error, "listing secrets engines (sys/mounts)", this.deps.address);
-      const verdict = await this.deps.classifyDenial();
-      if (verdict === "retry" && attempt === 0) return this.#list(1);
-      if (verdict !== "policy" && verdict !== "retry") throw verdict;
+  async #list(): Promise<Listing> {
+    const outcome = await readClassified(this.deps, "sys/mounts");
+    if ("error" in outcome) {
+      throw describeFailure(
+        outcome.error,
+        "listing secrets engines (sys/mounts)",
+        this.deps.address,
+      );
+    }
+    if ("failure" in outcome) throw outcome.failure;
+    if ("denied" in outcome) {
       this.deps.logger.debug(
         "sys/mounts is denied by policy; asking sys/internal/ui/mounts per engine",
       );
       return "denied";
     }
+    const { response } = outcome;
     const map = (
       response.data && typeof response.data === "object" ? response.data : response
     ) as Record<string, unknown>;

@@ -1,9 +1,9 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createTestContext } from "@vaultlink/testkit";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import provider from "../src/index.js";
-import { connect, failureOf, fetchAll, type Rig, req, SEED, startRig, valueOf } from "./support.js";
+import { connect, failureOf, fetchAll, type Rig, req, SEED, useRig, valueOf } from "./support.js";
 
 async function body(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
@@ -86,14 +86,18 @@ function browserFor(answer: (redirectUri: string, state: string) => string) {
   };
 }
 
+/** An instance of an OIDC integration (role "members", any free loopback port, no browser). */
+async function oidcInstance(rig: Rig, address: string) {
+  const settings = { address, role: "members", callbackPort: 0, openBrowser: false };
+  const ctx = createTestContext({
+    clock: rig.clock,
+    integration: { id: "h", authMethod: "oidc", settings },
+  });
+  return { ctx, settings, instance: await provider.create(ctx) };
+}
+
 describe("sign-in methods", () => {
-  let rig: Rig;
-  beforeEach(async () => {
-    rig = await startRig();
-  });
-  afterEach(async () => {
-    await rig.stop();
-  });
+  const rig = useRig();
 
   it("userpass signs a member in and the session names them, never the password", async () => {
     const { instance, ctx } = await connect(
@@ -168,17 +172,7 @@ describe("sign-in methods", () => {
         const browser = browserFor(
           (redirect, state) => `${redirect}?${new URLSearchParams({ state, code: front.code })}`,
         );
-        const settings = {
-          address: front.url,
-          role: "members",
-          callbackPort: 0,
-          openBrowser: false,
-        };
-        const ctx = createTestContext({
-          clock: rig.clock,
-          integration: { id: "h", authMethod: "oidc", settings },
-        });
-        const instance = await provider.create(ctx);
+        const { ctx, instance, settings } = await oidcInstance(rig, front.url);
         const session = await instance.authenticate({
           method: "oidc",
           settings,
@@ -206,18 +200,7 @@ describe("sign-in methods", () => {
     it("an error from the identity provider is AUTH_FAILED, and a wrong state is refused by Vault", async () => {
       const front = await startOidcFront(rig);
       try {
-        const settings = {
-          address: front.url,
-          role: "members",
-          callbackPort: 0,
-          openBrowser: false,
-        };
-        const instance = await provider.create(
-          createTestContext({
-            clock: rig.clock,
-            integration: { id: "h", authMethod: "oidc", settings },
-          }),
-        );
+        const { instance, settings } = await oidcInstance(rig, front.url);
         const refused = browserFor(
           (redirect) => `${redirect}?error=access_denied&error_description=not+allowed`,
         );

@@ -1,17 +1,11 @@
 import { createServer } from "node:net";
 import { createTestContext } from "@vaultlink/testkit";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import provider from "../src/index.js";
-import { connect, failureOf, fetchAll, type Rig, req, SEED, startRig, valueOf } from "./support.js";
+import { connect, failureOf, fetchAll, req, SEED, useRig, valueOf } from "./support.js";
 
 describe("fetching from KV engines", () => {
-  let rig: Rig;
-  beforeEach(async () => {
-    rig = await startRig();
-  });
-  afterEach(async () => {
-    await rig.stop();
-  });
+  const rig = useRig();
 
   it("one read per (engine, path, version) serves every key linked from it", async () => {
     const { instance } = await connect(rig, "token", { token: rig.emu.rootToken });

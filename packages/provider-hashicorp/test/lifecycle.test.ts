@@ -1,18 +1,22 @@
 import { createTestContext } from "@vaultlink/testkit";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import provider, { type VaultCredentials } from "../src/index.js";
-import { connect, failureOf, fetchAll, type Rig, req, SEED, startRig, valueOf } from "./support.js";
+import {
+  APPROLE,
+  connect,
+  connectAppRole,
+  failureOf,
+  fetchAll,
+  req,
+  SEED,
+  useRig,
+  valueOf,
+} from "./support.js";
 
 const S = 1000;
 
 describe("token lifecycle on the emulator's clock", () => {
-  let rig: Rig;
-  beforeEach(async () => {
-    rig = await startRig();
-  });
-  afterEach(async () => {
-    await rig.stop();
-  });
+  const rig = useRig();
 
   it("a root token never expires: the session has no expiresAt and is never renewed", async () => {
     const { instance, ctx } = await connect(rig, "token", { token: rig.emu.rootToken });
@@ -81,20 +85,10 @@ describe("token lifecycle on the emulator's clock", () => {
   });
 
   describe("AppRole", () => {
-    const roleId = "role-id-db-reader";
-    const secretId = "secret-id-db-reader-8812";
-
     it("logs in again when the token is not renewable, and persists the new session", async () => {
-      rig.emu.addAppRole({
-        roleId,
-        secretId,
-        policies: ["reader"],
-        ttlSeconds: 300,
-        renewable: false,
-      });
-      const { instance, ctx } = await connect(rig, "approle", { roleId, secretId });
+      const { instance, ctx } = await connectAppRole(rig);
       const first = ctx.session?.credentials as unknown as VaultCredentials;
-      expect(first.roleId).toBe(roleId);
+      expect(first.roleId).toBe(APPROLE.roleId);
       expect(rig.emu.requests.count("login.approle")).toBe(1);
 
       rig.clock.advance(201 * S);
@@ -111,14 +105,7 @@ describe("token lifecycle on the emulator's clock", () => {
     });
 
     it("logs in again in a later process, long after the stored token expired", async () => {
-      rig.emu.addAppRole({
-        roleId,
-        secretId,
-        policies: ["reader"],
-        ttlSeconds: 300,
-        renewable: false,
-      });
-      const first = await connect(rig, "approle", { roleId, secretId });
+      const first = await connectAppRole(rig);
       await first.instance.dispose();
       rig.clock.advance(24 * 3600 * S);
       const ctx = createTestContext({
@@ -135,14 +122,7 @@ describe("token lifecycle on the emulator's clock", () => {
     });
 
     it("renews while it can, then logs in again when the max TTL stops renewals", async () => {
-      rig.emu.addAppRole({
-        roleId,
-        secretId,
-        policies: ["reader"],
-        ttlSeconds: 300,
-        maxTtlSeconds: 400,
-      });
-      const { instance } = await connect(rig, "approle", { roleId, secretId });
+      const { instance } = await connectAppRole(rig, { renewable: true, maxTtlSeconds: 400 });
       rig.clock.advance(201 * S); // renew: capped at 400 s from issue
       let r = req("secret/app/db#password");
       expect(valueOf((await fetchAll(instance, [r])).get(r.id))).toBe(SEED.dbPassword);
@@ -157,8 +137,7 @@ describe("token lifecycle on the emulator's clock", () => {
     });
 
     it("logs in again when Vault revokes the token, and retries the read", async () => {
-      rig.emu.addAppRole({ roleId, secretId, policies: ["reader"], ttlSeconds: 3600 });
-      const { instance } = await connect(rig, "approle", { roleId, secretId });
+      const { instance } = await connectAppRole(rig, { renewable: true, ttlSeconds: 3600 });
       rig.emu.expireCredentials();
       const r = req("secret/app/db#password");
       expect(valueOf((await fetchAll(instance, [r])).get(r.id))).toBe(SEED.dbPassword);
@@ -167,21 +146,14 @@ describe("token lifecycle on the emulator's clock", () => {
     });
 
     it("fails AUTH_EXPIRED when the re-login is refused too", async () => {
-      rig.emu.addAppRole({
-        roleId,
-        secretId,
-        policies: ["reader"],
-        ttlSeconds: 300,
-        renewable: false,
-      });
-      const { instance } = await connect(rig, "approle", { roleId, secretId });
-      rig.emu.addAppRole({ roleId, secretId: "rotated-secret-id-0001", policies: ["reader"] });
+      const { instance } = await connectAppRole(rig);
+      rig.emu.addAppRole({ ...APPROLE, secretId: "rotated-secret-id-0001", policies: ["reader"] });
       rig.clock.advance(301 * S);
       const r = req("secret/app/db#password");
       const failed = failureOf((await fetchAll(instance, [r])).get(r.id));
       expect(failed.code).toBe("AUTH_EXPIRED");
       expect(failed.message).toMatch(/invalid role or secret ID/);
-      expect(failed.message).not.toContain(secretId);
+      expect(failed.message).not.toContain(APPROLE.secretId);
       await instance.dispose();
     });
   });

@@ -1,6 +1,11 @@
 import type { FetchRequest, FetchResult, ProviderInstance } from "@vaultlink/core/plugin";
-import { type HashicorpEmulator, startHashicorpEmulator } from "@vaultlink/emulators";
+import {
+  type HashicorpEmulator,
+  startHashicorpEmulator,
+  type VaultAppRoleSpec,
+} from "@vaultlink/emulators";
 import { createTestContext, FakeClock, type TestContext } from "@vaultlink/testkit";
+import { afterEach, beforeEach } from "vitest";
 import provider from "../src/index.js";
 
 /** Values seeded by `seedVault`; distinctive so leak checks can find them. */
@@ -46,6 +51,34 @@ export async function startRig(): Promise<Rig> {
   return { emu, clock, stop: () => emu.stop() };
 }
 
+/**
+ * A fresh rig for every test of the enclosing describe block, stopped after it. The object
+ * returned stands for the current test's rig.
+ */
+export function useRig(): Rig {
+  let current: Rig | undefined;
+  beforeEach(async () => {
+    current = await startRig();
+  });
+  afterEach(async () => {
+    await current?.stop();
+    current = undefined;
+  });
+  const rig = (): Rig => {
+    if (!current) throw new Error("the rig exists only while a test runs");
+    return current;
+  };
+  return {
+    get emu() {
+      return rig().emu;
+    },
+    get clock() {
+      return rig().clock;
+    },
+    stop: () => rig().stop(),
+  };
+}
+
 export interface Connected {
   instance: ProviderInstance;
   ctx: TestContext;
@@ -67,6 +100,27 @@ export async function connect(
   const session = await instance.authenticate({ method, settings: allSettings, secrets });
   await ctx.saveSession(session);
   return { instance, ctx };
+}
+
+/** The AppRole that `connectAppRole` registers and signs in with. */
+export const APPROLE = { roleId: "role-id-db-reader", secretId: "secret-id-db-reader-8812" };
+
+/**
+ * Register the AppRole (reader policy, 300 s tokens that cannot be renewed unless `role` says
+ * otherwise) and sign in with it.
+ */
+export async function connectAppRole(
+  rig: Rig,
+  role: Partial<VaultAppRoleSpec> = {},
+): Promise<Connected> {
+  rig.emu.addAppRole({
+    ...APPROLE,
+    policies: ["reader"],
+    ttlSeconds: 300,
+    renewable: false,
+    ...role,
+  });
+  return connect(rig, "approle", { ...APPROLE });
 }
 
 let counter = 0;

@@ -4,17 +4,15 @@ import { join } from "node:path";
 import { createVault, roleAccessPolicy, type TeamRole } from "@vaultlink/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import provider from "../src/index.js";
-import { type Rig, SEED, startRig } from "./support.js";
+import { SEED, useRig } from "./support.js";
 
 describe("team scope through core: admins set up, members authenticate", () => {
-  let rig: Rig;
+  const rig = useRig();
   let home: string;
   beforeEach(async () => {
-    rig = await startRig();
     home = await mkdtemp(join(tmpdir(), "vaultlink-hashicorp-"));
   });
   afterEach(async () => {
-    await rig.stop();
     await rm(home, { recursive: true, force: true });
   });
 
@@ -60,6 +58,24 @@ describe("team scope through core: admins set up, members authenticate", () => {
       await expect(vault.integrations.disconnect("hashicorp")).rejects.toMatchObject({
         code: "ACCESS_DENIED",
       });
+
+      // Signing in personally may not carry a change to the team setup.
+      await expect(
+        vault.integrations.reauthenticate("hashicorp", {
+          options: { password: SEED.readerPassword, namespace: "team-a" },
+        }),
+      ).rejects.toMatchObject({ code: "ACCESS_DENIED" });
+      await expect(
+        vault.integrations.reauthenticate("hashicorp", {
+          options: { password: SEED.readerPassword, address: "http://127.0.0.1:1" },
+        }),
+      ).rejects.toMatchObject({ code: "ACCESS_DENIED" });
+      expect((await vault.integrations.status("hashicorp")).settings).toMatchObject({
+        address: rig.emu.url,
+      });
+      expect((await vault.integrations.status("hashicorp")).settings).not.toHaveProperty(
+        "namespace",
+      );
 
       rig.emu.expireCredentials();
       const reauthed = await vault.integrations.reauthenticate("hashicorp", {
