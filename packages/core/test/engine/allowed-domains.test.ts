@@ -23,6 +23,12 @@ const cases: Array<[string[], string | undefined, boolean, string]> = [
   [["*.example.com"], "https://example.com", true, "wildcard matches the apex"],
   [["*.example.com"], "https://evilexample.com", false, "wildcard needs a label boundary"],
   [["example.com"], "https://example.com.evil.net", false, "look-alike suffix host"],
+  [
+    ["*.example.com"],
+    "https://example.com.evil.net",
+    false,
+    "look-alike suffix host under a wildcard",
+  ],
   [["example.com"], "https://www.example.com", false, "plain domain does not cover subdomains"],
   [["API.Example.COM"], "https://api.example.com", true, "upper case in the domain"],
   [["api.example.com"], "https://API.EXAMPLE.COM/x", true, "upper case in the URL"],

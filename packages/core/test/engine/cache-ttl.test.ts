@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { VaultEvents } from "../../src/index.js";
-import { fakeProvider, makeVault, TestClock, type TestVault } from "../helpers/fake-provider.js";
+import { connectedVault, TestClock, type TestVault } from "../helpers/fake-provider.js";
 
 describe("linked values and the cache (fake clock)", () => {
   let t: TestVault;
@@ -8,10 +8,13 @@ describe("linked values and the cache (fake clock)", () => {
 
   async function setup() {
     const clock = new TestClock();
-    const fake = fakeProvider();
-    fake.values.set("fake://stripe", "sk_live_one");
-    t = await makeVault({ providers: [fake.provider], clock });
-    await t.vault.integrations.connect({ provider: "fake", options: { token: "tok-123" } });
+    const c = await connectedVault({
+      values: { "fake://stripe": "sk_live_one" },
+      token: "tok-123",
+      clock,
+    });
+    t = c;
+    const { fake } = c;
     await t.vault.links.link("stripe-key", { integration: "fake", reference: "fake://stripe" });
     const events: Array<[keyof VaultEvents, unknown]> = [];
     t.vault.events.onAny((type, payload) => events.push([type, payload]));

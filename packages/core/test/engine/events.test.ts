@@ -1,19 +1,22 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { createEventBus } from "../../src/index.js";
-import { fakeProvider, makeVault, type TestVault } from "../helpers/fake-provider.js";
+import { createEventBus, type VaultEventName } from "../../src/index.js";
+import { fakeProvider, makeVault, TestClock, type TestVault } from "../helpers/fake-provider.js";
 
 describe("events", () => {
   let t: TestVault;
   afterEach(async () => t?.cleanup());
 
-  it("no payload of a full create/update/rename/link/resolve/delete cycle contains the value", async () => {
+  it("every event fires in a full cycle, and no payload contains a value or a credential", async () => {
     const secretValue = "sv-7f3a9c1e-very-secret";
     const linkedValue = "lv-2b8d4e6f-also-secret";
-    const fake = fakeProvider();
+    const refetchedValue = "lv-9c0a1b2d-rotated";
+    const clock = new TestClock();
+    const fake = fakeProvider({ now: clock.now });
     fake.values.set("fake://x", linkedValue);
-    t = await makeVault({ providers: [fake.provider] });
+    t = await makeVault({ providers: [fake.provider], clock });
     const seen: Array<[string, unknown]> = [];
     t.vault.events.onAny((type, payload) => seen.push([type, payload]));
+
     await t.vault.secrets.add("api", { value: secretValue });
     await t.vault.secrets.update("api", {
       value: `${secretValue}-2`,
@@ -21,36 +24,63 @@ describe("events", () => {
     });
     await t.vault.secrets.rename("api", "api2");
     await t.vault.resolve("api2", { url: "https://a.example.com" });
+    await t.vault.resolve("api2", { url: "https://b.example.com" }); // unresolved
+    await t.vault.settings.set("cache-ttl", 30);
     await t.vault.integrations.connect({
       provider: "fake",
       options: { token: "credential-token-xyz" },
     });
     await t.vault.links.link("lnk", { integration: "fake", reference: "fake://x" });
-    await t.vault.resolve("lnk");
-    await t.vault.resolve("lnk");
+    await t.vault.resolve("lnk"); // from the provider
+    await t.vault.resolve("lnk"); // from the cache
+    clock.advance(31 * 60_000);
+    fake.values.set("fake://x", refetchedValue);
+    await t.vault.resolve("lnk"); // expired entry met, refetched
     await t.vault.cache.reset();
+    fake.failWith = { code: "AUTH_EXPIRED" };
+    await t.vault.resolve("lnk");
+    fake.failWith = undefined;
+    await t.vault.integrations.reauthenticate("fake", { options: { token: "credential-token-2" } });
+    await t.vault.resolve("lnk");
     await t.vault.links.unlink("lnk");
+    await t.vault.links.link("lnk2", { integration: "fake", reference: "fake://x" });
+    await t.vault.resolve("lnk2");
     await t.vault.integrations.disconnect("fake");
     await t.vault.secrets.delete("api2");
+    await t.vault.reset({ confirm: true });
+
+    // Typed against the event map: a new event fails to compile until it is listed here.
+    const everyEvent: Record<Exclude<VaultEventName, "HandlerError">, true> = {
+      SecretCreated: true,
+      SecretUpdated: true,
+      SecretRenamed: true,
+      SecretDeleted: true,
+      SecretLinked: true,
+      SecretUnlinked: true,
+      SecretResolved: true,
+      SecretUnresolved: true,
+      CacheExpired: true,
+      CacheReset: true,
+      CachePurged: true,
+      AuthExpired: true,
+      IntegrationConnected: true,
+      IntegrationReauthenticated: true,
+      IntegrationDisconnected: true,
+      SettingsChanged: true,
+      VaultReset: true,
+    };
     const types = new Set(seen.map(([type]) => type));
-    for (const expected of [
-      "SecretCreated",
-      "SecretUpdated",
-      "SecretRenamed",
-      "SecretResolved",
-      "IntegrationConnected",
-      "SecretLinked",
-      "CacheReset",
-      "SecretUnlinked",
-      "IntegrationDisconnected",
-      "SecretDeleted",
-    ]) {
-      expect(types.has(expected)).toBe(true);
-    }
+    expect([...types].sort()).toEqual(Object.keys(everyEvent).sort());
     const all = JSON.stringify(seen);
-    expect(all).not.toContain(secretValue);
-    expect(all).not.toContain(linkedValue);
-    expect(all).not.toContain("credential-token-xyz");
+    for (const value of [
+      secretValue,
+      linkedValue,
+      refetchedValue,
+      "credential-token-xyz",
+      "credential-token-2",
+    ]) {
+      expect(all).not.toContain(value);
+    }
   });
 
   it("a throwing handler does not stop the others", () => {

@@ -85,11 +85,20 @@ describe("integration lifecycle", () => {
     expect((await t.vault.resolve("alpha")).ok).toBe(true);
     await t.vault.cache.reset();
     clock.advance(61 * 60_000);
-    expect(await t.vault.resolve("alpha")).toMatchObject({ ok: false, reason: "auth-expired" });
+    expect(await t.vault.resolve("alpha")).toMatchObject({
+      ok: false,
+      reason: "auth-expired",
+      fix: "run vaultlink integration reauth fake",
+    });
+    expect(await t.vault.resolve("beta")).toMatchObject({ ok: false, reason: "auth-expired" });
     expect(fake.calls.fetch).toBe(1);
-    await new Promise((r) => setTimeout(r, 10));
     expect(events.filter(([type]) => type === "AuthExpired")).toHaveLength(1);
     expect((await t.vault.integrations.list())[0]?.status).toBe("auth-expired");
+    // Reauthentication issues new credentials (a fresh hour on the same clock) and restores both.
+    await t.vault.integrations.reauthenticate("fake", { options: { token: "fresh" } });
+    const restored = await t.vault.resolveMany(["alpha", "beta"]);
+    expect(restored.map((r) => r.ok && r.value)).toEqual(["value-a", "value-b"]);
+    expect((await t.vault.integrations.status("fake")).status).toBe("connected");
   });
 
   it("stores credentials encrypted and never shows them in status", async () => {
@@ -155,6 +164,12 @@ describe("team integrations and the access policy", () => {
     });
     await asMember.unlock(admin.vaultKey);
     const before = await asMember.integrations.status("team-vault");
+    // Creating another team integration is an admin's call too.
+    const create = await asMember.integrations
+      .connect({ provider: "team-vault", id: "team-2", options: { token: "t" } })
+      .catch((e) => e);
+    expect(create.code).toBe("ACCESS_DENIED");
+    expect((await asMember.integrations.list()).map((i) => i.id)).toEqual(["team-vault"]);
     const err = await asMember.integrations.disconnect("team-vault").catch((e) => e);
     expect(err.code).toBe("ACCESS_DENIED");
     expect(err.message).toContain("only an Admin or Super Admin");

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createVault, findReferences } from "../../src/index.js";
-import { fakeProvider, makeVault, type TestVault } from "../helpers/fake-provider.js";
+import { addSecrets, connectedVault, makeVault, type TestVault } from "../helpers/fake-provider.js";
 
 describe("resolver", () => {
   let t: TestVault;
@@ -15,17 +15,13 @@ describe("resolver", () => {
   });
 
   it("resolves a template and reports each unresolved reference with its reason and fix", async () => {
-    const fake = fakeProvider();
-    fake.values.set("fake://db", JSON.stringify({ password: "pw" }));
-    t = await makeVault({ providers: [fake.provider] });
-    await t.vault.secrets.add("token", { value: "tok-value" });
-    await t.vault.secrets.add("blank");
-    await t.vault.secrets.add("off", { value: "off-value", enabled: false });
-    await t.vault.secrets.add("scoped", {
-      value: "scoped-value",
-      allowedDomains: ["api.example.com"],
+    t = await connectedVault({ values: { "fake://db": JSON.stringify({ password: "pw" }) } });
+    await addSecrets(t.vault, {
+      token: { value: "tok-value" },
+      blank: {},
+      off: { value: "off-value", enabled: false },
+      scoped: { value: "scoped-value", allowedDomains: ["api.example.com"] },
     });
-    await t.vault.integrations.connect({ provider: "fake", options: { token: "t" } });
     await t.vault.links.link("db", {
       integration: "fake",
       reference: "fake://db",
@@ -81,10 +77,7 @@ describe("resolver", () => {
   });
 
   it("a value that is not JSON gives an error naming the key, never the value", async () => {
-    const fake = fakeProvider();
-    fake.values.set("fake://plain", "plain-secret-text");
-    t = await makeVault({ providers: [fake.provider] });
-    await t.vault.integrations.connect({ provider: "fake", options: { token: "t" } });
+    t = await connectedVault({ values: { "fake://plain": "plain-secret-text" } });
     await t.vault.links.link("p", { integration: "fake", reference: "fake://plain", jsonKey: "k" });
     const r = await t.vault.resolve("p");
     expect(r).toMatchObject({ ok: false, reason: "provider-error", code: "NOT_JSON" });
@@ -93,9 +86,7 @@ describe("resolver", () => {
   });
 
   it("refuses an invalid reference before saving the link", async () => {
-    const fake = fakeProvider();
-    t = await makeVault({ providers: [fake.provider] });
-    await t.vault.integrations.connect({ provider: "fake", options: { token: "t" } });
+    t = await connectedVault();
     const err = await t.vault.links
       .link("x", { integration: "fake", reference: "nope" })
       .catch((e) => e);

@@ -1,16 +1,15 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { fakeProvider, makeVault, type TestVault } from "../helpers/fake-provider.js";
+import { connectedVault, type TestVault } from "../helpers/fake-provider.js";
 
 describe("concurrent misses", () => {
   let t: TestVault;
   afterEach(async () => t?.cleanup());
 
   it("1,000 concurrent resolves of one uncached linked secret make exactly one provider fetch", async () => {
-    const fake = fakeProvider();
-    fake.values.set("fake://hot", "hot-value");
+    const c = await connectedVault({ values: { "fake://hot": "hot-value" } });
+    t = c;
+    const { fake } = c;
     fake.latencyMs = 20;
-    t = await makeVault({ providers: [fake.provider] });
-    await t.vault.integrations.connect({ provider: "fake", options: { token: "t" } });
     await t.vault.links.link("hot", { integration: "fake", reference: "fake://hot" });
     const results = await Promise.all(Array.from({ length: 1000 }, () => t.vault.resolve("hot")));
     expect(results.every((r) => r.ok && r.value === "hot-value")).toBe(true);
@@ -19,9 +18,9 @@ describe("concurrent misses", () => {
   });
 
   it("concurrent resolves of 100 different secrets reach the provider as one batch", async () => {
-    const fake = fakeProvider();
-    t = await makeVault({ providers: [fake.provider] });
-    await t.vault.integrations.connect({ provider: "fake", options: { token: "t" } });
+    const c = await connectedVault();
+    t = c;
+    const { fake } = c;
     for (let i = 0; i < 100; i++) {
       fake.values.set(`fake://s${i}`, `v${i}`);
       await t.vault.links.link(`s${i}`, { integration: "fake", reference: `fake://s${i}` });

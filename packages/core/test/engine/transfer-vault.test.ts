@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { decodeExport } from "../../src/index.js";
-import { fakeProvider, makeVault, type TestVault } from "../helpers/fake-provider.js";
+import { addSecrets, connectedVault, makeVault, type TestVault } from "../helpers/fake-provider.js";
 
 describe("export and import through the vault", () => {
   const vaults: TestVault[] = [];
@@ -9,16 +9,13 @@ describe("export and import through the vault", () => {
   });
 
   it("exports local values (even disabled or domain-restricted), links and domains; never credentials", async () => {
-    const fake = fakeProvider();
-    const source = await makeVault({ providers: [fake.provider] });
+    const source = await connectedVault({ token: "cred-xyz-9" });
     vaults.push(source);
-    await source.vault.secrets.add("plain", { value: "v-plain-1" });
-    await source.vault.secrets.add("off", { value: "v-off-2", enabled: false });
-    await source.vault.secrets.add("scoped", {
-      value: "v-scoped-3",
-      allowedDomains: ["api.example.com"],
+    await addSecrets(source.vault, {
+      plain: { value: "v-plain-1" },
+      off: { value: "v-off-2", enabled: false },
+      scoped: { value: "v-scoped-3", allowedDomains: ["api.example.com"] },
     });
-    await source.vault.integrations.connect({ provider: "fake", options: { token: "cred-xyz-9" } });
     await source.vault.links.link("linked", {
       integration: "fake",
       reference: "fake://x",
@@ -29,7 +26,7 @@ describe("export and import through the vault", () => {
     expect(secrets).toBe(4);
     expect(text).not.toContain("cred-xyz-9");
 
-    const target = await makeVault({ providers: [fake.provider] });
+    const target = await makeVault({ providers: [source.fake.provider] });
     vaults.push(target);
     await target.vault.secrets.add("plain", { value: "mine" });
     // A read before the import: the import must not be hidden by the vault's snapshot.

@@ -1,7 +1,13 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createVault, roleAccessPolicy, type TeamRole, type Vault } from "../../src/index.js";
+import {
+  createVault,
+  type NewSecret,
+  roleAccessPolicy,
+  type TeamRole,
+  type Vault,
+} from "../../src/index.js";
 import {
   defineProvider,
   type FetchRequest,
@@ -152,4 +158,28 @@ export async function makeVault(
       rmSync(home, { recursive: true, force: true });
     },
   };
+}
+
+/** A vault with a fake provider loaded and connected with `token`, holding `values`. */
+export async function connectedVault(
+  options: { values?: Record<string, string>; token?: string; clock?: TestClock } = {},
+): Promise<TestVault & { fake: FakeProvider }> {
+  const fake = fakeProvider(options.clock ? { now: options.clock.now } : {});
+  for (const [reference, value] of Object.entries(options.values ?? {})) {
+    fake.values.set(reference, value);
+  }
+  const t = await makeVault({
+    providers: [fake.provider],
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+  await t.vault.integrations.connect({
+    provider: "fake",
+    options: { token: options.token ?? "t" },
+  });
+  return { ...t, fake };
+}
+
+/** Add local secrets, in order. */
+export async function addSecrets(vault: Vault, secrets: Record<string, NewSecret>): Promise<void> {
+  for (const [name, input] of Object.entries(secrets)) await vault.secrets.add(name, input);
 }

@@ -20,6 +20,18 @@ import type { VaultSession } from "../../src/vault/types.js";
 const FAST = { N: 2 ** 10, r: 8, p: 1 };
 const PASSWORD = "correct horse battery";
 
+/** The text of a hand-made plaintext export; `changes` replace (or, as undefined, drop) fields. */
+function plainExport(payload: unknown, changes: Record<string, unknown> = {}): string {
+  return JSON.stringify({
+    format: "vaultlink-export",
+    version: 1,
+    encrypted: false,
+    createdAt: "x",
+    ...(payload === undefined ? {} : { payload }),
+    ...changes,
+  });
+}
+
 let dir: string;
 let session: VaultSession;
 
@@ -169,57 +181,24 @@ describe("reading an export", () => {
   it.each([
     ["not JSON", () => "{ nope"],
     ["a JSON array", () => "[]"],
-    [
-      "no format marker",
-      () =>
-        JSON.stringify({ version: 1, encrypted: false, createdAt: "x", payload: { secrets: [] } }),
-    ],
-    [
-      "a future version",
-      () =>
-        JSON.stringify({
-          format: "vaultlink-export",
-          version: 9,
-          encrypted: false,
-          createdAt: "x",
-          payload: { secrets: [] },
-        }),
-    ],
-    [
-      "a bad payload",
-      () =>
-        JSON.stringify({
-          format: "vaultlink-export",
-          version: 1,
-          encrypted: false,
-          createdAt: "x",
-          payload: { secrets: [{ name: "bad name!" }] },
-        }),
-    ],
+    ["no format marker", () => plainExport({ secrets: [] }, { format: undefined })],
+    ["a future version", () => plainExport({ secrets: [] }, { version: 9 })],
+    ["a bad payload", () => plainExport({ secrets: [{ name: "bad name!" }] })],
     [
       "a duplicate name",
       () =>
-        JSON.stringify({
-          format: "vaultlink-export",
-          version: 1,
-          encrypted: false,
-          createdAt: "x",
-          payload: {
-            secrets: [
-              { name: "a", value: "1", allowedDomains: [], enabled: true },
-              { name: "a", value: "2", allowedDomains: [], enabled: true },
-            ],
-          },
+        plainExport({
+          secrets: [
+            { name: "a", value: "1", allowedDomains: [], enabled: true },
+            { name: "a", value: "2", allowedDomains: [], enabled: true },
+          ],
         }),
     ],
     [
       "damaged cipher fields",
       () =>
-        JSON.stringify({
-          format: "vaultlink-export",
-          version: 1,
+        plainExport(undefined, {
           encrypted: true,
-          createdAt: "x",
           kdf: { name: "scrypt", N: 1024, r: 8, p: 1, salt: "AAAA" },
           cipher: { name: "aes-256-gcm", iv: "AAAA", tag: "short" },
           data: "",

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { promisify } from "node:util";
+import { afterAll, beforeAll } from "vitest";
 import type { SecretRecord } from "../../src/vault/index.js";
 
 const run = promisify(execFile);
@@ -67,6 +68,25 @@ export async function buildVaultModule(): Promise<{
   return {
     moduleUrl: pathToFileURL(join(out, "vault/index.js")).href,
     cleanup: () => rm(out, { recursive: true, force: true }),
+  };
+}
+
+/**
+ * Build src/vault for child processes once per test file (before all its tests) and remove
+ * the build afterwards. Returns a getter for the module URL, valid inside tests.
+ */
+export function useVaultModule(): () => string {
+  let moduleUrl: string | undefined;
+  let cleanBuild: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    ({ moduleUrl, cleanup: cleanBuild } = await buildVaultModule());
+  });
+  afterAll(async () => {
+    await cleanBuild?.();
+  });
+  return () => {
+    if (moduleUrl === undefined) throw new Error("the vault module is built in beforeAll");
+    return moduleUrl;
   };
 }
 

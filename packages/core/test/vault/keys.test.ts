@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   envKeySource,
   generateVaultKey,
@@ -10,18 +10,11 @@ import {
   promptKeySource,
   resolveVaultKey,
 } from "../../src/vault/index.js";
-import { buildVaultModule, fixturesDir, rejectsWithCode, repoDir } from "./helpers.js";
+import { fixturesDir, rejectsWithCode, repoDir, useVaultModule } from "./helpers.js";
 
 const run = promisify(execFile);
 
-let moduleUrl: string;
-let cleanBuild: () => Promise<void>;
-beforeAll(async () => {
-  ({ moduleUrl, cleanup: cleanBuild } = await buildVaultModule());
-});
-afterAll(async () => {
-  await cleanBuild?.();
-});
+const moduleUrl = useVaultModule();
 
 const fixture = join(fixturesDir, "keychain.mjs");
 
@@ -36,8 +29,8 @@ function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 async function runFixture(args: string[], env: NodeJS.ProcessEnv, withKeyring: boolean) {
   const command = withKeyring ? "bash" : process.execPath;
   const argv = withKeyring
-    ? [join(repoDir, "scripts/with-keyring.sh"), process.execPath, fixture, moduleUrl, ...args]
-    : [fixture, moduleUrl, ...args];
+    ? [join(repoDir, "scripts/with-keyring.sh"), process.execPath, fixture, moduleUrl(), ...args]
+    : [fixture, moduleUrl(), ...args];
   const { stdout } = await run(command, argv, { env, timeout: 60_000 });
   const line = stdout.trim().split("\n").pop() ?? "";
   return JSON.parse(line) as Record<string, unknown>;

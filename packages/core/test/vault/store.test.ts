@@ -267,12 +267,11 @@ describe("a lock left by a writer killed before it recorded itself", () => {
     await mkdir(lockDir);
     const old = new Date(Date.now() - 2_000);
     await utimes(lockDir, old, old);
-    const started = Date.now();
+    // Without the takeover this update would wait for the 60 s stale time and give up with
+    // VAULT_BUSY at the 20 s timeout first.
     await session.update((doc) => {
       doc.secrets.after = secret("after", "ok");
     });
-    // Far below both the 60 s stale time and the 20 s timeout.
-    expect(Date.now() - started).toBeLessThan(10_000);
     expect((await session.read()).secrets.after?.value).toBe("ok");
   });
 
