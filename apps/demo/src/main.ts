@@ -162,28 +162,49 @@ class Demo {
       currentChild = child;
       let stdout = "";
       let stderr = "";
-      const show = (chunk: string, hidden: boolean) => {
-        if (!hidden && !quiet) process.stdout.write(indent(redact(chunk)));
-      };
+      const shownOut = lineEcho(call.hideStdout === true);
+      const shownErr = lineEcho(false);
       child.stdout.setEncoding("utf8");
       child.stderr.setEncoding("utf8");
       child.stdout.on("data", (d: string) => {
         stdout += d;
-        show(d, call.hideStdout === true);
+        shownOut.push(d);
       });
       child.stderr.on("data", (d: string) => {
         stderr += d;
-        show(d, false);
+        shownErr.push(d);
       });
       child.on("error", rej);
       child.on("close", (code) => {
         currentChild = undefined;
+        shownOut.end();
+        shownErr.end();
         res({ code, stdout, stderr });
       });
       child.stdin.end(call.input ?? "");
     });
     say(dim(`  (exit ${result.code})`));
     return result;
+  }
+
+  /** Run the CLI; it must exit 0. */
+  async ok(call: CliCall): Promise<CliResult> {
+    const r = await this.cli(call);
+    expectExit(r, 0);
+    return r;
+  }
+
+  /**
+   * `vaultlink integration connect <provider> …connect.args`, then
+   * `vaultlink secret link <name> <provider> <reference> …`; both must succeed.
+   */
+  async connectAndLink(
+    provider: string,
+    connect: CliCall,
+    [name, reference, ...linkOptions]: [string, string, ...string[]],
+  ): Promise<void> {
+    await this.ok({ ...connect, args: ["integration", "connect", provider, ...connect.args] });
+    await this.ok({ args: ["secret", "link", name, provider, reference, ...linkOptions] });
   }
 
   async step(title: string, body: () => Promise<void>): Promise<void> {
@@ -226,6 +247,30 @@ class Skip extends Error {}
 
 function indent(text: string): string {
   return text.replace(/^(?=.)/gm, "  ");
+}
+
+/**
+ * Echoes a child's output stream indented and redacted, a whole line at a time: a chunk can
+ * end mid-line (or mid-credential), and each piece would otherwise be indented and redacted
+ * on its own.
+ */
+function lineEcho(hidden: boolean): { push(chunk: string): void; end(): void } {
+  let partial = "";
+  const write = (text: string) => {
+    if (!hidden && !quiet && text !== "") process.stdout.write(indent(redact(text)));
+  };
+  return {
+    push(chunk) {
+      partial += chunk;
+      const cut = partial.lastIndexOf("\n") + 1;
+      write(partial.slice(0, cut));
+      partial = partial.slice(cut);
+    },
+    end() {
+      if (partial !== "") write(`${partial}\n`);
+      partial = "";
+    },
+  };
 }
 
 function expectExit(r: CliResult, code: number | "non-zero"): void {
@@ -350,96 +395,76 @@ async function walkThrough(demo: Demo): Promise<void> {
     const keys = aws.issueCredentials();
     secretive(keys.accessKeyId);
     secretive(keys.secretAccessKey);
-    let r = await demo.cli({
-      args: [
-        "integration",
-        "connect",
-        "aws",
-        "--method",
-        "access-key",
-        "--region",
-        aws.region,
-        "--endpoint",
-        aws.url,
-        "--secrets-stdin",
-      ],
-      input: JSON.stringify(keys),
-      shownInput: `echo '{"accessKeyId":"${MASK}","secretAccessKey":"${MASK}"}'`,
-    });
-    expectExit(r, 0);
-    r = await demo.cli({
-      args: ["secret", "link", "db-password", "aws", "demo/db", "--json-key", "password"],
-    });
-    expectExit(r, 0);
+    await demo.connectAndLink(
+      "aws",
+      {
+        args: [
+          "--method",
+          "access-key",
+          "--region",
+          aws.region,
+          "--endpoint",
+          aws.url,
+          "--secrets-stdin",
+        ],
+        input: JSON.stringify(keys),
+        shownInput: `echo '{"accessKeyId":"${MASK}","secretAccessKey":"${MASK}"}'`,
+      },
+      ["db-password", "demo/db", "--json-key", "password"],
+    );
   });
 
   await demo.step("Connect Azure Key Vault and link a secret", async () => {
     const azure = demo.azure as RunningAzureEmulator;
-    let r = await demo.cli({
-      args: [
-        "integration",
-        "connect",
-        "azure",
-        "--method",
-        "client-secret",
-        "--tenantId",
-        azure.tenantId,
-        "--clientId",
-        "vaultlink-demo",
-        "--authorityHost",
-        trim(azure.authorityHost),
-        "--caFile",
-        azure.caFile,
-        "--allowCustomVaultHosts",
-        "true",
-      ],
-      env: { AZURE_CLIENT_SECRET: azureClientSecret },
-      shownEnv: ["AZURE_CLIENT_SECRET"],
-    });
-    expectExit(r, 0);
-    r = await demo.cli({
-      args: ["secret", "link", "azure-key", "azure", `${trim(azure.vaultUrl)}/secrets/api-key`],
-    });
-    expectExit(r, 0);
+    await demo.connectAndLink(
+      "azure",
+      {
+        args: [
+          "--method",
+          "client-secret",
+          "--tenantId",
+          azure.tenantId,
+          "--clientId",
+          "vaultlink-demo",
+          "--authorityHost",
+          trim(azure.authorityHost),
+          "--caFile",
+          azure.caFile,
+          "--allowCustomVaultHosts",
+          "true",
+        ],
+        env: { AZURE_CLIENT_SECRET: azureClientSecret },
+        shownEnv: ["AZURE_CLIENT_SECRET"],
+      },
+      ["azure-key", `${trim(azure.vaultUrl)}/secrets/api-key`],
+    );
   });
 
   await demo.step("Connect HashiCorp Vault (team integration) and link a secret", async () => {
     const vault = demo.hashicorp as HashicorpEmulator;
-    let r = await demo.cli({
-      args: [
-        "integration",
-        "connect",
-        "hashicorp",
-        "--method",
-        "token",
-        "--address",
-        vault.url,
-        "--secrets-stdin",
-      ],
-      input: JSON.stringify({ token: vault.rootToken }),
-      shownInput: `echo '{"token":"${MASK}"}'`,
-    });
-    expectExit(r, 0);
-    r = await demo.cli({
-      args: ["secret", "link", "vault-api-key", "hashicorp", "secret/demo/api#key"],
-    });
-    expectExit(r, 0);
+    await demo.connectAndLink(
+      "hashicorp",
+      {
+        args: ["--method", "token", "--address", vault.url, "--secrets-stdin"],
+        input: JSON.stringify({ token: vault.rootToken }),
+        shownInput: `echo '{"token":"${MASK}"}'`,
+      },
+      ["vault-api-key", "secret/demo/api#key"],
+    );
   });
 
   await demo.step("Connect 1Password (Connect server) and link a secret", async () => {
     const op = demo.op as RunningOnePasswordConnect;
-    let r = await demo.cli({
-      args: ["integration", "connect", "1password", "--method", "connect", "--host", op.serverURL],
-      env: { OP_CONNECT_TOKEN: op.token },
-      shownEnv: ["OP_CONNECT_TOKEN"],
-    });
-    expectExit(r, 0);
-    r = await demo.cli({
-      args: ["secret", "link", "op-db-password", "1password", "op://Demo/Database/password"],
-    });
-    expectExit(r, 0);
-    r = await demo.cli({ args: ["integration", "list"] });
-    expectExit(r, 0);
+    await demo.connectAndLink(
+      "1password",
+      {
+        args: ["--method", "connect", "--host", op.serverURL],
+        env: { OP_CONNECT_TOKEN: op.token },
+        shownEnv: ["OP_CONNECT_TOKEN"],
+      },
+      ["op-db-password", "op://Demo/Database/password"],
+    );
+    await demo.ok({ args: ["integration", "list"] });
   });
 
   const linked = () => [

@@ -1,4 +1,6 @@
 import { execFileSync, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { connect } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -31,6 +33,19 @@ function runDemo(): Promise<{ code: number | null; output: string }> {
   });
 }
 
+/** Whether anything still accepts connections at `url`'s host and port. */
+function listening(url: string): Promise<boolean> {
+  const { hostname, port } = new URL(url);
+  return new Promise((res) => {
+    const socket = connect({ host: hostname, port: Number(port) });
+    socket.once("connect", () => {
+      socket.destroy();
+      res(true);
+    });
+    socket.once("error", () => res(false));
+  });
+}
+
 describe("the demo (built CLI against the four emulators)", () => {
   it("runs end to end and every step passes", { timeout: 180_000 }, async () => {
     const { code, output } = await runDemo();
@@ -51,5 +66,20 @@ describe("the demo (built CLI against the four emulators)", () => {
     expect(output).not.toMatch(/vlk_[A-Za-z0-9_-]{20,}/);
     expect(output).not.toMatch(/hvs\.emulator-root/);
     expect(output).not.toMatch(/AKIA[0-9A-F]{16}/);
+
+    // It cleans up after itself: its temporary directories are gone and no emulator listens.
+    const tmp = /Temporary VAULTLINK_HOME: (\S+)\/home\n/.exec(output)?.[1];
+    const caFile = /--caFile (\S+)/.exec(output)?.[1];
+    expect(tmp, output).toBeDefined();
+    expect(caFile, output).toBeDefined();
+    expect(existsSync(tmp as string)).toBe(false);
+    expect(existsSync(dirname(caFile as string))).toBe(false);
+    const urls = [
+      ...output.matchAll(
+        /^ {2}(?:AWS Secrets Manager|Azure Key Vault|HashiCorp Vault|1Password Connect) +(https?:\/\/\S+)$/gm,
+      ),
+    ].map((m) => m[1] as string);
+    expect(urls.length).toBeGreaterThanOrEqual(3);
+    for (const url of urls) expect(await listening(url), url).toBe(false);
   });
 });
