@@ -1,5 +1,5 @@
 import { isVaultlinkError, type ProviderInstance } from "@vaultlink/core/plugin";
-import { beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import {
   createMemoryProvider,
   createTestContext,
@@ -190,9 +190,20 @@ describe("createMemoryProvider", () => {
   it("adds latency when asked", async () => {
     const { instance } = await signedIn(memory);
     memory.faults.latencyMs = 40;
-    const started = performance.now();
-    await get(instance, "mem://db/password");
-    expect(performance.now() - started).toBeGreaterThanOrEqual(35);
+    vi.useFakeTimers();
+    try {
+      let settled = false;
+      const pending = get(instance, "mem://db/password").finally(() => {
+        settled = true;
+      });
+      await vi.advanceTimersByTimeAsync(39);
+      expect(settled).toBe(false);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(settled).toBe(true);
+      expect(await pending).toMatchObject([{ ok: true }]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("counts calls and requests, and reset puts everything back", async () => {

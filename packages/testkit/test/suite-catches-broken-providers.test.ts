@@ -1,9 +1,4 @@
-import {
-  defineProvider,
-  type FetchResult,
-  type ProviderSession,
-  vaultlinkError,
-} from "@vaultlink/core/plugin";
+import { type FetchResult, type ProviderSession, vaultlinkError } from "@vaultlink/core/plugin";
 import { describe, expect, it } from "vitest";
 import {
   conformanceChecks,
@@ -11,7 +6,18 @@ import {
   memoryHarness,
   runConformanceChecks,
 } from "../src/index.js";
-import { failingChecks, failureOf, variant, wrapInstances } from "./helpers.js";
+import {
+  codeOf,
+  failingChecks,
+  failureOf,
+  mapFetchErrors,
+  mapResults,
+  patched,
+  variant,
+  withFetch,
+  withInstance,
+  wrapInstances,
+} from "./helpers.js";
 
 type Secret = { reference: string; value: string };
 
@@ -37,32 +43,42 @@ describe("runConformanceChecks", () => {
     expect(report.passed).toEqual(["not-found", "no-leaks"]);
   });
 
-  it("disposes instances and stops the harness afterwards", async () => {
+  it("disposes every instance it created and stops the harness afterwards", async () => {
     const harness = await memoryHarness();
+    let created = 0;
+    let disposed = 0;
     let stopped = 0;
-    await runConformanceChecks({ ...harness, stop: async () => void stopped++ }, memoryFixtures, {
-      only: ["fetch-one"],
+    const provider = wrapInstances(harness.provider, (inner) => {
+      created++;
+      return {
+        ...inner,
+        dispose() {
+          disposed++;
+          return inner.dispose();
+        },
+      };
     });
+    const report = await runConformanceChecks(
+      { ...harness, provider, stop: async () => void stopped++ },
+      memoryFixtures,
+      { only: ["fetch-one", "stored-session"] },
+    );
+    expect(report.failed).toEqual([]);
+    expect(harness.memory.calls.fetch).toBeGreaterThan(0);
+    expect(created).toBe(2);
+    expect(disposed).toBe(created);
     expect(stopped).toBe(1);
-    const fetchesBefore = harness.memory.calls.fetch;
-    expect(fetchesBefore).toBeGreaterThan(0);
   });
 });
 
 describe("the suite catches providers that leak secrets", () => {
   it("a failure whose details dump the whole response", async () => {
-    const leaky = variant((base) =>
-      wrapInstances(base, (inner) => ({
-        ...inner,
-        async fetch(requests) {
-          const results = await inner.fetch(requests);
-          const body = JSON.stringify(results);
-          return results.map(
-            (r): FetchResult => (r.ok ? r : { ...r, details: { responseBody: body } }),
-          );
-        },
-      })),
-    );
+    const leaky = mapResults((results) => {
+      const body = JSON.stringify(results);
+      return results.map(
+        (r): FetchResult => (r.ok ? r : { ...r, details: { responseBody: body } }),
+      );
+    });
     expect(await failingChecks(leaky, [...FETCHES, "no-leaks"])).toEqual(["no-leaks"]);
     const message = await failureOf(leaky, ["not-found", "no-leaks"], "no-leaks");
     expect(message).toContain("NOT_FOUND error from fetch");
@@ -71,32 +87,17 @@ describe("the suite catches providers that leak secrets", () => {
   });
 
   it("a thrown error that quotes the sign-in token", async () => {
-    const leaky = variant((base) =>
-      wrapInstances(base, (inner) => ({
-        ...inner,
-        async fetch(requests) {
-          try {
-            return await inner.fetch(requests);
-          } catch {
-            throw vaultlinkError("THROTTLED", "Slow down (token memory-conformance-token).");
-          }
-        },
-      })),
+    const leaky = mapFetchErrors(() =>
+      vaultlinkError("THROTTLED", "Slow down (token memory-conformance-token)."),
     );
     expect(await failingChecks(leaky, ["fault-throttled", "no-leaks"])).toEqual(["no-leaks"]);
   });
 
   it("a value written to the logger", async () => {
-    const chatty = variant((base) =>
-      wrapInstances(base, (inner, ctx) => ({
-        ...inner,
-        async fetch(requests) {
-          const results = await inner.fetch(requests);
-          for (const r of results) if (r.ok) ctx.logger.debug("fetched", { value: r.value });
-          return results;
-        },
-      })),
-    );
+    const chatty = mapResults((results, _requests, ctx) => {
+      for (const r of results) if (r.ok) ctx.logger.debug("fetched", { value: r.value });
+      return results;
+    });
     const message = await failureOf(chatty, ["fetch-one", "not-found", "no-leaks"], "no-leaks");
     expect(message).toMatch(/Log line \d+ \(debug\) contains a secret value at fields\.value/);
   });
@@ -104,16 +105,11 @@ describe("the suite catches providers that leak secrets", () => {
 
 describe("the suite catches wrong fetch answers", () => {
   it("not-found mapped to PROVIDER_ERROR", async () => {
-    const wrongCode = variant((base) =>
-      wrapInstances(base, (inner) => ({
-        ...inner,
-        async fetch(requests) {
-          return (await inner.fetch(requests)).map(
-            (r): FetchResult =>
-              !r.ok && r.code === "NOT_FOUND" ? { ...r, code: "PROVIDER_ERROR" } : r,
-          );
-        },
-      })),
+    const wrongCode = mapResults((results) =>
+      results.map(
+        (r): FetchResult =>
+          !r.ok && r.code === "NOT_FOUND" ? { ...r, code: "PROVIDER_ERROR" } : r,
+      ),
     );
     expect(await failingChecks(wrongCode, FETCHES)).toEqual(["not-found"]);
     expect(await failureOf(wrongCode, ["not-found"], "not-found")).toContain(
@@ -122,46 +118,28 @@ describe("the suite catches wrong fetch answers", () => {
   });
 
   it("one missing secret failing the whole batch", async () => {
-    const allOrNothing = variant((base) =>
-      wrapInstances(base, (inner) => ({
-        ...inner,
-        async fetch(requests) {
-          const results = await inner.fetch(requests);
-          if (results.some((r) => !r.ok)) {
-            throw vaultlinkError("NOT_FOUND", "Some secrets do not exist.");
-          }
-          return results;
-        },
-      })),
-    );
+    const allOrNothing = mapResults((results) => {
+      if (results.some((r) => !r.ok))
+        throw vaultlinkError("NOT_FOUND", "Some secrets do not exist.");
+      return results;
+    });
     expect(await failingChecks(allOrNothing, FETCHES)).toEqual(["not-found"]);
   });
 
   it("results matched to requests by position after reordering", async () => {
-    const byPosition = variant((base) =>
-      wrapInstances(base, (inner) => ({
-        ...inner,
-        async fetch(requests) {
-          const sorted = [...requests].sort((a, b) =>
-            a.reference.canonical.localeCompare(b.reference.canonical),
-          );
-          const results = await inner.fetch(sorted);
-          return results.map((r, i) => ({ ...r, id: (requests[i] as { id: string }).id }));
-        },
-      })),
-    );
+    const byPosition = withFetch(async (inner, requests) => {
+      const sorted = [...requests].sort((a, b) =>
+        a.reference.canonical.localeCompare(b.reference.canonical),
+      );
+      const results = await inner.fetch(sorted);
+      return results.map((r, i) => ({ ...r, id: (requests[i] as { id: string }).id }));
+    });
     expect(await failingChecks(byPosition, ["fetch-one", "fetch-many"])).toEqual(["fetch-many"]);
   });
 
   it("a duplicated result", async () => {
-    const doubled = variant((base) =>
-      wrapInstances(base, (inner) => ({
-        ...inner,
-        async fetch(requests) {
-          const results = await inner.fetch(requests);
-          return results.length > 1 ? [...results, results[0] as FetchResult] : results;
-        },
-      })),
+    const doubled = mapResults((results) =>
+      results.length > 1 ? [...results, results[0] as FetchResult] : results,
     );
     expect(await failureOf(doubled, ["fetch-many"], "fetch-many")).toContain(
       "more than one result",
@@ -169,14 +147,7 @@ describe("the suite catches wrong fetch answers", () => {
   });
 
   it("a missing result", async () => {
-    const dropping = variant((base) =>
-      wrapInstances(base, (inner) => ({
-        ...inner,
-        async fetch(requests) {
-          return (await inner.fetch(requests)).slice(1);
-        },
-      })),
-    );
+    const dropping = mapResults((results) => results.slice(1));
     expect(await failingChecks(dropping, ["fetch-one", "fetch-many"])).toEqual([
       "fetch-one",
       "fetch-many",
@@ -184,17 +155,12 @@ describe("the suite catches wrong fetch answers", () => {
   });
 
   it("a JSON value handed back re-encoded", async () => {
-    const reencoded = variant((base) =>
-      wrapInstances(base, (inner) => ({
-        ...inner,
-        async fetch(requests) {
-          return (await inner.fetch(requests)).map((r) =>
-            r.ok && typeof r.value === "string" && r.value.startsWith("{")
-              ? { ...r, value: Buffer.from(r.value).toString("base64") }
-              : r,
-          );
-        },
-      })),
+    const reencoded = mapResults((results) =>
+      results.map((r) =>
+        r.ok && typeof r.value === "string" && r.value.startsWith("{")
+          ? { ...r, value: Buffer.from(r.value).toString("base64") }
+          : r,
+      ),
     );
     expect(await failureOf(reencoded, ["json-key"], "json-key")).toContain(
       'extractJsonKey could not read key "db.password"',
@@ -202,11 +168,8 @@ describe("the suite catches wrong fetch answers", () => {
   });
 
   it("a requested version ignored", async () => {
-    const latestOnly = variant((base) =>
-      wrapInstances(base, (inner) => ({
-        ...inner,
-        fetch: (requests) => inner.fetch(requests.map(({ version: _, ...r }) => r)),
-      })),
+    const latestOnly = withFetch((inner, requests) =>
+      inner.fetch(requests.map(({ version: _, ...r }) => r)),
     );
     expect(await failingChecks(latestOnly, ["fetch-one", "versions"])).toEqual(["versions"]);
   });
@@ -214,38 +177,29 @@ describe("the suite catches wrong fetch answers", () => {
 
 describe("the suite catches broken reference parsing", () => {
   it("a parser that accepts anything", async () => {
-    const lax = variant((base) =>
-      defineProvider({
-        ...base,
-        parseReference: (input) => ({ canonical: input || "mem://x", name: input }),
-      }),
-    );
+    const lax = patched(() => ({
+      parseReference: (input) => ({ canonical: input || "mem://x", name: input }),
+    }));
     expect(await failingChecks(lax, ["parse-valid", "parse-invalid"])).toEqual(["parse-invalid"]);
   });
 
   it("a canonical form that changes when parsed again", async () => {
-    const drifting = variant((base) =>
-      defineProvider({
-        ...base,
-        parseReference: (input) => {
-          const parsed = base.parseReference(input);
-          return { ...parsed, canonical: `${parsed.canonical}.` };
-        },
-      }),
-    );
+    const drifting = patched((base) => ({
+      parseReference: (input) => {
+        const parsed = base.parseReference(input);
+        return { ...parsed, canonical: `${parsed.canonical}.` };
+      },
+    }));
     expect(await failureOf(drifting, ["parse-valid"], "parse-valid")).toContain("not stable");
   });
 
   it("a parser that throws a plain Error", async () => {
-    const plain = variant((base) =>
-      defineProvider({
-        ...base,
-        parseReference: (input) => {
-          if (!input.startsWith("mem://")) throw new Error("bad reference");
-          return base.parseReference(input);
-        },
-      }),
-    );
+    const plain = patched((base) => ({
+      parseReference: (input) => {
+        if (!input.startsWith("mem://")) throw new Error("bad reference");
+        return base.parseReference(input);
+      },
+    }));
     expect(await failureOf(plain, ["parse-invalid"], "parse-invalid")).toContain(
       "throw a VaultlinkError with code INVALID_REFERENCE",
     );
@@ -254,53 +208,30 @@ describe("the suite catches broken reference parsing", () => {
 
 describe("the suite catches fault mapping and recovery bugs", () => {
   it("throttling reported as a generic provider error", async () => {
-    const generic = variant((base) =>
-      wrapInstances(base, (inner) => ({
-        ...inner,
-        async fetch(requests) {
-          try {
-            return await inner.fetch(requests);
-          } catch (error) {
-            const code = (error as { code?: string }).code;
-            throw code === "THROTTLED" ? vaultlinkError("PROVIDER_ERROR", "HTTP 429.") : error;
-          }
-        },
-      })),
+    const generic = mapFetchErrors((error) =>
+      codeOf(error) === "THROTTLED" ? vaultlinkError("PROVIDER_ERROR", "HTTP 429.") : error,
     );
     expect(await failingChecks(generic, FAULTS)).toEqual(["fault-throttled"]);
   });
 
   it("an instance that keeps its first session after reauthentication", async () => {
-    const sticky = variant((base) =>
-      wrapInstances(base, (inner) => {
-        let first: ProviderSession | undefined;
-        return {
-          ...inner,
-          async authenticate(input) {
-            // Signs in once and then only hands back the old session, like a cached client.
-            first ??= await inner.authenticate(input);
-            return first;
-          },
-        };
-      }),
-    );
+    const sticky = withInstance((inner) => {
+      let first: ProviderSession | undefined;
+      return {
+        async authenticate(input) {
+          // Signs in once and then only hands back the old session, like a cached client.
+          first ??= await inner.authenticate(input);
+          return first;
+        },
+      };
+    });
     const message = await failureOf(sticky, ["fault-auth-expired"], "fault-auth-expired");
     expect(message).toContain("AUTH_EXPIRED");
   });
 
   it("expired credentials reported as a failed sign-in", async () => {
-    const confused = variant((base) =>
-      wrapInstances(base, (inner) => ({
-        ...inner,
-        async fetch(requests) {
-          try {
-            return await inner.fetch(requests);
-          } catch (error) {
-            const code = (error as { code?: string }).code;
-            throw code === "AUTH_EXPIRED" ? vaultlinkError("AUTH_FAILED", "HTTP 401.") : error;
-          }
-        },
-      })),
+    const confused = mapFetchErrors((error) =>
+      codeOf(error) === "AUTH_EXPIRED" ? vaultlinkError("AUTH_FAILED", "HTTP 401.") : error,
     );
     // The failed check clears its fault, so the next fault check starts from a clean state.
     expect(
@@ -316,73 +247,59 @@ describe("the suite catches contract and lifecycle bugs", () => {
   });
 
   it("empty meta", async () => {
-    const anonymous = variant((base) =>
-      defineProvider({ ...base, meta: { name: "", version: "" } }),
-    );
+    const anonymous = patched(() => ({ meta: { name: "", version: "" } }));
     expect(await failingChecks(anonymous, ["meta"])).toEqual(["meta"]);
   });
 
   it("an expiry that is not a Date", async () => {
-    const stringly = variant((base) =>
-      wrapInstances(base, (inner) => ({
-        ...inner,
-        async authenticate(input) {
-          const session = await inner.authenticate(input);
-          return { ...session, expiresAt: "tomorrow" as unknown as Date };
-        },
-      })),
-    );
+    const stringly = withInstance((inner) => ({
+      async authenticate(input) {
+        const session = await inner.authenticate(input);
+        return { ...session, expiresAt: "tomorrow" as unknown as Date };
+      },
+    }));
     expect(await failureOf(stringly, ["authenticate"], "authenticate")).toContain(
       "expiresAt must be a valid Date",
     );
   });
 
   it("a secret option not marked secret", async () => {
-    const unmasked = variant((base) =>
-      defineProvider({
-        ...base,
-        authMethods: [
-          {
-            id: "token",
-            title: "Token",
-            options: [{ name: "token", title: "Token", type: "string" }],
-          },
-        ],
-      }),
-    );
+    const unmasked = patched(() => ({
+      authMethods: [
+        {
+          id: "token",
+          title: "Token",
+          options: [{ name: "token", title: "Token", type: "string" }],
+        },
+      ],
+    }));
     expect(await failureOf(unmasked, ["authenticate"], "authenticate")).toContain(
       "not marked secret",
     );
   });
 
   it("an instance that ignores the stored session", async () => {
-    const forgetful = variant((base) =>
-      defineProvider({
-        ...base,
-        create: ({ session: _, ...ctx }) => base.create(ctx as typeof ctx & { session?: never }),
-      }),
-    );
+    const forgetful = patched((base) => ({
+      create: ({ session: _, ...ctx }) => base.create(ctx as typeof ctx & { session?: never }),
+    }));
     expect(await failingChecks(forgetful, ["fetch-one", "stored-session"])).toEqual([
       "stored-session",
     ]);
   });
 
   it("a dispose that throws", async () => {
-    const grumpy = variant((base) =>
-      wrapInstances(base, (inner) => ({
-        ...inner,
-        dispose() {
-          throw new Error("socket already closed");
-        },
-      })),
-    );
+    const grumpy = withInstance(() => ({
+      dispose() {
+        throw new Error("socket already closed");
+      },
+    }));
     expect(await failingChecks(grumpy, ["dispose"])).toEqual(["dispose"]);
   });
 
   it("version fixtures for a provider without versions", async () => {
-    const unversioned = variant((base) =>
-      defineProvider({ ...base, capabilities: { ...base.capabilities, versions: false } }),
-    );
+    const unversioned = patched((base) => ({
+      capabilities: { ...base.capabilities, versions: false },
+    }));
     expect(await failureOf(unversioned, ["versions"], "versions")).toContain(
       "fixtures.versions must be absent",
     );
