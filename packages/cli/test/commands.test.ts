@@ -1,14 +1,10 @@
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cli, FIXTURES, newVault, noStack, type TestVault, vaultWithProvider } from "./helpers.js";
+import { describe, expect, it } from "vitest";
+import { cli, FIXTURES, newVault, noStack, vaultPerSuite, vaultWithProvider } from "./helpers.js";
 
 describe("vault", () => {
-  let v: TestVault;
-  beforeAll(async () => {
-    v = await newVault();
-  });
-  afterAll(() => v.cleanup());
+  const v = vaultPerSuite(() => newVault());
 
   it("create prints the key once as JSON and refuses a second vault", async () => {
     expect(v.key).toMatch(/^vlk_[A-Za-z0-9_-]{43}$/);
@@ -36,9 +32,12 @@ describe("vault", () => {
   });
 
   it("reset needs --yes without a terminal and then issues a new key", async () => {
+    const before = v.vaultHash();
     const refused = await v.run(["vault", "reset"]);
     expect(refused.code).toBe(2);
-    const before = v.vaultHash();
+    expect(refused.stderr).toMatch(
+      /^error: Resetting destroys every secret and needs confirmation/,
+    );
     expect(v.vaultHash()).toBe(before);
     const r = await v.run(["vault", "reset", "--yes", "--json", "--no-keychain"]);
     expect(r.code).toBe(0);
@@ -54,11 +53,7 @@ describe("vault", () => {
 });
 
 describe("secrets", () => {
-  let v: TestVault;
-  beforeAll(async () => {
-    v = await newVault();
-  });
-  afterAll(() => v.cleanup());
+  const v = vaultPerSuite(() => newVault());
 
   it("adds from stdin, lists without values, and reads for scripts", async () => {
     expect(
@@ -134,13 +129,12 @@ describe("secrets", () => {
 });
 
 describe("resolve, inject and run", () => {
-  let v: TestVault;
-  beforeAll(async () => {
-    v = await newVault();
-    await v.run(["secret", "add", "user"], { input: "alice-user-4" });
-    await v.run(["secret", "add", "pass"], { input: "hunter2-pass-5" });
+  const v = vaultPerSuite(async () => {
+    const made = await newVault();
+    await made.run(["secret", "add", "user"], { input: "alice-user-4" });
+    await made.run(["secret", "add", "pass"], { input: "hunter2-pass-5" });
+    return made;
   });
-  afterAll(() => v.cleanup());
 
   it("resolves a template from an argument, a file and stdin", async () => {
     expect((await v.run(["resolve", "u={{vault:user}}"])).stdout).toBe("u=alice-user-4");
@@ -213,11 +207,7 @@ describe("resolve, inject and run", () => {
 });
 
 describe("settings and cache", () => {
-  let v: TestVault;
-  beforeAll(async () => {
-    v = await newVault();
-  });
-  afterAll(() => v.cleanup());
+  const v = vaultPerSuite(() => newVault());
 
   it("gets and sets cache-ttl", async () => {
     expect((await v.run(["settings", "get", "cache-ttl"])).stdout.trim()).toBe("60");
@@ -234,14 +224,12 @@ describe("settings and cache", () => {
 });
 
 describe("integrations and linked secrets (JSON test provider)", () => {
-  let v: Awaited<ReturnType<typeof vaultWithProvider>>;
-  beforeAll(async () => {
-    v = await vaultWithProvider({
+  const v = vaultPerSuite(() =>
+    vaultWithProvider({
       "db-password": "linked-value-6",
       cfg: JSON.stringify({ user: "u1", pw: "json-key-value-7" }),
-    });
-  });
-  afterAll(() => v.cleanup());
+    }),
+  );
 
   it("lists the connected integration with its expiry", async () => {
     const list = JSON.parse((await v.run(["integration", "list", "--json"])).stdout) as Array<{

@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll } from "vitest";
 
 export const CLI_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const BIN = join(CLI_DIR, "dist", "bin.cjs");
@@ -16,12 +17,19 @@ export interface RunResult {
   stderr: string;
 }
 
-/** The environment every CLI run starts from: nothing of the developer's own vault. */
-export function baseEnv(extra: Record<string, string | undefined> = {}): Record<string, string> {
+/**
+ * The environment every CLI run starts from: nothing of the developer's own vault, nor any
+ * variable matching `drop`; then `extra` (undefined deletes).
+ */
+export function baseEnv(
+  extra: Record<string, string | undefined> = {},
+  drop?: RegExp,
+): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) {
     if (v === undefined || k.startsWith("VAULTLINK_") || k === "NO_COLOR" || k === "FORCE_COLOR")
       continue;
+    if (drop?.test(k)) continue;
     env[k] = v;
   }
   if (process.env.VAULTLINK_IN_KEYRING_SESSION)
@@ -31,6 +39,39 @@ export function baseEnv(extra: Record<string, string | undefined> = {}): Record<
     else env[k] = v;
   }
   return env;
+}
+
+/** Run `node [nodeArgs] dist/bin.cjs <args>` in exactly `env`, with stdin `input` (no terminal). */
+export function spawnCli(
+  args: readonly string[],
+  env: Record<string, string>,
+  options: { input?: string; cwd?: string; nodeArgs?: string[]; timeoutMs?: number } = {},
+): Promise<RunResult> {
+  return new Promise((res, rej) => {
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), BIN, ...args], {
+      env,
+      cwd: options.cwd ?? CLI_DIR,
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    const timer =
+      options.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => child.kill("SIGKILL"), options.timeoutMs);
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("error", (e) => {
+      clearTimeout(timer);
+      rej(e);
+    });
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      res({ code, signal, stdout, stderr });
+    });
+    child.stdin.on("error", () => undefined);
+    child.stdin.end(options.input ?? "");
+  });
 }
 
 /** Run the built binary (no terminal). */
@@ -43,20 +84,8 @@ export function cli(
     nodeArgs?: string[];
   } = {},
 ): Promise<RunResult> {
-  return new Promise((res, rej) => {
-    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), BIN, ...args], {
-      env: baseEnv(options.env),
-      cwd: options.cwd ?? CLI_DIR,
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", rej);
-    child.on("close", (code, signal) => res({ code, signal, stdout, stderr }));
-    child.stdin.end(options.input ?? "");
-  });
+  const { env, ...rest } = options;
+  return spawnCli(args, baseEnv(env), rest);
 }
 
 export interface TestVault {
@@ -130,6 +159,19 @@ export async function vaultWithProvider(
         ? readFileSync(`${file}.count`, "utf8").split("\n").filter(Boolean).length
         : 0,
   };
+}
+
+/**
+ * One vault for a whole describe block: made in beforeAll, removed in afterAll. The returned
+ * object is filled in by beforeAll, so use it inside tests and hooks only.
+ */
+export function vaultPerSuite<T extends TestVault>(make: () => Promise<T>): T {
+  const v = {} as T;
+  beforeAll(async () => {
+    Object.assign(v, await make());
+  });
+  afterAll(() => v.cleanup?.());
+  return v;
 }
 
 export function noStack(text: string): boolean {

@@ -3,85 +3,49 @@
  * (packages/cli/dist/bin.cjs) as a subprocess, in a temporary VAULTLINK_HOME, against a real
  * emulator from apps/emulators. Nothing here prints a secret value.
  */
-import { spawn } from "node:child_process";
-import { createHash } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { expect } from "vitest";
-
-export const CLI_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
-export const BIN = join(CLI_DIR, "dist", "bin.cjs");
+import { join } from "node:path";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { type RunResult as BaseRunResult, baseEnv, hashFile, spawnCli } from "../helpers.js";
 
 /** The CLI's exit codes (packages/cli/src/errors.ts). */
 export const EXIT = { ok: 0, other: 1, usage: 2, unresolved: 3, auth: 4, unreachable: 5, vault: 6 };
 
-export interface RunResult {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
+export interface RunResult extends BaseRunResult {
   args: readonly string[];
 }
 
 /** Variables of the developer's shell that could change what the CLI or an SDK does. */
 const DROPPED =
-  /^(VAULTLINK_|AWS_|AZURE_|IDENTITY_|MSI_|VAULT_|OP_|NO_COLOR$|FORCE_COLOR$|DBUS_SESSION_BUS_ADDRESS$|NODE_OPTIONS$|NODE_EXTRA_CA_CERTS$)/;
+  /^(AWS_|AZURE_|IDENTITY_|MSI_|VAULT_|OP_|DBUS_SESSION_BUS_ADDRESS$|NODE_OPTIONS$|NODE_EXTRA_CA_CERTS$)/;
 
 /** A clean environment for the child: nothing of the developer's vault, cloud or keychain. */
 export function childEnv(extra: Record<string, string | undefined> = {}): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (v === undefined || DROPPED.test(k)) continue;
-    env[k] = v;
-  }
-  Object.assign(env, {
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-    AWS_EC2_METADATA_DISABLED: "true",
-    // No shared AWS config or credentials files of the developer.
-    AWS_CONFIG_FILE: join(tmpdir(), "vaultlink-e2e-no-aws-config"),
-    AWS_SHARED_CREDENTIALS_FILE: join(tmpdir(), "vaultlink-e2e-no-aws-credentials"),
-    NO_COLOR: "1",
-  });
-  for (const [k, v] of Object.entries(extra)) {
-    if (v === undefined) delete env[k];
-    else env[k] = v;
-  }
-  return env;
+  return baseEnv(
+    {
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+      AWS_EC2_METADATA_DISABLED: "true",
+      // No shared AWS config or credentials files of the developer.
+      AWS_CONFIG_FILE: join(tmpdir(), "vaultlink-e2e-no-aws-config"),
+      AWS_SHARED_CREDENTIALS_FILE: join(tmpdir(), "vaultlink-e2e-no-aws-credentials"),
+      NO_COLOR: "1",
+      ...extra,
+    },
+    DROPPED,
+  );
 }
 
 /** Run `node dist/bin.cjs <args>` with stdin `input` (no terminal). */
-export function runCli(
+export async function runCli(
   args: readonly string[],
   options: { env?: Record<string, string | undefined>; input?: string; timeoutMs?: number } = {},
 ): Promise<RunResult> {
-  return new Promise((res, rej) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: childEnv(options.env),
-      cwd: CLI_DIR,
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 25_000);
-    child.stdout.on("data", (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on("data", (d: Buffer) => {
-      stderr += d.toString();
-    });
-    child.on("error", (e) => {
-      clearTimeout(timer);
-      rej(e);
-    });
-    child.on("close", (code, signal) => {
-      clearTimeout(timer);
-      res({ code, signal, stdout, stderr, args });
-    });
-    child.stdin.on("error", () => undefined);
-    child.stdin.end(options.input ?? "");
+  const r = await spawnCli(args, childEnv(options.env), {
+    timeoutMs: options.timeoutMs ?? 25_000,
+    ...(options.input !== undefined ? { input: options.input } : {}),
   });
+  return { ...r, args };
 }
 
 export interface E2eVault {
@@ -131,12 +95,6 @@ export async function createVault(env: Record<string, string | undefined> = {}):
     writeTeam: (members) => writeFileSync(join(home, "team.json"), JSON.stringify({ members })),
     cleanup: () => rmSync(home, { recursive: true, force: true }),
   };
-}
-
-export function hashFile(file: string): string {
-  return existsSync(file)
-    ? createHash("sha256").update(readFileSync(file)).digest("hex")
-    : "absent";
 }
 
 /** A Node stack frame line ("    at fn (file:1:2)"). */
@@ -256,4 +214,155 @@ export function e2eChecks(
       expect(traced.map((r) => r.args.join(" "))).toEqual([]);
     },
   };
+}
+
+/** What the shared steps need of an emulator from apps/emulators. */
+export interface Emulator {
+  stop(): Promise<void>;
+  requests: { count(): number };
+}
+
+/** A linked secret of the story: [name, provider reference, expected value, JSON key?]. */
+export type StoryLink = readonly [name: string, reference: string, value: string, jsonKey?: string];
+
+/**
+ * One provider's end-to-end story through the built CLI. Creates the emulator (`start`) and a
+ * vault in beforeAll, removes both in afterAll, and offers the steps every provider goes
+ * through, each registered as its own test in the order called. `secrets` lists every value
+ * and credential that must never be printed; `env` is added to every run (a team user, say).
+ */
+export function providerE2e<E extends Emulator>(options: {
+  provider: string;
+  start: () => Promise<E>;
+  secrets: () => readonly string[];
+  env?: Record<string, string | undefined>;
+}) {
+  const { provider } = options;
+  let emu: E | undefined;
+  let vault: E2eVault | undefined;
+  let checks: ReturnType<typeof e2eChecks> | undefined;
+  let links: readonly StoryLink[] = [];
+  const ready = <T>(x: T | undefined): T => {
+    if (x === undefined) throw new Error("the provider story's beforeAll did not finish");
+    return x;
+  };
+  const values = () => links.map(([name, , value]) => [name, value] as const);
+
+  beforeAll(async () => {
+    emu = await options.start();
+    vault = await createVault();
+    checks = e2eChecks(vault, options.secrets, options.env ? { env: options.env } : {});
+  }, 120_000);
+  afterAll(async () => {
+    vault?.cleanup();
+    await emu?.stop();
+  });
+
+  const story = {
+    get emu(): E {
+      return ready(emu);
+    },
+    get v(): E2eVault {
+      return ready(vault);
+    },
+    get check(): ReturnType<typeof e2eChecks> {
+      return ready(checks);
+    },
+    d: (r: RunResult) => story.check.d(r),
+    /** A run with the story's `env` (plus `o.env`). */
+    run: (
+      args: readonly string[],
+      o: { env?: Record<string, string | undefined>; input?: string } = {},
+    ) => story.v.run(args, { ...o, env: { ...options.env, ...o.env } }),
+
+    /**
+     * `integration connect <provider> <args> --secrets-stdin --json` with the secret options as
+     * JSON on stdin (never argv); the integration must come out connected.
+     */
+    connects(
+      title: string,
+      args: () => readonly string[],
+      secretInput: () => Record<string, unknown>,
+      expected: Record<string, unknown> = {},
+    ): void {
+      it(title, async () => {
+        const r = await story.run(
+          ["integration", "connect", provider, ...args(), "--secrets-stdin", "--json"],
+          { input: JSON.stringify(secretInput()) },
+        );
+        expect(r.code, story.d(r)).toBe(EXIT.ok);
+        expect(JSON.parse(r.stdout)).toMatchObject({
+          id: provider,
+          status: "connected",
+          ...expected,
+        });
+      });
+    },
+
+    /** Link the secrets, read them from the provider, then read again from the cache. */
+    linksAndReads(title: string, make: () => readonly StoryLink[]): void {
+      it(title, async () => {
+        links = make();
+        await story.check.links(
+          provider,
+          links.map(([name, reference, , jsonKey]) => [name, reference, jsonKey] as const),
+        );
+      });
+      it("read prints the values from the provider", async () => {
+        await story.check.reads(values());
+      });
+      it("a second read is a cache hit: no request reaches the emulator", async () => {
+        await story.check.cacheHit(
+          links.map(([name]) => name),
+          () => story.emu.requests.count(),
+        );
+      });
+    },
+
+    /** After `expire()`, reading the first linked secret needs a new sign-in (exit 4). */
+    expiredRead(title: string, expire: () => void): void {
+      it(title, async () => {
+        expire();
+        await story.check.expiredRead(ready(links[0])[0], provider, () =>
+          story.emu.requests.count(),
+        );
+      });
+    },
+
+    /** `integration reauth <provider> <args> --secrets-stdin` succeeds; every value reads again. */
+    reauthReads(
+      title: string,
+      secretInput: () => Record<string, unknown>,
+      args: readonly string[] = [],
+    ): void {
+      it(title, async () => {
+        const r = await story.run(["integration", "reauth", provider, ...args, "--secrets-stdin"], {
+          input: JSON.stringify(secretInput()),
+        });
+        expect(r.code, story.d(r)).toBe(EXIT.ok);
+        await story.check.reads(values());
+      });
+    },
+
+    /** `integration status --json` shows the integration connected, with `expected` fields. */
+    connectedStatus(expected: Record<string, unknown>): void {
+      it("integration status --json shows connected", async () => {
+        const { result, info } = await integrationStatus(story.v, provider);
+        expect(result.code, story.d(result)).toBe(EXIT.ok);
+        expect(info).toMatchObject({ id: provider, provider, status: "connected", ...expected });
+      });
+    },
+
+    /** The last step: nothing secret was printed by any run, and no stack trace. */
+    noLeaks(title: string): void {
+      it(title, () => {
+        story.check.noLeaks();
+      });
+    },
+  };
+
+  it("vault create gave a vault key", () => {
+    expect(story.v.key).toMatch(/^vlk_/);
+  });
+  return story;
 }
