@@ -5,7 +5,7 @@
  * (mode 0600) so no secret material reaches the terminal.
  */
 import { randomBytes } from "node:crypto";
-import { chmod, mkdir, writeFile } from "node:fs/promises";
+import { chmod, mkdir, rename, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { startAwsEmulator } from "./aws/index.js";
 import { startAzureEmulator } from "./azure/index.js";
@@ -119,6 +119,7 @@ async function main(): Promise<void> {
   const base = basePort();
   const dir = resolve(process.env.VAULTLINK_EMULATORS_DIR ?? ".vaultlink-demo");
   await mkdir(dir, { recursive: true, mode: 0o700 });
+  await chmod(dir, 0o700);
   const starters: [string, () => Promise<Started>][] = [
     ["aws", () => startAws(base)],
     ["azure", () => startAzure(base, dir)],
@@ -138,8 +139,11 @@ async function main(): Promise<void> {
     }
   }
   const file = join(dir, "emulators.json");
-  await writeFile(file, `${JSON.stringify(connections, null, 2)}\n`, { mode: 0o600 });
-  await chmod(file, 0o600);
+  // Written whole under a temporary name, then renamed: a reader never sees half a file.
+  const partial = `${file}.${process.pid}.tmp`;
+  await writeFile(partial, `${JSON.stringify(connections, null, 2)}\n`, { mode: 0o600 });
+  await chmod(partial, 0o600);
+  await rename(partial, file);
   console.log(`\nCredentials and the Azure CA: ${file}`);
   console.log("Control API: <url>/__emulator/… (see apps/emulators/README.md). Ctrl-C stops.");
 

@@ -1,9 +1,16 @@
 import {
   BatchGetSecretValueCommand,
+  DecryptionFailure,
+  DeleteSecretCommand,
   GetSecretValueCommand,
+  InternalServiceError,
+  InvalidParameterException,
+  InvalidRequestException,
+  LimitExceededException,
   ListSecretsCommand,
   ResourceNotFoundException,
   SecretsManagerClient,
+  type SecretsManagerClientConfig,
   SecretsManagerServiceException,
 } from "@aws-sdk/client-secrets-manager";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -19,12 +26,16 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 let emulator: AwsEmulator;
 let arns: string[];
 
-function clientWith(credentials: AwsCredentials): SecretsManagerClient {
+function clientWith(
+  credentials: AwsCredentials,
+  config: Partial<SecretsManagerClientConfig> = {},
+): SecretsManagerClient {
   return new SecretsManagerClient({
     endpoint: emulator.url,
     region: "us-east-1",
     credentials,
     maxAttempts: 1,
+    ...config,
   });
 }
 
@@ -108,28 +119,105 @@ describe("AWS Secrets Manager emulator (moto + fault layer)", () => {
     expect(err.message).toBe("Secrets Manager can't find the specified secret.");
   });
 
+  // Section A.3's table, row by row: the class the SDK throws (its modeled class, or the base
+  // class with `name` set), `$fault`, the status, and whether the SDK retries it.
+  const ERROR_ROWS: Array<
+    [string, number, (new (...args: never[]) => Error) | undefined, "client" | "server", boolean]
+  > = [
+    ["ResourceNotFoundException", 400, ResourceNotFoundException, "client", false],
+    ["DecryptionFailure", 400, DecryptionFailure, "client", false],
+    ["InternalServiceError", 500, InternalServiceError, "server", true],
+    ["AccessDeniedException", 400, undefined, "client", false],
+    ["ExpiredTokenException", 400, undefined, "client", false],
+    ["UnrecognizedClientException", 400, undefined, "client", false],
+    ["InvalidSignatureException", 400, undefined, "client", false],
+    ["ThrottlingException", 400, undefined, "client", true],
+    ["LimitExceededException", 400, LimitExceededException, "client", true],
+  ];
+
+  it.each(ERROR_ROWS)(
+    "an injected %s is status %i, its SDK class, and retried only when the SDK says so",
+    async (fault, status, modeled, side, retried) => {
+      emulator.inject({ operation: "GetSecretValue", error: fault, times: 1 });
+      const err = await failure(
+        client().send(new GetSecretValueCommand({ SecretId: "app/token" })),
+      );
+      expect(err).toBeInstanceOf(SecretsManagerServiceException);
+      expect(err.name).toBe(fault);
+      if (modeled) expect(err).toBeInstanceOf(modeled);
+      else expect(err.constructor).toBe(SecretsManagerServiceException);
+      expect(err.$fault).toBe(side);
+      expect(err.$metadata.httpStatusCode).toBe(status);
+
+      // One injected failure, two attempts allowed: a retried error is invisible to the caller.
+      emulator.requests.reset();
+      emulator.inject({ operation: "GetSecretValue", error: fault, times: 1 });
+      const twice = clientWith(emulator.issueCredentials(), { maxAttempts: 2 });
+      const call = twice.send(new GetSecretValueCommand({ SecretId: "app/token" }));
+      if (retried) expect((await call).SecretString).toBe("tok-1");
+      else expect((await failure(call)).name).toBe(fault);
+      expect(emulator.requests.count("GetSecretValue")).toBe(retried ? 2 : 1);
+    },
+  );
+
   it.each([
-    ["ExpiredTokenException", 400, "The security token included in the request is expired"],
-    ["UnrecognizedClientException", 400, "The security token included in the request is invalid."],
-    ["AccessDeniedException", 400, "secretsmanager:GetSecretValue on resource: app/token"],
-    ["ThrottlingException", 400, "Rate exceeded"],
-    ["InternalServiceError", 500, "An error occurred on the server side."],
-  ])("an injected %s surfaces with that name", async (fault, status, message) => {
+    ["ExpiredTokenException", "The security token included in the request is expired"],
+    ["UnrecognizedClientException", "The security token included in the request is invalid."],
+    ["AccessDeniedException", "secretsmanager:GetSecretValue on resource: app/token"],
+    ["ThrottlingException", "Rate exceeded"],
+    ["InternalServiceError", "An error occurred on the server side."],
+  ])("an injected %s carries the service's message", async (fault, message) => {
     emulator.inject({ operation: "GetSecretValue", error: fault, times: 1 });
     const err = await failure(client().send(new GetSecretValueCommand({ SecretId: "app/token" })));
-    expect(err).toBeInstanceOf(SecretsManagerServiceException);
-    expect(err.name).toBe(fault);
-    expect(err.$metadata.httpStatusCode).toBe(status);
     expect(err.message).toContain(message);
-    const after = await client().send(new GetSecretValueCommand({ SecretId: "app/token" }));
-    expect(after.SecretString).toBe("tok-1");
   });
 
-  it("latency injection delays the answer", async () => {
-    emulator.inject({ operation: "GetSecretValue", latencyMs: 300, times: 1 });
-    const started = performance.now();
-    await client().send(new GetSecretValueCommand({ SecretId: "app/token" }));
-    expect(performance.now() - started).toBeGreaterThanOrEqual(290);
+  it("a secret scheduled for deletion is moto's InvalidRequestException", async () => {
+    await emulator.seed([{ name: "app/doomed", value: "x" }]);
+    await client().send(
+      new DeleteSecretCommand({ SecretId: "app/doomed", RecoveryWindowInDays: 7 }),
+    );
+    const err = await failure(client().send(new GetSecretValueCommand({ SecretId: "app/doomed" })));
+    expect(err).toBeInstanceOf(InvalidRequestException);
+    expect(err.$fault).toBe("client");
+    expect(err.$metadata.httpStatusCode).toBe(400);
+  });
+
+  it("a batch call with both SecretIdList and Filters is moto's InvalidParameterException", async () => {
+    const err = await failure(
+      client().send(
+        new BatchGetSecretValueCommand({
+          SecretIdList: ["app/token"],
+          Filters: [{ Key: "name", Values: ["app"] }],
+        }),
+      ),
+    );
+    expect(err).toBeInstanceOf(InvalidParameterException);
+    expect(err.$fault).toBe("client");
+  });
+
+  it("latency injection holds the answer past the SDK's request timeout, once", async () => {
+    const impatient = clientWith(emulator.issueCredentials(), {
+      requestHandler: { requestTimeout: 200, throwOnRequestTimeout: true },
+    });
+    emulator.inject({ operation: "GetSecretValue", latencyMs: 5_000, times: 1 });
+    const err = await failure(impatient.send(new GetSecretValueCommand({ SecretId: "app/token" })));
+    expect(err.name).toBe("TimeoutError");
+    const again = await impatient.send(new GetSecretValueCommand({ SecretId: "app/token" }));
+    expect(again.SecretString).toBe("tok-1");
+    expect(emulator.requests.count("GetSecretValue")).toBe(2);
+  });
+
+  it("counts how many requests were in flight at once", async () => {
+    emulator.inject({ operation: "GetSecretValue", latencyMs: 300 });
+    const c = client();
+    await Promise.all(
+      [1, 2, 3].map(() => c.send(new GetSecretValueCommand({ SecretId: "app/token" }))),
+    );
+    await c.send(new GetSecretValueCommand({ SecretId: "app/token" }));
+    expect(emulator.requests.peakConcurrency("GetSecretValue")).toBe(3);
+    expect(emulator.requests.peakConcurrency()).toBe(3);
+    expect(emulator.requests.count("GetSecretValue")).toBe(4);
   });
 
   it("a rule with times: N applies to the next N matching calls only", async () => {

@@ -190,11 +190,34 @@ describe("Azure Key Vault emulator with the real SDK", () => {
     const unauthorized = await rejection(client.getSecret("db-password"));
     expect(unauthorized.statusCode).toBe(401);
     expect(unauthorized.code).toBe("Unauthorized");
+  });
 
-    emu.inject({ operation: "secrets.get", latencyMs: 150, times: 1 });
-    const started = Date.now();
-    expect((await client.getSecret("db-password")).value).toBe("first");
-    expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+  it.each([
+    ["access-policy-denied", 403, "Forbidden", "AccessDenied"],
+    ["forbidden-by-policy", 403, "Forbidden", "ForbiddenByPolicy"],
+    ["conflict", 409, "Conflict", "ObjectIsDeletedButRecoverable"],
+  ])("the %s fault is RestError %i %s (%s)", async (fault, status, code, inner) => {
+    const client = secretClient();
+    emu.inject({ error: fault, times: 1 });
+    const failed = await rejection(
+      fault === "conflict" ? client.setSecret("db-password", "x") : client.getSecret("db-password"),
+    );
+    expect(failed.name).toBe("RestError");
+    expect(failed.statusCode).toBe(status);
+    expect(failed.code).toBe(code);
+    expect(failed.details).toMatchObject({ error: { innerError: { code: inner } } });
+  });
+
+  it("latency injection holds the answer past the SDK's request timeout, once", async () => {
+    const client = secretClient();
+    await client.getSecret("db-password");
+    emu.inject({ operation: "secrets.get", latencyMs: 5_000, times: 1 });
+    const slow = await rejection(
+      client.getSecret("db-password", { requestOptions: { timeout: 200 } }),
+    );
+    expect(slow.name).toBe("AbortError");
+    const again = await client.getSecret("db-password", { requestOptions: { timeout: 2_000 } });
+    expect(again.value).toBe("first");
   });
 
   // MSAL keeps managed-identity tokens in a process-wide cache keyed by client id, so each of

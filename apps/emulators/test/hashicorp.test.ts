@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type HashicorpEmulator, startHashicorpEmulator } from "../src/index.js";
-import { apiError, vaultClient } from "./hashicorp-support.js";
+import { apiError, failure, vaultClient } from "./hashicorp-support.js";
 
 let emulator: HashicorpEmulator;
 let vault: ReturnType<typeof vaultClient>;
@@ -180,16 +180,26 @@ describe("Vault emulator: faults and counting", () => {
     await raw.arrayBuffer();
   });
 
-  it("latency injection delays answers; times limits the rule", async () => {
+  it("latency injection holds an answer past node-vault's timeout; times limits the rule", async () => {
     emulator.writeKv("secret", "app/db", { p: "1" });
-    emulator.inject({ pathPrefix: "/v1/secret/", latencyMs: 250, times: 1 });
-    let started = performance.now();
-    await vault.read("secret/data/app/db");
-    expect(performance.now() - started).toBeGreaterThanOrEqual(240);
-    started = performance.now();
-    await vault.read("secret/data/app/db");
-    expect(performance.now() - started).toBeLessThan(240);
+    emulator.inject({ pathPrefix: "/v1/secret/", latencyMs: 5_000, times: 1 });
+    const slow = await failure(vault.read("secret/data/app/db", { timeout: 200 }));
+    expect((slow as { code?: string }).code).toBe("ECONNABORTED");
+    expect((await vault.read("secret/data/app/db", { timeout: 2_000 })).data.data).toEqual({
+      p: "1",
+    });
   });
+
+  it.each([429, 472, 473, 474, 501, 503, 530])(
+    "a %i from sys/health resolves with the health body, while the same status elsewhere rejects",
+    async (status) => {
+      const body = { initialized: status !== 501, sealed: status === 503, standby: true };
+      emulator.inject({ operation: "sys.health", error: { status, body }, times: 1 });
+      expect(await vault.health()).toEqual(body);
+      emulator.inject({ operation: "kv.read", error: { status, body: { errors: [] } }, times: 1 });
+      await apiError(vault.read("secret/data/app/db"), status);
+    },
+  );
 
   it("counts requests by operation", async () => {
     emulator.writeKv("secret", "app/db", { p: "1" });

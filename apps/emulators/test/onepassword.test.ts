@@ -182,11 +182,46 @@ describe("1Password Connect emulator with the real SDK", () => {
       expect(failed.status).toBe(status);
       expect(typeof failed.message).toBe("string");
     }
-    emu.inject({ operation: "vaults.list", latencyMs: 120, times: 1 });
-    const started = Date.now();
-    await op.listVaults();
-    expect(Date.now() - started).toBeGreaterThanOrEqual(110);
     expect(emu.requests.count("items.get")).toBe(5);
+  });
+
+  it("latency injection holds an answer past the SDK's timeout, once", async () => {
+    const impatient = OnePasswordConnect({
+      serverURL: emu.serverURL,
+      token: emu.createToken(),
+      keepAlive: false,
+      timeout: 200,
+    });
+    emu.inject({ operation: "vaults.list", latencyMs: 5_000, times: 1 });
+    const slow = (await rejection(impatient.listVaults())) as { code?: string };
+    expect(slow.code).toBe("ECONNABORTED");
+    expect(await impatient.listVaults()).toHaveLength(2);
+  });
+
+  it("answers 400 for a malformed filter and for a title that matches several items", async () => {
+    const res = await fetch(
+      `${emu.serverURL}/v1/vaults/${devVault}/items?filter=${encodeURIComponent("title zz 1")}`,
+      { headers: { authorization: `Bearer ${emu.createToken()}` } },
+    );
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ status: 400 });
+
+    emu.seedItem(devVault, { title: "Database", fields: [{ label: "x", value: "y" }] });
+    const several = await rejection(
+      connect(emu.createToken()).getItemByTitle(devVault, "Database"),
+    );
+    expect(several.status).toBe(400);
+    expect(several.message).toContain("multiple Items");
+  });
+
+  it("a Connect server that is not there rejects with axios's network error", async () => {
+    const gone = await startOnePasswordConnectEmulator();
+    const url = gone.serverURL;
+    await gone.stop();
+    const op = OnePasswordConnect({ serverURL: url, token: "t", keepAlive: false });
+    const failed = (await rejection(op.listVaults())) as { code?: string };
+    expect(failed).toBeInstanceOf(Error);
+    expect(failed.code).toBe("ECONNREFUSED");
   });
 
   it("serves the health endpoints without a token", async () => {

@@ -24,6 +24,7 @@ export const AWS_FAULTS = [
   "InvalidSignatureException",
   "DecryptionFailure",
   "ResourceNotFoundException",
+  "LimitExceededException",
 ] as const;
 
 export type AwsFault = (typeof AWS_FAULTS)[number];
@@ -70,6 +71,11 @@ export function awsFaultResponse(kind: string, operation: string, body: Buffer):
       );
     case "ResourceNotFoundException":
       return awsError(kind, "Secrets Manager can't find the specified secret.");
+    case "LimitExceededException":
+      return awsError(
+        kind,
+        "The request failed because it would exceed one of the Secrets Manager quotas.",
+      );
     default:
       throw new Error(`unknown AWS fault "${kind}"; known faults: ${AWS_FAULTS.join(", ")}`);
   }

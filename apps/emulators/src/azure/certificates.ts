@@ -17,14 +17,22 @@ export interface TestCertificates {
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** Create a CA valid for two days (backdated one hour against clock drift). */
-async function generateCa(): Promise<{ cert: string; key: string }> {
+/** Key and validity every certificate here shares: RSA 2048, SHA-256, two days from an hour ago. */
+function keyAndValidity() {
+  // Backdated one hour against clock drift.
   const notBeforeDate = new Date(Date.now() - 60 * 60 * 1000);
-  const ca = await generate([{ name: "commonName", value: "vaultlink emulator test CA" }], {
+  return {
     keySize: 2048,
     algorithm: "sha256",
     notBeforeDate,
     notAfterDate: new Date(notBeforeDate.getTime() + 2 * DAY_MS),
+  } as const;
+}
+
+/** Create a CA. */
+async function generateCa(): Promise<{ cert: string; key: string }> {
+  const ca = await generate([{ name: "commonName", value: "vaultlink emulator test CA" }], {
+    ...keyAndValidity(),
     extensions: [
       { name: "basicConstraints", cA: true, critical: true },
       {
@@ -44,12 +52,8 @@ export async function issueServerCertificate(ca: {
   caPem: string;
   caKey: string;
 }): Promise<{ cert: string; key: string }> {
-  const notBeforeDate = new Date(Date.now() - 60 * 60 * 1000);
   const server = await generate([{ name: "commonName", value: "localhost" }], {
-    keySize: 2048,
-    algorithm: "sha256",
-    notBeforeDate,
-    notAfterDate: new Date(notBeforeDate.getTime() + 2 * DAY_MS),
+    ...keyAndValidity(),
     ca: { key: ca.caKey, cert: ca.caPem },
     extensions: [
       { name: "basicConstraints", cA: false },

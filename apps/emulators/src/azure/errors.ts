@@ -50,6 +50,36 @@ export function accessDenied(operation: string, vaultName: string): EmulatorResp
   );
 }
 
+/** A vault on the access-policy model whose policies give the caller no `get` on secrets. */
+export function accessPolicyDenied(vaultName: string): EmulatorResponse {
+  return kvError(
+    403,
+    "Forbidden",
+    `The user, group or application 'appid=00000000-0000-0000-0000-000000000000' does not have secrets get permission on key vault '${vaultName};location=eastus'. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125287`,
+    "AccessDenied",
+  );
+}
+
+/** An Azure Policy assignment that denies the operation. */
+export function forbiddenByPolicy(): EmulatorResponse {
+  return kvError(
+    403,
+    "Forbidden",
+    "The operation is not allowed by the policy assigned to this vault.",
+    "ForbiddenByPolicy",
+  );
+}
+
+/** A name held by a deleted secret that is still recoverable. */
+export function deletedButRecoverable(name: string): EmulatorResponse {
+  return kvError(
+    409,
+    "Conflict",
+    `Secret ${name} is currently in a deleted but recoverable state, and its name cannot be reused; in this state, the secret can only be recovered or purged.`,
+    "ObjectIsDeletedButRecoverable",
+  );
+}
+
 export function secretDisabled(): EmulatorResponse {
   return kvError(
     403,
@@ -81,6 +111,9 @@ export const AZURE_FAULTS = [
   "not-found",
   "internal",
   "bad-parameter",
+  "access-policy-denied",
+  "forbidden-by-policy",
+  "conflict",
 ] as const;
 export type AzureFault = (typeof AZURE_FAULTS)[number];
 
@@ -103,6 +136,12 @@ export function azureFaultResponse(kind: string, tenantId: string): EmulatorResp
       };
     case "bad-parameter":
       return badParameter("The request is invalid (injected fault).");
+    case "access-policy-denied":
+      return accessPolicyDenied("emulated vault");
+    case "forbidden-by-policy":
+      return forbiddenByPolicy();
+    case "conflict":
+      return deletedButRecoverable("requested-secret");
     default:
       throw new Error(
         `unknown Azure Key Vault fault "${kind}" (known: ${AZURE_FAULTS.join(", ")})`,

@@ -59,12 +59,36 @@ export class FaultController {
   }
 }
 
-/** Counts requests by operation. */
+/**
+ * Counts requests by operation, and how many were in flight at once (arrived but not yet
+ * answered), so tests can prove a client's concurrency cap without measuring time.
+ */
 export class RequestCounter {
   #counts = new Map<string, number>();
+  #inFlight = new Map<string, number>();
+  #peaks = new Map<string, number>();
+  #inFlightTotal = 0;
+  #peakTotal = 0;
 
   record(operation: string): void {
     this.#counts.set(operation, (this.#counts.get(operation) ?? 0) + 1);
+  }
+
+  /** Record a request that is now being handled; call the returned function once answered. */
+  begin(operation: string): () => void {
+    this.record(operation);
+    const now = (this.#inFlight.get(operation) ?? 0) + 1;
+    this.#inFlight.set(operation, now);
+    this.#peaks.set(operation, Math.max(this.#peaks.get(operation) ?? 0, now));
+    this.#inFlightTotal += 1;
+    this.#peakTotal = Math.max(this.#peakTotal, this.#inFlightTotal);
+    let finished = false;
+    return () => {
+      if (finished) return;
+      finished = true;
+      this.#inFlight.set(operation, (this.#inFlight.get(operation) ?? 1) - 1);
+      this.#inFlightTotal -= 1;
+    };
   }
 
   count(operation?: string): number {
@@ -74,11 +98,19 @@ export class RequestCounter {
     return total;
   }
 
+  /** The most requests (of this operation, or of any) handled at the same time since the last reset. */
+  peakConcurrency(operation?: string): number {
+    return operation === undefined ? this.#peakTotal : (this.#peaks.get(operation) ?? 0);
+  }
+
   snapshot(): { total: number; byOperation: Record<string, number> } {
     return { total: this.count(), byOperation: Object.fromEntries(this.#counts) };
   }
 
+  /** Forget counts and peaks; requests still in flight keep counting towards new peaks. */
   reset(): void {
     this.#counts.clear();
+    this.#peaks = new Map([...this.#inFlight].filter(([, n]) => n > 0));
+    this.#peakTotal = this.#inFlightTotal;
   }
 }

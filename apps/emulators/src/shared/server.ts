@@ -105,9 +105,11 @@ export async function startEmulatorServer(
         return;
       }
       const operation = spec.operationOf(req);
-      requests.record(operation);
+      const finished = requests.begin(operation);
+      // Answered ("finish") or cut off ("close"), whichever comes first.
+      res.once("finish", finished).once("close", finished);
       const fault = faults.take(operation, url.pathname);
-      if (fault.latencyMs > 0) await new Promise((r) => setTimeout(r, fault.latencyMs));
+      if (fault.latencyMs > 0 && !(await hold(res, fault.latencyMs))) return;
       if (fault.error !== undefined) {
         const response =
           typeof fault.error === "string"
@@ -188,6 +190,26 @@ export async function startEmulatorServer(
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/**
+ * Wait `ms` before answering. Resolves early, with false, when the client gives up (or stop()
+ * cuts the connection), so no timer outlives the request.
+ */
+function hold(res: ServerResponse, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      res.off("close", cut);
+      resolve(true);
+    };
+    const cut = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    const timer = setTimeout(done, ms);
+    res.once("close", cut);
+  });
 }
 
 function rawFault(fault: RawFault): EmulatorResponse {
