@@ -1,4 +1,9 @@
-import { isVaultlinkError, type ProviderErrorCode, validateProvider } from "@vaultlink/core/plugin";
+import {
+  isVaultlinkError,
+  type ProviderErrorCode,
+  type ProviderInstance,
+  validateProvider,
+} from "@vaultlink/core/plugin";
 import { findSecretsIn } from "../secrets/find-secrets.js";
 import { asText, check, describeThrown, fail } from "./assert.js";
 import type { ConformanceRun } from "./run.js";
@@ -178,10 +183,7 @@ const fetchOneCheck: ConformanceCheck = {
   title: "fetches one secret",
   async run(run) {
     const { instance } = await run.shared();
-    const [first] = run.fixtures.secrets;
-    check(first, "fixtures.secrets is empty.");
-    const values = await run.fetchValues(instance, [run.request("only", first.reference)]);
-    expectValue(values.get("only")?.value, first.value, first.reference);
+    await expectFirstSecret(run, instance, "only");
   },
 };
 
@@ -214,10 +216,7 @@ const storedSessionCheck: ConformanceCheck = {
     const stored = JSON.parse(JSON.stringify(session)) as typeof session;
     if (session.expiresAt) stored.expiresAt = new Date(session.expiresAt);
     const { instance } = await run.create(stored);
-    const [first] = run.fixtures.secrets;
-    check(first, "fixtures.secrets is empty.");
-    const values = await run.fetchValues(instance, [run.request("restored", first.reference)]);
-    expectValue(values.get("restored")?.value, first.value, first.reference);
+    await expectFirstSecret(run, instance, "restored");
   },
 };
 
@@ -359,8 +358,7 @@ function faultCheck(
         await run.harness.faults.clear();
         const previous = context.session;
         await run.authenticate(instance, context, previous);
-        const values = await run.fetchValues(instance, [run.request("after", first.reference)]);
-        expectValue(values.get("after")?.value, first.value, first.reference);
+        await expectFirstSecret(run, instance, "after");
         recovered = true;
       } finally {
         if (!recovered) {
@@ -379,9 +377,7 @@ const disposeCheck: ConformanceCheck = {
     const unused = await run.create();
     await run.dispose(unused.instance);
     const used = await run.signIn();
-    const [first] = run.fixtures.secrets;
-    check(first, "fixtures.secrets is empty.");
-    await run.fetchValues(used.instance, [run.request("before-dispose", first.reference)]);
+    await expectFirstSecret(run, used.instance, "before-dispose");
     await run.dispose(used.instance);
   },
 };
@@ -436,6 +432,18 @@ export const conformanceChecks: readonly ConformanceCheck[] = [
   disposeCheck,
   noLeaksCheck,
 ];
+
+/** Fetch the first fixture secret alone, under request id `id`, and check its value. */
+async function expectFirstSecret(
+  run: ConformanceRun,
+  instance: ProviderInstance,
+  id: string,
+): Promise<void> {
+  const [first] = run.fixtures.secrets;
+  check(first, "fixtures.secrets is empty.");
+  const values = await run.fetchValues(instance, [run.request(id, first.reference)]);
+  expectValue(values.get(id)?.value, first.value, first.reference);
+}
 
 function expectValue(actual: string | undefined, expected: string, what: string): void {
   check(actual !== undefined, `No value came back for ${what}.`);
