@@ -1,8 +1,9 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createVault, importVault, openTransferSession } from "@vaultlink/core";
+import { createVault } from "@vaultlink/core";
 import awsProvider from "@vaultlink/provider-aws";
+import { createMemoryProvider, MEMORY_AUTH_METHOD } from "@vaultlink/testkit";
 
 const homes = [];
 
@@ -47,22 +48,16 @@ export async function createAwsVault(emulator, home, secrets) {
     options: { region: emulator.region, endpoint: emulator.url, ...emulator.issueCredentials() },
   });
   const links = secrets.map((s) => ({ name: vaultName(s.name), reference: s.name }));
-  await linkAll(vault, vaultKey, "aws", "aws", links);
-  await vault.dispose();
-  // A new instance sees the imported links at once (the old one trusts its snapshot ~1 s).
-  const reopened = openAwsVault(home);
-  await reopened.unlock(vaultKey);
-  return { vault: reopened, vaultKey };
+  await linkAll(vault, "aws", "aws", links);
+  return { vault, vaultKey };
 }
 
 /**
- * Link many secrets in one write (the transfer import), instead of one locked write per link.
+ * Link many secrets in one write (an import), instead of one locked write per link.
  * `links` are `{ name, reference }`, the reference in the provider's canonical form.
  */
-export async function linkAll(vault, vaultKey, integration, provider, links) {
-  const session = await openTransferSession(vault, vaultKey);
-  await importVault(
-    session,
+export async function linkAll(vault, integration, provider, links) {
+  await vault.importSecrets(
     {
       secrets: links.map(({ name, reference }) => ({
         name,
@@ -73,4 +68,23 @@ export async function linkAll(vault, vaultKey, integration, provider, links) {
     },
     { onConflict: "replace" },
   );
+}
+
+/**
+ * A new vault in `home` connected to the testkit's in-memory provider holding `values`
+ * (`{ "tpl/0001": value }`), with one linked secret per value named by `vaultName`. Returns
+ * the vault (unlocked), the provider (its `calls` count fetches) and the secret names.
+ */
+export async function createMemoryVault(home, values) {
+  const memory = createMemoryProvider({ secrets: values, sessionTtlMs: null });
+  const vault = createVault({ home, providers: [memory.provider], keySources: [] });
+  await vault.create();
+  await vault.integrations.connect({
+    provider: "memory",
+    method: MEMORY_AUTH_METHOD,
+    options: { token: "memory-token" },
+  });
+  const links = Object.keys(values).map((n) => ({ name: vaultName(n), reference: `mem://${n}` }));
+  await linkAll(vault, "memory", "memory", links);
+  return { vault, memory, names: links.map((l) => l.name) };
 }

@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import { stat } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { createVault, importVault, openTransferSession } from "@vaultlink/core";
+import { createVault } from "@vaultlink/core";
 import { makeHome } from "../lib/fixtures.mjs";
 import { summarize } from "../lib/stats.mjs";
 
@@ -15,9 +15,7 @@ export async function b5(ctx) {
   const home = await makeHome("b5");
   const vault = createVault({ home, keySources: [] });
   const { vaultKey } = await vault.create();
-  const session = await openTransferSession(vault, vaultKey);
-  await importVault(
-    session,
+  await vault.importSecrets(
     {
       secrets: Array.from({ length: SECRETS }, (_, i) => ({
         name: `b5-secret-${String(i).padStart(5, "0")}`,

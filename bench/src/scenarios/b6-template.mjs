@@ -1,6 +1,4 @@
-import { createVault } from "@vaultlink/core";
-import { createMemoryProvider, MEMORY_AUTH_METHOD } from "@vaultlink/testkit";
-import { linkAll, makeHome, vaultName } from "../lib/fixtures.mjs";
+import { createMemoryVault, makeHome } from "../lib/fixtures.mjs";
 import { benchTasks } from "../lib/tiny.mjs";
 
 const REFERENCES = 1000;
@@ -23,22 +21,7 @@ export async function b6(ctx) {
   for (let i = 0; i < REFERENCES; i++) {
     values[`tpl/${String(i).padStart(4, "0")}`] = `tpl-value-${i}-0123456789abcdef`;
   }
-  const memory = createMemoryProvider({ secrets: values, sessionTtlMs: null });
-  const home = await makeHome("b6");
-  const open = () => createVault({ home, providers: [memory.provider], keySources: [] });
-  const setup = open();
-  const { vaultKey } = await setup.create();
-  await setup.integrations.connect({
-    provider: "memory",
-    method: MEMORY_AUTH_METHOD,
-    options: { token: "memory-token" },
-  });
-  const links = Object.keys(values).map((n) => ({ name: vaultName(n), reference: `mem://${n}` }));
-  await linkAll(setup, vaultKey, "memory", "memory", links);
-  await setup.dispose();
-  const vault = open();
-  await vault.unlock(vaultKey);
-  const names = Object.keys(values).map((n) => vaultName(n));
+  const { vault, memory, names } = await createMemoryVault(await makeHome("b6"), values);
   try {
     const warm = await vault.resolveMany(names);
     const bad = warm.find((r) => !r.ok);
