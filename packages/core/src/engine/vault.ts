@@ -11,7 +11,7 @@ import type { EncodeOptions } from "../transfer/envelope.js";
 import type { ImportOptions, ImportReport } from "../transfer/import.js";
 import { exportVault, importVault } from "../transfer/index.js";
 import type { ExportPayload } from "../transfer/payload.js";
-import { resolveVaultKey } from "../vault/index.js";
+import { confirmReset, resolveVaultKey } from "../vault/index.js";
 import type { KeySource, VaultFileStore, VaultPaths, VaultSession } from "../vault/types.js";
 import { CacheApi } from "./cache-api.js";
 import { DocumentAccess } from "./document.js";
@@ -165,15 +165,7 @@ export class Vault {
    * Requires `{ confirm: true }`.
    */
   async reset(options: { confirm: boolean }): Promise<{ vaultKey: string }> {
-    if (options?.confirm !== true) {
-      throw vaultlinkError(
-        "CONFIRMATION_REQUIRED",
-        "Resetting the vault destroys every secret and needs confirmation.",
-        {
-          hint: "Confirm it explicitly (vaultlink vault reset --yes).",
-        },
-      );
-    }
+    confirmReset(options);
     await this.providers.disposeAll();
     const { vaultKey, session } = await this.#storage.reset({ confirm: true });
     this.#attach(session, "created");

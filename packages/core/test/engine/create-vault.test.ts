@@ -149,4 +149,23 @@ describe("createVault: the composition root", () => {
     await b.lock();
     expect(a.unlocked).toBe(true);
   });
+
+  it("reset destroys everything and issues a new key, only with { confirm: true }", async () => {
+    const home = newHome();
+    const vault = createVault({ home, keySources: [] });
+    vaults.push(vault);
+    const { vaultKey } = await vault.create();
+    await vault.secrets.add("keep-me", { value: "v" });
+    for (const options of [{ confirm: false }, {}, undefined]) {
+      const refused = await vault.reset(options as never).catch((e) => e);
+      expect(refused.code).toBe("CONFIRMATION_REQUIRED");
+      expect(refused.hint).toContain("--yes");
+    }
+    expect((await vault.secrets.list()).map((s) => s.name)).toEqual(["keep-me"]);
+    const fresh = await vault.reset({ confirm: true });
+    expect(fresh.vaultKey).not.toBe(vaultKey);
+    expect(await vault.secrets.list()).toEqual([]);
+    const old = await new FileVaultStore({ home }).open(vaultKey).catch((e) => e);
+    expect(old.code).toBe("VAULT_WRONG_KEY");
+  });
 });
