@@ -115,6 +115,39 @@ export function mapResolveError(ref: OnePasswordReference, error: ResolveErrorLi
   }
 }
 
+/** SDK messages that name their failure whatever the phase, by lowercase fragments. */
+const SDK_MESSAGE_RULES: {
+  says: string[];
+  code: ProviderErrorCode;
+  message: (text: string) => string;
+  hint: string;
+}[] = [
+  {
+    says: ["error sending request", "request library"],
+    code: "UNREACHABLE",
+    message: (text) => `1Password could not be reached: ${text}`,
+    hint: "Check the network connection and any proxy or firewall between you and 1Password.",
+  },
+  {
+    says: ["don't have the right permissions", "forbidden"],
+    code: "PERMISSION_DENIED",
+    message: (text) => `1Password refused access: ${text}`,
+    hint: "Give the service account read access to the vault.",
+  },
+  {
+    says: ["service account token had invalid format", "invalid service account token"],
+    code: "AUTH_FAILED",
+    message: () => "1Password rejected the service account token's format.",
+    hint: "Copy the whole token (it starts with ops_) from 1Password again.",
+  },
+  {
+    says: ["desktop application not found", "native library is not available"],
+    code: "AUTH_FAILED",
+    message: (text) => `The 1Password desktop app could not be used: ${text}`,
+    hint: "Install and unlock the 1Password desktop app and turn on Settings → Developer → Integrate with other apps.",
+  },
+];
+
 /**
  * Map an error the SDK threw for a whole call. `phase` is "authenticate" when a sign-in is
  * being checked (a rejected credential is then AUTH_FAILED, not AUTH_EXPIRED).
@@ -137,40 +170,8 @@ export function mapSdkError(error: unknown, phase: "authenticate" | "fetch"): Ma
       hint: REAUTH_HINT,
     };
   }
-  if (lower.includes("error sending request") || lower.includes("request library")) {
-    return {
-      code: "UNREACHABLE",
-      message: `1Password could not be reached: ${text}`,
-      hint: "Check the network connection and any proxy or firewall between you and 1Password.",
-    };
-  }
-  if (lower.includes("don't have the right permissions") || lower.includes("forbidden")) {
-    return {
-      code: "PERMISSION_DENIED",
-      message: `1Password refused access: ${text}`,
-      hint: "Give the service account read access to the vault.",
-    };
-  }
-  if (
-    lower.includes("service account token had invalid format") ||
-    lower.includes("invalid service account token")
-  ) {
-    return {
-      code: "AUTH_FAILED",
-      message: "1Password rejected the service account token's format.",
-      hint: "Copy the whole token (it starts with ops_) from 1Password again.",
-    };
-  }
-  if (
-    lower.includes("desktop application not found") ||
-    lower.includes("native library is not available")
-  ) {
-    return {
-      code: "AUTH_FAILED",
-      message: `The 1Password desktop app could not be used: ${text}`,
-      hint: "Install and unlock the 1Password desktop app and turn on Settings → Developer → Integrate with other apps.",
-    };
-  }
+  const rule = SDK_MESSAGE_RULES.find((r) => r.says.some((fragment) => lower.includes(fragment)));
+  if (rule) return { code: rule.code, message: rule.message(text), hint: rule.hint };
   if (
     /authentication error: (internal server error|unexpected status code|a conflict occurred)/.test(
       lower,
@@ -194,6 +195,11 @@ export function mapSdkError(error: unknown, phase: "authenticate" | "fetch"): Ma
   return { code: "PROVIDER_ERROR", message: `The 1Password SDK failed: ${text}` };
 }
 
+/** True when the SDK failed a whole call because of a rate limit (worth a retry later). */
+export function isSdkRateLimit(error: unknown): boolean {
+  return mapSdkError(error, "fetch").code === "THROTTLED";
+}
+
 // ---------------------------------------------------------------------------------------------
 // @1password/connect (Connect server REST API)
 
@@ -210,6 +216,11 @@ function isConnectHttpError(error: unknown): error is ConnectHttpError {
     !(error instanceof Error) &&
     typeof (error as { status?: unknown }).status === "number"
   );
+}
+
+/** True when the Connect server answered 429 (rate limited). */
+export function isConnectRateLimit(error: unknown): boolean {
+  return isConnectHttpError(error) && error.status === 429;
 }
 
 /** What a Connect lookup was looking for when it failed, to name it in the message. */

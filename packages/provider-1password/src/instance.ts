@@ -18,8 +18,9 @@ import {
 } from "./auth/connect.js";
 import { checkAccount, DESKTOP_METHOD } from "./auth/desktop.js";
 import { checkServiceAccountToken, SERVICE_ACCOUNT_METHOD } from "./auth/service-account.js";
+import { backoffOf, withBackoff } from "./backoff.js";
 import { readWithConnect } from "./connect/read.js";
-import { type MappedError, mapConnectError, mapSdkError } from "./errors.js";
+import { isSdkRateLimit, type MappedError, mapConnectError, mapSdkError } from "./errors.js";
 import { parseRequests } from "./fetch.js";
 import { PROVIDER_ID } from "./reference.js";
 import { createSdkClient, type SdkAuth } from "./sdk/client.js";
@@ -133,16 +134,27 @@ export class OnePasswordInstance implements ProviderInstance {
         ),
       ];
     }
+    const backoff = backoffOf(this.#ctx);
     try {
       if (signIn.method === CONNECT_METHOD.id) {
         const { client, settings } = await this.#connectClient(signIn);
         this.#ctx.logger.debug("1Password Connect read", { references: valid.length });
-        return [...rejected, ...(await readWithConnect(client, settings, valid))];
+        return [...rejected, ...(await readWithConnect(client, { ...settings, backoff }, valid))];
       }
       const client = await this.#sdkClient(signIn);
       this.#ctx.logger.debug("1Password resolveAll", { references: valid.length });
       try {
-        return [...rejected, ...(await resolveWithSdk(client, valid))];
+        const resolved = await withBackoff(
+          () => resolveWithSdk(client, valid),
+          isSdkRateLimit,
+          backoff,
+          (delayMs, retry) =>
+            this.#ctx.logger.debug("1Password rate-limited resolveAll; retrying", {
+              retry,
+              delayMs,
+            }),
+        );
+        return [...rejected, ...resolved];
       } catch (error) {
         throw thrown(mapSdkError(error, "fetch"));
       }

@@ -44,6 +44,8 @@ describeProviderConformance(
       provider,
       authenticate: { method: "connect", settings, secrets: { token: emulator.token } },
       settings,
+      // Rate-limit retries wait 1 ms instead of 500 ms; THROTTLED still comes after them.
+      pluginOptions: { throttleBaseDelayMs: 1 },
       faults: {
         // A 401 from the server, as when the token is revoked (the emulator's
         // expireCredentials() is exercised with a fresh token in connect.test.ts).

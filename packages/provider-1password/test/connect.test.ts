@@ -1,11 +1,12 @@
-import type { FetchResult, ProviderInstance } from "@vaultlink/core/plugin";
+import type { ProviderInstance } from "@vaultlink/core/plugin";
 import {
   type RunningOnePasswordConnect,
   startOnePasswordConnectEmulator,
 } from "@vaultlink/emulators";
 import { createTestContext, expectNoSecretIn } from "@vaultlink/testkit";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import provider, { parseReference } from "../src/index.js";
+import provider from "../src/index.js";
+import { codes, fetchById, fetchMissingOrAmbiguous, request } from "./helpers/requests.js";
 
 const VALUES = {
   user: "svc-conn-user",
@@ -15,9 +16,8 @@ const VALUES = {
   otp: "551902",
 };
 
-const request = (id: string, reference: string) => ({ id, reference: parseReference(reference) });
-const byId = (results: FetchResult[]) => new Map(results.map((r) => [r.id, r]));
-const codes = (results: FetchResult[]) => results.map((r) => (r.ok ? "ok" : r.code));
+/** Rate-limit retries wait 1 ms here instead of 500 ms; the retries themselves still happen. */
+const FAST_RETRIES = { throttleBaseDelayMs: 1 };
 
 describe("Connect server path (real @1password/connect over HTTP against the emulator)", () => {
   let emu: RunningOnePasswordConnect;
@@ -96,9 +96,16 @@ describe("Connect server path (real @1password/connect over HTTP against the emu
     for (const i of instances.splice(0)) await i.dispose();
   });
 
-  async function signedIn(token = emu.token, extra: Record<string, unknown> = {}) {
+  async function signedIn(
+    token = emu.token,
+    extra: Record<string, unknown> = {},
+    pluginOptions: Record<string, unknown> = {},
+  ) {
     const settings = { host: emu.serverURL, ...extra };
-    const ctx = createTestContext({ integration: { authMethod: "connect", settings } });
+    const ctx = createTestContext({
+      integration: { authMethod: "connect", settings },
+      pluginOptions: { ...FAST_RETRIES, ...pluginOptions },
+    });
     const instance = await provider.create(ctx);
     instances.push(instance);
     const session = await instance.authenticate({
@@ -130,15 +137,13 @@ describe("Connect server path (real @1password/connect over HTTP against the emu
 
   it("reads each item once, shared by all of its fields, and looks each vault up once", async () => {
     const { instance } = await signedIn();
-    const results = byId(
-      await instance.fetch([
-        request("user", "op://Production/Database/username"),
-        request("password", "op://production/database/password"),
-        request("host", "op://Production/Database/replica/host"),
-        request("stripe", "op://Production/Stripe/secret key"),
-        request("staging", "op://Staging/Database/password"),
-      ]),
-    );
+    const results = await fetchById(instance, [
+      ["user", "op://Production/Database/username"],
+      ["password", "op://production/database/password"],
+      ["host", "op://Production/Database/replica/host"],
+      ["stripe", "op://Production/Stripe/secret key"],
+      ["staging", "op://Staging/Database/password"],
+    ]);
     expect(results.get("user")).toEqual({ id: "user", ok: true, value: VALUES.user });
     expect(results.get("password")).toEqual({ id: "password", ok: true, value: VALUES.password });
     expect(results.get("host")).toEqual({ id: "host", ok: true, value: VALUES.host });
@@ -165,12 +170,10 @@ describe("Connect server path (real @1password/connect over HTTP against the emu
 
   it("returns the current one-time code of an OTP field for ?attribute=otp", async () => {
     const { instance } = await signedIn();
-    const results = byId(
-      await instance.fetch([
-        request("otp", "op://Production/GitHub/one-time password?attribute=otp"),
-        request("not-otp", "op://Production/GitHub/username?attribute=otp"),
-      ]),
-    );
+    const results = await fetchById(instance, [
+      ["otp", "op://Production/GitHub/one-time password?attribute=otp"],
+      ["not-otp", "op://Production/GitHub/username?attribute=otp"],
+    ]);
     expect(results.get("otp")).toEqual({ id: "otp", ok: true, value: VALUES.otp, cacheTtlMs: 0 });
     expect(results.get("not-otp")).toMatchObject({
       ok: false,
@@ -182,55 +185,21 @@ describe("Connect server path (real @1password/connect over HTTP against the emu
 
   it("names the vault, item, section or field that is missing, and explains ambiguity", async () => {
     const { instance } = await signedIn();
-    const results = byId(
-      await instance.fetch([
-        request("vault", "op://Nowhere/Database/password"),
-        request("item", "op://Production/Nothing/password"),
-        request("section", "op://Production/Database/primary/host"),
-        request("field", "op://Production/Database/pin"),
-        request("items", "op://Production/Duplicate/x"),
-        request("fields", "op://Production/Twins/key"),
-        request("ok", "op://Production/Twins/a/key"),
-        request("ssh", "op://Production/Stripe/secret key?ssh-format=openssh"),
-      ]),
-    );
-    expect(results.get("vault")).toMatchObject({
-      code: "NOT_FOUND",
-      message: expect.stringContaining('no vault "Nowhere"'),
-    });
-    expect(results.get("item")).toMatchObject({
-      code: "NOT_FOUND",
-      message: expect.stringContaining('vault "Production" has no item "Nothing"'),
-    });
-    expect(results.get("section")).toMatchObject({
-      code: "NOT_FOUND",
-      message: expect.stringContaining('no section "primary"'),
-    });
-    expect(results.get("field")).toMatchObject({
-      code: "NOT_FOUND",
-      message: expect.stringContaining('no field "pin"'),
-    });
-    expect(results.get("items")).toMatchObject({
-      code: "PROVIDER_ERROR",
-      message: expect.stringMatching(/match "Duplicate".*ambiguous/),
-    });
-    expect(results.get("fields")).toMatchObject({
-      code: "PROVIDER_ERROR",
-      message: expect.stringMatching(/2 fields .*ambiguous/),
-    });
+    const results = await fetchMissingOrAmbiguous(instance, [
+      ["ok", "op://Production/Twins/a/key"],
+      ["ssh", "op://Production/Stripe/secret key?ssh-format=openssh"],
+    ]);
     expect(results.get("ok")).toEqual({ id: "ok", ok: true, value: "twin-a-value" });
     expect(results.get("ssh")).toMatchObject({ code: "PROVIDER_ERROR", message: /OpenSSH/ });
   });
 
   it("a token limited to other vaults gets PERMISSION_DENIED for a vault id, NOT_FOUND for a name", async () => {
     const { instance } = await signedIn(emu.createToken({ vaults: [stagingId] }));
-    const results = byId(
-      await instance.fetch([
-        request("by-id", `op://${productionId}/Database/password`),
-        request("by-name", "op://Production/Database/password"),
-        request("allowed", "op://Staging/Database/password"),
-      ]),
-    );
+    const results = await fetchById(instance, [
+      ["by-id", `op://${productionId}/Database/password`],
+      ["by-name", "op://Production/Database/password"],
+      ["allowed", "op://Staging/Database/password"],
+    ]);
     expect(results.get("by-id")).toMatchObject({
       code: "PERMISSION_DENIED",
       hint: /access to this vault/,
@@ -313,17 +282,43 @@ describe("Connect server path (real @1password/connect over HTTP against the emu
   });
 
   it("caps the number of item reads in flight with the concurrency setting", async () => {
-    const { instance } = await signedIn(emu.token, { concurrency: 1 });
-    emu.inject({ operation: "items.get", latencyMs: 120 });
-    const started = Date.now();
-    const results = await instance.fetch([
+    // Slow item reads overlap unless the cap stops them; the emulator records the peak.
+    const threeItems = [
       request("a", "op://Production/Database/password"),
       request("b", "op://Production/Stripe/secret key"),
       request("c", "op://Staging/Database/password"),
+    ];
+    for (const [concurrency, peak] of [
+      [1, 1],
+      [3, 3],
+    ] as const) {
+      const { instance } = await signedIn(emu.token, { concurrency });
+      emu.inject({ operation: "items.get", latencyMs: 100, times: 3 });
+      expect(codes(await instance.fetch(threeItems))).toEqual(["ok", "ok", "ok"]);
+      expect(emu.requests.count("items.get")).toBe(3);
+      expect(emu.requests.peakConcurrency("items.get")).toBe(peak);
+    }
+  });
+
+  it("retries a rate-limited (429) read with backoff, and fails THROTTLED when it persists", async () => {
+    const { instance } = await signedIn();
+    emu.inject({ operation: "items.get", error: "rate-limited", times: 1 });
+    expect(await instance.fetch([request("a", "op://Production/Database/password")])).toEqual([
+      { id: "a", ok: true, value: VALUES.password },
     ]);
-    expect(codes(results)).toEqual(["ok", "ok", "ok"]);
-    // One at a time: three delayed reads back to back.
-    expect(Date.now() - started).toBeGreaterThanOrEqual(3 * 120 - 10);
+    expect(emu.requests.count("items.get")).toBe(2);
+
+    emu.requests.reset();
+    emu.inject({ operation: "items.get", error: "rate-limited" });
+    const [throttled] = await instance.fetch([request("a", "op://Production/Database/password")]);
+    expect(throttled).toMatchObject({ ok: false, code: "THROTTLED" });
+    // The first read and the two default retries.
+    expect(emu.requests.count("items.get")).toBe(3);
+
+    const { instance: noRetries } = await signedIn(emu.token, {}, { throttleRetries: 0 });
+    const [once] = await noRetries.fetch([request("a", "op://Production/Database/password")]);
+    expect(once).toMatchObject({ ok: false, code: "THROTTLED" });
+    expect(emu.requests.count("items.get")).toBe(1);
   });
 
   it("a host nothing listens on is UNREACHABLE at sign-in; a malformed host is refused", async () => {

@@ -55,7 +55,8 @@ describeProviderConformance(
     return {
       provider,
       authenticate: { method: "service-account", settings: {}, secrets: { token } },
-      pluginOptions: { [SDK_CLIENT_FACTORY_OPTION]: fake.factory },
+      // Rate-limit retries wait 1 ms instead of 500 ms; THROTTLED still comes after them.
+      pluginOptions: { [SDK_CLIENT_FACTORY_OPTION]: fake.factory, throttleBaseDelayMs: 1 },
       faults: {
         expireCredentials: async () => {
           fake.fault = "auth-expired";

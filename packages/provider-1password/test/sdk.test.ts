@@ -1,12 +1,13 @@
 import { existsSync } from "node:fs";
 import * as sdk from "@1password/sdk";
-import type { FetchResult, ProviderInstance } from "@vaultlink/core/plugin";
+import type { ProviderInstance } from "@vaultlink/core/plugin";
 import { createTestContext, expectNoSecretIn } from "@vaultlink/testkit";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { mapResolveError, mapSdkError } from "../src/errors.js";
 import provider, { parseReference, SDK_CLIENT_FACTORY_OPTION } from "../src/index.js";
 import { meta } from "../src/meta.js";
 import { createFakeOnePassword, type FakeOnePassword } from "./helpers/fake-onepassword.js";
+import { byId, fetchById, fetchMissingOrAmbiguous, request } from "./helpers/requests.js";
 import { fabricateServiceAccountToken } from "./helpers/token.js";
 
 /** Where the SDK looks for the desktop app's IPC library (shared_lib_core.js). */
@@ -57,26 +58,23 @@ function world(): FakeOnePassword {
   ]);
 }
 
-const request = (id: string, reference: string, version?: string) => ({
-  id,
-  reference: parseReference(reference),
-  ...(version ? { version } : {}),
-});
-
-const byId = (results: FetchResult[]) => new Map(results.map((r) => [r.id, r]));
-
 describe("service account path (real SDK JavaScript over a fake core)", () => {
   const instances: ProviderInstance[] = [];
   afterEach(async () => {
     for (const i of instances.splice(0)) await i.dispose();
   });
 
-  async function signedIn(fake = world()) {
+  async function signedIn(fake = world(), pluginOptions: Record<string, unknown> = {}) {
     const token = fabricateServiceAccountToken({ signInAddress: "acme.1password.com" });
     fake.tokens.add(token);
     const ctx = createTestContext({
       integration: { authMethod: "service-account" },
-      pluginOptions: { [SDK_CLIENT_FACTORY_OPTION]: fake.factory },
+      // Rate-limit retries wait 1 ms here instead of 500 ms; the retries themselves still happen.
+      pluginOptions: {
+        [SDK_CLIENT_FACTORY_OPTION]: fake.factory,
+        throttleBaseDelayMs: 1,
+        ...pluginOptions,
+      },
     });
     const instance = await provider.create(ctx);
     instances.push(instance);
@@ -129,50 +127,15 @@ describe("service account path (real SDK JavaScript over a fake core)", () => {
 
   it("maps each per-reference error, naming the part that is missing or ambiguous", async () => {
     const { instance } = await signedIn();
-    const results = byId(
-      await instance.fetch([
-        request("vault", "op://Nowhere/Database/password"),
-        request("item", "op://Production/Nothing/password"),
-        request("section", "op://Production/Database/primary/host"),
-        request("field", "op://Production/Database/pin"),
-        request("vaults", "op://Shared/Database/password"),
-        request("items", "op://Production/Duplicate/x"),
-        request("fields", "op://Production/Twins/key"),
-        request("otp", "op://Production/Stripe/secret key?attribute=otp"),
-        request("ok", "op://Production/Twins/b/key"),
-      ]),
-    );
-    expect(results.get("vault")).toMatchObject({
-      ok: false,
-      code: "NOT_FOUND",
-      message: expect.stringContaining('no vault "Nowhere"'),
-      hint: expect.stringMatching(/Personal, Private or Employee/),
-    });
-    expect(results.get("item")).toMatchObject({
-      code: "NOT_FOUND",
-      message: expect.stringContaining('vault "Production" has no item "Nothing"'),
-    });
-    expect(results.get("section")).toMatchObject({
-      code: "NOT_FOUND",
-      message: expect.stringContaining('no section "primary"'),
-    });
-    expect(results.get("field")).toMatchObject({
-      code: "NOT_FOUND",
-      message: expect.stringContaining('"Database" has no field "pin"'),
-    });
+    const results = await fetchMissingOrAmbiguous(instance, [
+      ["vaults", "op://Shared/Database/password"],
+      ["otp", "op://Production/Stripe/secret key?attribute=otp"],
+      ["ok", "op://Production/Twins/b/key"],
+    ]);
     expect(results.get("vaults")).toMatchObject({
       code: "PROVIDER_ERROR",
       message: expect.stringMatching(/Several 1Password vaults match "Shared".*ambiguous/),
       hint: expect.stringMatching(/id/),
-    });
-    expect(results.get("items")).toMatchObject({
-      code: "PROVIDER_ERROR",
-      message: expect.stringMatching(/match "Duplicate".*ambiguous/),
-    });
-    expect(results.get("fields")).toMatchObject({
-      code: "PROVIDER_ERROR",
-      message: expect.stringMatching(/fields .* match "key".*ambiguous/),
-      hint: expect.stringMatching(/section/),
     });
     expect(results.get("otp")).toMatchObject({
       code: "PROVIDER_ERROR",
@@ -193,7 +156,7 @@ describe("service account path (real SDK JavaScript over a fake core)", () => {
     ["RateLimitExceeded", "rate limit exceeded", "THROTTLED"],
     ["AuthExpired", "the session expired", "AUTH_EXPIRED"],
     ["DesktopSessionExpired", "the desktop session expired", "AUTH_EXPIRED"],
-  ])("maps the SDK's %s error class to %s", (name, message, code) => {
+  ])("maps the SDK's %s error class (%s) to %s", (name, message, code) => {
     let error: unknown;
     try {
       sdk.throwError(JSON.stringify({ name, message }));
@@ -281,6 +244,36 @@ describe("service account path (real SDK JavaScript over a fake core)", () => {
     expect(results.get("v")).toMatchObject({ ok: false, code: "INVALID_REFERENCE" });
     expect(results.get("ok")).toMatchObject({ ok: true, value: VALUES.stripe });
     expect(fake.resolveAllCalls).toEqual([["op://Production/Stripe/secret key"]]);
+  });
+
+  it("retries a rate-limited resolveAll with backoff, and fails THROTTLED when it persists", async () => {
+    const { fake, instance } = await signedIn();
+    fake.failNext("rate-limited", 1);
+    const first = await fetchById(instance, [["a", "op://Production/Database/password"]]);
+    expect(first.get("a")).toEqual({ id: "a", ok: true, value: VALUES.dbPassword });
+    expect(fake.invocations.get("SecretsResolveAll")).toBe(2);
+
+    fake.fault = "rate-limited";
+    const [throttled] = await instance.fetch([request("a", "op://Production/Database/password")]);
+    expect(throttled).toMatchObject({ ok: false, code: "THROTTLED", hint: /limits/ });
+    // The first call and the two default retries.
+    expect(fake.invocations.get("SecretsResolveAll")).toBe(2 + 3);
+  });
+
+  it("does not retry when throttleRetries is 0, nor on failures other than a rate limit", async () => {
+    const { fake, instance } = await signedIn(world(), { throttleRetries: 0 });
+    fake.fault = "rate-limited";
+    const [throttled] = await instance.fetch([request("a", "op://Production/Database/password")]);
+    expect(throttled).toMatchObject({ ok: false, code: "THROTTLED" });
+    expect(fake.invocations.get("SecretsResolveAll")).toBe(1);
+
+    const patient = await signedIn();
+    patient.fake.fault = "forbidden";
+    const [denied] = await patient.instance.fetch([
+      request("a", "op://Production/Database/password"),
+    ]);
+    expect(denied).toMatchObject({ ok: false, code: "PERMISSION_DENIED" });
+    expect(patient.fake.invocations.get("SecretsResolveAll")).toBe(1);
   });
 
   it("fails AUTH_EXPIRED before any sign-in", async () => {

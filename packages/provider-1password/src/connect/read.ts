@@ -1,6 +1,7 @@
 import type { OPConnect } from "@1password/connect";
 import { type FetchResult, failure, mapWithConcurrency } from "@vaultlink/core/plugin";
-import { type MappedError, mapConnectError } from "../errors.js";
+import { type Backoff, withBackoff } from "../backoff.js";
+import { isConnectRateLimit, type MappedError, mapConnectError } from "../errors.js";
 import { cacheHint, type OnePasswordReference } from "../reference.js";
 import { pickValue } from "./fields.js";
 
@@ -23,14 +24,17 @@ class LookupError extends Error {
 
 /**
  * Read the requested fields through a Connect server: each vault is looked up once, each item
- * read once and shared by all of its fields, with at most `concurrency` items in flight.
+ * read once and shared by all of its fields, with at most `concurrency` items in flight. A
+ * rate-limited (429) lookup is retried with backoff before it fails THROTTLED.
  * Failures are reported per request; nothing is thrown.
  */
 export async function readWithConnect(
   op: OPConnect,
-  options: { host: string; concurrency: number },
+  options: { host: string; concurrency: number; backoff: Backoff },
   requests: readonly ConnectRequest[],
 ): Promise<FetchResult[]> {
+  const patiently = <T>(call: () => Promise<T>) =>
+    withBackoff(call, isConnectRateLimit, options.backoff);
   const groups = new Map<string, ItemGroup>();
   for (const request of requests) {
     // Names match without regard to case, so "Dev/API" and "dev/api" are one item read.
@@ -45,7 +49,7 @@ export async function readWithConnect(
     const key = vault.toLowerCase();
     let pending = vaults.get(key);
     if (!pending) {
-      pending = op.getVault(vault).then(
+      pending = patiently(() => op.getVault(vault)).then(
         (found) => {
           if (!found?.id) throw new Error("the Connect server returned a vault without an id");
           return found.id;
@@ -65,7 +69,7 @@ export async function readWithConnect(
     async (group): Promise<FetchResult[]> => {
       try {
         const id = await vaultId(group.vault);
-        const item = await op.getItem(id, group.item).catch((error: unknown) => {
+        const item = await patiently(() => op.getItem(id, group.item)).catch((error: unknown) => {
           const target = { host: options.host, vault: group.vault, item: group.item };
           throw new LookupError(mapConnectError(error, target, "fetch"));
         });

@@ -70,6 +70,8 @@ export interface FakeOnePassword {
   configs: ClientConfiguration[];
   /** Every fetch and sign-in fails this way until `clear()`. */
   fault: FakeFault | undefined;
+  /** The next `times` invocations fail with `fault`; later ones work again. */
+  failNext(fault: FakeFault, times: number): void;
   /** Clients signed in before now fail AuthExpired, for good. */
   expireSessions(): void;
   clear(): void;
@@ -92,6 +94,7 @@ export function createFakeOnePassword(vaults: FakeVault[]): FakeOnePassword {
   }));
   let nextClientId = 1;
   let expiredUpTo = 0;
+  const pending: FakeFault[] = [];
   const fake: FakeOnePassword = {
     tokens: new Set(),
     invocations: new Map(),
@@ -102,8 +105,12 @@ export function createFakeOnePassword(vaults: FakeVault[]): FakeOnePassword {
     expireSessions: () => {
       expiredUpTo = nextClientId - 1;
     },
+    failNext: (fault, times) => {
+      for (let i = 0; i < times; i++) pending.push(fault);
+    },
     clear: () => {
       fake.fault = undefined;
+      pending.length = 0;
     },
     factory: async (config) => {
       fake.configs.push(config);
@@ -121,7 +128,8 @@ export function createFakeOnePassword(vaults: FakeVault[]): FakeOnePassword {
         }): Promise<string> => {
           const { name, parameters } = cfg.invocation.parameters;
           fake.invocations.set(name, (fake.invocations.get(name) ?? 0) + 1);
-          if (fake.fault) sdk.throwError(FAULT_ERRORS[fake.fault]);
+          const fault = pending.shift() ?? fake.fault;
+          if (fault) sdk.throwError(FAULT_ERRORS[fault]);
           if (id <= expiredUpTo) sdk.throwError(FAULT_ERRORS["auth-expired"]);
           if (name === "SecretsResolveAll") {
             const refs = parameters.secret_references as string[];
