@@ -189,6 +189,33 @@ describe("resolve, inject and run", () => {
     expect(unmasked.stdout).toBe("alice-user-4\n");
   });
 
+  it("run masks each secret written in pieces across separate writes, between ANSI colours, on stdout and stderr", async () => {
+    // Every piece is its own write(2) call, so the secrets reach vaultlink split across reads.
+    const script = `
+      const { writeSync } = require("node:fs");
+      const pieces = (s) => [s.slice(0, 3), s.slice(3, 7), s.slice(7)];
+      for (const fd of [1, 2]) {
+        for (const name of ["USER_X", "PASS_X"]) {
+          writeSync(fd, "\\u001b[32m" + name + "=");
+          for (const p of pieces(process.env[name])) writeSync(fd, p);
+          writeSync(fd, "\\u001b[0m\\n");
+        }
+        for (const p of pieces(process.env.USER_X + process.env.PASS_X)) writeSync(fd, p);
+        writeSync(fd, "\\n");
+      }`;
+    const r = await v.run(["run", "--", process.execPath, "-e", script], {
+      env: { USER_X: "{{vault:user}}", PASS_X: "{{vault:pass}}" },
+    });
+    expect(r.code, r.stderr).toBe(0);
+    const expected =
+      "\u001b[32mUSER_X=********\u001b[0m\n\u001b[32mPASS_X=********\u001b[0m\n****************\n";
+    expect(r.stdout).toBe(expected);
+    expect(r.stderr).toBe(expected);
+    for (const secret of ["alice-user-4", "hunter2-pass-5"]) {
+      expect(r.stdout.includes(secret) || r.stderr.includes(secret)).toBe(false);
+    }
+  });
+
   it("run refuses to start when a reference is unresolved", async () => {
     const r = await v.run(["run", "--", process.execPath, "-e", "console.log('started')"], {
       env: { X: "{{vault:nope}}" },

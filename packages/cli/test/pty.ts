@@ -15,7 +15,8 @@ export function onTerminal(args: string[], env: Record<string, string | undefine
     cols: 120,
     rows: 40,
     cwd: CLI_DIR,
-    env: baseEnv({ ...env, NO_COLOR: "1" }),
+    // Colour off unless a test asks otherwise (NO_COLOR: undefined), so patterns stay plain.
+    env: baseEnv({ NO_COLOR: "1", ...env }),
   });
   let text = "";
   const waiters: Array<() => void> = [];

@@ -1,6 +1,7 @@
-import { rmSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { cli, newVault, tempHome } from "./helpers.js";
+import { cli, FIXTURES, newVault, tempHome } from "./helpers.js";
 import { onTerminal } from "./pty.js";
 
 const hasKeyring = Boolean(process.env.DBUS_SESSION_BUS_ADDRESS);
@@ -83,6 +84,169 @@ describe("on a terminal", () => {
       s.type("\r");
       expect(await s.exit).toBe(0);
       expect(s.output()).not.toContain(v.key);
+    } finally {
+      v.cleanup();
+    }
+  });
+});
+
+describe("on a terminal: confirmations, provider options, export and import", () => {
+  it("vault reset asks first (default no): no changes nothing, yes issues a new key", async () => {
+    const v = await newVault();
+    try {
+      const before = v.vaultHash();
+      const no = onTerminal(["vault", "reset", "--no-keychain"], v.env);
+      await no.waitFor(/Destroy every secret, integration and cached value/);
+      no.type("\r");
+      expect(await no.exit).toBe(1);
+      expect(no.output()).toContain("Reset cancelled; nothing was changed.");
+      expect(v.vaultHash()).toBe(before);
+      const yes = onTerminal(["vault", "reset", "--no-keychain"], v.env);
+      await yes.waitFor(/Destroy every secret/);
+      yes.type("y");
+      yes.type("\r");
+      expect(await yes.exit).toBe(0);
+      expect(yes.output()).toMatch(/new vault key:[\s\S]*vlk_[A-Za-z0-9_-]{43}/);
+      expect(v.vaultHash()).not.toBe(before);
+    } finally {
+      v.cleanup();
+    }
+  });
+
+  it("integration connect asks for a missing option and shows a spinner while connecting", async () => {
+    const v = await newVault({ config: { plugins: [join(FIXTURES, "json-provider.js")] } });
+    try {
+      const file = join(v.home, "values.json");
+      writeFileSync(file, JSON.stringify({ k: "prompted-16" }));
+      const s = onTerminal(["integration", "connect", "jsonfile", "--id", "json"], {
+        ...v.env,
+        JSONFILE_TOKEN: "good-token",
+      });
+      await s.waitFor(/Values file/);
+      s.type(file);
+      s.type("\r");
+      expect(await s.exit).toBe(0);
+      expect(s.output()).toContain("Connecting JSON file");
+      expect(s.output()).toContain("Connected json");
+      const status = await v.run(["integration", "status", "json", "--json"]);
+      expect(JSON.parse(status.stdout).settings.file).toBe(file);
+    } finally {
+      v.cleanup();
+    }
+  });
+
+  it("export asks for a password twice and refuses one shorter than 12 characters", async () => {
+    const v = await newVault();
+    try {
+      await v.run(["secret", "add", "kept"], { input: "kept-value-17" });
+      const file = join(v.home, "export.json");
+      const s = onTerminal(["export", "--out", file], v.env);
+      await s.waitFor(/Export password \(12\+ characters\)/);
+      s.type("short");
+      s.type("\r");
+      await s.waitFor(/At least 12 characters/);
+      s.type("-but-long-now");
+      s.type("\r");
+      await s.waitFor(/Repeat the export password/);
+      s.type("short-but-long-now");
+      s.type("\r");
+      expect(await s.exit).toBe(0);
+      expect(s.output()).not.toContain("short-but-long-now");
+      const other = await newVault();
+      try {
+        const imported = await other.run(["import", file, "--json"], {
+          env: { VAULTLINK_EXPORT_PASSWORD: "short-but-long-now" },
+        });
+        expect(imported.code, imported.stderr).toBe(0);
+        expect(JSON.parse(imported.stdout).created).toEqual(["kept"]);
+      } finally {
+        other.cleanup();
+      }
+    } finally {
+      v.cleanup();
+    }
+  });
+
+  it("import asks per conflicting name: keep mine, replace, or keep both", async () => {
+    const src = await newVault();
+    const dst = await newVault();
+    try {
+      for (const [name, value] of [
+        ["alpha", "alpha-new-18"],
+        ["beta", "beta-new-19"],
+        ["gamma", "gamma-new-20"],
+      ])
+        await src.run(["secret", "add", name], { input: value });
+      for (const [name, value] of [
+        ["alpha", "alpha-old-21"],
+        ["beta", "beta-old-22"],
+        ["gamma", "gamma-old-23"],
+      ])
+        await dst.run(["secret", "add", name], { input: value });
+      const file = join(src.home, "export.json");
+      const pw = { VAULTLINK_EXPORT_PASSWORD: "a long enough password" };
+      expect((await src.run(["export", "--out", file], { env: pw })).code).toBe(0);
+      const s = onTerminal(["import", file], { ...dst.env, ...pw });
+      const down = "\u001b[B";
+      await s.waitFor(/"alpha" already exists/);
+      s.type("\r"); // first choice: keep mine
+      await s.waitFor(/"beta" already exists/);
+      s.type(down);
+      s.type("\r"); // second: replace
+      await s.waitFor(/"gamma" already exists/);
+      s.type(down);
+      s.type(down);
+      s.type("\r"); // third: keep both
+      expect(await s.exit).toBe(0);
+      expect(s.output()).toContain("replaced 1, renamed 1, skipped 1");
+      const read = async (name: string) => (await dst.run(["read", name])).stdout;
+      expect(await read("alpha")).toBe("alpha-old-21\n");
+      expect(await read("beta")).toBe("beta-new-19\n");
+      expect(await read("gamma")).toBe("gamma-old-23\n");
+      expect(await read("gamma-imported")).toBe("gamma-new-20\n");
+    } finally {
+      src.cleanup();
+      dst.cleanup();
+    }
+  });
+});
+
+describe("colour and progress output", () => {
+  it("colours a terminal, not a pipe, and NO_COLOR turns colour off", async () => {
+    const v = await newVault();
+    try {
+      await v.run(["secret", "add", "c"], { input: "colour-24" });
+      const bold = "\u001b[1mNAME";
+      const coloured = onTerminal(["secret", "list"], { ...v.env, NO_COLOR: undefined });
+      expect(await coloured.exit).toBe(0);
+      expect(coloured.output()).toContain(bold);
+      const plain = onTerminal(["secret", "list"], { ...v.env, NO_COLOR: "1" });
+      expect(await plain.exit).toBe(0);
+      expect(plain.output()).toContain("NAME");
+      expect(plain.output()).not.toContain("\u001b[");
+      const piped = await v.run(["secret", "list"]);
+      expect(piped.stdout).toMatch(/^NAME/);
+      expect(piped.stdout).not.toContain("\u001b[");
+    } finally {
+      v.cleanup();
+    }
+  });
+
+  it("shows no spinner or progress line without a terminal", async () => {
+    const v = await newVault({ config: { plugins: [join(FIXTURES, "json-provider.js")] } });
+    try {
+      const file = join(v.home, "values.json");
+      writeFileSync(file, "{}");
+      const r = await v.run(
+        ["integration", "connect", "jsonfile", "--id", "json", "--file", file],
+        {
+          env: { JSONFILE_TOKEN: "good-token" },
+        },
+      );
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).not.toContain("Connecting");
+      expect(r.stderr).not.toContain("\u001b[");
+      expect(r.stderr).toMatch(/^Connected json/);
     } finally {
       v.cleanup();
     }
