@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { isVaultlinkError, type VaultEvents } from "../../src/index.js";
+import { FileVaultStore, isVaultlinkError, type VaultEvents } from "../../src/index.js";
 import { fakeProvider, makeVault, TestClock, type TestVault } from "../helpers/fake-provider.js";
 
 describe("integration lifecycle", () => {
@@ -54,6 +54,8 @@ describe("integration lifecycle", () => {
     // Links stay in place, credentials are gone.
     expect((await t.vault.secrets.get("alpha")).link?.reference).toBe("fake://a");
     expect((await t.vault.integrations.status("fake")).status).toBe("disconnected");
+    const stored = await (await new FileVaultStore({ home: t.home }).open(t.vaultKey)).read();
+    expect(stored.integrations.fake?.credentials).toBeUndefined();
     await t.vault.integrations.connect({ provider: "fake", options: { token: "tok2" } });
     const restored = await t.vault.resolveMany(["alpha", "beta"]);
     expect(restored.map((r) => r.ok && r.value)).toEqual(["value-a", "value-b"]);
