@@ -6,7 +6,6 @@ export type SecretsManagerSdk = typeof import("@aws-sdk/client-secrets-manager")
 
 /** Fail fast on a dead endpoint instead of waiting for the OS's TCP timeout. */
 const CONNECTION_TIMEOUT_MS = 5_000;
-const REQUEST_TIMEOUT_MS = 30_000;
 
 export interface ClientSettings {
   region?: string | undefined;
@@ -25,7 +24,10 @@ export function clientConfig(settings: ClientSettings, options: AwsPluginOptions
     retryMode: options.retryMode,
     requestHandler: {
       connectionTimeout: CONNECTION_TIMEOUT_MS,
-      requestTimeout: REQUEST_TIMEOUT_MS,
+      requestTimeout: options.requestTimeoutMs,
+      // Without this the SDK only prints a warning to the console when the time is up, and
+      // keeps waiting.
+      throwOnRequestTimeout: true,
     },
   };
 }

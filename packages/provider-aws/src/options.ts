@@ -147,6 +147,8 @@ export interface AwsPluginOptions {
   retryMode: "standard" | "adaptive";
   /** Calls in flight at once per fetch (batches or single reads). Default 8. */
   concurrency: number;
+  /** Milliseconds one attempt may take before it fails as a timeout. Default 30 000. */
+  requestTimeoutMs: number;
 }
 
 export function readPluginOptions(raw: Record<string, unknown>): AwsPluginOptions {
@@ -154,6 +156,7 @@ export function readPluginOptions(raw: Record<string, unknown>): AwsPluginOption
     maxAttempts: positiveInt(raw.maxAttempts) ?? 3,
     retryMode: raw.retryMode === "adaptive" ? "adaptive" : "standard",
     concurrency: positiveInt(raw.concurrency) ?? 8,
+    requestTimeoutMs: positiveInt(raw.requestTimeoutMs) ?? 30_000,
   };
 }
 

@@ -5,31 +5,29 @@ import type { ProviderInstance, ProviderSession } from "@vaultlink/core/plugin";
 import type { AwsEmulator } from "@vaultlink/emulators";
 import { createTestContext } from "@vaultlink/testkit";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { awsProvider, emulatorSettings, startAwsEmulator } from "./support/aws.js";
+import { awsProvider, emulatorSettings, useAwsEmulator } from "./support/aws.js";
 
 let emulator: AwsEmulator;
 let dir: string;
-const instances: ProviderInstance[] = [];
 const restoreEnv: Array<() => void> = [];
 
 const ROLE_ARN = "arn:aws:iam::123456789012:role/secrets-reader";
 const MFA_SERIAL = "arn:aws:iam::123456789012:mfa/alice";
 
-beforeAll(async () => {
-  emulator = await startAwsEmulator();
+const aws = useAwsEmulator(async (started) => {
+  emulator = started;
   await emulator.seed([{ name: "auth/secret", value: "auth-secret-value-77" }]);
+});
+
+beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "vaultlink-aws-auth-"));
 });
 
-afterEach(async () => {
-  for (const instance of instances.splice(0)) await instance.dispose();
+afterEach(() => {
   for (const restore of restoreEnv.splice(0).reverse()) restore();
-  emulator.clearFaults();
-  emulator.requests.reset();
 });
 
 afterAll(async () => {
-  await emulator?.stop();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
@@ -55,8 +53,7 @@ async function signIn(
     integration: { id: "aws-auth", authMethod: method, settings },
     pluginOptions: { maxAttempts: 1 },
   });
-  const instance = await awsProvider.create(context);
-  instances.push(instance);
+  const instance = aws.track(await awsProvider.create(context));
   const session = await instance.authenticate({
     method,
     settings,

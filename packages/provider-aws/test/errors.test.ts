@@ -8,6 +8,9 @@ function serviceError(name: string, message = "", httpStatusCode = 400) {
 
 const context = { integrationId: "work", action: "secretsmanager:GetSecretValue", subject: "db" };
 
+/** What mapAwsError makes of a service error with this name and message. */
+const mapped = (name: string, message = "") => mapAwsError(serviceError(name, message), context);
+
 describe("mapAwsError", () => {
   it.each([
     ["ExpiredTokenException", "AUTH_EXPIRED"],
@@ -22,42 +25,33 @@ describe("mapAwsError", () => {
     ["LimitExceededException", "THROTTLED"],
     ["InternalServiceError", "PROVIDER_ERROR"],
   ])("maps %s to %s", (name, code) => {
-    expect(mapAwsError(serviceError(name), context).code).toBe(code);
+    expect(mapped(name).code).toBe(code);
   });
 
   it("treats a signature error about the clock as a clock problem, not expired credentials", () => {
-    const mapped = mapAwsError(
-      serviceError(
-        "InvalidSignatureException",
-        "Signature expired: 20260101T000000Z is now earlier than ...",
-      ),
-      context,
+    const clock = mapped(
+      "InvalidSignatureException",
+      "Signature expired: 20260101T000000Z is now earlier than ...",
     );
-    expect(mapped.code).toBe("AUTH_FAILED");
-    expect(mapped.hint).toContain("clock");
+    expect(clock.code).toBe("AUTH_FAILED");
+    expect(clock.hint).toContain("clock");
   });
 
   it("names the action IAM says is missing", () => {
-    const mapped = mapAwsError(
-      serviceError(
-        "AccessDeniedException",
-        "User: arn:aws:iam::123456789012:user/a is not authorized to perform: secretsmanager:BatchGetSecretValue on resource: *",
-      ),
-      context,
+    const denied = mapped(
+      "AccessDeniedException",
+      "User: arn:aws:iam::123456789012:user/a is not authorized to perform: secretsmanager:BatchGetSecretValue on resource: *",
     );
-    expect(mapped.details?.missingAction).toBe("secretsmanager:BatchGetSecretValue");
-    expect(mapped.message).toContain("secretsmanager:BatchGetSecretValue");
+    expect(denied.details?.missingAction).toBe("secretsmanager:BatchGetSecretValue");
+    expect(denied.message).toContain("secretsmanager:BatchGetSecretValue");
   });
 
   it("maps a secret scheduled for deletion to NOT_FOUND", () => {
-    const mapped = mapAwsError(
-      serviceError(
-        "InvalidRequestException",
-        "You can't perform this operation on the secret because it was marked for deletion.",
-      ),
-      context,
+    const deleted = mapped(
+      "InvalidRequestException",
+      "You can't perform this operation on the secret because it was marked for deletion.",
     );
-    expect(mapped.code).toBe("NOT_FOUND");
+    expect(deleted.code).toBe("NOT_FOUND");
   });
 
   it("finds network failures inside AggregateError and cause", () => {
@@ -69,16 +63,12 @@ describe("mapAwsError", () => {
   });
 
   it("keeps access key ids out of messages", () => {
-    const mapped = mapAwsError(
-      serviceError("SomethingOdd", "key AKIAABCDEFGHIJKLMNOP was odd"),
-      context,
+    expect(mapped("SomethingOdd", "key AKIAABCDEFGHIJKLMNOP was odd").message).not.toContain(
+      "AKIAABCDEFGHIJKLMNOP",
     );
-    expect(mapped.message).not.toContain("AKIAABCDEFGHIJKLMNOP");
   });
 
   it("puts the reauth command in the hint of expired credentials", () => {
-    expect(mapAwsError(serviceError("ExpiredTokenException"), context).hint).toBe(
-      "run vaultlink integration reauth work",
-    );
+    expect(mapped("ExpiredTokenException").hint).toBe("run vaultlink integration reauth work");
   });
 });

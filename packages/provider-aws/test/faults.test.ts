@@ -1,37 +1,24 @@
-import type { FetchRequest, FetchResult, ProviderInstance } from "@vaultlink/core/plugin";
+import { DeleteSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import type { FetchRequest, FetchResult } from "@vaultlink/core/plugin";
 import type { AwsEmulator } from "@vaultlink/emulators";
 import { createTestContext } from "@vaultlink/testkit";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { awsProvider, signInWithAccessKey, startAwsEmulator } from "./support/aws.js";
+import { describe, expect, it } from "vitest";
+import { readKeys, type StaticKeys } from "../src/session.js";
+import { awsProvider, useAwsEmulator } from "./support/aws.js";
 
 let emulator: AwsEmulator;
-const instances: ProviderInstance[] = [];
 const INTEGRATION = "aws-work";
 
-beforeAll(async () => {
-  emulator = await startAwsEmulator();
+const aws = useAwsEmulator(async (started) => {
+  emulator = started;
   await emulator.seed([
     { name: "faults/one", value: "fault-value-one" },
     { name: "faults/two", value: "fault-value-two" },
   ]);
 });
 
-afterEach(async () => {
-  for (const instance of instances.splice(0)) await instance.dispose();
-  emulator.clearFaults();
-  emulator.requests.reset();
-});
-
-afterAll(async () => {
-  await emulator?.stop();
-});
-
-async function signedIn(pluginOptions: Record<string, unknown> = { maxAttempts: 1 }) {
-  const signed = await signInWithAccessKey(emulator, { pluginOptions, integrationId: INTEGRATION });
-  instances.push(signed.instance);
-  emulator.requests.reset();
-  return signed;
-}
+const signedIn = (pluginOptions: Record<string, unknown> = { maxAttempts: 1 }) =>
+  aws.signedIn({ pluginOptions, integrationId: INTEGRATION });
 
 function requests(...names: string[]): FetchRequest[] {
   return names.map((name, i) => ({ id: `r${i}`, reference: awsProvider.parseReference(name) }));
@@ -90,21 +77,16 @@ describe("credential failures are AUTH_EXPIRED with the reauth hint", () => {
 });
 
 describe("permission failures name the missing action", () => {
-  it("AccessDeniedException on GetSecretValue", async () => {
+  it.each([
+    ["AccessDeniedException", "secretsmanager:GetSecretValue"],
+    ["DecryptionFailure", "kms:Decrypt"],
+  ])("%s on GetSecretValue names %s", async (fault, action) => {
     const { instance } = await signedIn();
-    emulator.inject({ operation: "GetSecretValue", error: "AccessDeniedException" });
+    emulator.inject({ operation: "GetSecretValue", error: fault });
     const failure = onlyFailure(await instance.fetch(requests("faults/one")));
     expect(failure.code).toBe("PERMISSION_DENIED");
-    expect(failure.message).toContain("secretsmanager:GetSecretValue");
-    expect(failure.details).toMatchObject({ missingAction: "secretsmanager:GetSecretValue" });
-  });
-
-  it("DecryptionFailure asks for kms:Decrypt", async () => {
-    const { instance } = await signedIn();
-    emulator.inject({ operation: "GetSecretValue", error: "DecryptionFailure" });
-    const failure = onlyFailure(await instance.fetch(requests("faults/one")));
-    expect(failure.code).toBe("PERMISSION_DENIED");
-    expect(failure.message).toContain("kms:Decrypt");
+    expect(failure.message).toContain(action);
+    expect(failure.details).toMatchObject({ missingAction: action });
   });
 
   it("denied everywhere: the batch falls back, and the reads are denied too", async () => {
@@ -116,6 +98,23 @@ describe("permission failures name the missing action", () => {
     }
     expect(emulator.requests.count("BatchGetSecretValue")).toBe(1);
     expect(emulator.requests.count("GetSecretValue")).toBe(2);
+  });
+});
+
+describe("secrets that are gone", () => {
+  it("a secret scheduled for deletion fails NOT_FOUND (moto's InvalidRequestException)", async () => {
+    const { instance, session } = await signedIn();
+    await emulator.seed([{ name: "faults/doomed", value: "x" }]);
+    const sdk = new SecretsManagerClient({
+      endpoint: emulator.url,
+      region: emulator.region,
+      credentials: readKeys(session.credentials) as StaticKeys,
+    });
+    await sdk.send(new DeleteSecretCommand({ SecretId: "faults/doomed", RecoveryWindowInDays: 7 }));
+    sdk.destroy();
+    const failure = onlyFailure(await instance.fetch(requests("faults/doomed")));
+    expect(failure.code).toBe("NOT_FOUND");
+    expect(failure.message).toContain("scheduled for deletion");
   });
 });
 
@@ -147,10 +146,20 @@ describe("network failures", () => {
       ...context,
       integration: { ...context.integration, settings: DEAD },
     });
-    instances.push(offline);
+    aws.track(offline);
     const failure = onlyFailure(await offline.fetch(requests("faults/one")));
     expect(failure.code).toBe("UNREACHABLE");
     expect(failure.message).toContain("ECONNREFUSED");
+  });
+
+  it("fail a fetch UNREACHABLE when an attempt outlasts requestTimeoutMs", async () => {
+    const { instance } = await signedIn({ maxAttempts: 1, requestTimeoutMs: 200 });
+    emulator.inject({ operation: "GetSecretValue", latencyMs: 5_000, times: 1 });
+    const failure = onlyFailure(await instance.fetch(requests("faults/one")));
+    expect(failure.code).toBe("UNREACHABLE");
+    expect(failure.message).toContain("TimeoutError");
+    const [again] = await instance.fetch(requests("faults/one"));
+    expect(again).toMatchObject({ ok: true, value: "fault-value-one" });
   });
 
   it("fail a sign-in UNREACHABLE", async () => {
@@ -159,7 +168,7 @@ describe("network failures", () => {
         integration: { id: INTEGRATION, authMethod: "access-key", settings: DEAD },
       }),
     );
-    instances.push(instance);
+    aws.track(instance);
     const signIn = instance.authenticate({
       method: "access-key",
       settings: DEAD,

@@ -1,16 +1,9 @@
-import type { FetchRequest, FetchResult, ProviderInstance } from "@vaultlink/core/plugin";
+import type { FetchRequest, FetchResult } from "@vaultlink/core/plugin";
 import type { AwsEmulator } from "@vaultlink/emulators";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import {
-  awsProvider,
-  emulatorSettings,
-  numberedSecrets,
-  signInWithAccessKey,
-  startAwsEmulator,
-} from "./support/aws.js";
+import { describe, expect, it } from "vitest";
+import { awsProvider, emulatorSettings, numberedSecrets, useAwsEmulator } from "./support/aws.js";
 
 let emulator: AwsEmulator;
-const instances: ProviderInstance[] = [];
 
 const batch20 = numberedSecrets("batch20", 20);
 const batch45 = numberedSecrets("batch45", 45);
@@ -19,8 +12,8 @@ const BINARY = new Uint8Array([0, 1, 2, 250, 251, 252, 253, 254, 255]);
 let arns: { plain: string; binary: string; versioned: string };
 let versionIds: { first: string; second: string };
 
-beforeAll(async () => {
-  emulator = await startAwsEmulator();
+const { signedIn } = useAwsEmulator(async (started) => {
+  emulator = started;
   await emulator.seed([...batch20, ...batch45, ...fallback]);
   const [plain, binary] = await emulator.seed([
     { name: "single/plain", value: "plain-value-31" },
@@ -34,23 +27,6 @@ beforeAll(async () => {
   arns = { plain: plain as string, binary: binary as string, versioned: versioned as string };
   versionIds = { first, second };
 });
-
-afterEach(async () => {
-  for (const instance of instances.splice(0)) await instance.dispose();
-  emulator.clearFaults();
-  emulator.requests.reset();
-});
-
-afterAll(async () => {
-  await emulator?.stop();
-});
-
-async function signedIn(options: Parameters<typeof signInWithAccessKey>[1] = {}) {
-  const signed = await signInWithAccessKey(emulator, options);
-  instances.push(signed.instance);
-  emulator.requests.reset();
-  return signed;
-}
 
 function requestsFor(references: string[], version?: string): FetchRequest[] {
   return references.map((reference, i) => ({
@@ -90,6 +66,23 @@ describe("batching", () => {
     batch45.forEach((s, i) => expect(valueOf(results.get(`r${i}`))).toBe(s.value));
     expect(emulator.requests.count("BatchGetSecretValue")).toBe(3);
     expect(emulator.requests.count("GetSecretValue")).toBe(0);
+  });
+
+  it("runs batch calls in parallel, never more at once than the concurrency option", async () => {
+    // 45 secrets are 3 batch calls; each is held so that calls allowed to overlap do.
+    for (const [concurrency, peak] of [
+      [1, 1],
+      [2, 2],
+      [8, 3],
+    ] as const) {
+      const { instance } = await signedIn({ pluginOptions: { maxAttempts: 1, concurrency } });
+      emulator.inject({ operation: "BatchGetSecretValue", latencyMs: 300 });
+      const results = byId(await instance.fetch(requestsFor(batch45.map((s) => s.name))));
+      batch45.forEach((s, i) => expect(valueOf(results.get(`r${i}`))).toBe(s.value));
+      expect(emulator.requests.count("BatchGetSecretValue")).toBe(3);
+      expect(emulator.requests.peakConcurrency("BatchGetSecretValue")).toBe(peak);
+      emulator.clearFaults();
+    }
   });
 
   it("reads a lone secret with GetSecretValue, which needs no batch permission", async () => {

@@ -1,6 +1,7 @@
 import type { ProviderInstance, ProviderSession } from "@vaultlink/core/plugin";
 import { type AwsEmulator, type AwsSeedSecret, startAwsEmulator } from "@vaultlink/emulators";
 import { createTestContext, FakeClock, type TestContext } from "@vaultlink/testkit";
+import { afterAll, afterEach, beforeAll } from "vitest";
 import awsProvider from "../../src/index.js";
 
 export { awsProvider };
@@ -53,3 +54,45 @@ export function numberedSecrets(
 }
 
 export { startAwsEmulator };
+
+/**
+ * One emulator for a test file: started and seeded before the first test, stopped after the
+ * last. After each test the instances it signed in are disposed and faults and counters cleared.
+ */
+export function useAwsEmulator(seed: (emulator: AwsEmulator) => Promise<void> = async () => {}) {
+  let started: AwsEmulator | undefined;
+  const instances: ProviderInstance[] = [];
+  const emulator = (): AwsEmulator => {
+    if (!started) throw new Error("the AWS emulator is not running (used outside a test?)");
+    return started;
+  };
+
+  beforeAll(async () => {
+    started = await startAwsEmulator();
+    await seed(started);
+  });
+  afterEach(async () => {
+    for (const instance of instances.splice(0)) await instance.dispose();
+    started?.clearFaults();
+    started?.requests.reset();
+  });
+  afterAll(async () => {
+    await started?.stop();
+  });
+
+  return {
+    emulator,
+    /** Dispose this instance after the test. */
+    track<T extends ProviderInstance>(instance: T): T {
+      instances.push(instance);
+      return instance;
+    },
+    /** A fresh instance signed in with a new key, counters reset so only the test's calls count. */
+    async signedIn(options: Parameters<typeof signInWithAccessKey>[1] = {}): Promise<SignedInAws> {
+      const signed = await signInWithAccessKey(emulator(), options);
+      instances.push(signed.instance);
+      emulator().requests.reset();
+      return signed;
+    },
+  };
+}
