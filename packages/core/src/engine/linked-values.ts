@@ -1,18 +1,15 @@
 import { linkCacheKey } from "../cache/cache-key.js";
 import { Singleflight } from "../cache/singleflight.js";
 import type { CacheEntry } from "../cache/types.js";
-import type { ValueCache } from "../cache/value-cache.js";
 import { isVaultlinkError } from "../errors/index.js";
-import type { EventBus } from "../events/index.js";
-import type { Clock, FetchRequest, FetchResult, ProviderDefinition } from "../plugin/contract.js";
+import type { FetchRequest, FetchResult, ProviderDefinition } from "../plugin/contract.js";
 import { failAll } from "../plugin/helpers.js";
 import { fixFor } from "../resolver/fixes.js";
 import type { UnresolvedReason } from "../resolver/types.js";
 import { extractJsonKey } from "../values/json-key.js";
 import type { IntegrationRecord, LinkRecord, VaultDocument } from "../vault/model.js";
 import { BatchQueue } from "./batch-queue.js";
-import type { DocumentAccess } from "./document.js";
-import type { ProviderRegistry } from "./provider-registry.js";
+import type { EngineServices } from "./services.js";
 
 export interface LinkTarget {
   name: string;
@@ -51,12 +48,7 @@ export class LinkedValues {
   #queues = new Map<string, BatchQueue>();
 
   constructor(
-    private readonly deps: {
-      docs: DocumentAccess;
-      cache: ValueCache;
-      registry: ProviderRegistry;
-      events: EventBus;
-      clock: Clock;
+    private readonly deps: EngineServices & {
       markAuthExpired: (integration: IntegrationRecord, reason: string) => Promise<void>;
     },
   ) {}

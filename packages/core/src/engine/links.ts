@@ -1,14 +1,10 @@
 import { cacheKey } from "../cache/cache-key.js";
-import type { ValueCache } from "../cache/value-cache.js";
 import { vaultlinkError } from "../errors/index.js";
-import type { EventBus } from "../events/index.js";
-import type { Clock } from "../plugin/contract.js";
 import type { SecretRecord } from "../vault/model.js";
 import { assertSecretName } from "../vault/names.js";
-import type { DocumentAccess } from "./document.js";
-import type { ProviderRegistry } from "./provider-registry.js";
 import { type SecretInfo, toSecretInfo } from "./secret-view.js";
 import { checkDomains, requireSecret } from "./secrets.js";
+import type { EngineServices } from "./services.js";
 
 export interface LinkInput {
   integration: string;
@@ -22,15 +18,7 @@ export interface LinkInput {
 
 /** Link, relink and unlink vault secrets to secrets in external vaults. */
 export class Links {
-  constructor(
-    private readonly deps: {
-      docs: DocumentAccess;
-      registry: ProviderRegistry;
-      cache: ValueCache;
-      events: EventBus;
-      clock: Clock;
-    },
-  ) {}
+  constructor(private readonly deps: EngineServices) {}
 
   /**
    * Link `name` (created when missing) to a provider reference. Relinking drops the secret's

@@ -1,11 +1,8 @@
 import type { AccessPolicy } from "../access/access-policy.js";
-import type { ValueCache } from "../cache/value-cache.js";
-import type { DocumentAccess } from "../engine/document.js";
-import type { ProviderRegistry } from "../engine/provider-registry.js";
 import { toSession } from "../engine/provider-registry.js";
+import type { EngineServices } from "../engine/services.js";
 import { vaultlinkError } from "../errors/index.js";
-import type { EventBus } from "../events/index.js";
-import type { Clock, ProviderDefinition, ProviderSession } from "../plugin/contract.js";
+import type { ProviderDefinition, ProviderSession } from "../plugin/contract.js";
 import type { IntegrationRecord } from "../vault/model.js";
 import { type IntegrationInfo, toIntegrationInfo } from "./integration-view.js";
 import { pickAuthMethod, splitOptions } from "./options.js";
@@ -35,12 +32,7 @@ const ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,31}$/;
 /** Connect, inspect, reauthenticate and disconnect integrations. */
 export class Integrations {
   constructor(
-    private readonly deps: {
-      docs: DocumentAccess;
-      registry: ProviderRegistry;
-      cache: ValueCache;
-      events: EventBus;
-      clock: Clock;
+    private readonly deps: EngineServices & {
       access: AccessPolicy;
       onReleased: (integrationId: string) => void;
     },

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { VaultEvents } from "../../src/index.js";
-import { connectedVault, TestClock, type TestVault } from "../helpers/fake-provider.js";
+import { connectedVault, openAs, TestClock, type TestVault } from "../helpers/fake-provider.js";
 
 describe("linked values and the cache (fake clock)", () => {
   let t: TestVault;
@@ -87,15 +87,8 @@ describe("linked values and the cache (fake clock)", () => {
     const { readFileSync } = await import("node:fs");
     const raw = readFileSync(t.vault.paths.cacheFile);
     expect(raw.includes(Buffer.from("sk_live_one"))).toBe(false);
-    const { createVault } = await import("../../src/index.js");
     // Same clock as the first instance: the entry's expiry is on that clock, not the wall's.
-    const again = createVault({
-      home: t.home,
-      providers: [fake.provider],
-      keySources: [],
-      clock: { now: () => clock.now() },
-    });
-    await again.unlock(t.vaultKey);
+    const again = await openAs(t, { providers: [fake.provider], clock });
     expect(await again.resolve("stripe-key")).toMatchObject({ ok: true, source: "cache" });
     await again.dispose();
     expect(fake.calls.fetch).toBe(1);

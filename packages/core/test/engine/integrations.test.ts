@@ -1,6 +1,12 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { FileVaultStore, isVaultlinkError, type VaultEvents } from "../../src/index.js";
-import { fakeProvider, makeVault, TestClock, type TestVault } from "../helpers/fake-provider.js";
+import {
+  fakeProvider,
+  makeVault,
+  openAs,
+  TestClock,
+  type TestVault,
+} from "../helpers/fake-provider.js";
 
 describe("integration lifecycle", () => {
   let t: TestVault;
@@ -157,14 +163,11 @@ describe("team integrations and the access policy", () => {
     await admin.vault.integrations.connect({ provider: "team-vault", options: { token: "t" } });
     await admin.vault.links.link("alpha", { integration: "team-vault", reference: "fake://a" });
     await admin.vault.dispose();
-    const { createVault, roleAccessPolicy } = await import("../../src/index.js");
-    const asMember = createVault({
-      home: admin.home,
+    const asMember = await openAs(admin, {
       providers: [fake.provider],
-      keySources: [],
-      accessPolicy: roleAccessPolicy(() => ({ user: "mia", role: "member" })),
+      user: "mia",
+      role: "member",
     });
-    await asMember.unlock(admin.vaultKey);
     const before = await asMember.integrations.status("team-vault");
     // Creating another team integration is an admin's call too.
     const create = await asMember.integrations
@@ -190,13 +193,11 @@ describe("team integrations and the access policy", () => {
     expect((await asMember.integrations.status("team-vault")).settings).toEqual(before.settings);
     expect((await asMember.resolve("alpha")).ok).toBe(true);
     await asMember.dispose();
-    const asAdmin = createVault({
-      home: admin.home,
+    const asAdmin = await openAs(admin, {
       providers: [fake.provider],
-      keySources: [],
-      accessPolicy: roleAccessPolicy(() => ({ user: "ada", role: "super-admin" })),
+      user: "ada",
+      role: "super-admin",
     });
-    await asAdmin.unlock(admin.vaultKey);
     expect((await asAdmin.integrations.disconnect("team-vault")).unresolved).toEqual(["alpha"]);
     await asAdmin.dispose();
     member = admin;

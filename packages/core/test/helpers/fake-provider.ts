@@ -183,3 +183,22 @@ export async function connectedVault(
 export async function addSecrets(vault: Vault, secrets: Record<string, NewSecret>): Promise<void> {
   for (const [name, input] of Object.entries(secrets)) await vault.secrets.add(name, input);
 }
+
+/** Another vault instance on an existing vault's files, unlocked, acting as `user` with `role`. */
+export async function openAs(
+  existing: TestVault,
+  options: { providers?: ProviderDefinition[]; user?: string; role?: TeamRole; clock?: TestClock },
+): Promise<Vault> {
+  const vault = createVault({
+    home: existing.home,
+    providers: options.providers ?? [],
+    keySources: [],
+    ...(options.clock ? { clock: { now: options.clock.now } } : {}),
+    accessPolicy: roleAccessPolicy(() => ({
+      user: options.user ?? "tester",
+      role: options.role ?? "admin",
+    })),
+  });
+  await vault.unlock(existing.vaultKey);
+  return vault;
+}
