@@ -2,7 +2,7 @@ import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { isVaultlinkError } from "@vaultlink/core/plugin";
 import type { RunningAzureEmulator } from "@vaultlink/emulators";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { identityOfToken } from "../src/auth/sign-in.js";
 import azure from "../src/index.js";
 import {
@@ -10,21 +10,16 @@ import {
   instanceFor,
   request,
   servicePrincipal,
-  startVault,
+  useVault,
 } from "./support/azure.js";
 
 let emu: RunningAzureEmulator;
 let ref: string;
 
-beforeAll(async () => {
-  emu = await startVault({ secrets: [{ name: "db-password", value: "auth-db-password" }] });
-  ref = `${emu.vaultUrl}/secrets/db-password`;
-});
-afterAll(async () => {
-  await emu?.stop();
-});
-afterEach(() => {
-  emu.reset();
+const vault = useVault("auth-db-password");
+beforeAll(() => {
+  emu = vault.emu();
+  ref = vault.ref();
 });
 
 async function rejection(promise: Promise<unknown>) {

@@ -1,21 +1,16 @@
 import type { FetchResult, ProviderSession } from "@vaultlink/core/plugin";
 import type { RunningAzureEmulator } from "@vaultlink/emulators";
 import { FakeClock } from "@vaultlink/testkit";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { instanceFor, request, servicePrincipal, signedIn, startVault } from "./support/azure.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { instanceFor, request, servicePrincipal, signedIn, useVault } from "./support/azure.js";
 
 let emu: RunningAzureEmulator;
 let ref: string;
 
-beforeAll(async () => {
-  emu = await startVault({ secrets: [{ name: "db-password", value: "tokens-db-password" }] });
-  ref = `${emu.vaultUrl}/secrets/db-password`;
-});
-afterAll(async () => {
-  await emu?.stop();
-});
-afterEach(() => {
-  emu.reset();
+const vault = useVault("tokens-db-password");
+beforeAll(() => {
+  emu = vault.emu();
+  ref = vault.ref();
 });
 
 function value(result: FetchResult | undefined): string {

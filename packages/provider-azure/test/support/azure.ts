@@ -5,6 +5,7 @@ import {
   startAzureEmulator,
 } from "@vaultlink/emulators";
 import { createTestContext, FakeClock, systemClock, type TestContext } from "@vaultlink/testkit";
+import { afterAll, afterEach, beforeAll } from "vitest";
 import azure from "../../src/index.js";
 
 export const CLIENT_ID = "0b3e5a8c-7d41-4f6e-9a2b-5c6d7e8f9012";
@@ -73,4 +74,26 @@ export async function signedIn(emu: RunningAzureEmulator, settings: Record<strin
 
 export function request(id: string, reference: string, version?: string) {
   return { id, reference: azure.parseReference(reference), ...(version ? { version } : {}) };
+}
+
+/**
+ * One emulated vault for a test file holding `db-password` = `value`: started before the first
+ * test, reset after each, stopped after the last. `ref()` is that secret's identifier.
+ */
+export function useVault(value: string) {
+  let started: RunningAzureEmulator | undefined;
+  const emu = (): RunningAzureEmulator => {
+    if (!started) throw new Error("the Azure emulator is not running (used outside a test?)");
+    return started;
+  };
+  beforeAll(async () => {
+    started = await startVault({ secrets: [{ name: "db-password", value }] });
+  });
+  afterEach(() => {
+    started?.reset();
+  });
+  afterAll(async () => {
+    await started?.stop();
+  });
+  return { emu, ref: () => `${emu().vaultUrl}/secrets/db-password` };
 }
