@@ -374,6 +374,14 @@ describe("export and import", () => {
       const text = readFileSync(file, "utf8");
       expect(text).not.toContain("local-value-9");
       expect(text).not.toContain("good-token");
+      // A memory-hard KDF (scrypt, 128 MiB at N=2^17, r=8) and AES-256-GCM.
+      const envelope = JSON.parse(text) as {
+        kdf: { name: string; N: number; r: number };
+        cipher: { name: string };
+      };
+      expect(envelope.kdf.name).toBe("scrypt");
+      expect(envelope.kdf.N * envelope.kdf.r * 128).toBeGreaterThanOrEqual(64 * 1024 * 1024);
+      expect(envelope.cipher.name).toBe("aes-256-gcm");
       const imp = await dst.run(["import", file, "--json"], { env: pwEnv });
       expect(imp.code).toBe(0);
       const report = JSON.parse(imp.stdout);
@@ -394,6 +402,21 @@ describe("export and import", () => {
         from: "local-one",
         to: "local-one-imported",
       });
+      await dst.run(["secret", "edit", "local-one"], { input: "changed-here-15" });
+      const skipped = await dst.run(["import", file, "--on-conflict", "skip", "--json"], {
+        env: pwEnv,
+      });
+      expect(JSON.parse(skipped.stdout).skipped.sort()).toEqual(["local-one", "remote"]);
+      expect(
+        (await dst.run(["read", "local-one", "--url", "https://api.example.com"])).stdout,
+      ).toBe("changed-here-15\n");
+      const replaced = await dst.run(["import", file, "--on-conflict", "replace", "--json"], {
+        env: pwEnv,
+      });
+      expect(JSON.parse(replaced.stdout).replaced.sort()).toEqual(["local-one", "remote"]);
+      expect(
+        (await dst.run(["read", "local-one", "--url", "https://api.example.com"])).stdout,
+      ).toBe("local-value-9\n");
       const plain = await src.run(["export", "--plaintext"]);
       expect(JSON.parse(plain.stdout)).toMatchObject({ encrypted: false });
       const short = await src.run(["export"], { env: { VAULTLINK_EXPORT_PASSWORD: "short" } });
@@ -447,12 +470,15 @@ describe("doctor and plugins", () => {
     }
   });
 
-  it("plugins list shows first-party, configured, broken and missing plugins with why", async () => {
+  it("plugins list shows loaded, incompatible, broken and missing plugins with why", async () => {
     const v = await newVault({
-      config: { plugins: ["./broken.js", "./missing.js", "no-such-vaultlink-plugin"] },
+      config: {
+        plugins: ["./broken.js", "./future.js", "./missing.js", "no-such-vaultlink-plugin"],
+      },
     });
     try {
       writeFileSync(join(v.home, "broken.js"), readFileSync(join(FIXTURES, "broken-plugin.js")));
+      writeFileSync(join(v.home, "future.js"), readFileSync(join(FIXTURES, "future-plugin.js")));
       const r = await v.run(["plugins", "list", "--json"]);
       expect(r.code).toBe(0);
       const out = JSON.parse(r.stdout) as {
@@ -473,6 +499,21 @@ describe("doctor and plugins", () => {
       expect(out.broken.find((b) => b.spec === "./broken.js")?.reason).toMatch(
         /not a vaultlink provider/,
       );
+      expect(out.incompatible).toEqual([
+        expect.objectContaining({
+          spec: "./future.js",
+          reason: expect.stringMatching(/targets plugin API version 2; this vaultlink supports 1/),
+          hint: expect.stringContaining("plugin API 1"),
+        }),
+      ]);
+      const human = await v.run(["plugins", "list"]);
+      expect(human.stdout).toMatch(/^LOADED/m);
+      expect(human.stdout).toMatch(
+        /^INCOMPATIBLE:\n {2}\.\/future\.js \(config\): .*API version 2/m,
+      );
+      expect(human.stdout).toMatch(/^BROKEN:$/m);
+      expect(human.stdout).toMatch(/^ {2}\.\/broken\.js \(config\): .*not a vaultlink provider/m);
+      expect(human.stdout).toContain("fix: ");
       // A broken plugin never stops the host.
       expect((await v.run(["secret", "list"])).code).toBe(0);
     } finally {
