@@ -1,14 +1,24 @@
 import { execFile } from "node:child_process";
-import { readFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { promisify } from "node:util";
 import {
+  ClientCertificateCredential,
   ClientSecretCredential,
   ManagedIdentityCredential,
   type TokenCredential,
+  WorkloadIdentityCredential,
 } from "@azure/identity";
 import { SecretClient } from "@azure/keyvault-secrets";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type RunningAzureEmulator, startAzureEmulator, startAzureVaults } from "../src/index.js";
+import {
+  generateClientCertificate,
+  type RunningAzureEmulator,
+  startAzureEmulator,
+  startAzureVaults,
+} from "../src/index.js";
+import { unsignedJwt } from "./jwt.js";
 
 const CLIENT_ID = "11111111-2222-3333-4444-555555555555";
 const CLIENT_SECRET = "app-secret-value";
@@ -287,6 +297,72 @@ describe("ClientSecretCredential against the emulated authority", () => {
     const token = await credential.getToken("https://vault.azure.net/.default");
     expect(token.token).toMatch(/^emu\./);
     expect(emu.identity.check(`Bearer ${token.token}`)).toBe("valid");
+  });
+});
+
+describe("certificate and federated (workload identity) sign-ins against the emulated authority", () => {
+  const authority = () => ({
+    authorityHost: emu.authorityHost,
+    disableInstanceDiscovery: true,
+    tlsOptions: { ca: emu.caPem },
+  });
+
+  it("ClientCertificateCredential signs its assertion with the registered certificate's key", async () => {
+    const cert = await generateClientCertificate();
+    emu.identity.addCertificatePrincipal("cert-app", cert.certificatePem);
+    const good = new ClientCertificateCredential(
+      emu.tenantId,
+      "cert-app",
+      { certificate: cert.pem },
+      authority(),
+    );
+    expect((await secretClient(good).getSecret("db-password")).value).toBe("first");
+    expect(emu.requests.count("token.aad")).toBe(1);
+
+    const other = await generateClientCertificate("someone else");
+    const wrong = new ClientCertificateCredential(
+      emu.tenantId,
+      "cert-app",
+      { certificate: other.pem },
+      authority(),
+    );
+    const failed = await rejection(secretClient(wrong).getSecret("db-password"));
+    expect(String(failed.message)).toContain("AADSTS700027");
+  });
+
+  it("WorkloadIdentityCredential trades a federated token file for an access token", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "vaultlink-emu-wi-"));
+    try {
+      const tokenFilePath = join(dir, "token");
+      const issuer = "https://oidc.example.test/cluster";
+      await writeFile(
+        tokenFilePath,
+        unsignedJwt({ iss: issuer, sub: "system:serviceaccount:app:reader", exp: 4102444800 }),
+      );
+      emu.identity.addFederatedCredential({
+        clientId: "wi-app",
+        issuer,
+        subject: "system:serviceaccount:app:reader",
+      });
+      const workload = new WorkloadIdentityCredential({
+        tenantId: emu.tenantId,
+        clientId: "wi-app",
+        tokenFilePath,
+        ...authority(),
+      });
+      expect((await secretClient(workload).getSecret("db-password")).value).toBe("first");
+
+      const stranger = new WorkloadIdentityCredential({
+        tenantId: emu.tenantId,
+        clientId: "other-app",
+        tokenFilePath,
+        ...authority(),
+      });
+      const failed = await rejection(secretClient(stranger).getSecret("db-password"));
+      expect(String(failed.message)).toContain("AADSTS70021");
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -37,8 +37,4 @@ export async function apiError(promise: Promise<unknown>, status: number): Promi
   return err;
 }
 
-/** An unsigned compact JWT with these claims (the emulator does not check signatures). */
-export function unsignedJwt(claims: Record<string, unknown>): string {
-  const part = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
-  return `${part({ alg: "RS256", typ: "JWT" })}.${part(claims)}.c2lnbmF0dXJl`;
-}
+export { unsignedJwt } from "./jwt.js";

@@ -79,6 +79,21 @@ export async function generateTestCertificates(): Promise<TestCertificates> {
 }
 
 /**
+ * A self-signed certificate an app registration can sign in with (ClientCertificateCredential):
+ * `pem` holds the certificate and its private key, as the credential reads them.
+ */
+export async function generateClientCertificate(
+  commonName = "vaultlink emulator client",
+): Promise<{ certificatePem: string; privateKeyPem: string; pem: string }> {
+  const made = await generate([{ name: "commonName", value: commonName }], keyAndValidity());
+  return {
+    certificatePem: made.cert,
+    privateKeyPem: made.private,
+    pem: `${made.cert}\n${made.private}`,
+  };
+}
+
+/**
  * Write a CA certificate to a new temp file and return its path, for processes that trust it
  * through NODE_EXTRA_CA_CERTS (read by Node only when a process starts).
  */

@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { constants, randomUUID, verify } from "node:crypto";
 import type { EmulatorRequest, EmulatorResponse } from "../shared/index.js";
 import type { AzureIdentity } from "./identity.js";
 
@@ -111,6 +111,96 @@ export function handleInstanceDiscovery(req: EmulatorRequest): EmulatorResponse 
   };
 }
 
+const JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+
+interface Jwt {
+  header: Record<string, unknown>;
+  claims: Record<string, unknown>;
+  signed: string;
+  signature: Buffer;
+}
+
+function decodeJwt(token: string): Jwt | undefined {
+  const parts = token.split(".");
+  if (parts.length !== 3) return undefined;
+  try {
+    const [header, claims] = [parts[0], parts[1]].map((part) =>
+      JSON.parse(Buffer.from(part as string, "base64url").toString("utf8")),
+    );
+    return {
+      header,
+      claims,
+      signed: `${parts[0]}.${parts[1]}`,
+      signature: Buffer.from(parts[2] as string, "base64url"),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/** RS256 or PS256 (what MSAL signs certificate assertions with) under the registered key. */
+function signatureValid(jwt: Jwt, key: import("node:crypto").KeyObject): boolean {
+  const data = Buffer.from(jwt.signed);
+  if (jwt.header.alg === "RS256") return verify("sha256", data, key, jwt.signature);
+  if (jwt.header.alg === "PS256") {
+    const pss = { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 };
+    return verify("sha256", data, pss, jwt.signature);
+  }
+  return false;
+}
+
+const badAssertion = (code: number, description: string) =>
+  aadError(401, "invalid_client", code, description);
+
+/**
+ * The client proves itself with a signed JWT instead of a secret: a certificate's key (header
+ * `x5t` / `x5t#S256`), or a federated token (workload identity) from a trusted issuer.
+ * Undefined when the assertion is good.
+ */
+function checkAssertion(
+  identity: AzureIdentity,
+  clientId: string,
+  assertion: string,
+  tokenEndpoint: string,
+): EmulatorResponse | undefined {
+  const jwt = decodeJwt(assertion);
+  if (!jwt) return badAssertion(50027, "JWT token is invalid or malformed.");
+  const exp = Number(jwt.claims.exp);
+  if (Number.isFinite(exp) && exp * 1000 <= Date.now()) {
+    return badAssertion(700024, "Client assertion is not within its valid time range.");
+  }
+  const certificate = "x5t" in jwt.header || "x5t#S256" in jwt.header;
+  if (certificate) {
+    const key = identity.certificateKeyOf(clientId);
+    if (!key) {
+      return badAssertion(
+        700027,
+        `The certificate is not registered for application '${clientId}'.`,
+      );
+    }
+    if (!signatureValid(jwt, key)) {
+      return badAssertion(700027, "Client assertion failed signature validation.");
+    }
+    if (
+      jwt.claims.aud !== tokenEndpoint ||
+      jwt.claims.iss !== clientId ||
+      jwt.claims.sub !== clientId
+    ) {
+      return badAssertion(700021, "Client assertion audience, issuer or subject is not valid.");
+    }
+    return undefined;
+  }
+  if (!identity.isFederated(clientId, jwt.claims.iss, jwt.claims.sub)) {
+    return aadError(
+      400,
+      "invalid_request",
+      70021,
+      `No matching federated identity record found for presented assertion. Assertion Issuer: '${String(jwt.claims.iss)}'. Assertion Subject: '${String(jwt.claims.sub)}'.`,
+    );
+  }
+  return undefined;
+}
+
 /** POST /<tenant>/oauth2/v2.0/token with the client-credentials grant. */
 export function handleAadToken(
   identity: AzureIdentity,
@@ -129,6 +219,16 @@ export function handleAadToken(
     );
   }
   const clientId = form.get("client_id") ?? "";
+  if (form.get("client_assertion_type") === JWT_BEARER) {
+    const tokenEndpoint = `${req.url.origin}/${tenant}/oauth2/v2.0/token`;
+    const refused = checkAssertion(
+      identity,
+      clientId,
+      form.get("client_assertion") ?? "",
+      tokenEndpoint,
+    );
+    return refused ?? issuedToken(identity, clientId);
+  }
   const verdict = identity.checkClient(clientId, form.get("client_secret") ?? "");
   if (verdict === "unknown-client") {
     return aadError(
@@ -146,6 +246,10 @@ export function handleAadToken(
       `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'.`,
     );
   }
+  return issuedToken(identity, clientId);
+}
+
+function issuedToken(identity: AzureIdentity, clientId: string): EmulatorResponse {
   const issued = identity.issue(clientId);
   return {
     status: 200,

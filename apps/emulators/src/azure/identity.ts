@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from "node:crypto";
+import { createPublicKey, type KeyObject, randomBytes, randomUUID } from "node:crypto";
 
 /** An app registration that may use the client-credentials grant. */
 export interface ServicePrincipal {
@@ -10,6 +10,13 @@ interface IssuedToken {
   clientId: string;
   expiresAt: number;
   epoch: number;
+}
+
+/** A workload's federated identity: tokens from `issuer` about `subject` stand for `clientId`. */
+export interface FederatedCredential {
+  clientId: string;
+  issuer: string;
+  subject: string;
 }
 
 export type TokenCheck = "valid" | "missing" | "unknown" | "expired" | "revoked";
@@ -38,6 +45,8 @@ export class AzureIdentity {
   readonly managedIdentityClientId: string;
   tokenTtlSeconds: number;
   #principals = new Map<string, string>();
+  #certificates = new Map<string, KeyObject>();
+  #federated: FederatedCredential[] = [];
   #initialPrincipals: ServicePrincipal[];
   #tokens = new Map<string, IssuedToken>();
   #initialTtl: number;
@@ -55,6 +64,27 @@ export class AzureIdentity {
 
   addServicePrincipal(principal: ServicePrincipal): void {
     this.#principals.set(principal.clientId, principal.clientSecret);
+  }
+
+  /** Let `clientId` sign in with a client assertion signed by this certificate's key. */
+  addCertificatePrincipal(clientId: string, certificatePem: string): void {
+    this.#certificates.set(clientId, createPublicKey(certificatePem));
+  }
+
+  /** The public key of the certificate registered for `clientId`, if any. */
+  certificateKeyOf(clientId: string): KeyObject | undefined {
+    return this.#certificates.get(clientId);
+  }
+
+  /** Let tokens from `issuer` about `subject` (a Kubernetes service account…) sign in as `clientId`. */
+  addFederatedCredential(credential: FederatedCredential): void {
+    this.#federated.push({ ...credential });
+  }
+
+  isFederated(clientId: string, issuer: unknown, subject: unknown): boolean {
+    return this.#federated.some(
+      (f) => f.clientId === clientId && f.issuer === issuer && f.subject === subject,
+    );
   }
 
   /** "unknown-client", "bad-secret" or "ok". */
@@ -89,9 +119,14 @@ export class AzureIdentity {
     this.#epoch += 1;
   }
 
-  /** Back to the configured service principals and TTL. Issued tokens stay valid. */
+  /**
+   * Back to the configured service principals and TTL (certificate and federated sign-ins
+   * added at run time are dropped). Issued tokens stay valid.
+   */
   reset(): void {
     this.#principals.clear();
+    this.#certificates.clear();
+    this.#federated = [];
     this.tokenTtlSeconds = this.#initialTtl;
     for (const p of this.#initialPrincipals) this.addServicePrincipal(p);
   }

@@ -1,4 +1,5 @@
 export {
+  generateClientCertificate,
   generateTestCertificates,
   issueServerCertificate,
   type TestCertificates,
@@ -15,6 +16,7 @@ export {
   AzureIdentity,
   type AzureIdentityOptions,
   DEFAULT_TENANT_ID,
+  type FederatedCredential,
   type ServicePrincipal,
 } from "./identity.js";
 export type { AzureSecretSeed, SeedSecretOptions } from "./store.js";
