@@ -1,7 +1,8 @@
-import { readdir, readFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isVaultlinkError } from "@vaultlink/core/plugin";
-import type { RunningAzureEmulator } from "@vaultlink/emulators";
+import { generateClientCertificate, type RunningAzureEmulator } from "@vaultlink/emulators";
 import { beforeAll, describe, expect, it } from "vitest";
 import { identityOfToken } from "../src/auth/sign-in.js";
 import azure from "../src/index.js";
@@ -107,6 +108,92 @@ describe("sign-in methods", () => {
       expect(emu.requests.count("token.msi")).toBe(1);
     } finally {
       for (const name of Object.keys(env)) delete process.env[name];
+    }
+  });
+
+  it("signs in with a certificate given as PEM text (stored) or as a file (not stored)", async () => {
+    const cert = await generateClientCertificate();
+    emu.identity.addCertificatePrincipal("cert-app", cert.certificatePem);
+    const dir = await mkdtemp(join(tmpdir(), "vaultlink-azure-cert-"));
+    try {
+      const certificatePath = join(dir, "app.pem");
+      await writeFile(certificatePath, cert.pem, { mode: 0o600 });
+      const ways = [
+        { settings: {}, secrets: { certificate: cert.pem }, stored: { certificate: cert.pem } },
+        { settings: { certificatePath }, secrets: {}, stored: {} },
+      ];
+      for (const way of ways) {
+        const settings = { tenantId: emu.tenantId, clientId: "cert-app", ...way.settings };
+        const { instance, context } = await instanceFor(emu, {
+          method: "client-certificate",
+          settings,
+        });
+        const session = await instance.authenticate({
+          method: "client-certificate",
+          settings,
+          secrets: way.secrets,
+        });
+        expect(session.credentials).toEqual(way.stored);
+        expect(session.expiresAt).toBeUndefined();
+        await context.saveSession(session);
+        const [result] = await instance.fetch([request("a", ref)]);
+        expect(result).toMatchObject({ ok: true, value: "auth-db-password" });
+      }
+      expect(emu.requests.count("token.aad")).toBe(2);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("refuses a certificate the app registration does not know with AUTH_FAILED", async () => {
+    const registered = await generateClientCertificate();
+    const other = await generateClientCertificate("not registered");
+    emu.identity.addCertificatePrincipal("cert-app", registered.certificatePem);
+    const settings = { tenantId: emu.tenantId, clientId: "cert-app" };
+    const { instance } = await instanceFor(emu, { method: "client-certificate", settings });
+    const error = await rejection(
+      instance.authenticate({
+        method: "client-certificate",
+        settings,
+        secrets: { certificate: other.pem },
+      }),
+    );
+    expect(error.code).toBe("AUTH_FAILED");
+    expect(error.message).toContain("AADSTS700027");
+    expect(error.message).not.toContain("PRIVATE KEY");
+  });
+
+  it("signs in with workload identity from a federated token file", async () => {
+    const issuer = "https://oidc.example.test/aks";
+    const subject = "system:serviceaccount:payments:api";
+    emu.identity.addFederatedCredential({ clientId: "wi-app", issuer, subject });
+    const dir = await mkdtemp(join(tmpdir(), "vaultlink-azure-wi-"));
+    try {
+      const tokenFilePath = join(dir, "azure-identity-token");
+      const claims = {
+        iss: issuer,
+        sub: subject,
+        aud: "api://AzureADTokenExchange",
+        exp: 4102444800,
+      };
+      const part = (v: object) => Buffer.from(JSON.stringify(v)).toString("base64url");
+      await writeFile(tokenFilePath, `${part({ alg: "RS256" })}.${part(claims)}.c2ln`);
+      const settings = { tenantId: emu.tenantId, clientId: "wi-app", tokenFilePath };
+      const { instance, context } = await instanceFor(emu, {
+        method: "workload-identity",
+        settings,
+      });
+      const session = await instance.authenticate({
+        method: "workload-identity",
+        settings,
+        secrets: {},
+      });
+      expect(session.credentials).toEqual({});
+      await context.saveSession(session);
+      const [result] = await instance.fetch([request("a", ref)]);
+      expect(result).toMatchObject({ ok: true, value: "auth-db-password" });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 
