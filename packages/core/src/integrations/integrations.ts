@@ -1,7 +1,7 @@
 import type { AccessPolicy } from "../access/access-policy.js";
 import { toSession } from "../engine/provider-registry.js";
 import type { EngineServices } from "../engine/services.js";
-import { vaultlinkError } from "../errors/index.js";
+import { isVaultlinkError, vaultlinkError } from "../errors/index.js";
 import type { ProviderDefinition, ProviderSession } from "../plugin/contract.js";
 import type { IntegrationRecord } from "../vault/model.js";
 import { type IntegrationInfo, toIntegrationInfo } from "./integration-view.js";
@@ -122,9 +122,25 @@ export class Integrations {
       applyDefaults: false,
     });
     const integrationLevel = new Set((provider.settings ?? []).map((s) => s.name));
-    if (Object.keys(given.settings).some((k) => integrationLevel.has(k))) {
-      // Members sign in personally; changing the shared setup is an admin's call.
-      await this.deps.access.assertCanManage(current, "change");
+    const switchesMethod = method.id !== current.authMethod;
+    if (switchesMethod || Object.keys(given.settings).some((k) => integrationLevel.has(k))) {
+      // Members sign in personally with the method the setup names; changing the shared
+      // setup (its settings or its auth method) is an admin's call.
+      try {
+        await this.deps.access.assertCanManage(current, "change");
+      } catch (error) {
+        if (!switchesMethod || !isVaultlinkError(error) || error.code !== "ACCESS_DENIED") {
+          throw error;
+        }
+        throw vaultlinkError(
+          "ACCESS_DENIED",
+          `${error.message} Its auth method (${current.authMethod}) is part of that setup.`,
+          {
+            hint: `Sign in with the team's method: vaultlink integration reauth ${id} --method ${current.authMethod}`,
+            cause: error,
+          },
+        );
+      }
     }
     const settings = { ...current.settings, ...given.settings };
     const session = await this.#signIn(

@@ -188,6 +188,15 @@ describe("team integrations and the access policy", () => {
       .reauthenticate("team-vault", { options: { token: "mine", address: "https://elsewhere" } })
       .catch((e) => e);
     expect(moved.code).toBe("ACCESS_DENIED");
+    // The auth method is part of the team setup too: a member signs in with the one it names.
+    const otherMethod = await asMember.integrations
+      .reauthenticate("team-vault", { method: "password", options: { token: "mine" } })
+      .catch((e) => e);
+    expect(otherMethod.code).toBe("ACCESS_DENIED");
+    expect(otherMethod.hint).toBe(
+      "Sign in with the team's method: vaultlink integration reauth team-vault --method token",
+    );
+    expect((await asMember.integrations.status("team-vault")).authMethod).toBe("token");
     await asMember.integrations.reauthenticate("team-vault", { options: { token: "mine" } });
     // Defaults of settings the member did not give are not "changes", and stored values stand.
     expect((await asMember.integrations.status("team-vault")).settings).toEqual(before.settings);

@@ -55,6 +55,13 @@ export function fakeProvider(
           { name: "region", title: "Region", type: "string" },
         ],
       },
+      {
+        id: "password",
+        title: "Password",
+        options: [
+          { name: "token", title: "Password", type: "string", secret: true, required: true },
+        ],
+      },
     ],
     settings: [
       { name: "address", title: "Address", type: "string" },
