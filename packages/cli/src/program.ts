@@ -315,6 +315,7 @@ Environment:
     cache
       .command("reset")
       .description("drop every cached value now")
+      .addOption(json())
       .action(act(load.cache, "reset"));
   });
 
@@ -331,6 +332,7 @@ Environment:
       .argument("<name>", "cache-ttl")
       .argument("<value>")
       .allowUnknownOption()
+      .addOption(json())
       .action(act(load.cache, "settingsSet"));
   });
 
@@ -368,6 +370,7 @@ Environment:
       .argument("<id>")
       .option("--method <method>", "auth method (default: the current one)")
       .option("--secrets-stdin", "read secret options as a JSON object from stdin")
+      .addOption(json())
       .allowUnknownOption()
       .allowExcessArguments()
       .action(act(load.integration, "reauth"));

@@ -1,7 +1,15 @@
-import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { cli, FIXTURES, newVault, noStack, vaultPerSuite, vaultWithProvider } from "./helpers.js";
+import {
+  cli,
+  FIXTURES,
+  newVault,
+  noStack,
+  tempHome,
+  vaultPerSuite,
+  vaultWithProvider,
+} from "./helpers.js";
 
 describe("vault", () => {
   const v = vaultPerSuite(() => newVault());
@@ -239,6 +247,9 @@ describe("settings and cache", () => {
   it("gets and sets cache-ttl", async () => {
     expect((await v.run(["settings", "get", "cache-ttl"])).stdout.trim()).toBe("60");
     expect((await v.run(["settings", "set", "cache-ttl", "15"])).code).toBe(0);
+    const set = await v.run(["settings", "set", "cache-ttl", "20", "--json"]);
+    expect(JSON.parse(set.stdout)).toEqual({ "cache-ttl": 20 });
+    expect((await v.run(["settings", "set", "cache-ttl", "15"])).code).toBe(0);
     expect(JSON.parse((await v.run(["settings", "get", "--json"])).stdout)).toEqual({
       "cache-ttl": 15,
     });
@@ -247,6 +258,7 @@ describe("settings and cache", () => {
   it("cache status is empty and reset works", async () => {
     expect((await v.run(["cache", "status"])).stdout).toContain("no cached values");
     expect((await v.run(["cache", "reset"])).code).toBe(0);
+    expect(JSON.parse((await v.run(["cache", "reset", "--json"])).stdout)).toEqual({ dropped: 0 });
   });
 });
 
@@ -294,10 +306,13 @@ describe("integrations and linked secrets (JSON test provider)", () => {
     expect(
       JSON.parse((await v.run(["integration", "status", "json", "--json"])).stdout).settings.label,
     ).toBe("team-a");
-    expect(
-      (await v.run(["integration", "reauth", "json"], { env: { JSONFILE_TOKEN: "good-token" } }))
-        .code,
-    ).toBe(0);
+    const again = await v.run(["integration", "reauth", "json", "--json"], {
+      env: { JSONFILE_TOKEN: "good-token" },
+    });
+    expect(again.code, again.stderr).toBe(0);
+    const info = JSON.parse(again.stdout) as { id: string; status: string; expiresAt?: string };
+    expect(info).toMatchObject({ id: "json", status: "connected" });
+    expect(info.expiresAt).toBeTruthy();
     const wrong = await v.run(["integration", "reauth", "json"], {
       env: { JSONFILE_TOKEN: "bad-token" },
     });
@@ -461,11 +476,64 @@ describe("doctor and plugins", () => {
       const r = await v.run(["doctor"]);
       expect(r.code).toBe(1);
       expect(r.stdout).toMatch(/secret gone: provider-error/);
+      expect(r.stdout).toContain(
+        "fix: check that json://not-in-file exists, or link the right one: vaultlink secret link gone json <reference>",
+      );
+      expect(r.stdout).not.toContain("fix: run vaultlink doctor");
       expect(r.stdout).toMatch(/secret emptied: empty/);
       expect(r.stdout).toContain("fix: give it a value");
       expect(r.stdout).toMatch(/secret off: disabled/);
       expect(r.stdout).toMatch(/problems found/);
     } finally {
+      v.cleanup();
+    }
+  });
+
+  it("doctor finds a missing vault, a wrong key, loose permissions and an unreachable provider, each with its fix", async () => {
+    const empty = tempHome();
+    const v = await vaultWithProvider({ k: "reachable-25" });
+    try {
+      const none = await cli(["doctor", "--json"], { env: { VAULTLINK_HOME: empty } });
+      expect(none.code).toBe(1);
+      expect(JSON.parse(none.stdout).checks).toContainEqual(
+        expect.objectContaining({
+          area: "vault",
+          ok: false,
+          detail: "there is no vault here",
+          fix: expect.stringContaining("vaultlink vault create"),
+        }),
+      );
+
+      await v.run(["secret", "link", "remote", "json", "json://k"]);
+      await v.run(["secret", "add", "scoped", "--domains", "*.example.com"], { input: "s-26" });
+      const wrongKey = await v.run(["doctor"], {
+        env: { VAULTLINK_VAULT_KEY: "vlk_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" },
+      });
+      expect(wrongKey.code).toBe(1);
+      expect(wrongKey.stdout).toMatch(/✗ key env: The vault key does not belong to the vault/);
+      expect(wrongKey.stdout).toContain("fix: set VAULTLINK_VAULT_KEY to this vault's key");
+      expect(wrongKey.stdout).toMatch(/✗ key unlock: no key source opens the vault/);
+
+      writeFileSync(v.valuesFile, JSON.stringify({ __unreachable: true }));
+      await v.run(["cache", "reset"]);
+      chmodSync(join(v.home, "vault.vlt"), 0o644);
+      const r = await v.run(["doctor"]);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toMatch(
+        /✗ vault .*: the vault directory or file is readable by other users/,
+      );
+      expect(r.stdout).toContain(
+        `fix: chmod 700 ${v.home} && chmod 600 ${join(v.home, "vault.vlt")}`,
+      );
+      expect(r.stdout).toMatch(/✗ secret remote: .*unreachable/i);
+      expect(r.stdout).toContain(
+        "fix: make sure this machine reaches the provider (network, proxy, firewall, IP allowlist)",
+      );
+      // A domain-restricted secret is checked with a URL of its own domain: no false alarm.
+      expect(r.stdout).toMatch(/✓ secret scoped: has a value/);
+      expect(r.stdout).not.toContain("s-26");
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
       v.cleanup();
     }
   });
@@ -484,6 +552,7 @@ describe("doctor and plugins", () => {
       const out = JSON.parse(r.stdout) as {
         loaded: Array<{ id: string }>;
         broken: Array<{ spec: string; reason: string }>;
+        incompatible: Array<{ spec: string; reason: string; hint?: string }>;
       };
       expect(out.loaded.map((p) => p.id).sort()).toEqual([
         "1password",

@@ -25,9 +25,10 @@ export async function status(opts: Opts, cmd: Command): Promise<void> {
   });
 }
 
-export async function reset(_opts: Opts, cmd: Command): Promise<void> {
+export async function reset(opts: Opts, cmd: Command): Promise<void> {
   await withVault(cmd, async (o) => {
     const { entries } = await o.vault.cache.reset();
+    if (opts.json === true) return printJson({ dropped: entries });
     err(`Dropped ${entries} cached value${entries === 1 ? "" : "s"}.`);
   });
 }
@@ -57,7 +58,7 @@ export async function settingsGet(
 export async function settingsSet(
   name: string,
   value: string,
-  _opts: Opts,
+  opts: Opts,
   cmd: Command,
 ): Promise<void> {
   const { parseCacheTtlMinutes, SETTING_NAMES, vaultlinkError } = await import("@vaultlink/core");
@@ -73,6 +74,7 @@ export async function settingsSet(
   parseCacheTtlMinutes(value);
   await withVault(cmd, async (o) => {
     const s = await o.vault.settings.set(name, value);
+    if (opts.json === true) return printJson({ "cache-ttl": s.cacheTtlMinutes });
     err(
       `cache-ttl = ${s.cacheTtlMinutes} minutes${s.cacheTtlMinutes === 0 ? " (caching off)" : ""}.`,
     );

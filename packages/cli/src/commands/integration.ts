@@ -252,6 +252,7 @@ export async function reauth(id: string, opts: Opts, cmd: Command): Promise<void
           .argument("<id>")
           .option("--method <method>")
           .option("--secrets-stdin")
+          .option("--json")
           .option("--debug")
           .option("--team-file <file>"),
       p,
@@ -276,6 +277,7 @@ export async function reauth(id: string, opts: Opts, cmd: Command): Promise<void
     const info = await withSpinner(`Signing in to ${p.title}`, () =>
       o.vault.integrations.reauthenticate(id, { method, options: values, notify: (m) => err(m) }),
     );
+    if (parsed.opts.json === true) return printJson(info);
     err(`Signed in to ${info.id} again; expires ${expiry(info)}.`);
   });
 }
