@@ -301,7 +301,7 @@ Environment:
     .passThroughOptions()
     .addHelpText(
       "after",
-      "\nExample:\n  API_KEY='{{vault:stripe-key}}' vaultlink run -- node deploy.js",
+      "\nExits with the command's exit code (128 + the signal number when a signal ended it; 127 when it cannot be found).\n\nExample:\n  API_KEY='{{vault:stripe-key}}' vaultlink run -- node deploy.js",
     )
     .action(act(load.run, "run"));
 

@@ -232,6 +232,16 @@ describe("resolve, inject and run", () => {
     expect(r.stdout).toBe("");
   });
 
+  it("run of a command that does not exist exits 127 with one line", async () => {
+    const r = await v.run(["run", "--", "vaultlink-no-such-command"], {
+      env: { X: "{{vault:user}}" },
+    });
+    expect(r.code).toBe(127);
+    expect(r.stderr).toBe(
+      "error: Cannot run vaultlink-no-such-command: command not found.\nhint: Check the command name and PATH.\n",
+    );
+  });
+
   it("run passes a signal through", async () => {
     const r = await v.run(
       ["run", "--", process.execPath, "-e", "process.kill(process.pid, 'SIGTERM')"],
