@@ -1,4 +1,4 @@
-import { chmodSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
@@ -304,7 +304,20 @@ describe("integrations and linked secrets (JSON test provider)", () => {
     expect(v.fetches()).toBe(1);
     const cache = await v.run(["cache", "status"]);
     expect(cache.stdout).toContain("json://db-password");
+    expect(cache.stdout).toMatch(/^db\s+json\s+json:\/\/db-password\s+\d+s ago\s+in (\d+m|1h)$/m);
     expect(cache.stdout).not.toContain("linked-value-6");
+    const cacheJson = await v.run(["cache", "status", "--json"]);
+    expect(cacheJson.stdout).not.toContain("linked-value-6");
+    expect(JSON.parse(cacheJson.stdout).entries).toEqual([
+      expect.objectContaining({
+        names: ["db"],
+        integration: "json",
+        reference: "json://db-password",
+        ageMs: expect.any(Number),
+        expiresInMs: expect.any(Number),
+        expired: false,
+      }),
+    ]);
     expect(
       (await v.run(["secret", "link", "db", "json", "json://cfg", "--json-key", "pw"])).stderr,
     ).toContain("Relinked");
@@ -544,6 +557,65 @@ describe("doctor and plugins", () => {
       expect(r.stdout).not.toContain("s-26");
     } finally {
       rmSync(empty, { recursive: true, force: true });
+      v.cleanup();
+    }
+  });
+
+  it("discovery (opt-in) reads package.json without importing: incompatible and broken packages are reported", async () => {
+    const v = await newVault({ config: { discover: true } });
+    try {
+      const pkg = (name: string, meta: unknown, code: string) => {
+        const dir = join(v.home, "node_modules", name);
+        mkdirSync(dir, { recursive: true });
+        writeFileSync(
+          join(dir, "package.json"),
+          JSON.stringify({
+            name,
+            version: "1.0.0",
+            type: "module",
+            main: "index.js",
+            vaultlink: meta,
+          }),
+        );
+        writeFileSync(join(dir, "index.js"), code);
+      };
+      pkg(
+        "vaultlink-provider-future",
+        { role: "provider", apiVersion: 2, id: "future" },
+        'throw new Error("an incompatible plugin must not be imported");',
+      );
+      pkg(
+        "vaultlink-provider-broken",
+        { role: "provider", apiVersion: 1, id: "broken" },
+        readFileSync(join(FIXTURES, "broken-plugin.js"), "utf8"),
+      );
+      pkg("left-pad-ish", undefined, 'throw new Error("not a plugin: never imported");');
+      const r = await v.run(["plugins", "list", "--json"]);
+      expect(r.code, r.stderr).toBe(0);
+      const out = JSON.parse(r.stdout) as {
+        config: { discover: boolean };
+        broken: Array<{ spec: string; origin: string; reason: string }>;
+        incompatible: Array<{ spec: string; origin: string; reason: string }>;
+      };
+      expect(out.config.discover).toBe(true);
+      expect(out.incompatible).toEqual([
+        expect.objectContaining({
+          spec: "vaultlink-provider-future",
+          origin: "discovered",
+          reason: expect.stringMatching(/plugin API version 2/),
+        }),
+      ]);
+      expect(out.broken).toEqual([
+        expect.objectContaining({
+          spec: "vaultlink-provider-broken",
+          origin: "discovered",
+          reason: expect.stringMatching(/not a vaultlink provider/),
+        }),
+      ]);
+      expect(r.stdout).not.toContain("never imported");
+      expect(r.stdout).not.toContain("must not be imported");
+      expect((await v.run(["secret", "list"])).code).toBe(0);
+    } finally {
       v.cleanup();
     }
   });
