@@ -80,6 +80,12 @@ const cases: Case[] = [
     /not a json:\/\/ reference/,
   ),
   row(
+    "--version on a provider without versions",
+    ["secret", "link", "x", "json", "json://a", "--version", "3"],
+    2,
+    /references have no versions/,
+  ),
+  row(
     "bad name in link",
     ["secret", "link", "bad name", "json", "json://a"],
     2,

@@ -4,6 +4,7 @@ import { EXIT, integrationStatus, providerE2e } from "./helpers.js";
 
 const API_KEY = "vault-e2e-api-key-c4d2a9e17";
 const DB_PASSWORD = "vault-e2e-db-password-6a0f3b8";
+const OLD_API_KEY = "vault-e2e-old-api-key-71c0e3d";
 const MEMBER_PASSWORD = "vault-e2e-member-password-e51d";
 const ADMIN = "e2e-admin";
 const MEMBER = "e2e-member";
@@ -15,6 +16,7 @@ describe("HashiCorp Vault (team integration) through the built CLI and the Vault
     provider: "hashicorp",
     start: async () => {
       const emu = await startHashicorpEmulator();
+      emu.writeKv("secret", "e2e/app", { api_key: OLD_API_KEY });
       emu.writeKv("secret", "e2e/app", {
         api_key: API_KEY,
         db: { username: "app", password: DB_PASSWORD },
@@ -26,7 +28,7 @@ describe("HashiCorp Vault (team integration) through the built CLI and the Vault
       tokens.push(emu.rootToken);
       return emu;
     },
-    secrets: () => [API_KEY, DB_PASSWORD, MEMBER_PASSWORD, ...tokens],
+    secrets: () => [API_KEY, DB_PASSWORD, OLD_API_KEY, MEMBER_PASSWORD, ...tokens],
     env: as(ADMIN).env,
   });
   const newToken = () => {
@@ -57,6 +59,23 @@ describe("HashiCorp Vault (team integration) through the built CLI and the Vault
   t.reauthReads("reauth with a fresh token makes read work again", newToken);
 
   t.connectedStatus({ scope: "team" });
+
+  it("links an older KV v2 version with --version and reads that version's value", async () => {
+    await t.check.links("hashicorp", [["old-api-key", "secret/e2e/app#api_key"]]);
+    const relinked = await t.run([
+      "secret",
+      "link",
+      "old-api-key",
+      "hashicorp",
+      "secret/e2e/app#api_key",
+      "--version",
+      "1",
+      "--json",
+    ]);
+    expect(relinked.code, t.d(relinked)).toBe(EXIT.ok);
+    expect(JSON.parse(relinked.stdout).link).toMatchObject({ version: "1" });
+    await t.check.reads([["old-api-key", OLD_API_KEY]]);
+  });
 
   // Documented (docs/providers/hashicorp.md): a member signs in personally with `reauth`.
   it("a member may reauth (userpass login) and then read", async () => {
@@ -102,7 +121,7 @@ describe("HashiCorp Vault (team integration) through the built CLI and the Vault
       .split("\n")
       .map((l) => l.trim())
       .filter((l) => l !== "" && !l.endsWith(":"));
-    expect(listed.sort()).toEqual(["api-key", "db-password"]);
+    expect(listed.sort()).toEqual(["api-key", "db-password", "old-api-key"]);
     const status = await integrationStatus(t.v, "hashicorp");
     expect(status.info?.status, t.d(status.result)).toBe("disconnected");
     const after = await t.run(["read", "api-key"]);
