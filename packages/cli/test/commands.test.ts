@@ -420,41 +420,37 @@ describe("export and import", () => {
       expect(envelope.kdf.name).toBe("scrypt");
       expect(envelope.kdf.N * envelope.kdf.r * 128).toBeGreaterThanOrEqual(64 * 1024 * 1024);
       expect(envelope.cipher.name).toBe("aes-256-gcm");
-      const imp = await dst.run(["import", file, "--json"], { env: pwEnv });
-      expect(imp.code).toBe(0);
-      const report = JSON.parse(imp.stdout);
+      const importJson = async (...policy: string[]) => {
+        const r = await dst.run(["import", file, ...policy, "--json"], { env: pwEnv });
+        expect(r.code, r.stderr).toBe(0);
+        return JSON.parse(r.stdout);
+      };
+      const readLocal = async () =>
+        (await dst.run(["read", "local-one", "--url", "https://api.example.com"])).stdout;
+      const report = await importJson();
       expect(report.created.sort()).toEqual(["local-one", "remote"]);
       expect(report.needsConnect).toEqual([
         { integration: "json", provider: "jsonfile", names: ["remote"] },
       ]);
-      expect(
-        (await dst.run(["read", "local-one", "--url", "https://api.example.com"])).stdout,
-      ).toBe("local-value-9\n");
+      expect(await readLocal()).toBe("local-value-9\n");
       const conflict = await dst.run(["import", file], { env: pwEnv });
       expect(conflict.code).toBe(2);
       expect(conflict.stderr).toContain("--on-conflict");
-      const renamed = await dst.run(["import", file, "--on-conflict", "rename", "--json"], {
-        env: pwEnv,
-      });
-      expect(JSON.parse(renamed.stdout).renamed).toContainEqual({
+      expect((await importJson("--on-conflict", "rename")).renamed).toContainEqual({
         from: "local-one",
         to: "local-one-imported",
       });
       await dst.run(["secret", "edit", "local-one"], { input: "changed-here-15" });
-      const skipped = await dst.run(["import", file, "--on-conflict", "skip", "--json"], {
-        env: pwEnv,
-      });
-      expect(JSON.parse(skipped.stdout).skipped.sort()).toEqual(["local-one", "remote"]);
-      expect(
-        (await dst.run(["read", "local-one", "--url", "https://api.example.com"])).stdout,
-      ).toBe("changed-here-15\n");
-      const replaced = await dst.run(["import", file, "--on-conflict", "replace", "--json"], {
-        env: pwEnv,
-      });
-      expect(JSON.parse(replaced.stdout).replaced.sort()).toEqual(["local-one", "remote"]);
-      expect(
-        (await dst.run(["read", "local-one", "--url", "https://api.example.com"])).stdout,
-      ).toBe("local-value-9\n");
+      expect((await importJson("--on-conflict", "skip")).skipped.sort()).toEqual([
+        "local-one",
+        "remote",
+      ]);
+      expect(await readLocal()).toBe("changed-here-15\n");
+      expect((await importJson("--on-conflict", "replace")).replaced.sort()).toEqual([
+        "local-one",
+        "remote",
+      ]);
+      expect(await readLocal()).toBe("local-value-9\n");
       const plain = await src.run(["export", "--plaintext"]);
       expect(JSON.parse(plain.stdout)).toMatchObject({ encrypted: false });
       const short = await src.run(["export"], { env: { VAULTLINK_EXPORT_PASSWORD: "short" } });
