@@ -9,6 +9,8 @@ import {
   type ProviderInstance,
   type ProviderSession,
   providerError,
+  retryWhileThrottled,
+  throttleRetryOf,
 } from "@vaultlink/core/plugin";
 import {
   CONNECT_METHOD,
@@ -18,7 +20,6 @@ import {
 } from "./auth/connect.js";
 import { checkAccount, DESKTOP_METHOD } from "./auth/desktop.js";
 import { checkServiceAccountToken, SERVICE_ACCOUNT_METHOD } from "./auth/service-account.js";
-import { backoffOf, withBackoff } from "./backoff.js";
 import { readWithConnect } from "./connect/read.js";
 import { isSdkRateLimit, type MappedError, mapConnectError, mapSdkError } from "./errors.js";
 import { parseRequests } from "./fetch.js";
@@ -134,7 +135,7 @@ export class OnePasswordInstance implements ProviderInstance {
         ),
       ];
     }
-    const backoff = backoffOf(this.#ctx);
+    const backoff = throttleRetryOf(this.#ctx.pluginOptions);
     try {
       if (signIn.method === CONNECT_METHOD.id) {
         const { client, settings } = await this.#connectClient(signIn);
@@ -144,15 +145,12 @@ export class OnePasswordInstance implements ProviderInstance {
       const client = await this.#sdkClient(signIn);
       this.#ctx.logger.debug("1Password resolveAll", { references: valid.length });
       try {
-        const resolved = await withBackoff(
+        const resolved = await retryWhileThrottled(
           () => resolveWithSdk(client, valid),
           isSdkRateLimit,
           backoff,
-          (delayMs, retry) =>
-            this.#ctx.logger.debug("1Password rate-limited resolveAll; retrying", {
-              retry,
-              delayMs,
-            }),
+          (retry) =>
+            this.#ctx.logger.debug("1Password rate-limited resolveAll; retrying", { retry }),
         );
         return [...rejected, ...resolved];
       } catch (error) {

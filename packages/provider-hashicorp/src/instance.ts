@@ -8,6 +8,8 @@ import {
   type ProviderInstance,
   type ProviderSession,
   providerError,
+  retryWhileThrottled,
+  throttleRetryOf,
 } from "@vaultlink/core/plugin";
 import { appRoleLogin, directLogin, type LoginResult, tokenFrom } from "./auth/login.js";
 import { oidcLogin } from "./auth/oidc.js";
@@ -89,8 +91,15 @@ export class HashicorpInstance implements ProviderInstance {
     return this.#mounts;
   }
 
+  /** A read; one that a rate-limit quota refuses (429) is retried with backoff first. */
   async #read(path: string): Promise<VaultResponse> {
-    return (await this.#api()).read(path);
+    const api = await this.#api();
+    return retryWhileThrottled(
+      () => api.read(path),
+      (error) => statusOf(error) === 429,
+      throttleRetryOf(this.#ctx.pluginOptions),
+      (retry) => this.#ctx.logger.debug("Vault rate-limited a read; retrying", { retry }),
+    );
   }
 
   // ---- authenticate ---------------------------------------------------------------------

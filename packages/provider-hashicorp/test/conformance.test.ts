@@ -20,6 +20,8 @@ describeProviderConformance(
         secrets: { password: SEED.readerPassword },
       },
       settings,
+      // Rate-limit retries wait at most 1 ms instead of 500 ms; THROTTLED still comes after them.
+      pluginOptions: { throttleBaseDelayMs: 1 },
       faults: {
         expireCredentials: async () => emu.expireCredentials(),
         denyPermission: async () => {

@@ -148,6 +148,22 @@ describe("fetching from KV engines", () => {
       });
     }
 
+    it("a rate-limited (429) read is retried with backoff, and THROTTLED only when it persists", async () => {
+      const { instance } = await connect(rig, "token", { token: rig.emu.rootToken });
+      const r = req("secret/app/db#password");
+      rig.emu.requests.reset();
+      rig.emu.inject({ operation: "kv.read", error: "rate-limited", times: 1 });
+      expect(valueOf((await fetchAll(instance, [r])).get(r.id))).toBe(SEED.dbPassword);
+      expect(rig.emu.requests.count("kv.read")).toBe(2);
+
+      rig.emu.requests.reset();
+      rig.emu.inject({ operation: "kv.read", error: "rate-limited" });
+      expect(failureOf((await fetchAll(instance, [r])).get(r.id)).code).toBe("THROTTLED");
+      // The first read and the two retries of the default policy.
+      expect(rig.emu.requests.count("kv.read")).toBe(3);
+      await instance.dispose();
+    });
+
     it("a sealed Vault at sign-in is UNREACHABLE", async () => {
       rig.emu.seal();
       await expect(connect(rig, "token", { token: rig.emu.rootToken })).rejects.toMatchObject({

@@ -22,4 +22,12 @@ export {
   providerError,
 } from "./helpers.js";
 export { NETWORK_ERROR_CODES, networkErrorCode, reauthHint, TLS_ERROR_CODE } from "./network.js";
+export {
+  DEFAULT_THROTTLE_RETRY,
+  retryWhileThrottled,
+  THROTTLE_BASE_DELAY_OPTION,
+  THROTTLE_RETRIES_OPTION,
+  type ThrottleRetry,
+  throttleRetryOf,
+} from "./retry.js";
 export { validateProvider } from "./validate.js";

@@ -1,6 +1,11 @@
 import type { OPConnect } from "@1password/connect";
-import { type FetchResult, failure, mapWithConcurrency } from "@vaultlink/core/plugin";
-import { type Backoff, withBackoff } from "../backoff.js";
+import {
+  type FetchResult,
+  failure,
+  mapWithConcurrency,
+  retryWhileThrottled,
+  type ThrottleRetry,
+} from "@vaultlink/core/plugin";
 import { isConnectRateLimit, type MappedError, mapConnectError } from "../errors.js";
 import { cacheHint, type OnePasswordReference } from "../reference.js";
 import { pickValue } from "./fields.js";
@@ -30,11 +35,11 @@ class LookupError extends Error {
  */
 export async function readWithConnect(
   op: OPConnect,
-  options: { host: string; concurrency: number; backoff: Backoff },
+  options: { host: string; concurrency: number; backoff: ThrottleRetry },
   requests: readonly ConnectRequest[],
 ): Promise<FetchResult[]> {
   const patiently = <T>(call: () => Promise<T>) =>
-    withBackoff(call, isConnectRateLimit, options.backoff);
+    retryWhileThrottled(call, isConnectRateLimit, options.backoff);
   const groups = new Map<string, ItemGroup>();
   for (const request of requests) {
     // Names match without regard to case, so "Dev/API" and "dev/api" are one item read.
