@@ -1,8 +1,7 @@
 import { startOnePasswordConnectEmulator } from "@vaultlink/emulators";
-import { describeProviderConformance } from "@vaultlink/testkit";
+import { createTcpGate, describeProviderConformance } from "@vaultlink/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import provider from "../src/index.js";
-import { startRelay } from "./helpers/relay.js";
 
 // The Connect path: the real @1password/connect SDK over HTTP against the Connect emulator.
 // The provider talks to it through a TCP relay, so "unreachable" is a real connection reset.
@@ -38,7 +37,7 @@ describeProviderConformance(
         },
       ],
     });
-    const relay = await startRelay(emulator.port);
+    const relay = await createTcpGate(emulator.port);
     const settings = { host: relay.url, timeoutMs: 5_000 };
     return {
       provider,
@@ -58,11 +57,9 @@ describeProviderConformance(
         throttle: async () => {
           emulator.inject({ error: "rate-limited" });
         },
-        makeUnreachable: async () => {
-          relay.down = true;
-        },
+        makeUnreachable: () => relay.close("reset"),
         clear: async () => {
-          relay.down = false;
+          await relay.open();
           emulator.clearFaults();
         },
       },

@@ -1,8 +1,7 @@
 import type { ConformanceFixtures, ConformanceHarness } from "@vaultlink/testkit";
-import { describeProviderConformance } from "@vaultlink/testkit";
+import { createTcpGate, describeProviderConformance } from "@vaultlink/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { awsProvider, startAwsEmulator } from "./support/aws.js";
-import { startGate } from "./support/gate.js";
 
 const JSON_EXPECTED = "json-nested-pw-4c1";
 
@@ -44,7 +43,7 @@ const fixtures: ConformanceFixtures = {
 async function awsHarness(): Promise<ConformanceHarness> {
   const emulator = await startAwsEmulator();
   // The gate lets makeUnreachable refuse connections while moto keeps its secrets.
-  const gate = await startGate(emulator.port).catch(async (error) => {
+  const gate = await createTcpGate(emulator.port).catch(async (error) => {
     await emulator.stop();
     throw error;
   });

@@ -1,9 +1,8 @@
 import { startAzureEmulator } from "@vaultlink/emulators";
-import { describeProviderConformance } from "@vaultlink/testkit";
+import { createTcpGate, describeProviderConformance } from "@vaultlink/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import azure from "../src/index.js";
 import { CLIENT_ID, CLIENT_SECRET, emulatorSettings, servicePrincipal } from "./support/azure.js";
-import { startTcpProxy } from "./support/tcp-proxy.js";
 
 // Started while the file is collected: the fixtures need the vault's URL and version ids.
 // The harness's stop() shuts both down after the last check.
@@ -20,7 +19,7 @@ const emu = await startAzureEmulator({
   ],
 });
 // The vault is reached through a proxy so makeUnreachable() can cut it off and clear() bring it back.
-const proxy = await startTcpProxy(emu.port);
+const proxy = await createTcpGate(emu.port);
 const vault = `https://127.0.0.1:${proxy.port}`;
 const v1 = emu.seedSecret("rotating", "conformance-rotating-v1");
 const v2 = emu.seedSecret("rotating", "conformance-rotating-v2");
@@ -55,7 +54,7 @@ describeProviderConformance(
       },
     },
     async stop() {
-      await proxy.close();
+      await proxy.stop();
       await emu.stop();
     },
   }),

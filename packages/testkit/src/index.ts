@@ -48,6 +48,12 @@ export {
 export { parseMemoryReference } from "./memory/references.js";
 export type { MemoryStore } from "./memory/store.js";
 export {
+  createTcpGate,
+  type TcpGate,
+  type TcpGateCloseMode,
+  type TcpGateTarget,
+} from "./net/tcp-gate.js";
+export {
   collectStrings,
   expectNoSecretIn,
   findSecretsIn,
