@@ -77,10 +77,10 @@ describe("HashiCorp Vault (team integration) through the built CLI and the Vault
     await t.check.reads([["old-api-key", OLD_API_KEY]]);
   });
 
-  // Documented (docs/providers/hashicorp.md): a member signs in personally with `reauth`.
-  it("a member may reauth (userpass login) and then read", async () => {
-    t.emu.expireCredentials();
-    expect((await t.v.run(["cache", "reset"], as(MEMBER))).code).toBe(EXIT.ok);
+  // Documented (docs/providers/hashicorp.md): a member signs in personally with `reauth`, with
+  // the auth method the admin set up (switching it is the admin's call).
+  it("a member may not switch the team's auth method: refused in one line, vault unchanged", async () => {
+    const before = t.v.vaultHash();
     const r = await t.v.run(
       [
         "integration",
@@ -94,6 +94,18 @@ describe("HashiCorp Vault (team integration) through the built CLI and the Vault
       ],
       { input: JSON.stringify({ password: MEMBER_PASSWORD }), ...as(MEMBER) },
     );
+    expect(r.code, t.d(r)).not.toBe(EXIT.ok);
+    expect(r.stderr, t.d(r)).toMatch(/^error: .*Its auth method \(token\) is part of that setup/);
+    expect(t.v.vaultHash()).toBe(before);
+  });
+
+  it("a member signs in personally (their own token) and then reads", async () => {
+    t.emu.expireCredentials();
+    expect((await t.v.run(["cache", "reset"], as(MEMBER))).code).toBe(EXIT.ok);
+    const r = await t.v.run(["integration", "reauth", "hashicorp", "--secrets-stdin"], {
+      input: JSON.stringify(newToken()),
+      ...as(MEMBER),
+    });
     expect(r.code, t.d(r)).toBe(EXIT.ok);
     const a = await t.v.run(["read", "api-key"], as(MEMBER));
     expect(a.code, t.d(a)).toBe(EXIT.ok);
