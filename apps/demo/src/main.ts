@@ -19,6 +19,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
   type AwsEmulator,
+  demoData,
   type HashicorpEmulator,
   type RunningAzureEmulator,
   type RunningOnePasswordConnect,
@@ -292,6 +293,8 @@ function expectNotIn(text: string, unwanted: string, what = "output"): void {
 // Emulators with demo data
 
 async function startEmulators(demo: Demo): Promise<void> {
+  // The same data `pnpm emulators` serves, with the demo's fixed, obviously fake values.
+  const seed = demoData(DEMO);
   say(bold("Starting local emulators of the four services…"));
   if (process.env.VAULTLINK_DEMO_SKIP_AWS) {
     demo.awsSkipReason = "moto is not installed (python3 -m moto.server), so AWS is skipped";
@@ -299,13 +302,7 @@ async function startEmulators(demo: Demo): Promise<void> {
     try {
       const aws = await startAwsEmulator();
       demo.aws = aws;
-      await aws.seed([
-        {
-          name: "demo/db",
-          json: { username: "app", password: DEMO.awsDbPassword },
-        },
-        { name: "demo/api-key", value: DEMO.awsApiKey },
-      ]);
+      await aws.seed(seed.aws);
     } catch (error) {
       demo.awsSkipReason = `the AWS emulator did not start: ${(error as Error).message.split("\n")[0]}`;
     }
@@ -317,43 +314,17 @@ async function startEmulators(demo: Demo): Promise<void> {
   );
 
   demo.azure = await startAzureEmulator({
-    vaultName: "vaultlink-demo",
+    ...seed.azure,
     servicePrincipals: [{ clientId: "vaultlink-demo", clientSecret: azureClientSecret }],
-    secrets: [
-      { name: "api-key", value: DEMO.azureApiKey },
-      { name: "db-password", value: DEMO.azureDbPassword, contentType: "text/plain" },
-    ],
   });
   say(`  Azure Key Vault       ${demo.azure.vaultUrl}`);
 
   demo.hashicorp = await startHashicorpEmulator();
-  demo.hashicorp.writeKv("secret", "demo/api", { key: DEMO.vaultApiKey });
-  demo.hashicorp.writeKv("secret", "demo/db", { username: "app", password: DEMO.vaultDbPassword });
+  for (const { mount, path, data } of seed.hashicorp) demo.hashicorp.writeKv(mount, path, data);
   secretive(demo.hashicorp.rootToken);
   say(`  HashiCorp Vault       ${demo.hashicorp.url}`);
 
-  demo.op = await startOnePasswordConnectEmulator({
-    vaults: [
-      {
-        name: "Demo",
-        items: [
-          {
-            title: "Database",
-            category: "DATABASE",
-            fields: [
-              { label: "username", value: "app", purpose: "USERNAME" },
-              {
-                label: "password",
-                value: DEMO.opDbPassword,
-                type: "CONCEALED",
-                purpose: "PASSWORD",
-              },
-            ],
-          },
-        ],
-      },
-    ],
-  });
+  demo.op = await startOnePasswordConnectEmulator(seed.onepassword);
   secretive(demo.op.token);
   say(`  1Password Connect     ${demo.op.serverURL}`);
 }

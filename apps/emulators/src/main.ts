@@ -5,10 +5,12 @@
  * (mode 0600) so no secret material reaches the terminal.
  */
 import { randomBytes } from "node:crypto";
-import { chmod, mkdir, rename, writeFile } from "node:fs/promises";
+import { chmod, mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
+import writeFileAtomic from "write-file-atomic";
 import { startAwsEmulator } from "./aws/index.js";
 import { startAzureEmulator } from "./azure/index.js";
+import { DEMO_VALUE_NAMES, type DemoValues, demoData } from "./demo-data.js";
 import { startHashicorpEmulator } from "./hashicorp/index.js";
 import { startOnePasswordConnectEmulator } from "./onepassword/index.js";
 
@@ -20,6 +22,10 @@ interface Started {
 }
 
 const demoValue = () => randomBytes(12).toString("base64url");
+/** Fresh random values on every start. */
+const demo = demoData(
+  Object.fromEntries(DEMO_VALUE_NAMES.map((name) => [name, demoValue()])) as DemoValues,
+);
 
 function basePort(): number | undefined {
   const i = process.argv.indexOf("--base-port");
@@ -35,10 +41,7 @@ const portAt = (base: number | undefined, offset: number) =>
 
 async function startAws(base: number | undefined): Promise<Started> {
   const aws = await startAwsEmulator(portAt(base, 0));
-  await aws.seed([
-    { name: "demo/db", json: { username: "app", password: demoValue() } },
-    { name: "demo/api-key", value: demoValue() },
-  ]);
+  await aws.seed(demo.aws);
   const credentials = aws.issueCredentials();
   return {
     name: "AWS Secrets Manager",
@@ -52,12 +55,8 @@ async function startAzure(base: number | undefined, dir: string): Promise<Starte
   const principal = { clientId: "vaultlink-demo", clientSecret: demoValue() };
   const azure = await startAzureEmulator({
     ...portAt(base, 1),
-    vaultName: "vaultlink-demo",
+    ...demo.azure,
     servicePrincipals: [principal],
-    secrets: [
-      { name: "db-password", value: demoValue(), contentType: "text/plain" },
-      { name: "api-key", value: demoValue() },
-    ],
   });
   const caFile = join(dir, "azure-ca.pem");
   await writeFile(caFile, azure.caPem, { mode: 0o644 });
@@ -78,8 +77,7 @@ async function startAzure(base: number | undefined, dir: string): Promise<Starte
 
 async function startHashicorp(base: number | undefined): Promise<Started> {
   const vault = await startHashicorpEmulator(portAt(base, 2));
-  vault.writeKv("secret", "demo/db", { username: "app", password: demoValue() });
-  vault.writeKv("secret", "demo/api", { key: demoValue() });
+  for (const { mount, path, data } of demo.hashicorp) vault.writeKv(mount, path, data);
   return {
     name: "HashiCorp Vault",
     url: vault.url,
@@ -89,24 +87,7 @@ async function startHashicorp(base: number | undefined): Promise<Started> {
 }
 
 async function startOnePassword(base: number | undefined): Promise<Started> {
-  const op = await startOnePasswordConnectEmulator({
-    ...portAt(base, 3),
-    vaults: [
-      {
-        name: "Demo",
-        items: [
-          {
-            title: "Database",
-            category: "DATABASE",
-            fields: [
-              { label: "username", value: "app", purpose: "USERNAME" },
-              { label: "password", value: demoValue(), type: "CONCEALED", purpose: "PASSWORD" },
-            ],
-          },
-        ],
-      },
-    ],
-  });
+  const op = await startOnePasswordConnectEmulator({ ...portAt(base, 3), ...demo.onepassword });
   return {
     name: "1Password Connect",
     url: op.serverURL,
@@ -139,11 +120,8 @@ async function main(): Promise<void> {
     }
   }
   const file = join(dir, "emulators.json");
-  // Written whole under a temporary name, then renamed: a reader never sees half a file.
-  const partial = `${file}.${process.pid}.tmp`;
-  await writeFile(partial, `${JSON.stringify(connections, null, 2)}\n`, { mode: 0o600 });
-  await chmod(partial, 0o600);
-  await rename(partial, file);
+  // Atomic (temporary file, then rename): a reader never sees half a file.
+  await writeFileAtomic(file, `${JSON.stringify(connections, null, 2)}\n`, { mode: 0o600 });
   console.log(`\nCredentials and the Azure CA: ${file}`);
   console.log("Control API: <url>/__emulator/… (see apps/emulators/README.md). Ctrl-C stops.");
 
