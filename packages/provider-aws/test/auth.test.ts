@@ -91,6 +91,31 @@ async function writeAwsFiles(name: string, config: string, credentials: string) 
   setEnv({ AWS_CONFIG_FILE: configFile, AWS_SHARED_CREDENTIALS_FILE: credentialsFile });
 }
 
+/**
+ * A `credential_process` command: a node script that prints the documented JSON (Version 1,
+ * keys, session token, Expiration). Returns the config line and what it prints.
+ */
+async function credentialProcess(name: string, expiration: Date) {
+  const { accessKeyId, secretAccessKey } = emulator.issueCredentials();
+  const printed = {
+    Version: 1,
+    AccessKeyId: accessKeyId,
+    SecretAccessKey: secretAccessKey,
+    SessionToken: `process-session-token-${name}`,
+    Expiration: expiration.toISOString(),
+  };
+  const script = join(dir, `${name}-credential-process.mjs`);
+  await writeFile(script, `process.stdout.write(${JSON.stringify(JSON.stringify(printed))});\n`);
+  return {
+    line: `credential_process = "${process.execPath}" "${script}"`,
+    printed,
+    keys: { accessKeyId, secretAccessKey, sessionToken: printed.SessionToken },
+  };
+}
+
+/** A whole second an hour from now: what credential processes usually print. */
+const anHourFromNow = () => new Date(Math.floor(Date.now() / 1000) * 1000 + 3_600_000);
+
 describe("access-key", () => {
   it("stores the keys, no expiry (long-lived keys do not expire), and who signed in", async () => {
     const keys = emulator.issueCredentials();
@@ -145,6 +170,31 @@ describe("default-chain", () => {
     await expectFetchWorks(instance);
   });
 
+  it("reads the default profile from the shared credentials and config files", async () => {
+    const keys = emulator.issueCredentials();
+    await writeAwsFiles(
+      "chain-default",
+      `[default]\nregion = ${emulator.region}\n`,
+      `[default]\naws_access_key_id = ${keys.accessKeyId}\naws_secret_access_key = ${keys.secretAccessKey}\n`,
+    );
+    const { session, instance } = await signIn("default-chain", { endpoint: emulator.url });
+    expect(session.credentials).toEqual(keys);
+    expect(session.expiresAt).toBeUndefined();
+    expect(session.settings).toEqual({ region: emulator.region });
+    await expectFetchWorks(instance);
+  });
+
+  it("runs the credential_process of the profile AWS_PROFILE names; the session expires with it", async () => {
+    const expiration = anHourFromNow();
+    const command = await credentialProcess("chain", expiration);
+    await writeAwsFiles("chain-process", `[profile tooling]\n${command.line}\n`, "");
+    setEnv({ AWS_PROFILE: "tooling" });
+    const { session, instance } = await signIn("default-chain", emulatorSettings(emulator));
+    expect(session.credentials).toEqual(command.keys);
+    expect(session.expiresAt).toEqual(new Date(command.printed.Expiration));
+    await expectFetchWorks(instance);
+  });
+
   it("fails AUTH_FAILED when the chain finds nothing (and never asks instance metadata)", async () => {
     const attempt = signIn("default-chain", emulatorSettings(emulator));
     await expect(attempt).rejects.toMatchObject({ code: "AUTH_FAILED" });
@@ -166,6 +216,30 @@ describe("profile", () => {
     expect(session.credentials).toEqual(keys);
     expect(session.settings).toEqual({ region: "us-east-1" });
     await expectFetchWorks(instance);
+  });
+
+  it("runs a profile's credential_process; the session expires when the process says", async () => {
+    const expiration = anHourFromNow();
+    const command = await credentialProcess("profile", expiration);
+    await writeAwsFiles("process", `[profile ci]\n${command.line}\nregion = us-east-1\n`, "");
+    const { session, instance } = await signIn("profile", {
+      profile: "ci",
+      endpoint: emulator.url,
+    });
+    expect(session.credentials).toEqual(command.keys);
+    expect(session.expiresAt).toEqual(expiration);
+    expect(session.settings).toEqual({ region: "us-east-1" });
+    await expectFetchWorks(instance);
+  });
+
+  it("fails AUTH_FAILED when the credential_process prints expired credentials", async () => {
+    const command = await credentialProcess("expired", new Date(Date.now() - 60_000));
+    await writeAwsFiles("process-expired", `[profile stale]\n${command.line}\n`, "");
+    const attempt = signIn("profile", { ...emulatorSettings(emulator), profile: "stale" });
+    await expect(attempt).rejects.toMatchObject({
+      code: "AUTH_FAILED",
+      message: expect.stringMatching(/stale[\s\S]*expired/),
+    });
   });
 
   it("assumes a profile's role_arn through STS at the endpoint, with its MFA code", async () => {
