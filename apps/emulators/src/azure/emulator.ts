@@ -17,6 +17,8 @@ import {
 } from "./identity-api.js";
 import { operationName, routeOf } from "./routes.js";
 import { type AzureSecretSeed, SecretStore, type SeedSecretOptions } from "./store.js";
+import { handleAuthorize, handleDeviceCode, handleDeviceLogin } from "./user-api.js";
+import type { DirectoryUser } from "./user-sign-in.js";
 import { AccessRules, handleSecrets, type VaultContext } from "./vault-api.js";
 
 export interface AzureEmulatorOptions extends AzureIdentityOptions {
@@ -62,6 +64,9 @@ export interface RunningAzureEmulator extends RunningEmulator {
   addServicePrincipal(principal: ServicePrincipal): void;
   /** Lifetime of tokens issued from now on. */
   setTokenTtl(seconds: number): void;
+  /** The user approves (or declines) the device-code sign-in showing `userCode`. */
+  approveDeviceCode(userCode: string, username?: string): void;
+  declineDeviceCode(userCode: string): void;
 }
 
 interface SeedBody extends SeedSecretOptions {
@@ -101,6 +106,12 @@ export async function startAzureEmulator(
         return handleInstanceDiscovery(req);
       case "aad-token":
         return handleAadToken(identity, route.tenant, req);
+      case "aad-authorize":
+        return handleAuthorize(identity, route.tenant, req);
+      case "aad-devicecode":
+        return handleDeviceCode(identity, route.tenant, req);
+      case "devicelogin":
+        return handleDeviceLogin();
       case "unknown":
         return kvError(
           400,
@@ -158,6 +169,21 @@ export async function startAzureEmulator(
         "token-ttl": (body) => {
           identity.tokenTtlSeconds = (body as { seconds: number }).seconds;
         },
+        // The person at the other device: enters the code shown and signs in (or declines).
+        "approve-device-code": (body) => {
+          const b = body as { userCode: string; username?: string };
+          identity.users.answerDevice(b.userCode, true, b.username);
+          return { approved: true };
+        },
+        "decline-device-code": (body) => {
+          identity.users.answerDevice((body as { userCode: string }).userCode, false);
+          return { declined: true };
+        },
+        "device-code-status": (body) =>
+          identity.users.deviceStatus((body as { userCode: string }).userCode),
+        "add-user": (body) => identity.users.addUser(body as DirectoryUser),
+        "add-public-client": (body) =>
+          identity.users.addPublicClient((body as { clientId: string }).clientId),
       },
     },
     options.port === undefined ? {} : { port: options.port },
@@ -189,6 +215,9 @@ export async function startAzureEmulator(
     setTokenTtl: (seconds) => {
       identity.tokenTtlSeconds = seconds;
     },
+    approveDeviceCode: (userCode, username) =>
+      identity.users.answerDevice(userCode, true, username),
+    declineDeviceCode: (userCode) => identity.users.answerDevice(userCode, false),
     stop: async () => {
       await running.stop();
       await rm(dirname(caFile), { recursive: true, force: true });

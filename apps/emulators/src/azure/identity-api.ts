@@ -1,35 +1,14 @@
-import { constants, randomUUID, verify } from "node:crypto";
+import { constants, verify } from "node:crypto";
 import type { EmulatorRequest, EmulatorResponse } from "../shared/index.js";
 import type { AzureIdentity } from "./identity.js";
-
-/** An Entra ID (AAD) OAuth error body, with the fields MSAL reads. */
-function aadError(
-  status: number,
-  error: string,
-  code: number,
-  description: string,
-): EmulatorResponse {
-  return {
-    status,
-    body: {
-      error,
-      error_description: `AADSTS${code}: ${description}\r\nTrace ID: ${randomUUID()}\r\nCorrelation ID: ${randomUUID()}\r\nTimestamp: ${new Date().toISOString()}`,
-      error_codes: [code],
-      timestamp: new Date().toISOString(),
-      trace_id: randomUUID(),
-      correlation_id: randomUUID(),
-    },
-  };
-}
-
-function unknownTenant(tenant: string): EmulatorResponse {
-  return aadError(
-    400,
-    "invalid_request",
-    90002,
-    `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`,
-  );
-}
+import {
+  aadError,
+  DEVICE_CODE_GRANT,
+  redeemAuthorizationCode,
+  redeemDeviceCode,
+  unknownClient,
+  unknownTenant,
+} from "./user-api.js";
 
 /** App Service managed identity (api-version 2019-08-01): GET /msi/token?resource=... */
 export function handleMsiToken(identity: AzureIdentity, req: EmulatorRequest): EmulatorResponse {
@@ -201,7 +180,10 @@ function checkAssertion(
   return undefined;
 }
 
-/** POST /<tenant>/oauth2/v2.0/token with the client-credentials grant. */
+/**
+ * POST /<tenant>/oauth2/v2.0/token: the client-credentials grant (service principals), and
+ * for users the authorization-code grant (browser sign-in) and the device-code grant.
+ */
 export function handleAadToken(
   identity: AzureIdentity,
   tenant: string,
@@ -210,6 +192,13 @@ export function handleAadToken(
   if (tenant !== identity.tenantId) return unknownTenant(tenant);
   const form = new URLSearchParams(req.body.toString("utf8"));
   const grant = form.get("grant_type");
+  if (grant === "authorization_code") {
+    return redeemAuthorizationCode(identity, tenant, form, req.url.origin);
+  }
+  // RFC 8628's URN, or the short name MSAL sends (Entra ID takes both).
+  if (grant === DEVICE_CODE_GRANT || grant === "device_code") {
+    return redeemDeviceCode(identity, tenant, form, req.url.origin);
+  }
   if (grant !== "client_credentials") {
     return aadError(
       400,
@@ -230,14 +219,7 @@ export function handleAadToken(
     return refused ?? issuedToken(identity, clientId);
   }
   const verdict = identity.checkClient(clientId, form.get("client_secret") ?? "");
-  if (verdict === "unknown-client") {
-    return aadError(
-      400,
-      "unauthorized_client",
-      700016,
-      `Application with identifier '${clientId}' was not found in the directory '${tenant}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`,
-    );
-  }
+  if (verdict === "unknown-client") return unknownClient(clientId, tenant);
   if (verdict === "bad-secret") {
     return aadError(
       401,

@@ -1,4 +1,5 @@
 import { createPublicKey, type KeyObject, randomBytes, randomUUID } from "node:crypto";
+import { type DirectoryUser, UserSignIns } from "./user-sign-in.js";
 
 /** An app registration that may use the client-credentials grant. */
 export interface ServicePrincipal {
@@ -31,6 +32,12 @@ export interface AzureIdentityOptions {
   /** Value the managed-identity endpoint expects in `x-identity-header`. Default: random. */
   identityHeader?: string;
   servicePrincipals?: ServicePrincipal[];
+  /** Users who may sign in (browser, device code). Default: one, DEFAULT_USER. */
+  users?: DirectoryUser[];
+  /** Client ids users may sign in through. Default: @azure/identity's developer client id. */
+  publicClients?: string[];
+  /** Poll interval handed to device-code clients. Default 5 (as Entra ID). */
+  deviceCodeIntervalSeconds?: number;
 }
 
 export const DEFAULT_TENANT_ID = "72f988bf-0000-4000-8000-00000000e0e0";
@@ -43,6 +50,8 @@ export class AzureIdentity {
   readonly tenantId: string;
   readonly identityHeader: string;
   readonly managedIdentityClientId: string;
+  /** Users, public clients, and the authorization and device codes waiting for them. */
+  readonly users: UserSignIns;
   tokenTtlSeconds: number;
   #principals = new Map<string, string>();
   #certificates = new Map<string, KeyObject>();
@@ -59,6 +68,7 @@ export class AzureIdentity {
     this.tokenTtlSeconds = options.tokenTtlSeconds ?? 3600;
     this.#initialTtl = this.tokenTtlSeconds;
     this.#initialPrincipals = [...(options.servicePrincipals ?? [])];
+    this.users = new UserSignIns(options);
     this.reset();
   }
 
@@ -120,10 +130,11 @@ export class AzureIdentity {
   }
 
   /**
-   * Back to the configured service principals and TTL (certificate and federated sign-ins
-   * added at run time are dropped). Issued tokens stay valid.
+   * Back to the configured service principals, users and TTL (certificate and federated
+   * sign-ins added at run time, and pending user sign-ins, are dropped). Issued tokens stay valid.
    */
   reset(): void {
+    this.users.reset();
     this.#principals.clear();
     this.#certificates.clear();
     this.#federated = [];

@@ -19,4 +19,16 @@ export {
   type FederatedCredential,
   type ServicePrincipal,
 } from "./identity.js";
+export {
+  type AzureCliStandInOptions,
+  browserStandInEnv,
+  writeAzureCliStandIn,
+  writeBrowserStandIn,
+} from "./stand-ins.js";
 export type { AzureSecretSeed, SeedSecretOptions } from "./store.js";
+export {
+  AZURE_DEVELOPER_CLIENT_ID,
+  DEFAULT_USER,
+  type DirectoryUser,
+  s256,
+} from "./user-sign-in.js";

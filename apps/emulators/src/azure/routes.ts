@@ -6,6 +6,9 @@ export type AzureRoute =
   | { kind: "openid"; tenant: string }
   | { kind: "instance-discovery" }
   | { kind: "aad-token"; tenant: string }
+  | { kind: "aad-authorize"; tenant: string }
+  | { kind: "aad-devicecode"; tenant: string }
+  | { kind: "devicelogin" }
   | { kind: "list" }
   | { kind: "versions"; name: string }
   | { kind: "get"; name: string; version?: string }
@@ -23,6 +26,13 @@ export function routeOf(req: EmulatorRequest): AzureRoute {
   const token = /^\/([^/]+)\/oauth2\/v2\.0\/token$/.exec(path);
   if (token?.[1] && method === "POST")
     return { kind: "aad-token", tenant: decodeURIComponent(token[1]) };
+  const authorize = /^\/([^/]+)\/oauth2\/v2\.0\/authorize$/.exec(path);
+  if (authorize?.[1] && method === "GET")
+    return { kind: "aad-authorize", tenant: decodeURIComponent(authorize[1]) };
+  const device = /^\/([^/]+)\/oauth2\/v2\.0\/devicecode$/.exec(path);
+  if (device?.[1] && method === "POST")
+    return { kind: "aad-devicecode", tenant: decodeURIComponent(device[1]) };
+  if (path === "/devicelogin" && method === "GET") return { kind: "devicelogin" };
 
   const parts = path.split("/").slice(1);
   if (parts[0] !== "secrets") return { kind: "unknown" };
@@ -46,6 +56,11 @@ export function operationName(route: AzureRoute, req: EmulatorRequest): string {
       return "token.msi";
     case "aad-token":
       return "token.aad";
+    case "aad-authorize":
+      return "token.authorize";
+    case "aad-devicecode":
+    case "devicelogin":
+      return "token.devicecode";
     case "openid":
     case "instance-discovery":
       return "token.discovery";

@@ -1,0 +1,180 @@
+import { chmod, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+
+/**
+ * Small executables that stand in, in tests, for the programs @azure/identity starts: a web
+ * browser (InteractiveBrowserCredential opens one through the `open` package) and the Azure
+ * CLI (AzureCliCredential runs `az account get-access-token`). Both talk real HTTP to an Azure
+ * emulator. Each is one CommonJS file run by this Node binary, with its settings written in.
+ */
+
+async function writeExecutable(path: string, source: string): Promise<string> {
+  await writeFile(path, `#!${process.execPath}\n${source}`, { mode: 0o700 });
+  await chmod(path, 0o700);
+  return path;
+}
+
+const HTTP_GET = `
+const http = require("node:http");
+const https = require("node:https");
+const fs = require("node:fs");
+const ca = config.caFile ? fs.readFileSync(config.caFile, "utf8") : undefined;
+function request(url, method, body) {
+  return new Promise((resolve, reject) => {
+    const target = new URL(url);
+    const lib = target.protocol === "https:" ? https : http;
+    const headers = body ? { "content-type": "application/x-www-form-urlencoded" } : {};
+    const req = lib.request(target, { method, headers, ...(ca ? { ca } : {}) }, (res) => {
+      const chunks = [];
+      res.on("data", (c) => chunks.push(c));
+      res.on("end", () =>
+        resolve({
+          status: res.statusCode,
+          location: res.headers.location,
+          body: Buffer.concat(chunks).toString("utf8"),
+        }),
+      );
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+`;
+
+const BROWSER = `
+${HTTP_GET}
+// Only origin and path are logged: the query carries the authorization code.
+function visited(line) {
+  if (config.logFile) fs.appendFileSync(config.logFile, line + "\\n");
+}
+async function browse(start) {
+  let url = start;
+  for (let hop = 0; hop < 10; hop++) {
+    const where = new URL(url);
+    const res = await request(url, "GET");
+    visited(res.status + " " + where.origin + where.pathname);
+    if (res.status >= 300 && res.status < 400 && res.location) {
+      url = new URL(res.location, url).toString();
+      continue;
+    }
+    return res.status < 400 ? 0 : 1;
+  }
+  return 1;
+}
+browse(process.argv[2]).then(
+  (code) => process.exit(code),
+  (error) => {
+    visited("failed " + (error && error.code ? error.code : "error"));
+    process.exit(1);
+  },
+);
+`;
+
+/**
+ * Write a browser stand-in to `dir`; returns its path. Give that path as BROWSER (with
+ * XDG_CURRENT_DESKTOP=X-Generic and no DISPLAY) and `open`'s bundled xdg-open runs it with the
+ * URL. It GETs the URL and follows redirects as a browser does, trusting `caFile`, and appends
+ * "<status> <origin><path>" per hop to `logFile` when given.
+ */
+export function writeBrowserStandIn(
+  dir: string,
+  options: { caFile?: string; logFile?: string } = {},
+): Promise<string> {
+  const config = JSON.stringify({ caFile: options.caFile, logFile: options.logFile });
+  return writeExecutable(join(dir, "browser"), `const config = ${config};\n${BROWSER}`);
+}
+
+/**
+ * The environment that makes `open` (10.x, Linux) hand URLs to the browser stand-in: its
+ * bundled xdg-open uses $BROWSER on a "generic" desktop without a display.
+ */
+export function browserStandInEnv(browser: string): Record<string, string | undefined> {
+  return {
+    BROWSER: browser,
+    XDG_CURRENT_DESKTOP: "X-Generic",
+    DISPLAY: undefined,
+    WAYLAND_DISPLAY: undefined,
+  };
+}
+
+const AZ = `
+${HTTP_GET}
+function fail(message, code) {
+  process.stderr.write(message + "\\n");
+  process.exit(code === undefined ? 1 : code);
+}
+const args = process.argv.slice(2);
+if (args[0] !== "account" || args[1] !== "get-access-token") {
+  fail("az: '" + args.slice(0, 2).join(" ") + "' is not an az command this stand-in knows.", 2);
+}
+const flags = {};
+for (let i = 2; i < args.length; i += 2) flags[args[i].replace(/^--?/, "")] = args[i + 1];
+if (!config.loggedIn) fail("ERROR: Please run 'az login' to setup account.");
+const tenant = flags.tenant || flags.t || config.tenantId;
+const scope = flags.scope || String(flags.resource || "").replace(/\\/+$/, "") + "/.default";
+const form = new URLSearchParams({
+  grant_type: "client_credentials",
+  client_id: config.clientId,
+  client_secret: config.clientSecret,
+  scope,
+});
+request(config.authorityHost + "/" + encodeURIComponent(tenant) + "/oauth2/v2.0/token", "POST", form.toString())
+  .then((res) => {
+    const body = JSON.parse(res.body);
+    if (res.status !== 200) {
+      fail("ERROR: " + String(body.error_description || body.error).split("\\r\\n")[0]);
+    }
+    const expiresOn = Math.floor(Date.now() / 1000) + Number(body.expires_in);
+    const local = new Date(expiresOn * 1000);
+    const pad = (n, w) => String(n).padStart(w || 2, "0");
+    const printed = {
+      accessToken: body.access_token,
+      expiresOn:
+        local.getFullYear() + "-" + pad(local.getMonth() + 1) + "-" + pad(local.getDate()) + " " +
+        pad(local.getHours()) + ":" + pad(local.getMinutes()) + ":" + pad(local.getSeconds()) + ".000000",
+      expires_on: expiresOn,
+      subscription: config.subscription,
+      tenant,
+      tokenType: "Bearer",
+    };
+    process.stdout.write(JSON.stringify(printed, null, 2) + "\\n");
+  })
+  .catch((error) => fail("ERROR: " + (error && error.code ? error.code : "request failed")));
+`;
+
+export interface AzureCliStandInOptions {
+  /** The emulator's authority: `authorityHost`, `tenantId` and `caFile` of a running one. */
+  authorityHost: string;
+  tenantId: string;
+  caFile: string;
+  /** The service principal `az login --service-principal` would have signed in. */
+  clientId: string;
+  clientSecret: string;
+  /** Subscription id printed with the token. Default: a fixed GUID. */
+  subscription?: string;
+  /** False: answer as an az that nobody has logged in to. Default true. */
+  loggedIn?: boolean;
+}
+
+/**
+ * Write an `az` stand-in to `dir` (put `dir` first on PATH); returns its path. It answers
+ * `az account get-access-token --output json --resource <r> [--tenant <t>]` by fetching a
+ * client-credentials token from the emulator and printing it in the CLI's JSON shape
+ * (accessToken, expiresOn, expires_on, subscription, tenant, tokenType). Not logged in, it
+ * prints the CLI's "Please run 'az login'" error.
+ */
+export function writeAzureCliStandIn(
+  dir: string,
+  options: AzureCliStandInOptions,
+): Promise<string> {
+  const config = JSON.stringify({
+    authorityHost: options.authorityHost,
+    tenantId: options.tenantId,
+    caFile: options.caFile,
+    clientId: options.clientId,
+    clientSecret: options.clientSecret,
+    subscription: options.subscription ?? "5c6d7e8f-0000-4000-8000-0000000000a2",
+    loggedIn: options.loggedIn ?? true,
+  });
+  return writeExecutable(join(dir, "az"), `const config = ${config};\n${AZ}`);
+}
