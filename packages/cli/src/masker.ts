@@ -1,24 +1,21 @@
 /**
  * Streaming secret masking. Replaces every occurrence of any secret in a byte stream, also
- * when a secret arrives split across chunks: the last (longest secret − 1) bytes stay
- * unflushed until the next chunk shows whether they start a secret. When the stream goes
- * quiet for `idleMs`, the held bytes are flushed anyway, so prompts and progress output are
- * not stuck (a secret written in pieces slower than that is not masked).
+ * when a secret arrives split across chunks, however slowly the pieces come: a tail that
+ * could be the start of a secret (at most the longest secret − 1 bytes) is held until the
+ * next chunk shows what it is, or the stream ends. A part of a secret is never written.
+ * The price: output that happens to end with the first characters of a secret shows them
+ * only once more output (or the end) arrives.
  */
 export interface MaskerOptions {
   /** What a secret becomes. Default "********". */
   mask?: string;
-  /** Flush held bytes after this much quiet. Default 20 ms; 0 disables the timer. */
-  idleMs?: number;
 }
 
 export class StreamMasker {
   readonly #secrets: Buffer[];
   readonly #mask: Buffer;
   readonly #hold: number;
-  readonly #idleMs: number;
   #pending: Buffer = Buffer.alloc(0);
-  #timer: NodeJS.Timeout | undefined;
 
   constructor(
     secrets: readonly string[],
@@ -31,35 +28,22 @@ export class StreamMasker {
       .sort((a, b) => b.length - a.length);
     this.#mask = Buffer.from(options.mask ?? "********", "utf8");
     this.#hold = Math.max(0, (this.#secrets[0]?.length ?? 0) - 1);
-    this.#idleMs = options.idleMs ?? 20;
   }
 
   push(chunk: Buffer | string): void {
     const data = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk;
     const buf = this.#pending.length ? Buffer.concat([this.#pending, data]) : data;
-    this.#pending = Buffer.alloc(0);
-    this.#clearTimer();
     const { parts, rest } = this.#scan(buf, false);
     for (const p of parts) if (p.length) this.write(p);
     this.#pending = rest;
-    if (this.#pending.length > 0 && this.#idleMs > 0) {
-      this.#timer = setTimeout(() => this.flush(), this.#idleMs);
-      this.#timer.unref?.();
-    }
   }
 
-  /** Write out everything held (end of stream, or the stream went quiet). */
+  /** Write out everything held: the stream has ended. */
   flush(): void {
-    this.#clearTimer();
     if (this.#pending.length === 0) return;
     const { parts } = this.#scan(this.#pending, true);
     this.#pending = Buffer.alloc(0);
     for (const p of parts) if (p.length) this.write(p);
-  }
-
-  #clearTimer(): void {
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = undefined;
   }
 
   #scan(buf: Buffer, final: boolean): { parts: Buffer[]; rest: Buffer } {

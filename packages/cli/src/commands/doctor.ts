@@ -225,30 +225,7 @@ async function checkContents(
         subject: s.name,
         ok: false,
         detail: `${r.reason}: ${r.message}`,
-        // Core's fallback for a provider error without a plugin hint sends the user here.
-        fix: r.fix.includes("vaultlink doctor") ? providerFix(r.code, s) : r.fix,
+        fix: r.fix,
       });
-  }
-}
-
-/** The next step for a provider error whose plugin gave none (postman-vault.md §3 checklist). */
-function providerFix(code: string | undefined, s: SecretInfo): string {
-  const id = s.link?.integration ?? "<integration>";
-  const reference = s.link?.reference ?? "<reference>";
-  switch (code) {
-    case "UNREACHABLE":
-      return `make sure this machine reaches the provider (network, proxy, firewall, IP allowlist), and check the address in vaultlink integration status ${id}`;
-    case "THROTTLED":
-      return "the provider is throttling requests: wait a moment and run doctor again";
-    case "PERMISSION_DENIED":
-      return `ask the provider's admin to let the signed-in identity read ${reference}`;
-    case "AUTH_EXPIRED":
-    case "AUTH_FAILED":
-      return `vaultlink integration reauth ${id}`;
-    case "NOT_FOUND":
-    case "INVALID_REFERENCE":
-      return `check that ${reference} exists, or link the right one: vaultlink secret link ${s.name} ${id} <reference>`;
-    default:
-      return `check the integration's settings (vaultlink integration status ${id}; change them with vaultlink integration configure ${id}) and the link of ${s.name}`;
   }
 }

@@ -236,7 +236,12 @@ function providerFailure(
     ok: false,
     reason: "provider-error",
     message,
-    fix: fixFor("provider-error", target.name, hint ? { hint } : {}),
+    fix: fixFor("provider-error", target.name, {
+      integration: target.integration,
+      reference: target.reference,
+      code,
+      ...(hint ? { hint } : {}),
+    }),
     code,
   };
 }

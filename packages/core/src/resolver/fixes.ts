@@ -7,7 +7,15 @@ import type { UnresolvedReason } from "./types.js";
 export function fixFor(
   reason: UnresolvedReason,
   name: string,
-  extra: { integration?: string; teamScoped?: boolean; hint?: string; host?: string } = {},
+  extra: {
+    integration?: string;
+    teamScoped?: boolean;
+    hint?: string;
+    host?: string;
+    /** For provider errors: the provider's error code and the linked reference. */
+    code?: string;
+    reference?: string;
+  } = {},
 ): string {
   switch (reason) {
     case "missing":
@@ -29,6 +37,31 @@ export function fixFor(
         ? `ask a team admin to run vaultlink integration connect ${extra.integration ?? "<integration>"}`
         : `run vaultlink integration connect ${extra.integration ?? "<integration>"}`;
     case "provider-error":
-      return extra.hint ?? "run vaultlink doctor for details";
+      return extra.hint ?? providerErrorFix(name, extra);
+  }
+}
+
+/** The next step for a provider error whose plugin gave no hint, from its code. */
+function providerErrorFix(
+  name: string,
+  extra: { integration?: string; code?: string; reference?: string },
+): string {
+  const id = extra.integration ?? "<integration>";
+  const reference = extra.reference ?? "<reference>";
+  switch (extra.code) {
+    case "UNREACHABLE":
+      return `make sure this machine reaches the provider (network, proxy, firewall, IP allowlist), and check the address in vaultlink integration status ${id}`;
+    case "THROTTLED":
+      return "the provider is throttling requests: wait a moment and try again (a longer cache-ttl means fewer requests)";
+    case "PERMISSION_DENIED":
+      return `ask the provider's admin to let the signed-in identity read ${reference}`;
+    case "AUTH_EXPIRED":
+    case "AUTH_FAILED":
+      return `run vaultlink integration reauth ${id}`;
+    case "NOT_FOUND":
+    case "INVALID_REFERENCE":
+      return `check that ${reference} exists, or link the right one: vaultlink secret link ${name} ${id} <reference>`;
+    default:
+      return `check the integration's settings (vaultlink integration status ${id}; change them with vaultlink integration configure ${id}) and the link of ${name}`;
   }
 }

@@ -52,6 +52,10 @@ describe("resolver", () => {
     expect(byName.nope?.fix).toBe("add it: vaultlink secret add nope");
     expect(byName.off?.fix).toBe("enable it: vaultlink secret enable off");
     expect(byName.gone?.code).toBe("NOT_FOUND");
+    // The provider gave no hint: the fix comes from its error code and names the link.
+    expect(byName.gone?.fix).toBe(
+      "check that fake://nothing exists, or link the right one: vaultlink secret link gone fake <reference>",
+    );
     expect(byName.wrongkey?.code).toBe("JSON_KEY_MISSING");
     expect(byName.wrongkey?.message).toContain('"user"');
     expect(JSON.stringify(out.unresolved)).not.toMatch(/pw|scoped-value|off-value/);
