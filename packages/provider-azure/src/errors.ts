@@ -21,6 +21,8 @@ export interface ErrorTarget {
   phase: "fetch" | "authenticate";
   /** The integration id, for the reauth command in hints. */
   integration: string;
+  /** The auth method (authenticate), so a failed sign-in's hint fits it. */
+  method?: string;
   /** Canonical reference (fetch). */
   reference?: string;
   /** Vault URL (fetch). */
@@ -127,7 +129,7 @@ export function mapAzureError(error: unknown, target: ErrorTarget): MappedError 
       return {
         code: "AUTH_FAILED",
         message: `Signing in to Azure failed: ${reason}`,
-        hint: "Check the tenant, client ID and secret or certificate, and that the app registration exists in that tenant.",
+        hint: signInHint(target.method),
         details: { error: f.name, ...(aad ? { aadCode: aad.split(":")[0] } : {}) },
       };
     }
@@ -224,4 +226,21 @@ function forbidden(f: ErrorFacts, target: ErrorTarget): MappedError {
 
 function firstLine(message: string): string {
   return (message.split(/\r?\n/)[0] ?? "").trim();
+}
+
+/** What to check when a sign-in with `method` fails. */
+function signInHint(method: string | undefined): string {
+  switch (method) {
+    case "interactive-browser":
+    case "device-code":
+      return "Check the tenant and that your account may sign in to it (an admin may have to consent to the app first), then try again.";
+    case "managed-identity":
+      return "Run this on an Azure resource with a managed identity (give clientId for a user-assigned one), and check that the identity endpoint answers.";
+    case "azure-cli":
+      return "Sign in to the Azure CLI first (az login, with --tenant if needed), then try again.";
+    case "workload-identity":
+      return "Check AZURE_FEDERATED_TOKEN_FILE, the client ID and tenant, and the app's federated credential for this workload.";
+    default:
+      return "Check the tenant, client ID and secret or certificate, and that the app registration exists in that tenant.";
+  }
 }

@@ -254,6 +254,9 @@ describe("Azure CLI sign-in", () => {
       );
       expect(error.code).toBe("AUTH_FAILED");
       expect(error.message).toContain("az login");
+      expect(error.hint).toBe(
+        "Sign in to the Azure CLI first (az login, with --tenant if needed), then try again.",
+      );
     } finally {
       restore();
     }

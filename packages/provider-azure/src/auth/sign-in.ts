@@ -110,7 +110,11 @@ export async function signIn(
     token = got;
   } catch (error) {
     if (isVaultlinkError(error)) throw error;
-    const mapped = mapAzureError(error, { phase: "authenticate", integration: deps.integration });
+    const mapped = mapAzureError(error, {
+      phase: "authenticate",
+      integration: deps.integration,
+      method,
+    });
     throw providerError(PROVIDER_ID, mapped.code, mapped.message, {
       ...(mapped.hint ? { hint: mapped.hint } : {}),
       ...(mapped.details ? { details: mapped.details } : {}),
