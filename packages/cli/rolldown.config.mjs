@@ -16,6 +16,9 @@ export default defineConfig({
   external: [/^@vaultlink\/provider-/, "@napi-rs/keyring", /^node:/],
   output: {
     dir: "dist",
+    // Chunk names carry a content hash: without this, every build would leave the previous
+    // build's chunks behind, and they would be packed.
+    cleanDir: true,
     format: "cjs",
     entryFileNames: "[name].cjs",
     // Beside bin.cjs, so code that finds ../package.json keeps working.
@@ -24,6 +27,14 @@ export default defineConfig({
     // Named chunks, so tests can tell from file names what a command loaded.
     codeSplitting: {
       groups: [
+        // The quick read path (src/quick-read.ts): the vault and cache file formats and the
+        // hot-path rules, and what they import, apart from the engine so that a cached `read`
+        // loads this small chunk and nothing else of core.
+        {
+          name: "vaultlink-quick",
+          test: /packages[\\/]core[\\/]dist[\\/]quick[\\/]/,
+          priority: 3,
+        },
         // Loaded only by export/import. Only zod itself: a group also takes what its modules
         // import, so naming the export schema here would drag core's errors (and with them zod)
         // into every run.

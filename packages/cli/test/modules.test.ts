@@ -60,6 +60,43 @@ describe("modules loaded by fast commands", () => {
     }
   });
 
+  it.each([
+    ["a cached linked secret", "linked"],
+    ["a local secret", "local"],
+  ])(
+    "read of %s is answered by the quick path: no parser, no engine, no prompts",
+    async (_l, name) => {
+      const loaded = await record(["read", name]);
+      expect(loaded.some((m) => /vaultlink-quick-[\w-]+\.cjs$/.test(m))).toBe(true);
+      expect(
+        loaded.filter((m) => /commander-|vaultlink-core-|prompts-|program-|@clack/.test(m)),
+      ).toEqual([]);
+    },
+  );
+
+  it("the quick path prints exactly what the full path prints", async () => {
+    // --debug is not one of read's own flags, so it sends the same read down the full path.
+    for (const flags of [[], ["--json"], ["-n"], ["--no-newline", "--json"]]) {
+      for (const name of ["linked", "local"]) {
+        const quick = await v.run(["read", name, ...flags]);
+        const full = await v.run(["--debug", "read", name, ...flags]);
+        expect(quick.code).toBe(0);
+        expect(full.code).toBe(0);
+        expect(quick.stdout === full.stdout, `read ${name} ${flags.join(" ")}`).toBe(true);
+        expect(quick.stderr).toBe("");
+      }
+    }
+    const full = await record(["--debug", "read", "linked"]);
+    expect(full.some((m) => /vaultlink-core-[\w-]+\.cjs$/.test(m))).toBe(true);
+  });
+
+  it("a read the quick path cannot answer goes the full way and reports why", async () => {
+    const r = await v.run(["read", "no-such-secret"]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/no-such-secret/);
+    expect(r.stdout).toBe("");
+  });
+
   it("the cached read did not call the provider again", () => {
     expect(v.fetches()).toBe(1);
   });

@@ -1,5 +1,6 @@
 import { vaultlinkError } from "../errors/index.js";
 import type { Clock } from "../plugin/contract.js";
+import { isFresh } from "./cache-file.js";
 import type { CacheEntry, CachePersistence } from "./types.js";
 
 export type CacheLookup =
@@ -64,7 +65,7 @@ export class ValueCache {
   /** The entry when loaded and still fresh at `now`; the allocation-free hot path. */
   fresh(key: string, now: number): CacheEntry | undefined {
     const entry = this.#entries?.get(key);
-    return entry !== undefined && entry.expiresAt > now ? entry : undefined;
+    return entry !== undefined && isFresh(entry, now) ? entry : undefined;
   }
 
   async lookup(key: string): Promise<CacheLookup> {
@@ -73,9 +74,7 @@ export class ValueCache {
 
   #classify(entry: CacheEntry | undefined): CacheLookup {
     if (!entry) return { state: "miss" };
-    return entry.expiresAt > this.clock.now()
-      ? { state: "hit", entry }
-      : { state: "expired", entry };
+    return isFresh(entry, this.clock.now()) ? { state: "hit", entry } : { state: "expired", entry };
   }
 
   async put(entries: readonly CacheEntry[]): Promise<void> {

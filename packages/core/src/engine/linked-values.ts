@@ -9,6 +9,7 @@ import type { UnresolvedReason } from "../resolver/types.js";
 import { extractJsonKey } from "../values/json-key.js";
 import type { IntegrationRecord, LinkRecord, VaultDocument } from "../vault/model.js";
 import { BatchQueue } from "./batch-queue.js";
+import { expiryOf } from "./serve-now.js";
 import type { EngineServices } from "./services.js";
 
 export interface LinkTarget {
@@ -24,20 +25,6 @@ export type LinkedOutcome =
   | { ok: false; reason: UnresolvedReason; message: string; fix: string; code?: string };
 
 const decoder = new TextDecoder();
-
-const expiries = new WeakMap<IntegrationRecord, number>();
-/** The expiry time of an integration record in ms, parsed once per (frozen) record. */
-function expiryOf(integration: IntegrationRecord): number {
-  let t = expiries.get(integration);
-  if (t === undefined) {
-    t =
-      integration.expiresAt === undefined
-        ? Number.POSITIVE_INFINITY
-        : Date.parse(integration.expiresAt);
-    if (Object.isFrozen(integration)) expiries.set(integration, t);
-  }
-  return t;
-}
 
 /**
  * Gets the values of linked secrets: cache first, then the provider, with one in-flight fetch
@@ -58,16 +45,9 @@ export class LinkedValues {
     this.#queues.delete(integrationId);
   }
 
-  /**
-   * The cached value of a link when it can be served right now without any I/O or await:
-   * caching on, integration connected and unexpired, entry fresh. Otherwise undefined.
-   */
-  fresh(link: LinkRecord, doc: VaultDocument, now: number): CacheEntry | undefined {
-    if (doc.settings.cacheTtlMinutes <= 0) return undefined;
-    const integration = doc.integrations[link.integration];
-    if (integration === undefined || integration.status !== "connected") return undefined;
-    if (integration.expiresAt !== undefined && expiryOf(integration) <= now) return undefined;
-    return this.deps.cache.fresh(linkCacheKey(link), now);
+  /** The cache entry under `key` when loaded and fresh at `now`; no I/O (see `servableNow`). */
+  cachedNow(key: string, now: number): CacheEntry | undefined {
+    return this.deps.cache.fresh(key, now);
   }
 
   async get(name: string, link: LinkRecord, doc: VaultDocument): Promise<LinkedOutcome> {

@@ -7,6 +7,7 @@ import type { UnresolvedReference } from "../resolver/types.js";
 import type { VaultDocument } from "../vault/model.js";
 import type { DocumentAccess } from "./document.js";
 import type { LinkedValues } from "./linked-values.js";
+import { servableNow } from "./serve-now.js";
 
 export interface ResolveOptions {
   /** The request URL the values are for; needed by secrets with allowed domains. */
@@ -43,15 +44,14 @@ export class Resolver {
     const now = this.clock.now();
     const doc = this.docs.current(now);
     if (doc === undefined) return undefined;
-    const secret = Object.hasOwn(doc.secrets, name) ? doc.secrets[name] : undefined;
-    if (secret === undefined || !secret.enabled) return undefined;
-    if (secret.allowedDomains.length > 0 && !isUrlAllowed(secret.allowedDomains, options.url)) {
-      return undefined;
-    }
+    const found = servableNow(doc, name, options.url, now, (key, at) =>
+      this.linked.cachedNow(key, at),
+    );
+    if (found === undefined) return undefined;
+    const { secret, entry } = found;
     // Results are frozen and reused per record or cache entry: a hit allocates nothing.
-    let result: Resolution | undefined;
-    if (secret.link === undefined) {
-      if (!secret.value) return undefined;
+    let result: Resolution;
+    if (entry === undefined) {
       result = this.#memo(secret, () => ({
         ok: true,
         name,
@@ -59,8 +59,6 @@ export class Resolver {
         source: "local",
       }));
     } else {
-      const entry = this.linked.fresh(secret.link, doc, now);
-      if (entry === undefined) return undefined;
       result = this.#memo(entry, () => ({ ok: true, name, value: entry.value, source: "cache" }));
       if (result.name !== name)
         result = Object.freeze({ ok: true, name, value: entry.value, source: "cache" });

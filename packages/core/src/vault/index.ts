@@ -7,6 +7,7 @@ export {
   sealBytes,
   TAG_BYTES,
 } from "./crypto.js";
+export { ensureVaultDir } from "./dir.js";
 export { checkVaultDocument, isSecretRecord } from "./document-check.js";
 export {
   decodeVaultFile,
@@ -32,7 +33,6 @@ export { assertSecretName, SECRET_NAME_PATTERN } from "./names.js";
 export {
   BACKUP_FILE_NAME,
   CACHE_FILE_NAME,
-  ensureVaultDir,
   type ResolveVaultPathsOptions,
   resolveVaultPaths,
   VAULT_FILE_NAME,

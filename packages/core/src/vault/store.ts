@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { vaultlinkError } from "../errors/index.js";
 import { draftDocument } from "./cow.js";
 import { deriveKey } from "./crypto.js";
+import { ensureVaultDir, tightenMode } from "./dir.js";
 import { checkVaultDocument } from "./document-check.js";
 import {
   type DecodedVault,
@@ -20,11 +21,9 @@ import { acquireVaultLock, type LockOptions } from "./lock.js";
 import { emptyDocument, type VaultDocument } from "./model.js";
 import {
   BACKUP_FILE_NAME,
-  ensureVaultDir,
   FILE_MODE,
   type ResolveVaultPathsOptions,
   resolveVaultPaths,
-  tightenMode,
   VAULT_FILE_NAME,
 } from "./paths.js";
 import type { VaultFileStore, VaultPaths, VaultSession } from "./types.js";

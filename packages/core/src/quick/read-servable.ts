@@ -1,0 +1,89 @@
+import { readFileSync } from "node:fs";
+import { decodeCacheFile, isFresh } from "../cache/cache-file.js";
+import type { CacheEntry } from "../cache/types.js";
+import { servableNow } from "../engine/serve-now.js";
+import { deriveKey } from "../vault/crypto.js";
+import { decodeVaultFile } from "../vault/format.js";
+import { parseVaultKey } from "../vault/key.js";
+import { envKeySource } from "../vault/keys/env.js";
+import { keychainKeySource } from "../vault/keys/keychain.js";
+import { resolveVaultKey } from "../vault/keys/resolve.js";
+import { resolveVaultPaths } from "../vault/paths.js";
+import type { KeySource } from "../vault/types.js";
+
+export interface ReadServableOptions {
+  /** The request URL the value is for (allowed domains), as for `Vault#resolve`. */
+  url?: string;
+  /** The vault directory; default `VAULTLINK_HOME`, else the per-user data directory. */
+  home?: string;
+  /** Environment for `VAULTLINK_HOME` and `VAULTLINK_VAULT_KEY`; default `process.env`. */
+  env?: Record<string, string | undefined>;
+  /** Where the vault key may come from without asking anyone; default env, then keychain. */
+  keySources?: readonly KeySource[];
+  /** The time to judge freshness at (ms since epoch); default now. */
+  now?: number;
+}
+
+export interface ServedValue {
+  name: string;
+  value: string;
+  source: "local" | "cache";
+}
+
+/**
+ * One secret's value for a process that lives for one answer (a CLI `read`), when the vault
+ * and cache files alone can give it: the same rules as `Vault#resolve`'s hot path, without
+ * the engine (no DI container, events, lock, provider or write). It loads a fraction of core.
+ *
+ * Undefined means "open the vault the full way": no key without asking, a missing, damaged or
+ * foreign file, a wrong key, an unknown, disabled or domain-restricted name, an expired sign-in,
+ * a value not cached or stale. The full path then resolves it or reports why, so this function
+ * never has to explain anything and never throws for such cases.
+ */
+export async function readServable(
+  name: string,
+  options: ReadServableOptions = {},
+): Promise<ServedValue | undefined> {
+  const env = options.env ?? process.env;
+  try {
+    const paths = resolveVaultPaths({ env, ...(options.home ? { home: options.home } : {}) });
+    const sources = options.keySources ?? [
+      envKeySource(env),
+      keychainKeySource({ env, account: paths.dir }),
+    ];
+    const { vaultKey } = await resolveVaultKey(sources);
+    // Synchronous reads on purpose: the process waits for them anyway, and fs/promises (and
+    // the thread pool behind it) would cost a one-shot process more than the reads themselves.
+    const { document, dataKey } = decodeVaultFile(
+      readFileSync(paths.vaultFile),
+      parseVaultKey(vaultKey),
+      { file: paths.vaultFile },
+    );
+    const now = options.now ?? Date.now();
+    let cached: Map<string, CacheEntry> | undefined;
+    const freshEntry = (key: string, at: number): CacheEntry | undefined => {
+      cached ??= new Map(
+        readCacheEntries(paths.cacheFile, deriveKey(dataKey, "cache")).map((e) => [e.key, e]),
+      );
+      const entry = cached.get(key);
+      return entry !== undefined && isFresh(entry, at) ? entry : undefined;
+    };
+    const found = servableNow(document, name, options.url, now, freshEntry);
+    if (found === undefined) return undefined;
+    return found.entry === undefined
+      ? { name, value: found.secret.value as string, source: "local" }
+      : { name, value: found.entry.value, source: "cache" };
+  } catch {
+    return undefined;
+  }
+}
+
+function readCacheEntries(file: string, key: Uint8Array): CacheEntry[] {
+  let sealed: Buffer;
+  try {
+    sealed = readFileSync(file);
+  } catch {
+    return [];
+  }
+  return decodeCacheFile(key, sealed);
+}
