@@ -2,14 +2,15 @@
 import { enableCompileCache } from "./compile-cache.js";
 import { quickRead, quickReadRequest } from "./quick-read.js";
 
-// The cache must be on before the rest of the CLI is loaded, hence the dynamic imports.
-enableCompileCache();
-
 async function start(): Promise<void> {
   // `read` of a cached or local value is answered from the files alone; anything else (or any
   // doubt) runs the full CLI, which also reports every problem.
   const quick = quickReadRequest(process.argv.slice(2));
   if (quick && (await quickRead(quick))) return;
+  // The compile cache pays off for the full CLI's chunks; for the quick path's two small files
+  // its bookkeeping cost more than it saved (measured on Node 24). It must be on before the
+  // rest of the CLI loads, hence the dynamic import below.
+  enableCompileCache();
   // `vaultlink … | head -1` closes our stdout early: that is the reader's choice, not an error.
   for (const stream of [process.stdout, process.stderr]) {
     stream.on("error", (error: NodeJS.ErrnoException) => {
