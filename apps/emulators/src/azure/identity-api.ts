@@ -1,13 +1,15 @@
 import { constants, verify } from "node:crypto";
 import type { EmulatorRequest, EmulatorResponse } from "../shared/index.js";
-import type { AzureIdentity } from "./identity.js";
+import { type AzureIdentity, CONSUMERS_TENANT_ID } from "./identity.js";
 import {
   aadError,
   DEVICE_CODE_GRANT,
+  noTenantForApp,
   redeemAuthorizationCode,
   redeemDeviceCode,
   unknownClient,
   unknownTenant,
+  workAccountsOnly,
 } from "./user-api.js";
 
 /** App Service managed identity (api-version 2019-08-01): GET /msi/token?resource=... */
@@ -39,14 +41,24 @@ export function handleMsiToken(identity: AzureIdentity, req: EmulatorRequest): E
   };
 }
 
-/** The OpenID Connect discovery document MSAL reads before asking for a token. */
+/**
+ * The OpenID Connect discovery document MSAL reads before asking for a token. For the
+ * multi-tenant authorities the endpoints stay under the alias (`/organizations/oauth2/...`)
+ * and, as in Entra ID, the issuer of `organizations` and `common` is a template
+ * (`.../{tenantid}/v2.0`): tokens are issued by the signed-in user's home tenant, known only
+ * once someone signs in. `consumers` names the personal-account tenant.
+ */
 export function handleOpenIdConfiguration(
   identity: AzureIdentity,
   tenant: string,
   req: EmulatorRequest,
 ): EmulatorResponse {
-  if (tenant !== identity.tenantId) return unknownTenant(tenant);
-  const base = `${req.url.origin}/${tenant}`;
+  const kind = identity.authorityOf(tenant);
+  if (kind === "unknown") return unknownTenant(tenant);
+  const segment = kind === "tenant" ? tenant : kind;
+  const base = `${req.url.origin}/${segment}`;
+  const issuerTenant =
+    kind === "tenant" ? tenant : kind === "consumers" ? CONSUMERS_TENANT_ID : "{tenantid}";
   return {
     status: 200,
     body: {
@@ -62,7 +74,7 @@ export function handleOpenIdConfiguration(
       id_token_signing_alg_values_supported: ["RS256"],
       response_types_supported: ["code", "id_token", "code id_token", "id_token token"],
       scopes_supported: ["openid", "profile", "email", "offline_access"],
-      issuer: `${base}/v2.0`,
+      issuer: `${req.url.origin}/${issuerTenant}/v2.0`,
       request_uri_parameter_supported: false,
       authorization_endpoint: `${base}/oauth2/v2.0/authorize`,
       device_authorization_endpoint: `${base}/oauth2/v2.0/devicecode`,
@@ -182,22 +194,27 @@ function checkAssertion(
 
 /**
  * POST /<tenant>/oauth2/v2.0/token: the client-credentials grant (service principals), and
- * for users the authorization-code grant (browser sign-in) and the device-code grant.
+ * for users the authorization-code grant (browser sign-in) and the device-code grant. The user
+ * grants are also served at `/organizations` and `/common`; app-only grants need the tenant id
+ * (AADSTS50059 otherwise), and `/consumers` takes none of the emulated apps (AADSTS9002332).
  */
 export function handleAadToken(
   identity: AzureIdentity,
   tenant: string,
   req: EmulatorRequest,
 ): EmulatorResponse {
-  if (tenant !== identity.tenantId) return unknownTenant(tenant);
+  const kind = identity.authorityOf(tenant);
+  if (kind === "unknown") return unknownTenant(tenant);
   const form = new URLSearchParams(req.body.toString("utf8"));
   const grant = form.get("grant_type");
+  // The emulated directory's apps are for work accounts: none of them at the personal one.
+  if (kind === "consumers") return workAccountsOnly(form.get("client_id") ?? "");
   if (grant === "authorization_code") {
-    return redeemAuthorizationCode(identity, tenant, form, req.url.origin);
+    return redeemAuthorizationCode(identity, form, req.url.origin);
   }
   // RFC 8628's URN, or the short name MSAL sends (Entra ID takes both).
   if (grant === DEVICE_CODE_GRANT || grant === "device_code") {
-    return redeemDeviceCode(identity, tenant, form, req.url.origin);
+    return redeemDeviceCode(identity, form, req.url.origin);
   }
   if (grant !== "client_credentials") {
     return aadError(
@@ -207,6 +224,8 @@ export function handleAadToken(
       `The app requested an unsupported grant type '${grant ?? ""}'.`,
     );
   }
+  // No user signs in to an app-only grant, so `organizations` or `common` names no tenant.
+  if (kind !== "tenant") return noTenantForApp();
   const clientId = form.get("client_id") ?? "";
   if (form.get("client_assertion_type") === JWT_BEARER) {
     const tokenEndpoint = `${req.url.origin}/${tenant}/oauth2/v2.0/token`;

@@ -42,6 +42,20 @@ export interface AzureIdentityOptions {
 
 export const DEFAULT_TENANT_ID = "72f988bf-0000-4000-8000-00000000e0e0";
 
+/** The tenant Entra ID files personal Microsoft accounts under (the `consumers` issuer). */
+export const CONSUMERS_TENANT_ID = "9188040d-6c67-4c5b-b112-36a304b66dad";
+
+/**
+ * What the first path segment of an authority URL names, as Entra ID reads it:
+ * - `tenant`: the emulated directory itself (its tenant id);
+ * - `organizations`, `common`: no tenant yet; the signed-in user's home tenant decides, so only
+ *   flows with a user in them (device code, authorization code) can use them;
+ * - `consumers`: personal Microsoft accounts only, which the emulated directory has none of;
+ * - `unknown`: anything else (AADSTS90002).
+ * The aliases are case-insensitive, as in Entra ID.
+ */
+export type AuthorityKind = "tenant" | "organizations" | "common" | "consumers" | "unknown";
+
 /**
  * The token side of Entra ID, shared by every vault it serves: service principals, issued
  * tokens, and revocation. Tokens are opaque random strings, looked up on every request.
@@ -70,6 +84,14 @@ export class AzureIdentity {
     this.#initialPrincipals = [...(options.servicePrincipals ?? [])];
     this.users = new UserSignIns(options);
     this.reset();
+  }
+
+  /** What an authority's tenant segment names. */
+  authorityOf(tenant: string): AuthorityKind {
+    if (tenant === this.tenantId) return "tenant";
+    const alias = tenant.toLowerCase();
+    if (alias === "organizations" || alias === "common" || alias === "consumers") return alias;
+    return "unknown";
   }
 
   addServicePrincipal(principal: ServicePrincipal): void {

@@ -13,8 +13,10 @@ export {
 } from "./emulator.js";
 export { AZURE_FAULTS, type AzureFault, KEY_VAULT_RESOURCE } from "./errors.js";
 export {
+  type AuthorityKind,
   AzureIdentity,
   type AzureIdentityOptions,
+  CONSUMERS_TENANT_ID,
   DEFAULT_TENANT_ID,
   type FederatedCredential,
   type ServicePrincipal,

@@ -48,6 +48,31 @@ export function unknownClient(clientId: string, tenant: string): EmulatorRespons
   );
 }
 
+/**
+ * A public client asked for at `/consumers`: the emulated directory holds work accounts only,
+ * and its apps are registered for them, so Entra ID refuses the personal-account authority.
+ */
+export function workAccountsOnly(clientId: string): EmulatorResponse {
+  return aadError(400, "invalid_request", 9002332, workAccountsOnlyText(clientId));
+}
+
+function workAccountsOnlyText(clientId: string): string {
+  return `Application '${clientId}' is configured for use by Microsoft Entra ID (work or school) accounts only. Do not use the /consumers endpoint for this request.`;
+}
+
+/**
+ * An app-only grant (client secret or assertion) at `/common` or `/organizations`: with no user
+ * signing in, nothing says which tenant the app is in.
+ */
+export function noTenantForApp(): EmulatorResponse {
+  return aadError(
+    400,
+    "invalid_request",
+    50059,
+    "No tenant-identifying information found in either the request or implied by any provided credentials. Sign the application in at a tenant-specific endpoint.",
+  );
+}
+
 /** Entra ID's sign-in page shows errors it cannot send back to the app (no trusted redirect). */
 function errorPage(code: number, description: string): EmulatorResponse {
   return {
@@ -94,16 +119,18 @@ export function handleAuthorize(
   req: EmulatorRequest,
 ): EmulatorResponse {
   const q = req.url.searchParams;
-  if (tenant !== identity.tenantId) {
+  const kind = identity.authorityOf(tenant);
+  if (kind === "unknown") {
     return errorPage(90002, `Tenant '${tenant}' not found.`);
   }
   const clientId = q.get("client_id") ?? "";
   if (!identity.users.isPublicClient(clientId)) {
     return errorPage(
       700016,
-      `Application with identifier '${clientId}' was not found in the directory '${tenant}'.`,
+      `Application with identifier '${clientId}' was not found in the directory '${identity.tenantId}'.`,
     );
   }
+  if (kind === "consumers") return errorPage(9002332, workAccountsOnlyText(clientId));
   const redirectUri = q.get("redirect_uri") ?? "";
   if (!isLoopbackRedirect(redirectUri)) {
     return errorPage(
@@ -154,7 +181,7 @@ export function handleAuthorize(
     return refuse(
       "invalid_request",
       50034,
-      `The user account ${hint} does not exist in the ${tenant} directory.`,
+      `The user account ${hint} does not exist in the ${identity.tenantId} directory.`,
     );
   }
   const nonce = q.get("nonce");
@@ -164,9 +191,10 @@ export function handleAuthorize(
   );
   const params: Record<string, string> = { code, session_state: randomUUID() };
   if (q.get("client_info") === "1") {
-    params.client_info = Buffer.from(JSON.stringify({ uid: user.objectId, utid: tenant })).toString(
-      "base64url",
-    );
+    // The user's home tenant, whichever authority (tenant id, organizations, common) was asked.
+    params.client_info = Buffer.from(
+      JSON.stringify({ uid: user.objectId, utid: identity.tenantId }),
+    ).toString("base64url");
   }
   return back(params);
 }
@@ -177,10 +205,12 @@ export function handleDeviceCode(
   tenant: string,
   req: EmulatorRequest,
 ): EmulatorResponse {
-  if (tenant !== identity.tenantId) return unknownTenant(tenant);
+  const kind = identity.authorityOf(tenant);
+  if (kind === "unknown") return unknownTenant(tenant);
   const form = new URLSearchParams(req.body.toString("utf8"));
   const clientId = form.get("client_id") ?? "";
-  if (!identity.users.isPublicClient(clientId)) return unknownClient(clientId, tenant);
+  if (!identity.users.isPublicClient(clientId)) return unknownClient(clientId, identity.tenantId);
+  if (kind === "consumers") return workAccountsOnly(clientId);
   const scope = form.get("scope") ?? "";
   if (resourceScopes(scope) === "") {
     return aadError(
@@ -217,7 +247,6 @@ export function handleDeviceLogin(): EmulatorResponse {
 /** The device-code grant at the token endpoint: pending until the user approves. */
 export function redeemDeviceCode(
   identity: AzureIdentity,
-  tenant: string,
   form: URLSearchParams,
   origin: string,
 ): EmulatorResponse {
@@ -256,14 +285,13 @@ export function redeemDeviceCode(
         "The provided value for the 'device_code' has already been used.",
       );
     case "granted":
-      return userToken(identity, tenant, poll.grant, origin);
+      return userToken(identity, poll.grant, origin);
   }
 }
 
 /** The authorization-code grant at the token endpoint, with the PKCE verifier checked. */
 export function redeemAuthorizationCode(
   identity: AzureIdentity,
-  tenant: string,
   form: URLSearchParams,
   origin: string,
 ): EmulatorResponse {
@@ -304,19 +332,19 @@ export function redeemAuthorizationCode(
         "The Code_Verifier does not match the code_challenge supplied in the authorization request.",
       );
     case "granted":
-      return userToken(identity, tenant, redeemed.grant, origin);
+      return userToken(identity, redeemed.grant, origin);
   }
 }
 
-/** A user's token response: access token plus the id_token and client_info MSAL needs. */
-function userToken(
-  identity: AzureIdentity,
-  tenant: string,
-  grant: UserGrant,
-  origin: string,
-): EmulatorResponse {
+/**
+ * A user's token response: access token plus the id_token and client_info MSAL needs. Whatever
+ * authority the user signed in at (tenant id, `organizations`, `common`), the token names the
+ * account's home tenant (`tid`, `utid`), as Entra ID does: MSAL files the account and the token
+ * under that tenant, so later silent requests for the tenant find them.
+ */
+function userToken(identity: AzureIdentity, grant: UserGrant, origin: string): EmulatorResponse {
   const issued = identity.issue(grant.clientId);
-  const { idToken, clientInfo } = userIdentity(grant, tenant, origin, issued.expiresIn);
+  const { idToken, clientInfo } = userIdentity(grant, identity.tenantId, origin, issued.expiresIn);
   return {
     status: 200,
     body: {
