@@ -220,7 +220,12 @@ export function handleDeviceCode(
       "The request body must contain the following parameter: 'scope'.",
     );
   }
-  const { deviceCode, userCode } = identity.users.startDevice(clientId, scope);
+  const { deviceCode, userCode } = identity.users.startDevice(
+    clientId,
+    scope,
+    Date.now(),
+    kind === "tenant" ? tenant : kind,
+  );
   const verificationUri = `${req.url.origin}/devicelogin`;
   return {
     status: 200,

@@ -43,6 +43,8 @@ export type DeviceCodeStatus = "pending" | "approved" | "declined" | "redeemed";
 interface DeviceCode {
   clientId: string;
   scope: string;
+  /** The authority's tenant segment the code was asked for at (tenant id, organizations…). */
+  authority: string;
   userCode: string;
   expiresAt: number;
   status: DeviceCodeStatus;
@@ -171,11 +173,12 @@ export class UserSignIns {
     return { kind: "granted", grant: { clientId, scope, user, ...(nonce ? { nonce } : {}) } };
   }
 
-  /** Start a device-code sign-in. */
+  /** Start a device-code sign-in, asked for at `authority` (tenant id, organizations, common). */
   startDevice(
     clientId: string,
     scope: string,
     now = Date.now(),
+    authority = "",
   ): { deviceCode: string; userCode: string } {
     const deviceCode = `emu-device.${randomBytes(32).toString("base64url")}`;
     let userCode = "";
@@ -184,6 +187,7 @@ export class UserSignIns {
     this.#devices.set(deviceCode, {
       clientId,
       scope,
+      authority,
       userCode,
       expiresAt: now + DEVICE_CODE_TTL_SECONDS * 1000,
       status: "pending",
@@ -212,10 +216,10 @@ export class UserSignIns {
     device.status = "approved";
   }
 
-  /** Where a device sign-in stands, by its user code. */
-  deviceStatus(userCode: string): { status: DeviceCodeStatus; polls: number } {
+  /** Where a device sign-in stands, by its user code, and the authority it was started at. */
+  deviceStatus(userCode: string): { status: DeviceCodeStatus; polls: number; authority: string } {
     const device = this.#byUserCode(userCode);
-    return { status: device.status, polls: device.polls };
+    return { status: device.status, polls: device.polls, authority: device.authority };
   }
 
   /** One poll of the token endpoint with a device code. */
