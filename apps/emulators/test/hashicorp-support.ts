@@ -1,3 +1,4 @@
+import { generateKeyPairSync, type KeyObject, sign } from "node:crypto";
 import nodeVault from "node-vault";
 import { expect } from "vitest";
 import type { HashicorpEmulator } from "../src/index.js";
@@ -38,3 +39,34 @@ export async function apiError(promise: Promise<unknown>, status: number): Promi
 }
 
 export { unsignedJwt } from "./jwt.js";
+
+export interface TestSigningKey {
+  alg: "RS256" | "ES256";
+  /** PEM (SPKI) for `jwt_validation_pubkeys`. */
+  publicKeyPem: string;
+  privateKey: KeyObject;
+}
+
+/** A fresh key pair to sign test JWTs with: RSA 2048 for RS256, P-256 for ES256. */
+export function signingKey(alg: "RS256" | "ES256" = "RS256"): TestSigningKey {
+  const pair =
+    alg === "RS256"
+      ? generateKeyPairSync("rsa", { modulusLength: 2048 })
+      : generateKeyPairSync("ec", { namedCurve: "P-256" });
+  return {
+    alg,
+    publicKeyPem: pair.publicKey.export({ type: "spki", format: "pem" }).toString(),
+    privateKey: pair.privateKey,
+  };
+}
+
+/** A compact JWS of these claims signed with node:crypto (ES256 signatures are r||s). */
+export function signJwt(claims: Record<string, unknown>, key: TestSigningKey): string {
+  const part = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
+  const input = `${part({ alg: key.alg, typ: "JWT" })}.${part(claims)}`;
+  const signature =
+    key.alg === "RS256"
+      ? sign("sha256", Buffer.from(input), key.privateKey)
+      : sign("sha256", Buffer.from(input), { key: key.privateKey, dsaEncoding: "ieee-p1363" });
+  return `${input}.${signature.toString("base64url")}`;
+}

@@ -1,13 +1,19 @@
+import type { KeyObject } from "node:crypto";
 import { parseDuration } from "./duration.js";
+import { parsePublicKey } from "./jwt-verify.js";
 import type { TokenOptions } from "./tokens.js";
 
-export type AuthMethod = "approle" | "userpass" | "jwt";
+/** "jwt" and "oidc" are one Vault plugin: a mount of either serves JWT logins and the OIDC flow. */
+export type AuthMethod = "approle" | "userpass" | "jwt" | "oidc";
+
+const pluginOf = (method: AuthMethod) => (method === "oidc" ? "jwt" : method);
 
 /** Auth mounts present from the start: each method mounted at its own name. */
 export const DEFAULT_AUTH_MOUNTS: Record<string, AuthMethod> = {
   approle: "approle",
   userpass: "userpass",
   jwt: "jwt",
+  oidc: "oidc",
 };
 
 /** What a login issues. `ttl` may be seconds or a duration such as "1h"; default 1h. */
@@ -32,8 +38,60 @@ export interface UserSpec extends LoginSettings {
   password: string;
 }
 
+/** A role of `role_type="jwt"`: logins post a JWT to auth/<mount>/login. */
 export interface JwtRoleSpec extends LoginSettings {
   role: string;
+  /** `bound_audiences`: one must be in the token's `aud`; unset, a token with `aud` is refused. */
+  boundAudiences?: string[];
+  /** `bound_subject`: the `sub` the token must have. */
+  boundSubject?: string;
+  /** `user_claim`: the claim naming the user (token display name `<mount>-<value>`). Default "sub". */
+  userClaim?: string;
+}
+
+/** Someone who can sign in at a mount's emulated identity provider. */
+export interface OidcUser {
+  sub: string;
+  /** Further ID-token claims (email, groups, …). */
+  claims?: Record<string, unknown>;
+}
+
+/** A role of `role_type="oidc"`: browser sign-in through auth/<mount>/oidc/auth_url and callback. */
+export interface OidcRoleSpec extends LoginSettings {
+  role: string;
+  /** `allowed_redirect_uris`; loopback ones (127.0.0.1, localhost, ::1) match any port. */
+  allowedRedirectUris: string[];
+  /** `user_claim`. Default "sub". */
+  userClaim?: string;
+  /** Users added to the mount's identity provider (a string is a `sub`). */
+  users?: (string | OidcUser)[];
+}
+
+/** `auth/<mount>/config` of a JWT/OIDC mount. */
+export interface JwtAuthConfig {
+  /** Default "jwt". */
+  mount?: string;
+  /** `jwt_validation_pubkeys` (PEM public keys or certificates). Unset: signatures are not checked. */
+  jwtValidationPubkeys?: string[];
+  /** `bound_issuer`: the `iss` every JWT must have. */
+  boundIssuer?: string;
+  /** `default_role`: used when a login or auth_url names no role. */
+  defaultRole?: string;
+}
+
+export type JwtPluginRole =
+  | (JwtRoleSpec & { roleType: "jwt" })
+  | (OidcRoleSpec & { roleType: "oidc" });
+
+/** What a JWT/OIDC mount knows besides its roles. */
+export interface JwtMountState {
+  keys: KeyObject[];
+  boundIssuer?: string;
+  defaultRole?: string;
+  /** An OIDC role was added: the mount serves the browser flow. */
+  oidc: boolean;
+  /** The emulated identity provider's users, by `sub`, in the order added. */
+  users: Map<string, OidcUser>;
 }
 
 /** Token options for a login with these settings ("default" is always added). */
@@ -50,7 +108,8 @@ export function tokenOptionsFor(settings: LoginSettings): TokenOptions {
 /** Auth mounts and the roles and users registered on them. */
 export class AuthMethods {
   #mounts = new Map<string, AuthMethod>();
-  #entries = new Map<string, Map<string, AppRoleSpec | UserSpec | JwtRoleSpec>>();
+  #entries = new Map<string, Map<string, AppRoleSpec | UserSpec | JwtPluginRole>>();
+  #jwtMounts = new Map<string, JwtMountState>();
 
   constructor(private readonly defaults: Record<string, AuthMethod>) {
     this.clear();
@@ -59,6 +118,7 @@ export class AuthMethods {
   clear(): void {
     this.#mounts = new Map(Object.entries(this.defaults));
     this.#entries.clear();
+    this.#jwtMounts.clear();
   }
 
   methodOf(mount: string): AuthMethod | undefined {
@@ -68,10 +128,10 @@ export class AuthMethods {
   #register(method: AuthMethod, mount: string | undefined, key: string, spec: object): void {
     const at = mount ?? method;
     const existing = this.#mounts.get(at);
-    if (existing && existing !== method) {
+    if (existing && pluginOf(existing) !== pluginOf(method)) {
       throw new Error(`auth mount "${at}" is ${existing}, not ${method}`);
     }
-    this.#mounts.set(at, method);
+    if (!existing) this.#mounts.set(at, method);
     let table = this.#entries.get(at);
     if (!table) {
       table = new Map();
@@ -89,7 +149,45 @@ export class AuthMethods {
   }
 
   addJwtRole(spec: JwtRoleSpec): void {
-    this.#register("jwt", spec.mount, spec.role, spec);
+    this.#register("jwt", spec.mount, spec.role, { ...spec, roleType: "jwt" });
+  }
+
+  addOidcRole(spec: OidcRoleSpec): void {
+    const mount = spec.mount ?? "oidc";
+    this.#register("oidc", mount, spec.role, { ...spec, roleType: "oidc" });
+    const state = this.jwtMount(mount);
+    state.oidc = true;
+    for (const user of spec.users ?? []) {
+      const entry = typeof user === "string" ? { sub: user } : user;
+      state.users.set(entry.sub, entry);
+    }
+  }
+
+  /** Set `auth/<mount>/config` (keys are parsed now; a bad PEM throws). */
+  configureJwt(config: JwtAuthConfig): void {
+    const mount = config.mount ?? "jwt";
+    const keys = (config.jwtValidationPubkeys ?? []).map(parsePublicKey);
+    const existing = this.#mounts.get(mount);
+    if (existing && pluginOf(existing) !== "jwt") {
+      throw new Error(`auth mount "${mount}" is ${existing}, not jwt`);
+    }
+    if (!existing) this.#mounts.set(mount, "jwt");
+    const state = this.jwtMount(mount);
+    state.keys = keys;
+    if (config.boundIssuer === undefined) delete state.boundIssuer;
+    else state.boundIssuer = config.boundIssuer;
+    if (config.defaultRole === undefined) delete state.defaultRole;
+    else state.defaultRole = config.defaultRole;
+  }
+
+  /** The JWT/OIDC state of a mount (created empty on first use). */
+  jwtMount(mount: string): JwtMountState {
+    let state = this.#jwtMounts.get(mount);
+    if (!state) {
+      state = { keys: [], oidc: false, users: new Map() };
+      this.#jwtMounts.set(mount, state);
+    }
+    return state;
   }
 
   appRole(mount: string, roleId: string, secretId: string): AppRoleSpec | undefined {
@@ -102,7 +200,13 @@ export class AuthMethods {
     return spec && spec.password === password ? spec : undefined;
   }
 
-  jwtRole(mount: string, role: string): JwtRoleSpec | undefined {
-    return this.#entries.get(mount)?.get(role) as JwtRoleSpec | undefined;
+  jwtRole(mount: string, role: string): JwtPluginRole | undefined {
+    return this.#entries.get(mount)?.get(role) as JwtPluginRole | undefined;
+  }
+
+  /** Whether the mount is the JWT/OIDC plugin. */
+  isJwtPlugin(mount: string): boolean {
+    const method = this.#mounts.get(mount);
+    return method !== undefined && pluginOf(method) === "jwt";
   }
 }

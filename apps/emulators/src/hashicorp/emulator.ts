@@ -1,10 +1,17 @@
 import type { EmulatorResponse, RunningEmulator } from "../shared/index.js";
 import { startEmulatorServer } from "../shared/index.js";
-import type { AppRoleSpec, JwtRoleSpec, UserSpec } from "./auth-methods.js";
+import type {
+  AppRoleSpec,
+  JwtAuthConfig,
+  JwtRoleSpec,
+  OidcRoleSpec,
+  UserSpec,
+} from "./auth-methods.js";
 import { vaultFaultResponse } from "./faults.js";
 import { handleVaultRequest } from "./handler.js";
 import type { SecretData } from "./kv-v1.js";
 import { type KvMount, normalizeNamespace } from "./mounts.js";
+import type { OidcSignInChoice } from "./oidc.js";
 import type { VaultPolicy } from "./policies.js";
 import { routeOf } from "./route.js";
 import { VaultState, type VaultStateOptions } from "./state.js";
@@ -47,8 +54,20 @@ export interface HashicorpEmulator extends RunningEmulator {
   createToken(options?: CreateTokenOptions): string;
   addAppRole(spec: AppRoleSpec): void;
   addUser(spec: UserSpec): void;
-  /** A JWT/OIDC role: any JWT whose payload has a `sub` logs in (signatures are not checked). */
+  /**
+   * A JWT role (`role_type="jwt"`). Tokens are checked against the mount's config (see
+   * configureJwtAuth): signature when keys are set, exp/nbf/iat, bound audiences, user claim.
+   */
   addJwtRole(spec: JwtRoleSpec): void;
+  /** `auth/<mount>/config` of a JWT/OIDC mount: validation keys, bound issuer, default role. */
+  configureJwtAuth(config: JwtAuthConfig): void;
+  /**
+   * An OIDC role (`role_type="oidc"`, mount "oidc" unless told) for the browser sign-in, and the
+   * users of the mount's emulated identity provider.
+   */
+  addOidcRole(spec: OidcRoleSpec): void;
+  /** Who signs in (or that the person declines) at the mount's identity provider from now on. */
+  setOidcSignIn(choice: OidcSignInChoice): void;
   /** Move the token clock forward. */
   advanceClock(ms: number): void;
   now(): number;
@@ -56,7 +75,10 @@ export interface HashicorpEmulator extends RunningEmulator {
   unseal(): void;
 }
 
-/** An in-process HashiCorp Vault (KV v1/v2, tokens, AppRole/userpass/JWT logins, policies). */
+/**
+ * An in-process HashiCorp Vault (KV v1/v2, tokens, AppRole/userpass/JWT logins, the OIDC
+ * browser sign-in with an emulated identity provider, policies).
+ */
 export async function startHashicorpEmulator(
   options: HashicorpEmulatorOptions = {},
 ): Promise<HashicorpEmulator> {
@@ -90,6 +112,9 @@ export async function startHashicorpEmulator(
     addAppRole: (spec: AppRoleSpec) => state.auth.addAppRole(spec),
     addUser: (spec: UserSpec) => state.auth.addUser(spec),
     addJwtRole: (spec: JwtRoleSpec) => state.auth.addJwtRole(spec),
+    configureJwtAuth: (config: JwtAuthConfig) => state.auth.configureJwt(config),
+    addOidcRole: (spec: OidcRoleSpec) => state.auth.addOidcRole(spec),
+    setOidcSignIn: (choice: OidcSignInChoice) => state.oidc.choose(choice),
     advanceClock: (ms: number) => state.clock.advance(ms),
     seal: () => {
       state.sealed = true;
@@ -123,6 +148,9 @@ export async function startHashicorpEmulator(
         "add-approle": (body) => helpers.addAppRole(body as AppRoleSpec),
         "add-user": (body) => helpers.addUser(body as UserSpec),
         "add-jwt-role": (body) => helpers.addJwtRole(body as JwtRoleSpec),
+        "configure-jwt-auth": (body) => helpers.configureJwtAuth(body as JwtAuthConfig),
+        "add-oidc-role": (body) => helpers.addOidcRole(body as OidcRoleSpec),
+        "oidc-sign-in": (body) => helpers.setOidcSignIn(body as OidcSignInChoice),
         "root-token": () => ({ token: state.rootToken }),
       },
     },

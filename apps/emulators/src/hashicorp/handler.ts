@@ -3,7 +3,8 @@ import { BadRequest } from "./body.js";
 import { notFound, permissionDenied, sealedError, vaultError } from "./envelope.js";
 import { handleKv } from "./kv-routes.js";
 import { handleLogin } from "./login-routes.js";
-import { routeOf } from "./route.js";
+import { handleAuthorize, handleAuthUrl, handleCallback } from "./oidc.js";
+import { IDP_AUTHORIZE_PATH, routeOf } from "./route.js";
 import type { VaultState } from "./state.js";
 import { healthResponse, mountsResponse, sealStatus } from "./sys-routes.js";
 import { handleToken } from "./token-routes.js";
@@ -15,7 +16,8 @@ function tokenHeader(req: EmulatorRequest): string | undefined {
 
 /**
  * Answer one Vault API request. Order as in Vault: sealed check, unauthenticated endpoints
- * (health, seal status, logins), then the token, then the token's policies.
+ * (health, seal status, logins, the OIDC flow), then the token, then the token's policies.
+ * The emulated identity provider's page is not part of Vault and answers even when sealed.
  */
 export function handleVaultRequest(state: VaultState, req: EmulatorRequest): EmulatorResponse {
   try {
@@ -29,11 +31,19 @@ export function handleVaultRequest(state: VaultState, req: EmulatorRequest): Emu
 function dispatch(state: VaultState, req: EmulatorRequest): EmulatorResponse {
   const route = routeOf(state, req);
   const now = state.clock.now();
+  if (route.operation === "oidc.authorize") return handleAuthorize(state, req);
+  if (route.apiPath === IDP_AUTHORIZE_PATH) return vaultError(405, "unsupported operation");
   if (route.operation === "sys.health") return healthResponse(req, now, { sealed: state.sealed });
   if (route.operation === "sys.seal-status") return sealStatus(state.sealed);
   if (state.sealed) return sealedError();
   if (route.operation.startsWith("login.") && "username" in route) {
     return handleLogin(state, route, req);
+  }
+  if (route.operation === "oidc.auth_url" && "oidcMount" in route) {
+    return handleAuthUrl(state, route.oidcMount, req);
+  }
+  if (route.operation === "oidc.callback" && "oidcMount" in route) {
+    return handleCallback(state, route.oidcMount, req, route.apiPath);
   }
   const token = state.tokens.valid(tokenHeader(req));
   if (!token) return permissionDenied();

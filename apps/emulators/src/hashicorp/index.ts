@@ -2,8 +2,11 @@
 export type {
   AppRoleSpec as VaultAppRoleSpec,
   AuthMethod as VaultAuthMethod,
+  JwtAuthConfig as VaultJwtAuthConfig,
   JwtRoleSpec as VaultJwtRoleSpec,
   LoginSettings as VaultLoginSettings,
+  OidcRoleSpec as VaultOidcRoleSpec,
+  OidcUser as VaultOidcUser,
   UserSpec as VaultUserSpec,
 } from "./auth-methods.js";
 export {
@@ -15,6 +18,10 @@ export {
 } from "./emulator.js";
 export { VAULT_FAULTS, type VaultFault } from "./faults.js";
 export type { SecretData as VaultSecretData } from "./kv-v1.js";
+export {
+  OIDC_STATE_TTL_MS as VAULT_OIDC_STATE_TTL_MS,
+  type OidcSignInChoice as VaultOidcSignInChoice,
+} from "./oidc.js";
 export type { Capability as VaultCapability, VaultPolicy } from "./policies.js";
 export type { KvOperation as VaultKvOperation, VaultRoute } from "./route.js";
 export { VaultState, type VaultStateOptions } from "./state.js";

@@ -2,6 +2,7 @@ import type { EmulatorRequest, EmulatorResponse } from "../shared/index.js";
 import { type LoginSettings, tokenOptionsFor } from "./auth-methods.js";
 import { jsonBody } from "./body.js";
 import { envelope, ok, vaultError } from "./envelope.js";
+import { checkClaims, decodeJwt, signedBy } from "./jwt-verify.js";
 import type { VaultRoute } from "./route.js";
 import type { VaultState } from "./state.js";
 import type { TokenOptions } from "./tokens.js";
@@ -41,41 +42,42 @@ export function handleLogin(
         meta: { username: user.username },
       });
     }
-    default: {
-      if (typeof body.role !== "string" || body.role === "") {
-        return vaultError(400, "missing role");
-      }
-      const role = state.auth.jwtRole(route.mount, body.role);
-      if (!role) return vaultError(400, `role "${body.role}" could not be found`);
-      const claims = decodeJwt(body.jwt);
-      if (typeof claims === "string") return vaultError(400, claims);
-      if (typeof claims.exp === "number" && claims.exp * 1000 <= state.clock.now()) {
-        return vaultError(400, "error validating token: token is expired");
-      }
-      return issue(role, {
-        displayName: `${route.mount}-${claims.sub as string}`,
-        meta: { role: role.role },
-      });
-    }
+    default:
+      return jwtLogin(state, route.mount, body, issue);
   }
 }
 
 /**
- * The claims of a compact JWT, or an error message. The signature is NOT checked: the emulator
- * trusts any well-formed token whose payload has a string `sub`.
+ * JWT login as Vault does it with static keys: role (or the mount's default_role), then the
+ * signature against `jwt_validation_pubkeys` (skipped when the mount has none: an emulator
+ * leniency), then exp/nbf/iat, bound issuer/subject/audiences, and the user claim.
  */
-function decodeJwt(jwt: unknown): Record<string, unknown> | string {
-  if (typeof jwt !== "string" || jwt === "") return "missing token";
-  const parts = jwt.split(".");
-  if (parts.length !== 3) return "error validating token: token is malformed";
-  try {
-    const claims = JSON.parse(Buffer.from(parts[1] as string, "base64url").toString("utf8"));
-    if (claims === null || typeof claims !== "object") throw new Error("not an object");
-    if (typeof claims.sub !== "string" || claims.sub === "") {
-      return "error validating token: missing sub claim";
-    }
-    return claims as Record<string, unknown>;
-  } catch {
-    return "error validating token: token is malformed";
+function jwtLogin(
+  state: VaultState,
+  mount: string,
+  body: Record<string, unknown>,
+  issue: (settings: LoginSettings, extra: TokenOptions) => EmulatorResponse,
+): EmulatorResponse {
+  const config = state.auth.jwtMount(mount);
+  const roleName =
+    typeof body.role === "string" && body.role !== "" ? body.role : config.defaultRole;
+  if (!roleName) return vaultError(400, "missing role");
+  const role = state.auth.jwtRole(mount, roleName);
+  if (!role) return vaultError(400, `role "${roleName}" could not be found`);
+  if (role.roleType === "oidc") return vaultError(400, "role with oidc role_type is not allowed");
+  if (typeof body.jwt !== "string" || body.jwt === "") return vaultError(400, "missing token");
+  const jwt = decodeJwt(body.jwt);
+  if (typeof jwt === "string") return vaultError(400, jwt);
+  if (config.keys.length > 0 && !config.keys.some((key) => signedBy(jwt, key))) {
+    return vaultError(400, "no known key successfully validated the token signature");
   }
+  const checked = checkClaims(jwt.claims, {
+    boundAudiences: role.boundAudiences ?? [],
+    userClaim: role.userClaim ?? "sub",
+    now: state.clock.now(),
+    ...(role.boundSubject ? { boundSubject: role.boundSubject } : {}),
+    ...(config.boundIssuer ? { boundIssuer: config.boundIssuer } : {}),
+  });
+  if (typeof checked === "string") return vaultError(400, checked);
+  return issue(role, { displayName: `${mount}-${checked.user}`, meta: { role: roleName } });
 }

@@ -1,5 +1,4 @@
 import type { EmulatorRequest } from "../shared/index.js";
-import type { AuthMethod } from "./auth-methods.js";
 import { type KvMount, normalizeNamespace } from "./mounts.js";
 import type { Capability } from "./policies.js";
 import type { VaultState } from "./state.js";
@@ -22,7 +21,15 @@ export type VaultRoute =
       operation: "token.lookup-self" | "token.renew-self" | "token.revoke-self" | "token.create";
       apiPath: string;
     }
-  | { operation: `login.${AuthMethod}`; apiPath: string; mount: string; username: string }
+  | {
+      operation: "login.approle" | "login.userpass" | "login.jwt";
+      apiPath: string;
+      mount: string;
+      username: string;
+    }
+  | { operation: "oidc.auth_url" | "oidc.callback"; apiPath: string; oidcMount: string }
+  /** The emulated identity provider's sign-in page (not a Vault path). */
+  | { operation: "oidc.authorize"; apiPath: string }
   | {
       operation: KvOperation;
       apiPath: string;
@@ -42,6 +49,9 @@ function isList(req: EmulatorRequest): boolean {
   const list = req.url.searchParams.get("list");
   return req.method === "LIST" || (req.method === "GET" && (list === "1" || list === "true"));
 }
+
+/** Path of the emulated identity provider's authorize page, which auth_url points at. */
+export const IDP_AUTHORIZE_PATH = "/idp/authorize";
 
 /** The API path: the request path without "/v1/", percent-decoded, or undefined off /v1/. */
 export function apiPathOf(req: EmulatorRequest): string | undefined {
@@ -67,12 +77,29 @@ const FIXED: Record<string, Record<string, VaultRoute["operation"]>> = {
 /** Work out what a request asks for; its `operation` is also the name used for counting. */
 export function routeOf(state: VaultState, req: EmulatorRequest): VaultRoute {
   const apiPath = apiPathOf(req);
-  if (apiPath === undefined) return { operation: "unknown", apiPath: req.url.pathname };
+  if (apiPath === undefined) {
+    const path = req.url.pathname;
+    if (path === IDP_AUTHORIZE_PATH) {
+      return { operation: req.method === "GET" ? "oidc.authorize" : "unsupported", apiPath: path };
+    }
+    return { operation: "unknown", apiPath: path };
+  }
   const trimmed = apiPath.replace(/\/+$/, "");
   const fixed = FIXED[trimmed];
   if (fixed) {
     const operation = fixed[req.method];
     return { operation: operation ?? "unsupported", apiPath } as VaultRoute;
+  }
+  const oidc = /^auth\/(.+?)\/oidc\/(auth_url|callback)$/.exec(trimmed);
+  if (oidc && state.auth.isJwtPlugin(oidc[1] as string)) {
+    const oidcMount = oidc[1] as string;
+    if (oidc[2] === "auth_url") {
+      if (!isWrite(req.method)) return { operation: "unsupported", apiPath };
+      return { operation: "oidc.auth_url", apiPath, oidcMount };
+    }
+    // Vault's POST callback serves only form_post response mode, which the emulator does not use.
+    if (req.method !== "GET") return { operation: "unsupported", apiPath };
+    return { operation: "oidc.callback", apiPath, oidcMount };
   }
   const login = /^auth\/(.+?)\/login(?:\/([^/]+))?$/.exec(trimmed);
   if (login) {
@@ -81,7 +108,8 @@ export function routeOf(state: VaultState, req: EmulatorRequest): VaultRoute {
     if (!isWrite(req.method)) return { operation: "unsupported", apiPath };
     const username = login[2] ?? "";
     if ((method === "userpass") !== (username !== "")) return { operation: "unknown", apiPath };
-    return { operation: `login.${method}`, apiPath, mount: login[1] as string, username };
+    const operation = method === "oidc" ? "login.jwt" : (`login.${method}` as const);
+    return { operation, apiPath, mount: login[1] as string, username };
   }
   return kvRouteOf(state, req, apiPath);
 }

@@ -1,6 +1,7 @@
 import { type AuthMethod, AuthMethods, DEFAULT_AUTH_MOUNTS } from "./auth-methods.js";
 import { VaultClock } from "./clock.js";
 import { DEFAULT_KV_MOUNTS, NamespaceMounts } from "./mounts.js";
+import { OidcFlows } from "./oidc.js";
 import { PolicyStore } from "./policies.js";
 import { TokenStore } from "./tokens.js";
 
@@ -11,7 +12,7 @@ export interface VaultStateOptions {
   rootToken?: string;
   /** KV mounts of every namespace, path → KV version. Default { secret: 2, kv: 1 }. */
   kvMounts?: Record<string, 1 | 2>;
-  /** Auth mounts, path (without "auth/") → method. Default approle, userpass and jwt. */
+  /** Auth mounts, path (without "auth/") → method. Default approle, userpass, jwt and oidc. */
   authMounts?: Record<string, AuthMethod>;
 }
 
@@ -22,6 +23,8 @@ export class VaultState {
   readonly policies = new PolicyStore();
   readonly mounts: NamespaceMounts;
   readonly auth: AuthMethods;
+  /** OIDC sign-ins in flight and the emulated identity provider's choices. */
+  readonly oidc = new OidcFlows();
   readonly rootToken: string;
   sealed = false;
 
@@ -52,6 +55,7 @@ export class VaultState {
     this.policies.clear();
     this.mounts.clear();
     this.auth.clear();
+    this.oidc.clear();
     this.sealed = false;
     this.#issueRoot();
   }
