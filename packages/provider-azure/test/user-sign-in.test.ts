@@ -206,6 +206,95 @@ describe("browser sign-in", () => {
   });
 });
 
+describe("the default tenant (organizations) for user sign-ins", () => {
+  // No tenantId given: the provider signs users in at `organizations`, as for Entra ID, and the
+  // emulator answers there with tokens from the account's home tenant (its own).
+  it("signs in through device code with no tenantId and reads a secret with the token", async () => {
+    const { instance, context } = await instanceFor(emu, { method: "device-code" });
+    let userCode: string | undefined;
+    let approval: Promise<unknown> | undefined;
+    const session = await instance.authenticate({
+      method: "device-code",
+      settings: {},
+      secrets: {},
+      notify: (message) => {
+        userCode = /enter the code (\S+)/.exec(message)?.[1];
+        if (!userCode) return;
+        const code = userCode;
+        approval = (async () => {
+          for (;;) {
+            const status = await control("device-code-status", { userCode: code });
+            if (Number(status.polls) >= 1) break;
+            await new Promise((r) => setTimeout(r, 50));
+          }
+          await control("approve-device-code", { userCode: code });
+        })();
+      },
+    });
+    await approval;
+
+    expect(await control("device-code-status", { userCode })).toMatchObject({
+      authority: "organizations",
+      status: "redeemed",
+    });
+    expect(session.identity).toBe(DEFAULT_USER.username);
+    expect(session.settings).toEqual({});
+    await context.saveSession(session);
+    const [result] = await instance.fetch([request("a", ref)]);
+    expect(result).toMatchObject({ ok: true, value: "signed-in-value" });
+    expect(JSON.stringify(context.logger.lines)).not.toContain(
+      String(session.credentials.accessToken),
+    );
+  });
+
+  it("signs in through the browser with no tenantId, at the organizations authorize endpoint", async () => {
+    const logFile = join(dir, "browser-default.log");
+    const browser = await writeBrowserStandIn(dir, { caFile: emu.caFile, logFile });
+    const restore = setEnv(browserStandInEnv(browser));
+    try {
+      const { instance, context } = await instanceFor(emu, { method: "interactive-browser" });
+      const session = await instance.authenticate({
+        method: "interactive-browser",
+        settings: {},
+        secrets: {},
+        notify: () => {},
+      });
+      expect(session.identity).toBe(DEFAULT_USER.username);
+      const hops = (await readFile(logFile, "utf8")).trim().split("\n");
+      expect(hops[0]).toBe(`302 ${emu.url}/organizations/oauth2/v2.0/authorize`);
+
+      await context.saveSession(session);
+      const [result] = await instance.fetch([request("a", ref)]);
+      expect(result).toMatchObject({ ok: true, value: "signed-in-value" });
+    } finally {
+      restore();
+    }
+  });
+});
+
+describe("an app sign-in at a multi-tenant authority", () => {
+  it("fails AUTH_FAILED for a client secret with tenant organizations, without the secret", async () => {
+    const settings = { tenantId: "organizations", clientId: CLIENT_ID };
+    const { instance, context } = await instanceFor(emu, { method: "client-secret", settings });
+    const error = await rejection(
+      instance.authenticate({
+        method: "client-secret",
+        settings,
+        secrets: { clientSecret: CLIENT_SECRET },
+      }),
+    );
+    expect(error.code).toBe("AUTH_FAILED");
+    // Entra ID (and the emulator, over raw HTTP) answer AADSTS50059 here, but the request is
+    // never sent: msal-node refuses an app-only token at organizations/common/consumers itself
+    // (missing_tenant_id_error), which @azure/identity rethrows as AuthenticationRequiredError,
+    // so no AADSTS code can reach the message. See docs/providers/azure.md, testing notes.
+    expect(error.details).toMatchObject({ error: "AuthenticationRequiredError" });
+    expect(emu.requests.count("token.aad")).toBe(0);
+    const shown = JSON.stringify({ error, lines: context.logger.lines });
+    expect(shown).not.toContain(CLIENT_SECRET);
+  });
+});
+
 describe("Azure CLI sign-in", () => {
   // No Azure CLI is installed where these tests run. The stand-in put first on PATH is what
   // AzureCliCredential runs as `az account get-access-token --output json --resource ...`: it
