@@ -1,94 +1,67 @@
-import { createServer, type IncomingMessage, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { createTestContext } from "@vaultlink/testkit";
 import { describe, expect, it } from "vitest";
 import provider from "../src/index.js";
-import { connect, failureOf, fetchAll, type Rig, req, SEED, useRig, valueOf } from "./support.js";
+import {
+  connect,
+  failureOf,
+  fetchAll,
+  JWT_KEY,
+  OIDC_MEMBERS,
+  OTHER_JWT_KEY,
+  type Rig,
+  req,
+  SEED,
+  seedOidc,
+  signedJwt,
+  useRig,
+  valueOf,
+} from "./support.js";
 
-async function body(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
+interface BrowserVisit {
+  /** The auth URL Vault gave, as printed by the provider. */
+  authUrl: URL;
+  /** Where the identity provider sent the browser (the loopback callback). */
+  redirect: URL;
+  /** The loopback server's page. */
+  page: Response;
 }
 
 /**
- * The emulator has no OIDC endpoints, so this small front server adds the two that
- * `vault login -method=oidc` uses (auth/<mount>/oidc/auth_url and /oidc/callback) and
- * forwards everything else to the emulator. The callback issues a real emulator token.
+ * The person's browser: open the auth URL printed by the provider (the emulator's identity
+ * provider page), then follow its redirect to the provider's loopback callback. `tamper` may
+ * change the redirect before it is followed, as a forged callback would.
  */
-async function startOidcFront(rig: Rig) {
-  const state = "state-4f1c";
-  const code = "code-from-idp-77";
-  const seen: {
-    redirectUri?: string;
-    nonce?: string;
-    role?: string;
-    callbackQuery?: URLSearchParams;
-  } = {};
-  const server: Server = createServer(async (request, response) => {
-    const url = new URL(request.url ?? "/", "http://front");
-    const send = (status: number, payload: unknown) => {
-      response
-        .writeHead(status, { "content-type": "application/json" })
-        .end(JSON.stringify(payload));
-    };
-    if (url.pathname === "/v1/auth/oidc/oidc/auth_url" && request.method !== "GET") {
-      const sent = JSON.parse(await body(request)) as Record<string, string>;
-      seen.redirectUri = sent.redirect_uri;
-      seen.nonce = sent.client_nonce;
-      seen.role = sent.role;
-      const authUrl = `https://idp.example/authorize?${new URLSearchParams({ state, redirect_uri: sent.redirect_uri ?? "" })}`;
-      return send(200, { data: { auth_url: authUrl } });
-    }
-    if (url.pathname === "/v1/auth/oidc/oidc/callback" && request.method === "GET") {
-      seen.callbackQuery = url.searchParams;
-      const ok =
-        url.searchParams.get("state") === state &&
-        url.searchParams.get("code") === code &&
-        url.searchParams.get("client_nonce") === seen.nonce;
-      if (!ok) return send(400, { errors: ["invalid state, code or nonce"] });
-      const token = rig.emu.createToken({ policies: ["reader"], ttlSeconds: 600, renewable: true });
-      return send(200, { auth: { client_token: token, lease_duration: 600, renewable: true } });
-    }
-    const forwarded = await fetch(`${rig.emu.url}${url.pathname}${url.search}`, {
-      method: request.method ?? "GET",
-      headers: Object.fromEntries(
-        Object.entries(request.headers).filter(
-          ([k, v]) => typeof v === "string" && k.startsWith("x-vault"),
-        ),
-      ) as Record<string, string>,
-      ...(request.method === "GET" ? {} : { body: await body(request) }),
-    });
-    response
-      .writeHead(forwarded.status, { "content-type": "application/json" })
-      .end(await forwarded.text());
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+function browser(tamper: (redirect: URL) => URL = (r) => r) {
+  const visits: Promise<BrowserVisit>[] = [];
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    state,
-    code,
-    seen,
-    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
-/** What a browser does after the person signs in: follow the IdP's redirect to the loopback. */
-function browserFor(answer: (redirectUri: string, state: string) => string) {
-  const pages: Promise<Response>[] = [];
-  return {
-    pages,
+    visits,
     notify(message: string) {
-      const authUrl = new URL(/https?:\/\/\S+/.exec(message)?.[0] ?? "");
-      const redirect = authUrl.searchParams.get("redirect_uri") ?? "";
-      pages.push(fetch(answer(redirect, authUrl.searchParams.get("state") ?? "")));
+      const found = /https?:\/\/\S+/.exec(message)?.[0];
+      if (!found) throw new Error("the sign-in message has no URL");
+      const authUrl = new URL(found);
+      visits.push(
+        (async () => {
+          const idp = await fetch(authUrl, { redirect: "manual" });
+          await idp.arrayBuffer();
+          expect(idp.status).toBe(302);
+          const redirect = tamper(new URL(idp.headers.get("location") ?? ""));
+          const page = await fetch(redirect);
+          return { authUrl, redirect, page };
+        })(),
+      );
     },
   };
 }
 
 /** An instance of an OIDC integration (role "members", any free loopback port, no browser). */
-async function oidcInstance(rig: Rig, address: string) {
-  const settings = { address, role: "members", callbackPort: 0, openBrowser: false };
+async function oidcInstance(rig: Rig, extra: Record<string, unknown> = {}) {
+  const settings = {
+    address: rig.emu.url,
+    role: "members",
+    callbackPort: 0,
+    openBrowser: false,
+    ...extra,
+  };
   const ctx = createTestContext({
     clock: rig.clock,
     integration: { id: "h", authMethod: "oidc", settings },
@@ -134,12 +107,20 @@ describe("sign-in methods", () => {
     });
   });
 
-  it("JWT logs in to the role from the team settings", async () => {
-    rig.emu.addJwtRole({ role: "ci", policies: ["reader"], ttlSeconds: 900 });
-    const payload = Buffer.from(JSON.stringify({ sub: "pipeline-42" })).toString("base64url");
-    const jwt = `eyJhbGciOiJub25lIn0.${payload}.c2ln`;
+  it("JWT logs in to the role from the team settings with a token the mount's key signed", async () => {
+    rig.emu.configureJwtAuth({ jwtValidationPubkeys: [JWT_KEY.publicKeyPem] });
+    rig.emu.addJwtRole({
+      role: "ci",
+      policies: ["reader"],
+      ttlSeconds: 900,
+      boundAudiences: ["vault"],
+    });
+    const now = Math.floor(rig.clock.now() / 1000);
+    const jwt = signedJwt({ sub: "pipeline-42", aud: "vault", iat: now, exp: now + 300 });
     const { instance, ctx } = await connect(rig, "jwt", { jwt }, { role: "ci" });
     expect(ctx.session?.expiresAt?.getTime()).toBe(rig.clock.now() + 900_000);
+    expect(ctx.session?.identity).toContain("jwt-pipeline-42");
+    expect(JSON.stringify(ctx.session?.credentials)).not.toContain(jwt);
     expect(rig.emu.requests.count("login.jwt")).toBe(1);
     const r = req("kv/legacy/api#token");
     expect(valueOf((await fetchAll(instance, [r])).get(r.id))).toBe(SEED.legacyToken);
@@ -147,6 +128,23 @@ describe("sign-in methods", () => {
     await expect(connect(rig, "jwt", { jwt })).rejects.toMatchObject({
       code: "AUTH_FAILED",
       message: /role/,
+    });
+    const forged = signedJwt(
+      { sub: "pipeline-42", aud: "vault", iat: now, exp: now + 300 },
+      OTHER_JWT_KEY,
+    );
+    await expect(connect(rig, "jwt", { jwt: forged }, { role: "ci" })).rejects.toMatchObject({
+      code: "AUTH_FAILED",
+      message: expect.stringMatching(/no known key successfully validated the token signature/),
+    });
+    const wrongAudience = signedJwt({ sub: "p", aud: "other", iat: now, exp: now + 300 });
+    const refused = connect(rig, "jwt", { jwt: wrongAudience }, { role: "ci" });
+    await expect(refused).rejects.toMatchObject({
+      code: "AUTH_FAILED",
+      message: expect.stringMatching(/aud claim does not match any bound audience/),
+    });
+    await expect(refused).rejects.toMatchObject({
+      message: expect.not.stringContaining(wrongAudience),
     });
   });
 
@@ -165,64 +163,109 @@ describe("sign-in methods", () => {
     await instance.dispose();
   });
 
-  describe("OIDC browser sign-in (loopback callback; the OIDC endpoints are faked in front of the emulator)", () => {
+  describe("OIDC browser sign-in (loopback callback) against the emulator's OIDC auth method", () => {
     it("asks for the auth URL with a loopback redirect URI, receives code and state, and trades them", async () => {
-      const front = await startOidcFront(rig);
-      try {
-        const browser = browserFor(
-          (redirect, state) => `${redirect}?${new URLSearchParams({ state, code: front.code })}`,
-        );
-        const { ctx, instance, settings } = await oidcInstance(rig, front.url);
-        const session = await instance.authenticate({
-          method: "oidc",
-          settings,
-          secrets: {},
-          notify: browser.notify,
-        });
-        await ctx.saveSession(session);
+      seedOidc(rig.emu);
+      const person = browser();
+      const { ctx, instance, settings } = await oidcInstance(rig);
+      const session = await instance.authenticate({
+        method: "oidc",
+        settings,
+        secrets: {},
+        notify: person.notify,
+      });
+      await ctx.saveSession(session);
 
-        expect(front.seen.role).toBe("members");
-        expect(front.seen.redirectUri).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/oidc\/callback$/);
-        expect(front.seen.callbackQuery?.get("code")).toBe(front.code);
-        expect(session.expiresAt?.getTime()).toBe(rig.clock.now() + 600_000);
-        const page = await browser.pages[0];
-        expect(page?.status).toBe(200);
-        expect(await page?.text()).toContain("Signed in to Vault");
+      expect(person.visits).toHaveLength(1);
+      const { authUrl, redirect, page } = (await person.visits[0]) as BrowserVisit;
+      expect(authUrl.origin).toBe(rig.emu.url);
+      const redirectUri = authUrl.searchParams.get("redirect_uri") ?? "";
+      expect(redirectUri).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/oidc\/callback$/);
+      expect(`${redirect.origin}${redirect.pathname}`).toBe(redirectUri);
+      expect(redirect.searchParams.get("state")).toBe(authUrl.searchParams.get("state"));
+      expect(redirect.searchParams.get("code")).toMatch(/^[0-9a-f]{32}$/);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain("Signed in to Vault");
 
-        const r = req("secret/app/db#password");
-        expect(valueOf((await fetchAll(instance, [r])).get(r.id))).toBe(SEED.dbPassword);
-        await instance.dispose();
-      } finally {
-        await front.stop();
+      // The role from the settings decided the policies and TTL; the IdP's user named the token.
+      expect(session.expiresAt?.getTime()).toBe(rig.clock.now() + 600_000);
+      expect(ctx.session?.identity).toContain(`oidc-${OIDC_MEMBERS.user}`);
+      expect(ctx.session?.identity).toContain("reader");
+      for (const operation of ["oidc.auth_url", "oidc.authorize", "oidc.callback"]) {
+        expect(rig.emu.requests.count(operation)).toBe(1);
       }
+
+      const r = req("secret/app/db#password");
+      expect(valueOf((await fetchAll(instance, [r])).get(r.id))).toBe(SEED.dbPassword);
+      await instance.dispose();
     });
 
     it("an error from the identity provider is AUTH_FAILED, and a wrong state is refused by Vault", async () => {
-      const front = await startOidcFront(rig);
-      try {
-        const { instance, settings } = await oidcInstance(rig, front.url);
-        const refused = browserFor(
-          (redirect) => `${redirect}?error=access_denied&error_description=not+allowed`,
-        );
-        await expect(
-          instance.authenticate({ method: "oidc", settings, secrets: {}, notify: refused.notify }),
-        ).rejects.toMatchObject({
-          code: "AUTH_FAILED",
-          message: expect.stringMatching(/access_denied/),
-        });
-        expect((await refused.pages[0])?.status).toBe(400);
+      seedOidc(rig.emu);
+      const { instance, settings } = await oidcInstance(rig);
+      rig.emu.setOidcSignIn({ deny: true, errorDescription: "not allowed" });
+      const refused = browser();
+      await expect(
+        instance.authenticate({ method: "oidc", settings, secrets: {}, notify: refused.notify }),
+      ).rejects.toMatchObject({
+        code: "AUTH_FAILED",
+        message: expect.stringMatching(/access_denied \(not allowed\)/),
+      });
+      const denied = (await refused.visits[0]) as BrowserVisit;
+      expect(denied.redirect.searchParams.get("code")).toBeNull();
+      expect(denied.page.status).toBe(400);
+      expect(await denied.page.text()).toContain("Vault sign-in failed");
+      expect(rig.emu.requests.count("oidc.callback")).toBe(0);
 
-        const forged = browserFor((redirect) => `${redirect}?state=forged&code=${front.code}`);
-        await expect(
-          instance.authenticate({ method: "oidc", settings, secrets: {}, notify: forged.notify }),
-        ).rejects.toMatchObject({
-          code: "AUTH_FAILED",
-          message: expect.stringMatching(/invalid state/),
-        });
-        await instance.dispose();
-      } finally {
-        await front.stop();
-      }
+      rig.emu.setOidcSignIn({});
+      const forged = browser((redirect) => {
+        redirect.searchParams.set("state", "forged");
+        return redirect;
+      });
+      await expect(
+        instance.authenticate({ method: "oidc", settings, secrets: {}, notify: forged.notify }),
+      ).rejects.toMatchObject({
+        code: "AUTH_FAILED",
+        message: expect.stringMatching(/Expired or missing OAuth state/),
+      });
+      expect(((await forged.visits[0]) as BrowserVisit).page.status).toBe(400);
+      expect(rig.emu.requests.count("oidc.callback")).toBe(1);
+      await instance.dispose();
+    });
+
+    it("a loopback redirect URI the role does not allow gets no auth URL, and no browser opens", async () => {
+      seedOidc(rig.emu, { allowedRedirectUris: ["http://127.0.0.1:10545/elsewhere"] });
+      const person = browser();
+      const { instance, settings } = await oidcInstance(rig);
+      await expect(
+        instance.authenticate({ method: "oidc", settings, secrets: {}, notify: person.notify }),
+      ).rejects.toMatchObject({
+        code: "AUTH_FAILED",
+        message: expect.stringMatching(/gave no authorization URL/),
+        hint: expect.stringMatching(
+          /http:\/\/127\.0\.0\.1:\d+\/oidc\/callback is one of the role's allowed_redirect_uris/,
+        ),
+      });
+      expect(person.visits).toHaveLength(0);
+      expect(rig.emu.requests.count("oidc.authorize")).toBe(0);
+
+      const { instance: other, settings: otherSettings } = await oidcInstance(rig, {
+        role: "nobody",
+      });
+      await expect(
+        other.authenticate({
+          method: "oidc",
+          settings: otherSettings,
+          secrets: {},
+          notify: person.notify,
+        }),
+      ).rejects.toMatchObject({
+        code: "AUTH_FAILED",
+        message: expect.stringMatching(/role "nobody" could not be found/),
+      });
+      expect(person.visits).toHaveLength(0);
+      await instance.dispose();
+      await other.dispose();
     });
   });
 });

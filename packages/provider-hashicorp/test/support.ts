@@ -1,8 +1,10 @@
+import { generateKeyPairSync, type KeyObject, sign } from "node:crypto";
 import type { FetchRequest, FetchResult, ProviderInstance } from "@vaultlink/core/plugin";
 import {
   type HashicorpEmulator,
   startHashicorpEmulator,
   type VaultAppRoleSpec,
+  type VaultOidcRoleSpec,
 } from "@vaultlink/emulators";
 import { createTestContext, FakeClock, type TestContext } from "@vaultlink/testkit";
 import { afterEach, beforeEach } from "vitest";
@@ -35,6 +37,52 @@ export function seedVault(emu: HashicorpEmulator): void {
   emu.writeKv("secret", "other/api", { key: "other-api-key-6060" });
   emu.writeKv("kv", "legacy/api", { token: SEED.legacyToken });
   emu.writeKv("secret", "app/db", { password: SEED.teamPassword }, { namespace: "team-a" });
+}
+
+/** The OIDC role `seedOidc` registers and the identity-provider user who signs in. */
+export const OIDC_MEMBERS = { role: "members", user: "member-alice" } as const;
+
+/**
+ * The team's OIDC role on the emulator's `oidc` mount: reader policy, 600 s tokens, the two
+ * loopback redirect URIs `vault login -method=oidc` setups allow (any port matches, as in Vault).
+ */
+export function seedOidc(emu: HashicorpEmulator, role: Partial<VaultOidcRoleSpec> = {}): void {
+  emu.addOidcRole({
+    role: OIDC_MEMBERS.role,
+    allowedRedirectUris: [
+      "http://127.0.0.1:10545/oidc/callback",
+      "http://127.0.0.1:10534/oidc/callback",
+    ],
+    policies: ["reader"],
+    ttlSeconds: 600,
+    users: [{ sub: OIDC_MEMBERS.user, claims: { email: "alice@example.com" } }],
+    ...role,
+  });
+}
+
+export interface JwtKey {
+  /** For the mount's `jwt_validation_pubkeys`. */
+  publicKeyPem: string;
+  privateKey: KeyObject;
+}
+
+function rsaKey(): JwtKey {
+  const pair = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  return {
+    publicKeyPem: pair.publicKey.export({ type: "spki", format: "pem" }).toString(),
+    privateKey: pair.privateKey,
+  };
+}
+
+/** The identity provider's signing key, and one the Vault mount does not know. */
+export const JWT_KEY = rsaKey();
+export const OTHER_JWT_KEY = rsaKey();
+
+/** An RS256 JWT of these claims, signed with node:crypto. */
+export function signedJwt(claims: Record<string, unknown>, key: JwtKey = JWT_KEY): string {
+  const part = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
+  const input = `${part({ alg: "RS256", typ: "JWT" })}.${part(claims)}`;
+  return `${input}.${sign("sha256", Buffer.from(input), key.privateKey).toString("base64url")}`;
 }
 
 export interface Rig {
