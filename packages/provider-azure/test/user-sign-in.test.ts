@@ -284,11 +284,12 @@ describe("an app sign-in at a multi-tenant authority", () => {
       }),
     );
     expect(error.code).toBe("AUTH_FAILED");
-    // Entra ID (and the emulator, over raw HTTP) answer AADSTS50059 here, but the request is
-    // never sent: msal-node refuses an app-only token at organizations/common/consumers itself
-    // (missing_tenant_id_error), which @azure/identity rethrows as AuthenticationRequiredError,
-    // so no AADSTS code can reach the message. See docs/providers/azure.md, testing notes.
-    expect(error.details).toMatchObject({ error: "AuthenticationRequiredError" });
+    // Entra ID (and the emulator, over raw HTTP) answer AADSTS50059 here, and msal-node refuses
+    // it before sending anything, without saying why; the provider refuses it first and says.
+    expect(error.message).toBe(
+      'The client-secret sign-in needs the directory (tenant) ID of the app registration, not "organizations".',
+    );
+    expect(error.hint).toMatch(/--tenantId/);
     expect(emu.requests.count("token.aad")).toBe(0);
     const shown = JSON.stringify({ error, lines: context.logger.lines });
     expect(shown).not.toContain(CLIENT_SECRET);

@@ -38,6 +38,28 @@ function need(values: Record<string, unknown>, name: string, method: string): st
   return v;
 }
 
+/** Tenant names that stand for many directories: fine for people, not for an app. */
+const MULTI_TENANT = new Set(["common", "organizations", "consumers"]);
+
+/**
+ * The directory an app (service principal, workload identity) signs in to. An app exists in
+ * one directory, so a multi-tenant name is refused here with what to give instead; MSAL would
+ * refuse it too, but without saying why.
+ */
+function appTenant(tenant: string, method: string): string {
+  if (MULTI_TENANT.has(tenant.toLowerCase())) {
+    throw providerError(
+      PROVIDER_ID,
+      "AUTH_FAILED",
+      `The ${method} sign-in needs the directory (tenant) ID of the app registration, not "${tenant}".`,
+      {
+        hint: "Give --tenantId with the directory ID (a GUID) or a domain such as contoso.onmicrosoft.com, from the app registration's Overview page.",
+      },
+    );
+  }
+  return tenant;
+}
+
 /** Options every @azure/identity credential gets: cloud authority and the test CA. */
 function common(config: AzureConfig) {
   return {
@@ -60,7 +82,7 @@ export async function createCredential(input: CredentialInput): Promise<TokenCre
   switch (method) {
     case "client-secret":
       return new id.ClientSecretCredential(
-        need(settings, "tenantId", method),
+        appTenant(need(settings, "tenantId", method), method),
         need(settings, "clientId", method),
         need(secrets, "clientSecret", method),
         common(config),
@@ -79,7 +101,7 @@ export async function createCredential(input: CredentialInput): Promise<TokenCre
           },
         );
       }
-      const tenant = need(settings, "tenantId", method);
+      const tenant = appTenant(need(settings, "tenantId", method), method);
       const app = need(settings, "clientId", method);
       const options = {
         ...common(config),
@@ -104,15 +126,17 @@ export async function createCredential(input: CredentialInput): Promise<TokenCre
     }
     case "azure-cli":
       return new id.AzureCliCredential({ ...(tenantId ? { tenantId } : {}) });
-    case "workload-identity":
+    case "workload-identity": {
+      const tenant = tenantId === undefined ? undefined : appTenant(tenantId, method);
       return new id.WorkloadIdentityCredential({
         ...common(config),
-        ...(tenantId ? { tenantId } : {}),
+        ...(tenant ? { tenantId: tenant } : {}),
         ...(clientId ? { clientId } : {}),
         ...(text(settings, "tokenFilePath")
           ? { tokenFilePath: text(settings, "tokenFilePath") }
           : {}),
       });
+    }
     case "interactive-browser":
       return new id.InteractiveBrowserCredential({
         ...common(config),
@@ -129,7 +153,10 @@ export async function createCredential(input: CredentialInput): Promise<TokenCre
         tenantId: tenantId ?? "organizations",
         ...(clientId ? { clientId } : {}),
         additionallyAllowedTenants: ["*"],
-        userPromptCallback: (info) => input.notify?.(info.message),
+        // msal-node may call back without a message when the service refused the request.
+        userPromptCallback: (info) => {
+          if (info.message) input.notify?.(info.message);
+        },
       });
   }
 }
