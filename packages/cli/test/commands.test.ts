@@ -485,6 +485,34 @@ describe("doctor and plugins", () => {
     }
   });
 
+  it("a renamed secret: the old name's references say where it went, and doctor notes it", async () => {
+    const v = await newVault();
+    try {
+      await v.run(["secret", "add", "api-key"], { input: "renamed-31" });
+      expect((await v.run(["secret", "rename", "api-key", "stripe-key"])).code).toBe(0);
+      const read = await v.run(["read", "api-key"]);
+      expect(read.code).toBe(3); // unresolved reference (docs/cli.md, exit codes)
+      expect(read.stderr).toContain('it was renamed to "stripe-key"');
+      expect(read.stderr).toContain(
+        "use the new name, {{vault:stripe-key}}, or rename it back: vaultlink secret rename stripe-key api-key",
+      );
+      const doctor = await v.run(["doctor", "--json"]);
+      expect(doctor.code).toBe(0);
+      expect(JSON.parse(doctor.stdout).checks).toContainEqual(
+        expect.objectContaining({
+          area: "secret",
+          subject: "stripe-key",
+          ok: true,
+          severity: "note",
+          detail: "renamed from api-key: references to {{vault:api-key}} no longer resolve",
+        }),
+      );
+      expect(`${read.stderr}${doctor.stdout}`).not.toContain("renamed-31");
+    } finally {
+      v.cleanup();
+    }
+  });
+
   it("doctor reports every problem with its fix and exits non-zero", async () => {
     const v = await vaultWithProvider({ k: "x" });
     try {

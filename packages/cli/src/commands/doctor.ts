@@ -228,4 +228,15 @@ async function checkContents(
         fix: r.fix,
       });
   }
+  // References elsewhere (requests, config files) may still use a secret's old name.
+  for (const { from, to } of await vault.secrets.renames()) {
+    add({
+      area: "secret",
+      subject: to,
+      ok: true,
+      severity: "note",
+      detail: `renamed from ${from}: references to {{vault:${from}}} no longer resolve`,
+      fix: `update them to {{vault:${to}}}, or rename it back: vaultlink secret rename ${to} ${from}`,
+    });
+  }
 }

@@ -115,6 +115,18 @@ export class Resolver {
   async #resolveIn(doc: VaultDocument, name: string, options: ResolveOptions): Promise<Resolution> {
     const secret = Object.hasOwn(doc.secrets, name) ? doc.secrets[name] : undefined;
     if (!secret) {
+      const renamedTo =
+        doc.renames !== undefined && Object.hasOwn(doc.renames, name)
+          ? doc.renames[name]
+          : undefined;
+      if (renamedTo !== undefined && Object.hasOwn(doc.secrets, renamedTo)) {
+        return this.#report({
+          name,
+          reason: "missing",
+          message: `There is no secret named "${name}": it was renamed to "${renamedTo}".`,
+          fix: fixFor("missing", name, { renamedTo }),
+        });
+      }
       return this.#report({
         name,
         reason: "missing",

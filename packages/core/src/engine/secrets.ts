@@ -2,7 +2,7 @@ import { vaultlinkError } from "../errors/index.js";
 import type { EventBus } from "../events/index.js";
 import type { Clock } from "../plugin/contract.js";
 import { invalidDomainEntries } from "../resolver/allowed-domains.js";
-import type { SecretRecord, VaultDocument } from "../vault/model.js";
+import { MAX_RENAMES, type SecretRecord, type VaultDocument } from "../vault/model.js";
 import { assertSecretName } from "../vault/names.js";
 import type { DocumentAccess } from "./document.js";
 import { type SecretInfo, toSecretInfo } from "./secret-view.js";
@@ -98,6 +98,17 @@ export class Secrets {
       .sort((a, b) => a.name.localeCompare(b.name));
   }
 
+  /**
+   * Names that were renamed and are not in use again, each with the name it has now (newest
+   * last): references to the old names no longer resolve.
+   */
+  async renames(): Promise<Array<{ from: string; to: string }>> {
+    const doc = await this.docs.read();
+    return Object.entries(doc.renames ?? {})
+      .filter(([from, to]) => !Object.hasOwn(doc.secrets, from) && Object.hasOwn(doc.secrets, to))
+      .map(([from, to]) => ({ from, to }));
+  }
+
   async update(name: string, patch: SecretPatch): Promise<SecretInfo> {
     const allowedDomains = patch.allowedDomains ? checkDomains(patch.allowedDomains) : undefined;
     const fields: Array<"value" | "allowedDomains" | "enabled"> = [];
@@ -145,6 +156,7 @@ export class Secrets {
       s.name = to;
       s.updatedAt = this.#now();
       doc.secrets[to] = s;
+      doc.renames = rememberRename(doc.renames, from, to);
       return s;
     });
     this.events.emit("SecretRenamed", { from, to });
@@ -158,4 +170,24 @@ export class Secrets {
     });
     this.events.emit("SecretDeleted", { name });
   }
+}
+
+/**
+ * The rename map after `from` became `to`: earlier names of `from` now lead to `to` as well,
+ * `to` is a live name again, and only the newest `MAX_RENAMES` entries are kept.
+ */
+function rememberRename(
+  renames: Record<string, string> | undefined,
+  from: string,
+  to: string,
+): Record<string, string> {
+  const next: Record<string, string> = {};
+  for (const [old, current] of Object.entries(renames ?? {})) {
+    if (old === to || old === from) continue;
+    next[old] = current === from ? to : current;
+  }
+  next[from] = to;
+  const names = Object.keys(next);
+  for (const old of names.slice(0, Math.max(0, names.length - MAX_RENAMES))) delete next[old];
+  return next;
 }

@@ -12,6 +12,8 @@ export function fixFor(
     teamScoped?: boolean;
     hint?: string;
     host?: string;
+    /** For a missing name: the name it was renamed to. */
+    renamedTo?: string;
     /** For provider errors: the provider's error code and the linked reference. */
     code?: string;
     reference?: string;
@@ -19,7 +21,9 @@ export function fixFor(
 ): string {
   switch (reason) {
     case "missing":
-      return `add it: vaultlink secret add ${name}`;
+      return extra.renamedTo
+        ? `use the new name, {{vault:${extra.renamedTo}}}, or rename it back: vaultlink secret rename ${extra.renamedTo} ${name}`
+        : `add it: vaultlink secret add ${name}`;
     case "empty":
       return `give it a value: vaultlink secret edit ${name}, or link it: vaultlink secret link ${name} <integration> <reference>`;
     case "disabled":

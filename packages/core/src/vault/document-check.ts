@@ -107,6 +107,12 @@ export function checkVaultDocument(value: unknown, options: CheckOptions = {}): 
       if (problems.length >= 5) break;
     }
   }
+  const renames = value.renames;
+  if (renames !== undefined) {
+    if (!isPlainObject(renames) || !Object.values(renames).every(isString)) {
+      problems.push("renames (expected an object of names)");
+    }
+  }
   const secrets = value.secrets;
   if (!isPlainObject(secrets)) problems.push("secrets (expected an object of secret records)");
   else {

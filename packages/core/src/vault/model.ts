@@ -8,7 +8,15 @@ export interface VaultDocument {
   secrets: Record<string, SecretRecord>;
   integrations: Record<string, IntegrationRecord>;
   settings: VaultSettings;
+  /**
+   * Recent renames, old name → current name (at most `MAX_RENAMES`, oldest dropped), so that a
+   * reference still using an old name is reported with the new one. Absent in older files.
+   */
+  renames?: Record<string, string>;
 }
+
+/** How many renames the vault remembers for "it was renamed to …" hints. */
+export const MAX_RENAMES = 100;
 
 export interface SecretRecord {
   name: string;

@@ -56,6 +56,7 @@ export const vaultDocumentSchema = z.looseObject({
   secrets: z.record(z.string(), secretSchema),
   integrations: z.record(z.string(), integrationSchema),
   settings: settingsSchema,
+  renames: z.record(z.string(), z.string()).optional(),
 });
 
 /*

@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { afterEach, describe, expect, it } from "vitest";
+import { MAX_RENAMES } from "../../src/index.js";
 import { connectedVault, makeVault, TestClock, type TestVault } from "../helpers/fake-provider.js";
 
 describe("vault secrets: create, read, update, rename, delete, list", () => {
@@ -93,5 +94,58 @@ describe("vault secrets: create, read, update, rename, delete, list", () => {
     expect(error.hint).toContain("vaultlink secret unlink db");
     await t.vault.links.unlink("db");
     expect(await t.vault.secrets.get("db")).toMatchObject({ kind: "local", hasValue: false });
+  });
+});
+
+describe("renames are remembered for references that still use an old name", () => {
+  let t: TestVault;
+  afterEach(async () => t?.cleanup());
+
+  it("reports the new name, follows later renames, and forgets names in use again", async () => {
+    t = await makeVault();
+    await t.vault.secrets.add("api-key", { value: "renamed-value-4410" });
+    await t.vault.secrets.rename("api-key", "stripe-key");
+    const old = await t.vault.resolve("api-key");
+    expect(old).toMatchObject({
+      ok: false,
+      reason: "missing",
+      message: 'There is no secret named "api-key": it was renamed to "stripe-key".',
+      fix: "use the new name, {{vault:stripe-key}}, or rename it back: vaultlink secret rename stripe-key api-key",
+    });
+    expect(JSON.stringify(old)).not.toContain("renamed-value-4410");
+    // A second rename: both earlier names lead to the current one.
+    await t.vault.secrets.rename("stripe-key", "stripe-live");
+    expect(await t.vault.secrets.renames()).toEqual([
+      { from: "api-key", to: "stripe-live" },
+      { from: "stripe-key", to: "stripe-live" },
+    ]);
+    const template = await t.vault.resolveTemplate("{{vault:api-key}} {{vault:stripe-key}}");
+    expect(template.unresolved.map((u) => u.message)).toEqual([
+      'There is no secret named "api-key": it was renamed to "stripe-live".',
+      'There is no secret named "stripe-key": it was renamed to "stripe-live".',
+    ]);
+    // A name in use again resolves as itself; a deleted target leaves a plain "missing".
+    await t.vault.secrets.add("api-key", { value: "new-api-value" });
+    expect(await t.vault.resolve("api-key")).toMatchObject({ ok: true, value: "new-api-value" });
+    await t.vault.secrets.delete("stripe-live");
+    expect(await t.vault.resolve("stripe-key")).toMatchObject({
+      reason: "missing",
+      fix: "add it: vaultlink secret add stripe-key",
+    });
+    expect(await t.vault.secrets.renames()).toEqual([]);
+  });
+
+  it("keeps only the newest MAX_RENAMES renames", async () => {
+    t = await makeVault();
+    await t.vault.secrets.add("s0", { value: "v" });
+    for (let i = 0; i < MAX_RENAMES + 3; i++) await t.vault.secrets.rename(`s${i}`, `s${i + 1}`);
+    const renames = await t.vault.secrets.renames();
+    expect(renames).toHaveLength(MAX_RENAMES);
+    expect(renames[0]).toEqual({ from: "s3", to: `s${MAX_RENAMES + 3}` });
+    // The oldest names were forgotten: a plain "missing".
+    expect(await t.vault.resolve("s2")).toMatchObject({
+      ok: false,
+      message: 'There is no secret named "s2".',
+    });
   });
 });

@@ -219,6 +219,12 @@ describe("document schema", () => {
     const doc = { ...emptyDocument(), secrets: { a: secret("a", "v") } };
     expect(checkVaultDocument(doc).ok).toBe(true);
     expect(vaultDocumentSchema.safeParse(doc).success).toBe(true);
+    for (const renames of [{ old: "new" }, { old: 5 }, ["old"], "old"]) {
+      const withRenames = { ...doc, renames };
+      expect(checkVaultDocument(withRenames).ok, JSON.stringify(renames)).toBe(
+        vaultDocumentSchema.safeParse(withRenames).success,
+      );
+    }
     const bad = { ...doc, settings: { cacheTtlMinutes: -1 } };
     expect(checkVaultDocument(bad).ok).toBe(false);
     expect(vaultDocumentSchema.safeParse(bad).success).toBe(false);
