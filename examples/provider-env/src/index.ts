@@ -74,7 +74,7 @@ export default defineProvider({
   title: "Environment and commands",
   authMethods: AUTH_METHODS,
   settings: SETTINGS,
-  capabilities: { batch: true, versions: false },
+  capabilities: { batch: true, versions: false, jsonKey: true },
   referenceExamples: REFERENCE_EXAMPLES,
   parseReference: parseEnvReference,
   create: createInstance,

@@ -14,7 +14,7 @@ const onePassword = defineProvider({
   title: "1Password",
   scope: "personal",
   authMethods: [SERVICE_ACCOUNT_METHOD, CONNECT_METHOD, DESKTOP_METHOD],
-  capabilities: { batch: true, versions: false },
+  capabilities: { batch: true, versions: false, jsonKey: true },
   referenceExamples: REFERENCE_EXAMPLES,
   parseReference,
   create: (ctx) => new OnePasswordInstance(ctx, meta.version),

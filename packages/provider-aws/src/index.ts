@@ -89,7 +89,7 @@ const awsProvider = defineProvider({
   scope: "personal",
   authMethods: AUTH_METHODS,
   settings: SETTINGS,
-  capabilities: { batch: true, versions: true, binary: true },
+  capabilities: { batch: true, versions: true, jsonKey: true, binary: true },
   referenceExamples: REFERENCE_EXAMPLES,
   parseReference: parseAwsReference,
   create: createInstance,

@@ -14,7 +14,7 @@ const azure = defineProvider({
   scope: "personal",
   authMethods: AUTH_METHODS,
   settings: SETTINGS,
-  capabilities: { batch: false, versions: true },
+  capabilities: { batch: false, versions: true, jsonKey: true },
   referenceExamples: REFERENCE_EXAMPLES,
   parseReference: parseForIntegration,
   create: createAzureInstance,

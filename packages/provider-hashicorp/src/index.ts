@@ -19,7 +19,7 @@ const hashicorp = defineProvider({
   scope: "team",
   authMethods: AUTH_METHODS,
   settings: SETTINGS,
-  capabilities: { batch: true, versions: true },
+  capabilities: { batch: true, versions: true, jsonKey: true },
   referenceExamples: REFERENCE_EXAMPLES,
   parseReference,
   create: (ctx) => new HashicorpInstance(ctx),

@@ -45,6 +45,12 @@ export class Links {
         provider: provider.id,
       });
     }
+    if (input.jsonKey !== undefined && provider.capabilities.jsonKey === false) {
+      throw vaultlinkError("INVALID_INPUT", `${provider.title} values hold no JSON keys.`, {
+        hint: "Link without --json-key.",
+        provider: provider.id,
+      });
+    }
     if (
       input.version !== undefined &&
       parsed.version !== undefined &&

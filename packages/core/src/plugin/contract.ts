@@ -40,6 +40,11 @@ export interface ProviderCapabilities {
   batch: boolean;
   /** References can name a version. */
   versions: boolean;
+  /**
+   * Values may hold JSON, so a link may pick one key (`jsonKey`; core extracts it). Default
+   * true; a provider whose values are never JSON says false and core refuses a JSON key.
+   */
+  jsonKey?: boolean;
   /** Values may be binary (delivered as Uint8Array; core decodes UTF-8 for templates). */
   binary?: boolean;
 }

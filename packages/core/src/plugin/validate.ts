@@ -49,6 +49,18 @@ export function validateProvider(candidate: unknown, source: string): ProviderDe
   if (typeof p.parseReference !== "function") problems.push("parseReference is not a function");
   if (typeof p.create !== "function") problems.push("create is not a function");
   if (!p.capabilities || typeof p.capabilities !== "object") problems.push("capabilities missing");
+  else {
+    const caps = p.capabilities as unknown as Record<string, unknown>;
+    for (const flag of ["batch", "versions"]) {
+      if (typeof caps[flag] !== "boolean")
+        problems.push(`capabilities.${flag} must be true or false`);
+    }
+    for (const flag of ["jsonKey", "binary"]) {
+      if (caps[flag] !== undefined && typeof caps[flag] !== "boolean") {
+        problems.push(`capabilities.${flag} must be true or false when given`);
+      }
+    }
+  }
   if (problems.length > 0) {
     throw vaultlinkError(
       "PLUGIN_INVALID",

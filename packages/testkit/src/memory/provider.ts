@@ -235,7 +235,7 @@ export function createMemoryProvider(options: MemoryProviderOptions = {}): Memor
         options: [{ name: "token", title: "Token", type: "string", secret: true, required: true }],
       },
     ],
-    capabilities: { batch: true, versions: true },
+    capabilities: { batch: true, versions: true, jsonKey: true },
     referenceExamples: MEMORY_REFERENCE_EXAMPLES,
     parseReference: parseMemoryReference,
     create,
