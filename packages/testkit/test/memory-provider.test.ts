@@ -76,9 +76,9 @@ describe("createMemoryProvider", () => {
     memory = createMemoryProvider({ secrets: { "db/password": "initial-pw" } });
   });
 
-  it("declares id memory, batch and versions", () => {
+  it("declares id memory, batch, versions and JSON keys", () => {
     expect(memory.provider.id).toBe("memory");
-    expect(memory.provider.capabilities).toEqual({ batch: true, versions: true });
+    expect(memory.provider.capabilities).toEqual({ batch: true, versions: true, jsonKey: true });
     expect(memory.provider.meta.name).toBe("@vaultlink/testkit");
   });
 
