@@ -3,12 +3,13 @@ import type { EmulatorRequest, EmulatorResponse } from "../shared/index.js";
 import { type AzureIdentity, CONSUMERS_TENANT_ID } from "./identity.js";
 import {
   aadError,
+  atAuthority,
   DEVICE_CODE_GRANT,
+  formAtAuthority,
   noTenantForApp,
   redeemAuthorizationCode,
   redeemDeviceCode,
   unknownClient,
-  unknownTenant,
   workAccountsOnly,
 } from "./user-api.js";
 
@@ -53,40 +54,40 @@ export function handleOpenIdConfiguration(
   tenant: string,
   req: EmulatorRequest,
 ): EmulatorResponse {
-  const kind = identity.authorityOf(tenant);
-  if (kind === "unknown") return unknownTenant(tenant);
-  const segment = kind === "tenant" ? tenant : kind;
-  const base = `${req.url.origin}/${segment}`;
-  const issuerTenant =
-    kind === "tenant" ? tenant : kind === "consumers" ? CONSUMERS_TENANT_ID : "{tenantid}";
-  return {
-    status: 200,
-    body: {
-      token_endpoint: `${base}/oauth2/v2.0/token`,
-      token_endpoint_auth_methods_supported: [
-        "client_secret_post",
-        "private_key_jwt",
-        "client_secret_basic",
-      ],
-      jwks_uri: `${base}/discovery/v2.0/keys`,
-      response_modes_supported: ["query", "fragment", "form_post"],
-      subject_types_supported: ["pairwise"],
-      id_token_signing_alg_values_supported: ["RS256"],
-      response_types_supported: ["code", "id_token", "code id_token", "id_token token"],
-      scopes_supported: ["openid", "profile", "email", "offline_access"],
-      issuer: `${req.url.origin}/${issuerTenant}/v2.0`,
-      request_uri_parameter_supported: false,
-      authorization_endpoint: `${base}/oauth2/v2.0/authorize`,
-      device_authorization_endpoint: `${base}/oauth2/v2.0/devicecode`,
-      end_session_endpoint: `${base}/oauth2/v2.0/logout`,
-      http_logout_supported: true,
-      frontchannel_logout_supported: true,
-      tenant_region_scope: null,
-      cloud_instance_name: "microsoftonline.com",
-      cloud_graph_host_name: "graph.windows.net",
-      msgraph_host: "graph.microsoft.com",
-    },
-  };
+  return atAuthority(identity, tenant, (kind) => {
+    const segment = kind === "tenant" ? tenant : kind;
+    const base = `${req.url.origin}/${segment}`;
+    const issuerTenant =
+      kind === "tenant" ? tenant : kind === "consumers" ? CONSUMERS_TENANT_ID : "{tenantid}";
+    return {
+      status: 200,
+      body: {
+        token_endpoint: `${base}/oauth2/v2.0/token`,
+        token_endpoint_auth_methods_supported: [
+          "client_secret_post",
+          "private_key_jwt",
+          "client_secret_basic",
+        ],
+        jwks_uri: `${base}/discovery/v2.0/keys`,
+        response_modes_supported: ["query", "fragment", "form_post"],
+        subject_types_supported: ["pairwise"],
+        id_token_signing_alg_values_supported: ["RS256"],
+        response_types_supported: ["code", "id_token", "code id_token", "id_token token"],
+        scopes_supported: ["openid", "profile", "email", "offline_access"],
+        issuer: `${req.url.origin}/${issuerTenant}/v2.0`,
+        request_uri_parameter_supported: false,
+        authorization_endpoint: `${base}/oauth2/v2.0/authorize`,
+        device_authorization_endpoint: `${base}/oauth2/v2.0/devicecode`,
+        end_session_endpoint: `${base}/oauth2/v2.0/logout`,
+        http_logout_supported: true,
+        frontchannel_logout_supported: true,
+        tenant_region_scope: null,
+        cloud_instance_name: "microsoftonline.com",
+        cloud_graph_host_name: "graph.windows.net",
+        msgraph_host: "graph.microsoft.com",
+      },
+    };
+  });
 }
 
 /** Instance discovery, for MSAL clients that do not set `disableInstanceDiscovery`. */
@@ -203,51 +204,50 @@ export function handleAadToken(
   tenant: string,
   req: EmulatorRequest,
 ): EmulatorResponse {
-  const kind = identity.authorityOf(tenant);
-  if (kind === "unknown") return unknownTenant(tenant);
-  const form = new URLSearchParams(req.body.toString("utf8"));
-  const grant = form.get("grant_type");
-  // The emulated directory's apps are for work accounts: none of them at the personal one.
-  if (kind === "consumers") return workAccountsOnly(form.get("client_id") ?? "");
-  if (grant === "authorization_code") {
-    return redeemAuthorizationCode(identity, form, req.url.origin);
-  }
-  // RFC 8628's URN, or the short name MSAL sends (Entra ID takes both).
-  if (grant === DEVICE_CODE_GRANT || grant === "device_code") {
-    return redeemDeviceCode(identity, form, req.url.origin);
-  }
-  if (grant !== "client_credentials") {
-    return aadError(
-      400,
-      "unsupported_grant_type",
-      70003,
-      `The app requested an unsupported grant type '${grant ?? ""}'.`,
-    );
-  }
-  // No user signs in to an app-only grant, so `organizations` or `common` names no tenant.
-  if (kind !== "tenant") return noTenantForApp();
-  const clientId = form.get("client_id") ?? "";
-  if (form.get("client_assertion_type") === JWT_BEARER) {
-    const tokenEndpoint = `${req.url.origin}/${tenant}/oauth2/v2.0/token`;
-    const refused = checkAssertion(
-      identity,
-      clientId,
-      form.get("client_assertion") ?? "",
-      tokenEndpoint,
-    );
-    return refused ?? issuedToken(identity, clientId);
-  }
-  const verdict = identity.checkClient(clientId, form.get("client_secret") ?? "");
-  if (verdict === "unknown-client") return unknownClient(clientId, tenant);
-  if (verdict === "bad-secret") {
-    return aadError(
-      401,
-      "invalid_client",
-      7000215,
-      `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'.`,
-    );
-  }
-  return issuedToken(identity, clientId);
+  return formAtAuthority(identity, tenant, req, (kind, form) => {
+    const grant = form.get("grant_type");
+    // The emulated directory's apps are for work accounts: none of them at the personal one.
+    if (kind === "consumers") return workAccountsOnly(form.get("client_id") ?? "");
+    if (grant === "authorization_code") {
+      return redeemAuthorizationCode(identity, form, req.url.origin);
+    }
+    // RFC 8628's URN, or the short name MSAL sends (Entra ID takes both).
+    if (grant === DEVICE_CODE_GRANT || grant === "device_code") {
+      return redeemDeviceCode(identity, form, req.url.origin);
+    }
+    if (grant !== "client_credentials") {
+      return aadError(
+        400,
+        "unsupported_grant_type",
+        70003,
+        `The app requested an unsupported grant type '${grant ?? ""}'.`,
+      );
+    }
+    // No user signs in to an app-only grant, so `organizations` or `common` names no tenant.
+    if (kind !== "tenant") return noTenantForApp();
+    const clientId = form.get("client_id") ?? "";
+    if (form.get("client_assertion_type") === JWT_BEARER) {
+      const tokenEndpoint = `${req.url.origin}/${tenant}/oauth2/v2.0/token`;
+      const refused = checkAssertion(
+        identity,
+        clientId,
+        form.get("client_assertion") ?? "",
+        tokenEndpoint,
+      );
+      return refused ?? issuedToken(identity, clientId);
+    }
+    const verdict = identity.checkClient(clientId, form.get("client_secret") ?? "");
+    if (verdict === "unknown-client") return unknownClient(clientId, tenant);
+    if (verdict === "bad-secret") {
+      return aadError(
+        401,
+        "invalid_client",
+        7000215,
+        `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'.`,
+      );
+    }
+    return issuedToken(identity, clientId);
+  });
 }
 
 function issuedToken(identity: AzureIdentity, clientId: string): EmulatorResponse {

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { EmulatorRequest, EmulatorResponse } from "../shared/index.js";
-import type { AzureIdentity } from "./identity.js";
+import type { AuthorityKind, AzureIdentity } from "./identity.js";
 import {
   DEVICE_CODE_TTL_SECONDS,
   resourceScopes,
@@ -45,6 +45,35 @@ export function unknownClient(clientId: string, tenant: string): EmulatorRespons
     "unauthorized_client",
     700016,
     `Application with identifier '${clientId}' was not found in the directory '${tenant}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`,
+  );
+}
+
+/** An authority the emulator serves: its own tenant id, or one of the multi-tenant aliases. */
+export type KnownAuthority = Exclude<AuthorityKind, "unknown">;
+
+/**
+ * Answer a request at the authority `tenant` names, or with AADSTS90002 when the emulator does
+ * not serve that tenant.
+ */
+export function atAuthority(
+  identity: AzureIdentity,
+  tenant: string,
+  answer: (kind: KnownAuthority) => EmulatorResponse,
+): EmulatorResponse {
+  const kind = identity.authorityOf(tenant);
+  if (kind === "unknown") return unknownTenant(tenant);
+  return answer(kind);
+}
+
+/** As `atAuthority`, for a POST endpoint: `answer` gets the request's form body too. */
+export function formAtAuthority(
+  identity: AzureIdentity,
+  tenant: string,
+  req: EmulatorRequest,
+  answer: (kind: KnownAuthority, form: URLSearchParams) => EmulatorResponse,
+): EmulatorResponse {
+  return atAuthority(identity, tenant, (kind) =>
+    answer(kind, new URLSearchParams(req.body.toString("utf8"))),
   );
 }
 
@@ -205,39 +234,38 @@ export function handleDeviceCode(
   tenant: string,
   req: EmulatorRequest,
 ): EmulatorResponse {
-  const kind = identity.authorityOf(tenant);
-  if (kind === "unknown") return unknownTenant(tenant);
-  const form = new URLSearchParams(req.body.toString("utf8"));
-  const clientId = form.get("client_id") ?? "";
-  if (!identity.users.isPublicClient(clientId)) return unknownClient(clientId, identity.tenantId);
-  if (kind === "consumers") return workAccountsOnly(clientId);
-  const scope = form.get("scope") ?? "";
-  if (resourceScopes(scope) === "") {
-    return aadError(
-      400,
-      "invalid_request",
-      900144,
-      "The request body must contain the following parameter: 'scope'.",
+  return formAtAuthority(identity, tenant, req, (kind, form) => {
+    const clientId = form.get("client_id") ?? "";
+    if (!identity.users.isPublicClient(clientId)) return unknownClient(clientId, identity.tenantId);
+    if (kind === "consumers") return workAccountsOnly(clientId);
+    const scope = form.get("scope") ?? "";
+    if (resourceScopes(scope) === "") {
+      return aadError(
+        400,
+        "invalid_request",
+        900144,
+        "The request body must contain the following parameter: 'scope'.",
+      );
+    }
+    const { deviceCode, userCode } = identity.users.startDevice(
+      clientId,
+      scope,
+      Date.now(),
+      kind === "tenant" ? tenant : kind,
     );
-  }
-  const { deviceCode, userCode } = identity.users.startDevice(
-    clientId,
-    scope,
-    Date.now(),
-    kind === "tenant" ? tenant : kind,
-  );
-  const verificationUri = `${req.url.origin}/devicelogin`;
-  return {
-    status: 200,
-    body: {
-      user_code: userCode,
-      device_code: deviceCode,
-      verification_uri: verificationUri,
-      expires_in: DEVICE_CODE_TTL_SECONDS,
-      interval: identity.users.deviceCodeIntervalSeconds,
-      message: `To sign in, use a web browser to open the page ${verificationUri} and enter the code ${userCode} to authenticate.`,
-    },
-  };
+    const verificationUri = `${req.url.origin}/devicelogin`;
+    return {
+      status: 200,
+      body: {
+        user_code: userCode,
+        device_code: deviceCode,
+        verification_uri: verificationUri,
+        expires_in: DEVICE_CODE_TTL_SECONDS,
+        interval: identity.users.deviceCodeIntervalSeconds,
+        message: `To sign in, use a web browser to open the page ${verificationUri} and enter the code ${userCode} to authenticate.`,
+      },
+    };
+  });
 }
 
 /** GET /devicelogin: where the device-code message sends people. */
