@@ -1,26 +1,29 @@
 import { randomBytes } from "node:crypto";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import https from "node:https";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readFile } from "node:fs/promises";
 import {
   ClientSecretCredential,
   DeviceCodeCredential,
   type DeviceCodeInfo,
   InteractiveBrowserCredential,
-  type TokenCredential,
 } from "@azure/identity";
-import { SecretClient } from "@azure/keyvault-secrets";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { CONSUMERS_TENANT_ID, DEFAULT_USER, s256 } from "../src/index.js";
 import {
-  browserStandInEnv,
-  CONSUMERS_TENANT_ID,
-  DEFAULT_USER,
-  type RunningAzureEmulator,
-  s256,
-  startAzureEmulator,
-  writeBrowserStandIn,
-} from "../src/index.js";
+  authorityOptions,
+  CLIENT_ID,
+  CLIENT_SECRET,
+  call,
+  claimsOf,
+  DEV_CLIENT,
+  emu,
+  pkceAuthorizeParams,
+  type Reply,
+  rejection,
+  SCOPE,
+  secretClient,
+  useUserSignInEmulator,
+  withBrowserStandIn,
+} from "./azure-users-support.js";
 import { unsignedJwt } from "./jwt.js";
 
 /**
@@ -30,101 +33,22 @@ import { unsignedJwt } from "./jwt.js";
  * grants refused at `organizations` and `common`, which name no tenant for an app.
  */
 
-const CLIENT_ID = "11111111-2222-3333-4444-555555555555";
-const CLIENT_SECRET = "app-secret-value";
-const SCOPE = "https://vault.azure.net/.default";
-const DEV_CLIENT = "04b07795-8ddb-461a-bbee-02f9e1bf7b46";
-
-let emu: RunningAzureEmulator;
-let dir: string;
-
-beforeAll(async () => {
-  emu = await startAzureEmulator({
-    vaultName: "kv-authorities",
-    servicePrincipals: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET }],
-    secrets: [{ name: "db-password", value: "any-tenant-value" }],
-    deviceCodeIntervalSeconds: 0.2,
-  });
-  dir = await mkdtemp(join(tmpdir(), "vaultlink-emu-authorities-"));
-});
-afterAll(async () => {
-  await emu?.stop();
-  await rm(dir, { recursive: true, force: true });
-});
-afterEach(() => {
-  emu.reset();
+useUserSignInEmulator({
+  vaultName: "kv-authorities",
+  secretValue: "any-tenant-value",
+  dirPrefix: "vaultlink-emu-authorities-",
 });
 
 /** What a user sign-in needs to reach the emulator; the tenant is left to the caller. */
 const host = () => ({
-  authorityHost: emu.authorityHost,
-  disableInstanceDiscovery: true,
-  tlsOptions: { ca: emu.caPem },
+  ...authorityOptions(),
   // The vault's challenge names the emulator's tenant, not the alias signed in at.
   additionallyAllowedTenants: ["*"],
 });
 
-function secretClient(credential: TokenCredential): SecretClient {
-  return new SecretClient(emu.vaultUrl, credential, {
-    disableChallengeResourceVerification: true,
-    tlsOptions: { ca: emu.caPem },
-    retryOptions: { maxRetries: 0 },
-  });
-}
-
-interface Reply {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  text: string;
-}
-
-/** One HTTPS request to the emulator, trusting its CA; no redirects followed. */
-function call(path: string, init: { form?: object; json?: object } = {}) {
-  return new Promise<Reply>((resolve, reject) => {
-    const body = init.form
-      ? new URLSearchParams(init.form as Record<string, string>).toString()
-      : init.json
-        ? JSON.stringify(init.json)
-        : undefined;
-    const headers: Record<string, string> = init.form
-      ? { "content-type": "application/x-www-form-urlencoded" }
-      : init.json
-        ? { "content-type": "application/json" }
-        : {};
-    const req = https.request(
-      new URL(path, emu.url),
-      { method: body ? "POST" : "GET", headers, ca: emu.caPem },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            text: Buffer.concat(chunks).toString("utf8"),
-          }),
-        );
-      },
-    );
-    req.on("error", reject);
-    req.end(body);
-  });
-}
-
 const json = (reply: Reply) => JSON.parse(reply.text) as Record<string, unknown>;
-const claimsOf = (jwt: string) =>
-  JSON.parse(Buffer.from(jwt.split(".")[1] as string, "base64url").toString("utf8"));
 const clientInfoOf = (value: string) =>
   JSON.parse(Buffer.from(value, "base64url").toString("utf8"));
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error("expected the call to fail");
-}
 
 /** Wait until the device-code client has polled while pending, then approve the code. */
 async function approveOncePolled(userCode: string): Promise<void> {
@@ -225,15 +149,7 @@ describe("device code at organizations and common", () => {
 
 describe("authorization code + PKCE at organizations and common", () => {
   it("signs in through the browser stand-in at common and reads a secret", async () => {
-    const logFile = join(dir, "browser.log");
-    const browser = await writeBrowserStandIn(dir, { caFile: emu.caFile, logFile });
-    const env = browserStandInEnv(browser);
-    const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
-    for (const [k, v] of Object.entries(env)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-    try {
+    await withBrowserStandIn(async (logFile) => {
       const credential = new InteractiveBrowserCredential({ ...host(), tenantId: "common" });
       const record = await credential.authenticate(SCOPE, { enableCae: true });
       expect(record).toMatchObject({ username: DEFAULT_USER.username, tenantId: emu.tenantId });
@@ -242,24 +158,14 @@ describe("authorization code + PKCE at organizations and common", () => {
       expect((await secretClient(credential).getSecret("db-password")).value).toBe(
         "any-tenant-value",
       );
-    } finally {
-      for (const [k, v] of Object.entries(saved)) {
-        if (v === undefined) delete process.env[k];
-        else process.env[k] = v;
-      }
-    }
+    });
   });
 
   it("hands back client_info for the home tenant at organizations and redeems the code there", async () => {
     const verifier = randomBytes(32).toString("base64url");
     const loopback = "http://localhost:53220";
     const query = new URLSearchParams({
-      client_id: DEV_CLIENT,
-      response_type: "code",
-      redirect_uri: loopback,
-      scope: `${SCOPE} openid profile offline_access`,
-      code_challenge: s256(verifier),
-      code_challenge_method: "S256",
+      ...pkceAuthorizeParams(verifier, loopback),
       client_info: "1",
     });
     const reply = await call(`/organizations/oauth2/v2.0/authorize?${query}`);
@@ -371,11 +277,12 @@ describe("app-only grants at organizations and common", () => {
     // msal-node's acquireTokenByClientCredential throws missing_tenant_id_error for an
     // organizations/common/consumers authority, so the emulator's AADSTS50059 is reachable only
     // over raw HTTP (above). This pins that: if MSAL ever sends the request, the test says so.
-    const credential = new ClientSecretCredential("organizations", CLIENT_ID, CLIENT_SECRET, {
-      authorityHost: emu.authorityHost,
-      disableInstanceDiscovery: true,
-      tlsOptions: { ca: emu.caPem },
-    });
+    const credential = new ClientSecretCredential(
+      "organizations",
+      CLIENT_ID,
+      CLIENT_SECRET,
+      authorityOptions(),
+    );
     const failed = await rejection(credential.getToken(SCOPE));
     expect(failed.message).toContain("missing_tenant_id_error");
     expect(failed.message).not.toContain(CLIENT_SECRET);

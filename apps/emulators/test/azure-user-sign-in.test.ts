@@ -1,106 +1,39 @@
 import { randomBytes } from "node:crypto";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import https from "node:https";
-import { tmpdir } from "node:os";
+import { mkdtemp, readFile } from "node:fs/promises";
 import { delimiter, join } from "node:path";
 import {
   AzureCliCredential,
   DeviceCodeCredential,
   type DeviceCodeInfo,
   InteractiveBrowserCredential,
-  type TokenCredential,
 } from "@azure/identity";
-import { SecretClient } from "@azure/keyvault-secrets";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { DEFAULT_USER, writeAzureCliStandIn } from "../src/index.js";
 import {
-  browserStandInEnv,
-  DEFAULT_USER,
-  type RunningAzureEmulator,
-  s256,
-  startAzureEmulator,
-  writeAzureCliStandIn,
-  writeBrowserStandIn,
-} from "../src/index.js";
+  authorityOptions,
+  CLIENT_ID,
+  CLIENT_SECRET,
+  call,
+  claimsOf,
+  DEV_CLIENT,
+  dir,
+  emu,
+  pkceAuthorizeParams,
+  type Reply,
+  rejection,
+  SCOPE,
+  secretClient,
+  useUserSignInEmulator,
+  withBrowserStandIn,
+} from "./azure-users-support.js";
 
-const CLIENT_ID = "11111111-2222-3333-4444-555555555555";
-const CLIENT_SECRET = "app-secret-value";
-const SCOPE = "https://vault.azure.net/.default";
-const DEV_CLIENT = "04b07795-8ddb-461a-bbee-02f9e1bf7b46";
-
-let emu: RunningAzureEmulator;
-let dir: string;
-
-beforeAll(async () => {
-  emu = await startAzureEmulator({
-    vaultName: "kv-users",
-    servicePrincipals: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET }],
-    secrets: [{ name: "db-password", value: "user-visible" }],
-    // Device-code clients sleep this long between polls; Entra ID says 5 seconds.
-    deviceCodeIntervalSeconds: 0.2,
-  });
-  dir = await mkdtemp(join(tmpdir(), "vaultlink-emu-users-"));
-});
-afterAll(async () => {
-  await emu?.stop();
-  await rm(dir, { recursive: true, force: true });
-});
-afterEach(() => {
-  emu.reset();
+useUserSignInEmulator({
+  vaultName: "kv-users",
+  secretValue: "user-visible",
+  dirPrefix: "vaultlink-emu-users-",
 });
 
-const authority = () => ({
-  tenantId: emu.tenantId,
-  authorityHost: emu.authorityHost,
-  disableInstanceDiscovery: true,
-  tlsOptions: { ca: emu.caPem },
-});
-
-function secretClient(credential: TokenCredential): SecretClient {
-  return new SecretClient(emu.vaultUrl, credential, {
-    disableChallengeResourceVerification: true,
-    tlsOptions: { ca: emu.caPem },
-    retryOptions: { maxRetries: 0 },
-  });
-}
-
-interface Reply {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  text: string;
-}
-
-/** One HTTPS request to the emulator, trusting its CA; no redirects followed. */
-function call(path: string, init: { method?: string; form?: object; json?: object } = {}) {
-  return new Promise<Reply>((resolve, reject) => {
-    const body = init.form
-      ? new URLSearchParams(init.form as Record<string, string>).toString()
-      : init.json
-        ? JSON.stringify(init.json)
-        : undefined;
-    const headers: Record<string, string> = init.form
-      ? { "content-type": "application/x-www-form-urlencoded" }
-      : init.json
-        ? { "content-type": "application/json" }
-        : {};
-    const req = https.request(
-      new URL(path, emu.url),
-      { method: init.method ?? (body ? "POST" : "GET"), headers, ca: emu.caPem },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            text: Buffer.concat(chunks).toString("utf8"),
-          }),
-        );
-      },
-    );
-    req.on("error", reject);
-    req.end(body);
-  });
-}
+const authority = () => ({ tenantId: emu.tenantId, ...authorityOptions() });
 
 /** The emulator's control API over HTTP, as a test in another process would drive it. */
 async function control(action: string, body: object): Promise<Record<string, unknown>> {
@@ -117,18 +50,6 @@ async function untilPolledWhilePending(userCode: string): Promise<Record<string,
     await new Promise((r) => setTimeout(r, 50));
   }
 }
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error("expected the call to fail");
-}
-
-const claimsOf = (jwt: string) =>
-  JSON.parse(Buffer.from(jwt.split(".")[1] as string, "base64url").toString("utf8"));
 
 describe("device code sign-in (DeviceCodeCredential)", () => {
   it("polls through authorization_pending until the user approves the code", async () => {
@@ -227,12 +148,7 @@ describe("browser sign-in (InteractiveBrowserCredential, authorization code + PK
   const loopback = "http://localhost:53219";
   const authorizeQuery = (extra: Record<string, string | undefined> = {}) => {
     const q: Record<string, string> = {
-      client_id: DEV_CLIENT,
-      response_type: "code",
-      redirect_uri: loopback,
-      scope: `${SCOPE} openid profile offline_access`,
-      code_challenge: s256(verifier),
-      code_challenge_method: "S256",
+      ...pkceAuthorizeParams(verifier, loopback),
       state: "state-123",
     };
     for (const [k, v] of Object.entries(extra)) {
@@ -244,15 +160,7 @@ describe("browser sign-in (InteractiveBrowserCredential, authorization code + PK
   const redirectOf = (reply: Reply) => new URL(String(reply.headers.location));
 
   it("signs in through the system browser (the stand-in) and the loopback redirect", async () => {
-    const logFile = join(dir, "browser.log");
-    const browser = await writeBrowserStandIn(dir, { caFile: emu.caFile, logFile });
-    const env = browserStandInEnv(browser);
-    const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
-    for (const [k, v] of Object.entries(env)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-    try {
+    await withBrowserStandIn(async (logFile) => {
       const credential = new InteractiveBrowserCredential(authority());
       const record = await credential.authenticate(SCOPE, { enableCae: true });
       expect(record).toMatchObject({ username: DEFAULT_USER.username, tenantId: emu.tenantId });
@@ -264,12 +172,7 @@ describe("browser sign-in (InteractiveBrowserCredential, authorization code + PK
         "200 http://localhost:<port>/",
       ]);
       expect(emu.requests.count("token.authorize")).toBe(1);
-    } finally {
-      for (const [k, v] of Object.entries(saved)) {
-        if (v === undefined) delete process.env[k];
-        else process.env[k] = v;
-      }
-    }
+    });
   });
 
   it("redeems a code once, for its redirect URI, with the matching PKCE verifier", async () => {

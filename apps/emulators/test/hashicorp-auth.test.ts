@@ -1,25 +1,14 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { EmulatorControlClient, startHashicorpEmulator } from "../src/index.js";
 import {
-  EmulatorControlClient,
-  type HashicorpEmulator,
-  startHashicorpEmulator,
-} from "../src/index.js";
-import { apiError, unsignedJwt, vaultClient } from "./hashicorp-support.js";
+  apiError,
+  emulator,
+  unsignedJwt,
+  useFrozenEmulator,
+  vaultClient,
+} from "./hashicorp-support.js";
 
-let emulator: HashicorpEmulator;
-
-beforeAll(async () => {
-  // A frozen base clock: only advanceClock moves time, so TTL assertions are exact.
-  const frozen = Date.parse("2030-06-01T12:00:00Z");
-  emulator = await startHashicorpEmulator({ now: () => frozen });
-});
-
-afterAll(async () => {
-  await emulator?.stop();
-});
-
-beforeEach(() => {
-  emulator.reset();
+useFrozenEmulator(() => {
   emulator.createPolicy("app-read", {
     paths: { "secret/data/app/*": ["read"], "secret/metadata/app/*": ["list"] },
   });

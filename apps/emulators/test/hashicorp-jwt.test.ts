@@ -1,27 +1,20 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { EmulatorControlClient } from "../src/index.js";
 import {
-  EmulatorControlClient,
-  type HashicorpEmulator,
-  startHashicorpEmulator,
-} from "../src/index.js";
-import { apiError, signingKey, signJwt, unsignedJwt, vaultClient } from "./hashicorp-support.js";
+  apiError,
+  emulator,
+  signingKey,
+  signJwt,
+  unsignedJwt,
+  useFrozenEmulator,
+  vaultClient,
+} from "./hashicorp-support.js";
 
-let emulator: HashicorpEmulator;
 const rsa = signingKey("RS256");
 const ec = signingKey("ES256");
 const stranger = signingKey("RS256");
 
-beforeAll(async () => {
-  const frozen = Date.parse("2030-06-01T12:00:00Z");
-  emulator = await startHashicorpEmulator({ now: () => frozen });
-});
-
-afterAll(async () => {
-  await emulator?.stop();
-});
-
-beforeEach(() => {
-  emulator.reset();
+useFrozenEmulator(() => {
   emulator.createPolicy("app-read", { paths: { "secret/data/app/*": ["read"] } });
   emulator.writeKv("secret", "app/db", { pass: "pw" });
   emulator.configureJwtAuth({

@@ -1,28 +1,11 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import {
-  EmulatorControlClient,
-  type HashicorpEmulator,
-  startHashicorpEmulator,
-  VAULT_OIDC_STATE_TTL_MS,
-} from "../src/index.js";
-import { apiError, vaultClient } from "./hashicorp-support.js";
-
-let emulator: HashicorpEmulator;
+import { describe, expect, it } from "vitest";
+import { EmulatorControlClient, VAULT_OIDC_STATE_TTL_MS } from "../src/index.js";
+import { apiError, emulator, useFrozenEmulator, vaultClient } from "./hashicorp-support.js";
 
 /** Where `vault login -method=oidc` listens; the test never listens there, it reads the redirect. */
 const LOOPBACK = "http://127.0.0.1:8250/oidc/callback";
 
-beforeAll(async () => {
-  const frozen = Date.parse("2030-06-01T12:00:00Z");
-  emulator = await startHashicorpEmulator({ now: () => frozen });
-});
-
-afterAll(async () => {
-  await emulator?.stop();
-});
-
-beforeEach(() => {
-  emulator.reset();
+useFrozenEmulator(() => {
   emulator.createPolicy("app-read", { paths: { "secret/data/app/*": ["read"] } });
   emulator.writeKv("secret", "app/db", { pass: "pw" });
   emulator.addOidcRole({

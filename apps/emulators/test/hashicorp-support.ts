@@ -1,7 +1,29 @@
 import { generateKeyPairSync, type KeyObject, sign } from "node:crypto";
 import nodeVault from "node-vault";
-import { expect } from "vitest";
-import type { HashicorpEmulator } from "../src/index.js";
+import { afterAll, beforeAll, beforeEach, expect } from "vitest";
+import { type HashicorpEmulator, startHashicorpEmulator } from "../src/index.js";
+
+/** This test file's emulator, once `useFrozenEmulator`'s beforeAll has run. */
+export let emulator: HashicorpEmulator;
+
+/**
+ * Start the file's emulator before all tests and stop it after all. Its base clock is frozen:
+ * only advanceClock moves time, so TTL assertions are exact. Before each test it is reset, then
+ * `seed` sets up what the test starts from.
+ */
+export function useFrozenEmulator(seed: () => void): void {
+  beforeAll(async () => {
+    const frozen = Date.parse("2030-06-01T12:00:00Z");
+    emulator = await startHashicorpEmulator({ now: () => frozen });
+  });
+  afterAll(async () => {
+    await emulator?.stop();
+  });
+  beforeEach(() => {
+    emulator.reset();
+    seed();
+  });
+}
 
 /** A real node-vault client for the emulator (LIST goes as GET ?list=1). */
 export function vaultClient(
