@@ -1,8 +1,8 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { isVaultlinkError } from "@vaultlink/core/plugin";
 import { generateClientCertificate, type RunningAzureEmulator } from "@vaultlink/emulators";
+import { vaultlinkRejection } from "@vaultlink/testkit";
 import { beforeAll, describe, expect, it } from "vitest";
 import { identityOfToken } from "../src/auth/sign-in.js";
 import azure from "../src/index.js";
@@ -22,16 +22,6 @@ beforeAll(() => {
   emu = vault.emu();
   ref = vault.ref();
 });
-
-async function rejection(promise: Promise<unknown>) {
-  try {
-    await promise;
-  } catch (error) {
-    if (isVaultlinkError(error)) return error;
-    throw error;
-  }
-  throw new Error("expected the call to fail");
-}
 
 describe("sign-in methods", () => {
   it("offers every @azure/identity method the integration needs, secrets marked secret", () => {
@@ -56,7 +46,9 @@ describe("sign-in methods", () => {
 
   it("refuses a wrong client secret with AUTH_FAILED, naming the AADSTS error only", async () => {
     const { instance } = await instanceFor(emu);
-    const error = await rejection(instance.authenticate(servicePrincipal(emu, "not-the-secret")));
+    const error = await vaultlinkRejection(
+      instance.authenticate(servicePrincipal(emu, "not-the-secret")),
+    );
     expect(error.code).toBe("AUTH_FAILED");
     expect(error.provider).toBe("azure");
     expect(error.message).toContain("AADSTS7000215");
@@ -67,7 +59,7 @@ describe("sign-in methods", () => {
   it("refuses an unknown tenant with AUTH_FAILED", async () => {
     const { instance } = await instanceFor(emu);
     const input = servicePrincipal(emu);
-    const error = await rejection(
+    const error = await vaultlinkRejection(
       instance.authenticate({
         ...input,
         settings: { ...input.settings, tenantId: "00000000-0000-0000-0000-000000000000" },
@@ -151,7 +143,7 @@ describe("sign-in methods", () => {
     emu.identity.addCertificatePrincipal("cert-app", registered.certificatePem);
     const settings = { tenantId: emu.tenantId, clientId: "cert-app" };
     const { instance } = await instanceFor(emu, { method: "client-certificate", settings });
-    const error = await rejection(
+    const error = await vaultlinkRejection(
       instance.authenticate({
         method: "client-certificate",
         settings,

@@ -2,7 +2,6 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import https from "node:https";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
-import { isVaultlinkError } from "@vaultlink/core/plugin";
 import {
   browserStandInEnv,
   DEFAULT_USER,
@@ -10,6 +9,7 @@ import {
   writeAzureCliStandIn,
   writeBrowserStandIn,
 } from "@vaultlink/emulators";
+import { vaultlinkRejection } from "@vaultlink/testkit";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { CLIENT_ID, CLIENT_SECRET, instanceFor, request, startVault } from "./support/azure.js";
 
@@ -59,16 +59,6 @@ function control(action: string, body: object): Promise<Record<string, unknown>>
     req.on("error", reject);
     req.end(JSON.stringify(body));
   });
-}
-
-async function rejection(promise: Promise<unknown>) {
-  try {
-    await promise;
-  } catch (error) {
-    if (isVaultlinkError(error)) return error;
-    throw error;
-  }
-  throw new Error("expected the call to fail");
 }
 
 /** Set (or, for undefined, remove) environment variables for one test; returns the undo. */
@@ -128,7 +118,7 @@ describe("device code sign-in", () => {
   it("fails with AUTH_FAILED when the person declines the code", async () => {
     const settings = { tenantId: emu.tenantId };
     const { instance } = await instanceFor(emu, { method: "device-code", settings });
-    const error = await rejection(
+    const error = await vaultlinkRejection(
       instance.authenticate({
         method: "device-code",
         settings,
@@ -197,7 +187,7 @@ describe("browser sign-in", () => {
         });
       };
       expect((await run("grace@contoso.test")).identity).toBe("grace@contoso.test");
-      const error = await rejection(run("nobody@contoso.test"));
+      const error = await vaultlinkRejection(run("nobody@contoso.test"));
       expect(error.code).toBe("AUTH_FAILED");
       expect(error.message).toContain("AADSTS50034");
     } finally {
@@ -276,7 +266,7 @@ describe("an app sign-in at a multi-tenant authority", () => {
   it("fails AUTH_FAILED for a client secret with tenant organizations, without the secret", async () => {
     const settings = { tenantId: "organizations", clientId: CLIENT_ID };
     const { instance, context } = await instanceFor(emu, { method: "client-secret", settings });
-    const error = await rejection(
+    const error = await vaultlinkRejection(
       instance.authenticate({
         method: "client-secret",
         settings,
@@ -339,7 +329,7 @@ describe("Azure CLI sign-in", () => {
     const restore = await withAz(false);
     try {
       const { instance } = await instanceFor(emu, { method: "azure-cli" });
-      const error = await rejection(
+      const error = await vaultlinkRejection(
         instance.authenticate({ method: "azure-cli", settings: {}, secrets: {} }),
       );
       expect(error.code).toBe("AUTH_FAILED");

@@ -31,6 +31,7 @@ export {
   type TestContext,
   type TestContextOverrides,
 } from "./context/test-context.js";
+export { vaultlinkRejection } from "./expect/rejection.js";
 export {
   type MemoryHarness,
   memoryFixtures,

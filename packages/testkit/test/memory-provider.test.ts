@@ -6,6 +6,7 @@ import {
   FakeClock,
   type MemoryProvider,
   parseMemoryReference,
+  vaultlinkRejection,
 } from "../src/index.js";
 
 const TOKEN = "memory-token";
@@ -26,16 +27,6 @@ function get(instance: ProviderInstance, reference: string, version?: string) {
   return instance.fetch([
     { id: "r", reference: parseMemoryReference(reference), ...(version ? { version } : {}) },
   ]);
-}
-
-async function rejection(promise: Promise<unknown>) {
-  try {
-    await promise;
-  } catch (error) {
-    if (isVaultlinkError(error)) return error;
-    throw error;
-  }
-  throw new Error("Expected the call to reject.");
 }
 
 describe("memory references", () => {
@@ -126,11 +117,11 @@ describe("createMemoryProvider", () => {
 
   it("rejects unknown methods and wrong tokens with AUTH_FAILED", async () => {
     const instance = await memory.provider.create(createTestContext());
-    const wrongMethod = await rejection(
+    const wrongMethod = await vaultlinkRejection(
       instance.authenticate({ method: "password", settings: {}, secrets: { token: TOKEN } }),
     );
     expect(wrongMethod.code).toBe("AUTH_FAILED");
-    const wrongToken = await rejection(
+    const wrongToken = await vaultlinkRejection(
       instance.authenticate({ method: "token", settings: {}, secrets: { token: "guess-1234" } }),
     );
     expect(wrongToken.code).toBe("AUTH_FAILED");
@@ -139,7 +130,9 @@ describe("createMemoryProvider", () => {
 
   it("fails AUTH_EXPIRED before signing in", async () => {
     const instance = await memory.provider.create(createTestContext());
-    expect((await rejection(get(instance, "mem://db/password"))).code).toBe("AUTH_EXPIRED");
+    expect((await vaultlinkRejection(get(instance, "mem://db/password"))).code).toBe(
+      "AUTH_EXPIRED",
+    );
   });
 
   it("expires sessions by the context clock", async () => {
@@ -149,7 +142,7 @@ describe("createMemoryProvider", () => {
     clock.advance(999);
     expect(await get(instance, "mem://a")).toMatchObject([{ ok: true }]);
     clock.advance(1);
-    expect((await rejection(get(instance, "mem://a"))).code).toBe("AUTH_EXPIRED");
+    expect((await vaultlinkRejection(get(instance, "mem://a"))).code).toBe("AUTH_EXPIRED");
   });
 
   it("issues sessions without expiry when sessionTtlMs is null", async () => {
@@ -162,7 +155,9 @@ describe("createMemoryProvider", () => {
     const { instance } = await signedIn(memory);
     memory.faults.expireCredentials();
     memory.faults.clear();
-    expect((await rejection(get(instance, "mem://db/password"))).code).toBe("AUTH_EXPIRED");
+    expect((await vaultlinkRejection(get(instance, "mem://db/password"))).code).toBe(
+      "AUTH_EXPIRED",
+    );
     await instance.authenticate({ method: "token", settings: {}, secrets: { token: TOKEN } });
     expect(await get(instance, "mem://db/password")).toMatchObject([{ ok: true }]);
   });
@@ -176,12 +171,14 @@ describe("createMemoryProvider", () => {
   it("failNext fails the given number of calls, failAlways until clear", async () => {
     const { instance } = await signedIn(memory);
     memory.faults.failNext("THROTTLED", 2);
-    expect((await rejection(get(instance, "mem://db/password"))).code).toBe("THROTTLED");
-    expect((await rejection(get(instance, "mem://db/password"))).code).toBe("THROTTLED");
+    expect((await vaultlinkRejection(get(instance, "mem://db/password"))).code).toBe("THROTTLED");
+    expect((await vaultlinkRejection(get(instance, "mem://db/password"))).code).toBe("THROTTLED");
     expect(await get(instance, "mem://db/password")).toMatchObject([{ ok: true }]);
     memory.faults.failAlways("UNREACHABLE");
     for (let i = 0; i < 3; i++) {
-      expect((await rejection(get(instance, "mem://db/password"))).code).toBe("UNREACHABLE");
+      expect((await vaultlinkRejection(get(instance, "mem://db/password"))).code).toBe(
+        "UNREACHABLE",
+      );
     }
     memory.faults.clear();
     expect(await get(instance, "mem://db/password")).toMatchObject([{ ok: true }]);
@@ -233,7 +230,9 @@ describe("createMemoryProvider", () => {
   it("refuses to fetch after dispose", async () => {
     const { instance } = await signedIn(memory);
     await instance.dispose();
-    expect((await rejection(get(instance, "mem://db/password"))).code).toBe("PROVIDER_ERROR");
+    expect((await vaultlinkRejection(get(instance, "mem://db/password"))).code).toBe(
+      "PROVIDER_ERROR",
+    );
   });
 
   it("validates names given to the store", () => {
