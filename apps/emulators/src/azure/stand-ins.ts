@@ -1,5 +1,7 @@
-import { chmod, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { writeExecutable } from "../shared/stand-ins.js";
+
+export { browserStandInEnv } from "../shared/stand-ins.js";
 
 /**
  * Small executables that stand in, in tests, for the programs @azure/identity starts: a web
@@ -7,12 +9,6 @@ import { join } from "node:path";
  * CLI (AzureCliCredential runs `az account get-access-token`). Both talk real HTTP to an Azure
  * emulator. Each is one CommonJS file run by this Node binary, with its settings written in.
  */
-
-async function writeExecutable(path: string, source: string): Promise<string> {
-  await writeFile(path, `#!${process.execPath}\n${source}`, { mode: 0o700 });
-  await chmod(path, 0o700);
-  return path;
-}
 
 const HTTP_GET = `
 const http = require("node:http");
@@ -82,19 +78,6 @@ export function writeBrowserStandIn(
 ): Promise<string> {
   const config = JSON.stringify({ caFile: options.caFile, logFile: options.logFile });
   return writeExecutable(join(dir, "browser"), `const config = ${config};\n${BROWSER}`);
-}
-
-/**
- * The environment that makes `open` (10.x, Linux) hand URLs to the browser stand-in: its
- * bundled xdg-open uses $BROWSER on a "generic" desktop without a display.
- */
-export function browserStandInEnv(browser: string): Record<string, string | undefined> {
-  return {
-    BROWSER: browser,
-    XDG_CURRENT_DESKTOP: "X-Generic",
-    DISPLAY: undefined,
-    WAYLAND_DISPLAY: undefined,
-  };
 }
 
 const AZ = `

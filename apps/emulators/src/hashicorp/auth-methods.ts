@@ -1,4 +1,4 @@
-import type { KeyObject } from "node:crypto";
+import { type KeyObject, randomBytes } from "node:crypto";
 import { parseDuration } from "./duration.js";
 import { parsePublicKey } from "./jwt-verify.js";
 import type { TokenOptions } from "./tokens.js";
@@ -77,15 +77,29 @@ export interface JwtAuthConfig {
   boundIssuer?: string;
   /** `default_role`: used when a login or auth_url names no role. */
   defaultRole?: string;
+  /** Set by an `auth/<mount>/config` write with `oidc_discovery_url` (fetched then). */
+  discovery?: DiscoveredIssuer;
 }
 
 export type JwtPluginRole =
   | (JwtRoleSpec & { roleType: "jwt" })
   | (OidcRoleSpec & { roleType: "oidc" });
 
+/** What `oidc_discovery_url` gave at config time, and the JWKS last fetched. */
+export interface DiscoveredIssuer {
+  url: string;
+  issuer: string;
+  jwksUri: string;
+  /** Keys by `kid` ("" for a key without one), fetched lazily and refetched on an unknown kid. */
+  jwks?: Map<string, KeyObject>;
+}
+
 /** What a JWT/OIDC mount knows besides its roles. */
 export interface JwtMountState {
   keys: KeyObject[];
+  /** The PEM texts of `jwt_validation_pubkeys`, as config reads return them. */
+  pubkeyPems?: string[];
+  discovery?: DiscoveredIssuer;
   boundIssuer?: string;
   defaultRole?: string;
   /** An OIDC role was added: the mount serves the browser flow. */
@@ -105,9 +119,20 @@ export function tokenOptionsFor(settings: LoginSettings): TokenOptions {
   };
 }
 
+/** Methods `sys/auth` can enable (`oidc` is the same plugin as `jwt`). */
+export const ENABLEABLE_METHODS: readonly AuthMethod[] = ["approle", "userpass", "jwt", "oidc"];
+
+/** How `sys/auth` describes a mount. */
+export interface AuthMountInfo {
+  type: string;
+  accessor: string;
+  description: string;
+}
+
 /** Auth mounts and the roles and users registered on them. */
 export class AuthMethods {
   #mounts = new Map<string, AuthMethod>();
+  #info = new Map<string, AuthMountInfo>();
   #entries = new Map<string, Map<string, AppRoleSpec | UserSpec | JwtPluginRole>>();
   #jwtMounts = new Map<string, JwtMountState>();
 
@@ -117,12 +142,62 @@ export class AuthMethods {
 
   clear(): void {
     this.#mounts = new Map(Object.entries(this.defaults));
+    this.#info.clear();
     this.#entries.clear();
     this.#jwtMounts.clear();
   }
 
   methodOf(mount: string): AuthMethod | undefined {
     return this.#mounts.get(mount);
+  }
+
+  /** `sys/auth/<path>` enable; false when the path is taken. */
+  enable(mount: string, method: AuthMethod, description = ""): boolean {
+    if (this.#mounts.has(mount) || mount === "token") return false;
+    this.#mounts.set(mount, method);
+    this.#info.set(mount, { type: method, accessor: accessorOf(method), description });
+    return true;
+  }
+
+  /** `sys/auth/<path>` disable: the mount, its roles, users and config are gone. */
+  disable(mount: string): void {
+    this.#mounts.delete(mount);
+    this.#info.delete(mount);
+    this.#entries.delete(mount);
+    this.#jwtMounts.delete(mount);
+  }
+
+  /** Every mount (with `token`), as `sys/auth` lists them. */
+  list(): Map<string, AuthMountInfo> {
+    const all = new Map<string, AuthMountInfo>([
+      [
+        "token",
+        { type: "token", accessor: "auth_token_emulator", description: "token based credentials" },
+      ],
+    ]);
+    for (const [mount, method] of this.#mounts) {
+      let info = this.#info.get(mount);
+      if (!info) {
+        info = { type: method, accessor: accessorOf(method), description: "" };
+        this.#info.set(mount, info);
+      }
+      all.set(mount, info);
+    }
+    return all;
+  }
+
+  /** Users (userpass) or roles (AppRole by role id, JWT/OIDC by name) on a mount. */
+  entryNames(mount: string): string[] {
+    return [...(this.#entries.get(mount)?.keys() ?? [])].sort();
+  }
+
+  /** A user of a userpass mount, whatever its password. */
+  userByName(mount: string, username: string): UserSpec | undefined {
+    return this.#entries.get(mount)?.get(username) as UserSpec | undefined;
+  }
+
+  deleteEntry(mount: string, key: string): void {
+    this.#entries.get(mount)?.delete(key);
   }
 
   #register(method: AuthMethod, mount: string | undefined, key: string, spec: object): void {
@@ -154,7 +229,10 @@ export class AuthMethods {
 
   addOidcRole(spec: OidcRoleSpec): void {
     const mount = spec.mount ?? "oidc";
-    this.#register("oidc", mount, spec.role, { ...spec, roleType: "oidc" });
+    this.#register(this.#mounts.get(mount) === "jwt" ? "jwt" : "oidc", mount, spec.role, {
+      ...spec,
+      roleType: "oidc",
+    });
     const state = this.jwtMount(mount);
     state.oidc = true;
     for (const user of spec.users ?? []) {
@@ -174,6 +252,10 @@ export class AuthMethods {
     if (!existing) this.#mounts.set(mount, "jwt");
     const state = this.jwtMount(mount);
     state.keys = keys;
+    if (config.jwtValidationPubkeys) state.pubkeyPems = [...config.jwtValidationPubkeys];
+    else delete state.pubkeyPems;
+    if (config.discovery) state.discovery = config.discovery;
+    else delete state.discovery;
     if (config.boundIssuer === undefined) delete state.boundIssuer;
     else state.boundIssuer = config.boundIssuer;
     if (config.defaultRole === undefined) delete state.defaultRole;
@@ -210,3 +292,5 @@ export class AuthMethods {
     return method !== undefined && pluginOf(method) === "jwt";
   }
 }
+
+const accessorOf = (method: string) => `auth_${method}_${randomBytes(4).toString("hex")}`;

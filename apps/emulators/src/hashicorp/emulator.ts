@@ -9,6 +9,7 @@ import type {
 } from "./auth-methods.js";
 import { vaultFaultResponse } from "./faults.js";
 import { handleVaultRequest } from "./handler.js";
+import { parsePolicyText } from "./hcl-policy.js";
 import type { SecretData } from "./kv-v1.js";
 import { type KvMount, normalizeNamespace } from "./mounts.js";
 import type { OidcSignInChoice } from "./oidc.js";
@@ -50,6 +51,8 @@ export interface HashicorpEmulator extends RunningEmulator {
   /** Add (or empty and replace) a KV mount. */
   addKvMount(mount: string, version: 1 | 2, options?: NamespaceOption): void;
   createPolicy(name: string, policy: VaultPolicy): void;
+  /** A policy from its HCL (or JSON) text, as `sys/policy` takes it; bad text rejects. */
+  writePolicy(name: string, text: string): Promise<void>;
   /** A token with these policies ("default" is added); returns the token string. */
   createToken(options?: CreateTokenOptions): string;
   addAppRole(spec: AppRoleSpec): void;
@@ -107,6 +110,8 @@ export async function startHashicorpEmulator(
       state.mounts.mount(normalizeNamespace(opts.namespace), mount, version);
     },
     createPolicy: (name: string, policy: VaultPolicy) => state.policies.set(name, policy),
+    writePolicy: async (name: string, text: string) =>
+      state.policies.set(name, await parsePolicyText(text), text),
     createToken: (opts: CreateTokenOptions = {}) =>
       state.tokens.create({ ...opts, policies: ["default", ...(opts.policies ?? [])] }).id,
     addAppRole: (spec: AppRoleSpec) => state.auth.addAppRole(spec),
@@ -128,7 +133,7 @@ export async function startHashicorpEmulator(
       name: "hashicorp-vault",
       ...(options.tls ? { tls: options.tls } : {}),
       operationOf: (req) => routeOf(state, req).operation,
-      handle: (req): EmulatorResponse => handleVaultRequest(state, req),
+      handle: (req): Promise<EmulatorResponse> => handleVaultRequest(state, req),
       faultResponse: (kind, req) => vaultFaultResponse(kind, req, state.clock.now()),
       expireCredentials: () => state.tokens.revokeAll(),
       reset: () => state.reset(),
@@ -144,6 +149,10 @@ export async function startHashicorpEmulator(
           const b = body as { name: string } & VaultPolicy;
           helpers.createPolicy(b.name, b);
         },
+        "write-policy": async (body) => {
+          const b = body as { name: string; policy: string };
+          await helpers.writePolicy(b.name, b.policy);
+        },
         "create-token": (body) => ({ token: helpers.createToken(body as CreateTokenOptions) }),
         "add-approle": (body) => helpers.addAppRole(body as AppRoleSpec),
         "add-user": (body) => helpers.addUser(body as UserSpec),
@@ -156,6 +165,7 @@ export async function startHashicorpEmulator(
     },
     options.port === undefined ? {} : { port: options.port },
   );
+  state.apiAddr = running.url;
   return {
     ...running,
     rootToken: state.rootToken,

@@ -40,6 +40,8 @@ const HASH_BYTES: Record<string, number> = { sha256: 32, sha384: 48, sha512: 64 
 
 export interface DecodedJwt {
   alg: string;
+  /** The header's `kid`, when it has one. */
+  kid?: string;
   claims: Record<string, unknown>;
   signingInput: Buffer;
   signature: Buffer;
@@ -77,6 +79,7 @@ export function decodeJwt(token: string): DecodedJwt | string {
     return "error parsing token: go-jose/go-jose: payload is not a JSON object";
   return {
     alg: head.alg,
+    ...(typeof head.kid === "string" ? { kid: head.kid } : {}),
     claims,
     signingInput: Buffer.from(`${header}.${payload}`, "ascii"),
     signature: Buffer.from(signature, "base64url"),

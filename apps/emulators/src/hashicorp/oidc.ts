@@ -250,6 +250,7 @@ export function handleCallback(
   if (typeof identity === "string") return failed(identity);
   const token = state.tokens.create({
     ...tokenOptionsFor(role),
+    entityId: state.identity.entityFor(mount, identity.user).id,
     displayName: `${mount}-${identity.user}`,
     meta: { role: pending.role },
     path: apiPath.replace(/\/+$/, ""),

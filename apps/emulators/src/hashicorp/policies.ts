@@ -8,13 +8,44 @@ export type Capability =
   | "sudo"
   | "deny";
 
-/** A Vault ACL policy reduced to its path rules; a `*` at the end of a path is a prefix glob. */
+export const CAPABILITIES: readonly Capability[] = [
+  "create",
+  "read",
+  "update",
+  "patch",
+  "delete",
+  "list",
+  "sudo",
+  "deny",
+];
+
+/**
+ * A Vault ACL policy reduced to its path rules. A `*` at the end of a pattern is a prefix glob,
+ * a `+` segment stands for exactly one path segment.
+ */
 export interface VaultPolicy {
   paths: Record<string, Capability[]>;
 }
 
-/** Does the rule's path pattern cover `path`? `+` stands for one path segment. */
-function covers(pattern: string, path: string): boolean {
+/** What Vault's built-in "default" policy grants that the emulator serves. */
+export const DEFAULT_POLICY: VaultPolicy = {
+  paths: {
+    "auth/token/lookup-self": ["read"],
+    "auth/token/renew-self": ["update"],
+    "auth/token/revoke-self": ["update"],
+    "sys/capabilities-self": ["update"],
+    "identity/oidc/provider/+/authorize": ["read", "update"],
+    "cubbyhole/*": ["create", "read", "update", "delete", "list"],
+  },
+};
+
+/** The HCL text the emulator reports for the default policy. */
+export const DEFAULT_POLICY_TEXT = Object.entries(DEFAULT_POLICY.paths)
+  .map(([path, caps]) => `path "${path}" {\n  capabilities = ${JSON.stringify(caps)}\n}\n`)
+  .join("\n");
+
+/** Does the pattern cover `path`? `+` is one whole segment; a trailing `*` matches any rest. */
+export function covers(pattern: string, path: string): boolean {
   const glob = pattern.endsWith("*");
   const fixed = glob ? pattern.slice(0, -1) : pattern;
   const patternParts = fixed.split("/");
@@ -29,44 +60,123 @@ function covers(pattern: string, path: string): boolean {
   });
 }
 
-/** The capabilities of the most specific rule of one policy that covers `path`. */
-function rulesFor(policy: VaultPolicy, path: string): Capability[] {
-  let best: { pattern: string; caps: Capability[] } | undefined;
-  for (const [pattern, caps] of Object.entries(policy.paths)) {
-    if (!covers(pattern, path)) continue;
-    if (!pattern.endsWith("*")) return caps;
-    if (!best || pattern.length > best.pattern.length) best = { pattern, caps };
-  }
-  return best?.caps ?? [];
+function firstWildcard(pattern: string): number {
+  const parts = pattern.split("/");
+  const plus = parts.findIndex((part) => part === "+");
+  const plusAt =
+    plus === -1 ? Infinity : plus === 0 ? 0 : parts.slice(0, plus).join("/").length + 1;
+  const starAt = pattern.endsWith("*") ? pattern.length - 1 : Infinity;
+  return Math.min(plusAt, starAt);
 }
 
+const plusCount = (pattern: string) => pattern.split("/").filter((p) => p === "+").length;
+
+/**
+ * Vault's priority between two patterns that both match a path (negative: `a` is lower).
+ * Lower when: the first wildcard comes earlier; it ends in `*` and the other does not; it has
+ * more `+` segments; it is shorter; it is smaller lexicographically. An exact pattern (no
+ * wildcard) beats every wildcard one.
+ */
+export function comparePriority(a: string, b: string): number {
+  const wa = firstWildcard(a);
+  const wb = firstWildcard(b);
+  if (wa !== wb) return wa < wb ? -1 : 1;
+  const ga = a.endsWith("*");
+  const gb = b.endsWith("*");
+  if (ga !== gb) return ga ? -1 : 1;
+  const pa = plusCount(a);
+  const pb = plusCount(b);
+  if (pa !== pb) return pa > pb ? -1 : 1;
+  if (a.length !== b.length) return a.length < b.length ? -1 : 1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+interface StoredPolicy {
+  policy: VaultPolicy;
+  /** The text it was written with (HCL or JSON); generated for policies made from objects. */
+  text: string;
+}
+
+const textOf = (policy: VaultPolicy) =>
+  Object.entries(policy.paths)
+    .map(([path, caps]) => `path "${path}" {\n  capabilities = ${JSON.stringify(caps)}\n}\n`)
+    .join("\n");
+
+/**
+ * Named ACL policies. A token's policies are merged as Vault merges them: capabilities of the
+ * same pattern add up across policies, then the single highest-priority pattern matching the
+ * request path decides; `deny` in it wins.
+ */
 export class PolicyStore {
-  #policies = new Map<string, VaultPolicy>();
+  #policies = new Map<string, StoredPolicy>();
 
   constructor() {
     this.clear();
   }
 
-  set(name: string, policy: VaultPolicy): void {
+  set(name: string, policy: VaultPolicy, text?: string): void {
     if (name === "root") throw new Error('the "root" policy is built in');
-    this.#policies.set(name, { paths: { ...policy.paths } });
+    this.#policies.set(name, {
+      policy: { paths: { ...policy.paths } },
+      text: text ?? textOf(policy),
+    });
+  }
+
+  get(name: string): StoredPolicy | undefined {
+    return this.#policies.get(name);
+  }
+
+  delete(name: string): void {
+    this.#policies.delete(name);
+  }
+
+  names(): string[] {
+    return ["root", ...[...this.#policies.keys()].filter((n) => n !== "root")].sort();
   }
 
   clear(): void {
     this.#policies.clear();
-    this.#policies.set("default", { paths: {} });
+    this.#policies.set("default", { policy: DEFAULT_POLICY, text: DEFAULT_POLICY_TEXT });
   }
 
-  /** Union of the capabilities the named policies grant on `path`; "deny" anywhere wins. */
-  allows(policyNames: string[], path: string, capability: Capability | Capability[]): boolean {
-    if (policyNames.includes("root")) return true;
-    const granted = new Set<Capability>();
+  /**
+   * The capabilities the named policies give on `path` (sorted, as capabilities-self reports
+   * them): ["root"] for a root token, ["deny"] when nothing matches or the match denies.
+   */
+  capabilities(policyNames: string[], path: string): string[] {
+    if (policyNames.includes("root")) return ["root"];
+    const merged = new Map<string, Set<Capability>>();
     for (const name of policyNames) {
-      const policy = this.#policies.get(name);
-      if (policy) for (const cap of rulesFor(policy, path)) granted.add(cap);
+      const stored = this.#policies.get(name);
+      if (!stored) continue;
+      for (const [pattern, caps] of Object.entries(stored.policy.paths)) {
+        if (!covers(pattern, path)) continue;
+        const set = merged.get(pattern) ?? new Set<Capability>();
+        for (const cap of caps) set.add(cap);
+        merged.set(pattern, set);
+      }
     }
-    if (granted.has("deny")) return false;
+    let best: string | undefined;
+    for (const pattern of merged.keys()) {
+      if (best === undefined || comparePriority(pattern, best) > 0) best = pattern;
+    }
+    const caps = best === undefined ? undefined : merged.get(best);
+    if (!caps || caps.size === 0 || caps.has("deny")) return ["deny"];
+    return [...caps].sort();
+  }
+
+  /** Whether the policies grant one of `capability` on `path` (and `sudo` too when asked). */
+  allows(
+    policyNames: string[],
+    path: string,
+    capability: Capability | Capability[],
+    options: { sudo?: boolean } = {},
+  ): boolean {
+    const caps = this.capabilities(policyNames, path);
+    if (caps[0] === "root") return true;
+    if (caps[0] === "deny") return false;
+    if (options.sudo && !caps.includes("sudo")) return false;
     const wanted = Array.isArray(capability) ? capability : [capability];
-    return wanted.some((cap) => granted.has(cap));
+    return wanted.some((cap) => caps.includes(cap));
   }
 }

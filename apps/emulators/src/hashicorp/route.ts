@@ -1,7 +1,11 @@
 import type { EmulatorRequest } from "../shared/index.js";
+import { type ApiRoute, type Endpoint, matchEndpoint } from "./api-route.js";
+import { AUTH_ADMIN_ENDPOINTS } from "./auth-admin.js";
 import { type KvMount, normalizeNamespace } from "./mounts.js";
+import { OIDC_PROVIDER_ENDPOINTS } from "./oidc-provider.js";
 import type { Capability } from "./policies.js";
 import type { VaultState } from "./state.js";
+import { SYS_ADMIN_ENDPOINTS } from "./sys-admin.js";
 
 export type KvOperation =
   | "kv.read"
@@ -30,6 +34,13 @@ export type VaultRoute =
   | { operation: "oidc.auth_url" | "oidc.callback"; apiPath: string; oidcMount: string }
   /** The emulated identity provider's sign-in page (not a Vault path). */
   | { operation: "oidc.authorize"; apiPath: string }
+  /** The Vault UI's page for an OIDC provider's authorization endpoint (not under /v1/). */
+  | {
+      operation: "oidc-provider.ui-authorize";
+      apiPath: string;
+      namespace: string;
+      provider: string;
+    }
   | {
       operation: KvOperation;
       apiPath: string;
@@ -41,7 +52,16 @@ export type VaultRoute =
       policyPath: string;
       capability: Capability[];
     }
-  | { operation: "unsupported" | "unknown"; apiPath: string };
+  | { operation: "unsupported" | "unknown"; apiPath: string }
+  /** sys/policy, sys/auth, capabilities, auth method config, identity/oidc … (see api-route.ts). */
+  | (ApiRoute & { api: true });
+
+/** Endpoints served through the generic table, in match order. */
+const API_ENDPOINTS: readonly Endpoint[] = [
+  ...SYS_ADMIN_ENDPOINTS,
+  ...AUTH_ADMIN_ENDPOINTS,
+  ...OIDC_PROVIDER_ENDPOINTS,
+];
 
 const isWrite = (method: string) => method === "POST" || method === "PUT";
 
@@ -52,6 +72,9 @@ function isList(req: EmulatorRequest): boolean {
 
 /** Path of the emulated identity provider's authorize page, which auth_url points at. */
 export const IDP_AUTHORIZE_PATH = "/idp/authorize";
+
+/** The Vault UI's authorize page of an OIDC provider (what discovery names as its endpoint). */
+const UI_AUTHORIZE = /^\/ui\/vault\/(?:(.+?)\/)?identity\/oidc\/provider\/([^/]+)\/authorize\/?$/;
 
 /** The API path: the request path without "/v1/", percent-decoded, or undefined off /v1/. */
 export function apiPathOf(req: EmulatorRequest): string | undefined {
@@ -79,8 +102,21 @@ export function routeOf(state: VaultState, req: EmulatorRequest): VaultRoute {
   const apiPath = apiPathOf(req);
   if (apiPath === undefined) {
     const path = req.url.pathname;
+    const ui = UI_AUTHORIZE.exec(path);
+    if (ui) {
+      if (req.method !== "GET" && req.method !== "POST")
+        return { operation: "unsupported", apiPath: path };
+      return {
+        operation: "oidc-provider.ui-authorize",
+        apiPath: path,
+        namespace: normalizeNamespace(ui[1] ?? ""),
+        provider: decodeURIComponent(ui[2] as string),
+      };
+    }
     if (path === IDP_AUTHORIZE_PATH) {
-      return { operation: req.method === "GET" ? "oidc.authorize" : "unsupported", apiPath: path };
+      return req.method === "GET"
+        ? { operation: "oidc.authorize", apiPath: path }
+        : { operation: "unsupported", apiPath: path };
     }
     return { operation: "unknown", apiPath: path };
   }
@@ -90,6 +126,9 @@ export function routeOf(state: VaultState, req: EmulatorRequest): VaultRoute {
     const operation = fixed[req.method];
     return { operation: operation ?? "unsupported", apiPath } as VaultRoute;
   }
+  const api = matchEndpoint(API_ENDPOINTS, req, apiPath);
+  if (api === "unsupported") return { operation: "unsupported", apiPath };
+  if (api) return { ...api, api: true };
   const oidc = /^auth\/(.+?)\/oidc\/(auth_url|callback)$/.exec(trimmed);
   if (oidc && state.auth.isJwtPlugin(oidc[1] as string)) {
     const oidcMount = oidc[1] as string;

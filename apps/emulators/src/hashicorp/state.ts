@@ -1,5 +1,6 @@
 import { type AuthMethod, AuthMethods, DEFAULT_AUTH_MOUNTS } from "./auth-methods.js";
 import { VaultClock } from "./clock.js";
+import { IdentityStore } from "./identity.js";
 import { DEFAULT_KV_MOUNTS, NamespaceMounts } from "./mounts.js";
 import { OidcFlows } from "./oidc.js";
 import { PolicyStore } from "./policies.js";
@@ -25,7 +26,11 @@ export class VaultState {
   readonly auth: AuthMethods;
   /** OIDC sign-ins in flight and the emulated identity provider's choices. */
   readonly oidc = new OidcFlows();
+  /** Identity entities and the OIDC identity provider (keys, clients, providers, codes). */
+  readonly identity = new IdentityStore();
   readonly rootToken: string;
+  /** The server's own address (Vault's api_addr): the default issuer of OIDC providers. */
+  apiAddr = "";
   sealed = false;
 
   constructor(options: VaultStateOptions = {}) {
@@ -56,6 +61,7 @@ export class VaultState {
     this.mounts.clear();
     this.auth.clear();
     this.oidc.clear();
+    this.identity.clear();
     this.sealed = false;
     this.#issueRoot();
   }
