@@ -196,4 +196,22 @@ describe("Vault emulator: HCL policies written over the API gate requests per to
     );
     expect(refused.message).toBe("child policies must be subset of parent");
   });
+
+  it("sys/mounts/<path> enables a KV engine (v1 or v2) where policies allow it", async () => {
+    const { root, member } = await threeTokens();
+    await apiError(
+      member.write("sys/mounts/team-kv", { type: "kv", options: { version: "2" } }),
+      403,
+    );
+    await root.write("sys/mounts/team-kv", { type: "kv", options: { version: "2" } });
+    expect((await root.mounts()).data["team-kv/"].options).toEqual({ version: "2" });
+    await root.write("team-kv/data/setup", { data: { role: "postman" } });
+    expect((await root.read("team-kv/data/setup")).data.data).toEqual({ role: "postman" });
+    const taken = await apiError(root.write("sys/mounts/team-kv", { type: "kv" }), 400);
+    expect(taken.message).toBe("path is already in use at team-kv/");
+    await apiError(root.write("sys/mounts/sys/x", { type: "kv" }), 400);
+    await apiError(root.write("sys/mounts/db", { type: "database" }), 400);
+    await root.delete("sys/mounts/team-kv");
+    await apiError(root.read("team-kv/data/setup"), 404);
+  });
 });

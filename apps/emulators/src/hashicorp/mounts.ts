@@ -59,6 +59,11 @@ export class NamespaceMounts {
     return this.#add(this.#table(namespace), path, version);
   }
 
+  /** Remove a mount and its data; false when there was none. */
+  unmount(namespace: string, path: string): boolean {
+    return this.#table(namespace).delete(`${path.replace(/^\/+|\/+$/g, "")}/`);
+  }
+
   get(namespace: string, mountPath: string): KvMount | undefined {
     return this.#table(namespace).get(`${mountPath.replace(/^\/+|\/+$/g, "")}/`);
   }

@@ -108,6 +108,37 @@ function disableAuth(ctx: ApiContext): EmulatorResponse {
   return NO_CONTENT;
 }
 
+/** Paths Vault keeps for itself: no secrets engine may be mounted there. */
+const RESERVED_MOUNTS = ["sys", "auth", "identity", "cubbyhole"];
+
+function enableMount(ctx: ApiContext): EmulatorResponse {
+  const path = mountPath(ctx);
+  const body = jsonBody(ctx.req);
+  const type = stringField(body.type, "type") ?? "";
+  const options = (body.options ?? {}) as Record<string, unknown>;
+  const version = type === "kv-v2" ? "2" : String(options.version ?? "1");
+  if (type !== "kv" && type !== "kv-v2") {
+    return vaultError(
+      400,
+      `plugin not found in the catalog: ${type} (the emulator mounts kv only)`,
+    );
+  }
+  if (version !== "1" && version !== "2") return vaultError(400, `invalid kv version "${version}"`);
+  if (RESERVED_MOUNTS.includes(path.split("/")[0] as string)) {
+    return vaultError(400, `cannot mount at reserved path "${path}/"`);
+  }
+  if (ctx.state.mounts.get(ctx.namespace, path)) {
+    return vaultError(400, `path is already in use at ${path}/`);
+  }
+  ctx.state.mounts.mount(ctx.namespace, path, version === "2" ? 2 : 1);
+  return NO_CONTENT;
+}
+
+function disableMount(ctx: ApiContext): EmulatorResponse {
+  ctx.state.mounts.unmount(ctx.namespace, mountPath(ctx));
+  return NO_CONTENT;
+}
+
 /** `{paths}` or the older `{path}`; Vault strips leading slashes. */
 function pathsOf(body: Record<string, unknown>): string[] {
   const raw = body.paths ?? body.path;
@@ -175,6 +206,13 @@ export const SYS_ADMIN_ENDPOINTS: readonly Endpoint[] = [
       read: { operation: "sys.auth.read", run: readAuth, sudo: true },
       write: { operation: "sys.auth.enable", run: enableAuth, sudo: true },
       delete: { operation: "sys.auth.disable", run: disableAuth, sudo: true },
+    },
+  },
+  {
+    pattern: /^sys\/mounts\/(.+)$/,
+    verbs: {
+      write: { operation: "sys.mounts.enable", run: enableMount },
+      delete: { operation: "sys.mounts.disable", run: disableMount },
     },
   },
   {
