@@ -30,6 +30,12 @@ export type { ConnectInput, ReauthInput } from "./integrations/integrations.js";
 export type { Clock, Logger, ProviderDefinition } from "./plugin/contract.js";
 export { invalidDomainEntries, isUrlAllowed } from "./resolver/allowed-domains.js";
 export { fixFor } from "./resolver/fixes.js";
+export { REDACTED, Redactor, redactText } from "./redaction/index.js";
+export {
+  DEFAULT_TIMEOUT_SECONDS,
+  requestTimeoutMsOf,
+  TIMEOUT_OPTION,
+} from "./deadline/index.js";
 export { findReferences, REFERENCE_PATTERN, substitute } from "./resolver/template.js";
 export type * from "./resolver/types.js";
 export {

@@ -108,6 +108,11 @@ export class ValueCache {
     return n;
   }
 
+  /** Values of the entries in memory, without loading (for the redactor). */
+  loadedValues(): string[] {
+    return this.#entries ? [...this.#entries.values()].map((e) => e.value) : [];
+  }
+
   async entries(): Promise<CacheEntry[]> {
     return [...(await this.#map()).values()];
   }

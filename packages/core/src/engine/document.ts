@@ -49,6 +49,11 @@ export class DocumentAccess {
     return undefined;
   }
 
+  /** The last document read or written, however old; no I/O (for the redactor). */
+  lastKnown(): VaultDocument | undefined {
+    return this.#snapshot;
+  }
+
   async read(): Promise<VaultDocument> {
     const cached = this.current();
     if (cached) return cached;

@@ -3,7 +3,9 @@ import { Singleflight } from "../cache/singleflight.js";
 import type { CacheEntry } from "../cache/types.js";
 import { isVaultlinkError } from "../errors/index.js";
 import type { FetchRequest, FetchResult, ProviderDefinition } from "../plugin/contract.js";
+import { timedOut, withDeadline } from "../deadline/index.js";
 import { failAll } from "../plugin/helpers.js";
+import { type Redactor, redactError } from "../redaction/index.js";
 import { fixFor } from "../resolver/fixes.js";
 import type { UnresolvedReason } from "../resolver/types.js";
 import { extractJsonKey } from "../values/json-key.js";
@@ -36,6 +38,7 @@ export class LinkedValues {
 
   constructor(
     private readonly deps: EngineServices & {
+      redactor: Redactor;
       markAuthExpired: (integration: IntegrationRecord, reason: string) => Promise<void>;
     },
   ) {}
@@ -134,31 +137,31 @@ export class LinkedValues {
     try {
       reference = provider.parseReference(target.reference, { settings: integration.settings });
     } catch (error) {
-      return providerFailure(
-        target,
-        "INVALID_REFERENCE",
-        (error as Error).message,
-        isVaultlinkError(error) ? error.hint : undefined,
-      );
+      const e = redactError(error, this.deps.redactor, { code: "INVALID_REFERENCE" });
+      return providerFailure(target, "INVALID_REFERENCE", e.message, e.hint);
     }
     const result = await this.#queue(provider, integration).enqueue({
       reference,
       ...(target.version !== undefined ? { version: target.version } : {}),
     });
     if (!result.ok) {
+      // The one place a provider's failure text enters core's results: redact it here.
+      const message = this.deps.redactor.redact(result.message);
+      const hint = result.hint === undefined ? undefined : this.deps.redactor.redact(result.hint);
       if (result.code === "AUTH_EXPIRED") {
-        await this.deps.markAuthExpired(integration, result.message);
+        await this.deps.markAuthExpired(integration, message);
         return {
           ok: false,
           reason: "auth-expired",
-          message: result.message,
+          message,
           fix: fixFor("auth-expired", target.name, { integration: integration.id }),
           code: result.code,
         };
       }
-      return providerFailure(target, result.code, result.message, result.hint);
+      return providerFailure(target, result.code, message, hint);
     }
     let value = typeof result.value === "string" ? result.value : decoder.decode(result.value);
+    this.deps.redactor.remember(value);
     if (target.jsonKey !== undefined) {
       try {
         value = extractJsonKey(value, target.jsonKey);
@@ -190,15 +193,27 @@ export class LinkedValues {
     let q = this.#queues.get(integration.id);
     if (!q) {
       q = new BatchQueue(async (requests): Promise<FetchResult[]> => {
-        try {
-          const instance = await this.deps.registry.instance(provider, integration);
-          return await instance.fetch(requests);
-        } catch (error) {
-          return failAll(
-            requests.map((r) => r.id),
-            error,
-          );
-        }
+        const ids = requests.map((r) => r.id);
+        const timeoutMs = this.deps.registry.requestTimeoutMs(provider, integration);
+        const late = () => {
+          const t = timedOut(provider.title, integration.id, timeoutMs);
+          return ids.map((id): FetchResult => ({ id, ok: false, code: "UNREACHABLE", ...t }));
+        };
+        // Core's deadline holds even for a provider that ignores the signal.
+        return withDeadline(
+          timeoutMs,
+          async (signal) => {
+            try {
+              const instance = await this.deps.registry.instance(provider, integration);
+              const results = await instance.fetch(requests, { signal });
+              // A provider that gave up on the signal reports the deadline as core words it.
+              return signal.aborted ? late() : results;
+            } catch (error) {
+              return signal.aborted ? late() : failAll(ids, error);
+            }
+          },
+          late,
+        );
       });
       this.#queues.set(integration.id, q);
     }

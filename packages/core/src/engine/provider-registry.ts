@@ -1,3 +1,4 @@
+import { requestTimeoutMsOf } from "../deadline/index.js";
 import { vaultlinkError } from "../errors/index.js";
 import type {
   Clock,
@@ -76,6 +77,11 @@ export class ProviderRegistry {
     await Promise.all([...this.#instances.keys()].map((id) => this.release(id)));
   }
 
+  /** The deadline of one call of this integration (core's `timeoutSeconds`, parsed once). */
+  requestTimeoutMs(provider: ProviderDefinition, integration: IntegrationRecord): number {
+    return requestTimeoutMsOf(integration.settings, this.deps.pluginOptions[provider.id] ?? {});
+  }
+
   #context(provider: ProviderDefinition, integration: IntegrationRecord) {
     return {
       integration: {
@@ -85,6 +91,7 @@ export class ProviderRegistry {
       },
       ...(integration.credentials ? { session: toSession(integration) } : {}),
       pluginOptions: this.deps.pluginOptions[provider.id] ?? {},
+      requestTimeoutMs: this.requestTimeoutMs(provider, integration),
       logger: this.deps.logger,
       clock: this.deps.clock,
       saveSession: (session: ProviderSession) => this.deps.saveSession(integration.id, session),

@@ -11,6 +11,7 @@ import type { EncodeOptions } from "../transfer/envelope.js";
 import type { ImportOptions, ImportReport } from "../transfer/import.js";
 import { exportVault, importVault } from "../transfer/index.js";
 import type { ExportPayload } from "../transfer/payload.js";
+import { Redactor, stringsIn } from "../redaction/index.js";
 import { confirmReset, resolveVaultKey } from "../vault/index.js";
 import type { KeySource, VaultFileStore, VaultPaths, VaultSession } from "../vault/types.js";
 import { CacheApi } from "./cache-api.js";
@@ -50,6 +51,7 @@ export class Vault {
   #valueCache: ValueCache;
   #clock: Clock;
   #logger: Logger;
+  #redactor: Redactor;
 
   constructor(
     readonly container: DependencyContainer,
@@ -68,6 +70,20 @@ export class Vault {
     // The value cache is bound to the unlocked session (its key derives from the data key).
     const valueCache = new ValueCache(this.#clock);
     this.#valueCache = valueCache;
+    // What the redactor knows at any moment: local values and stored credentials of the last
+    // document read, and the cached values in memory (plus what it is told to remember).
+    this.#redactor = new Redactor(() => {
+      const known: string[] = [];
+      const doc = this.#docs.lastKnown();
+      if (doc) {
+        for (const secret of Object.values(doc.secrets)) {
+          if (secret.value !== undefined) known.push(secret.value);
+        }
+        for (const i of Object.values(doc.integrations)) stringsIn(i.credentials, known);
+      }
+      known.push(...valueCache.loadedValues());
+      return known;
+    });
 
     let integrations: Integrations | undefined;
     this.providers = new ProviderRegistry(container.resolve(Tokens.Providers), {
@@ -82,6 +98,7 @@ export class Vault {
       registry: this.providers,
       events: this.events,
       clock: this.#clock,
+      redactor: this.#redactor,
       markAuthExpired: (r, reason) => (integrations as Integrations).markAuthExpired(r, reason),
     });
     integrations = new Integrations({
@@ -91,6 +108,7 @@ export class Vault {
       events: this.events,
       clock: this.#clock,
       access,
+      redactor: this.#redactor,
       onReleased: (id) => this.#linked.forget(id),
     });
     this.integrations = integrations;
@@ -205,6 +223,16 @@ export class Vault {
     } finally {
       this.#docs.invalidate();
     }
+  }
+
+  /**
+   * Remove every value and credential this vault knows (local values, stored credentials,
+   * cached values, values fetched in this process) and anything that looks like a credential
+   * from `text`. Core already applies it to provider and plugin text; hosts may apply it to
+   * anything else they print.
+   */
+  redact(text: string): string {
+    return this.#redactor.redact(text);
   }
 
   /** The provider plugins this vault can use. */

@@ -6,6 +6,9 @@ import type { ProviderDefinition, ProviderSession } from "../plugin/contract.js"
 import type { IntegrationRecord } from "../vault/model.js";
 import { type IntegrationInfo, toIntegrationInfo } from "./integration-view.js";
 import { pickAuthMethod, splitOptions } from "./options.js";
+import { timedOut, withDeadline } from "../deadline/index.js";
+import { withCoreSettings } from "../plugin/define-provider.js";
+import { type Redactor, redactError } from "../redaction/index.js";
 
 export interface ConnectInput {
   /** Provider plugin id ("aws"). */
@@ -34,6 +37,7 @@ export class Integrations {
   constructor(
     private readonly deps: EngineServices & {
       access: AccessPolicy;
+      redactor: Redactor;
       onReleased: (integrationId: string) => void;
     },
   ) {}
@@ -121,7 +125,7 @@ export class Integrations {
       enforceRequired: false,
       applyDefaults: false,
     });
-    const integrationLevel = new Set((provider.settings ?? []).map((s) => s.name));
+    const integrationLevel = new Set(withCoreSettings(provider.settings).map((s) => s.name));
     const switchesMethod = method.id !== current.authMethod;
     if (switchesMethod || Object.keys(given.settings).some((k) => integrationLevel.has(k))) {
       // Members sign in personally with the method the setup names; changing the shared
@@ -218,7 +222,9 @@ export class Integrations {
   }
 
   /** Record that credentials stopped working; emits AuthExpired once per expiry. */
-  async markAuthExpired(integration: IntegrationRecord, reason: string): Promise<void> {
+  async markAuthExpired(integration: IntegrationRecord, rawReason: string): Promise<void> {
+    // The reason is stored and shown (status, doctor): provider text, so it is redacted.
+    const reason = this.deps.redactor.redact(rawReason);
     let changed = false;
     await this.deps.docs.update((doc) => {
       const r = doc.integrations[integration.id];
@@ -240,6 +246,7 @@ export class Integrations {
 
   /** A provider refreshed its session (renewed token, re-login): store it. */
   async saveSession(id: string, session: ProviderSession): Promise<void> {
+    this.deps.redactor.remember(session.credentials);
     await this.deps.docs.update((doc) => {
       const r = doc.integrations[id];
       if (!r || r.status === "disconnected") return;
@@ -259,17 +266,45 @@ export class Integrations {
       notify?: ((m: string) => void) | undefined;
     },
   ): Promise<ProviderSession> {
-    const instance = await this.deps.registry.fresh(provider, record);
+    // What the person typed and the session being replaced are secret from here on.
+    this.deps.redactor.remember(input.secrets);
+    this.deps.redactor.remember(input.previous?.credentials);
+    const interactive = provider.authMethods.find((m) => m.id === input.method)?.interactive;
+    const timeoutMs = this.deps.registry.requestTimeoutMs(provider, record);
     try {
-      return await instance.authenticate({
-        method: input.method,
-        settings: input.settings,
-        secrets: input.secrets,
-        ...(input.previous ? { previous: input.previous } : {}),
-        ...(input.notify ? { notify: input.notify } : {}),
+      const instance = await this.deps.registry.fresh(provider, record);
+      try {
+        const signIn = (signal?: AbortSignal) =>
+          instance.authenticate({
+            method: input.method,
+            settings: input.settings,
+            secrets: input.secrets,
+            ...(input.previous ? { previous: input.previous } : {}),
+            ...(input.notify ? { notify: input.notify } : {}),
+            ...(signal ? { signal } : {}),
+          });
+        // A person signing in in a browser takes the time they need; anything else has a deadline.
+        const session = interactive
+          ? await signIn()
+          : await withDeadline(timeoutMs, signIn, () => {
+              const t = timedOut(provider.title, record.id, timeoutMs, "sign-in");
+              throw vaultlinkError("UNREACHABLE", t.message, {
+                hint: t.hint,
+                provider: provider.id,
+                details: t.details,
+              });
+            });
+        this.deps.redactor.remember(session.credentials);
+        return session;
+      } finally {
+        await instance.dispose();
+      }
+    } catch (error) {
+      // Plugin text (and whatever the service echoed into it) passes the redactor here.
+      throw redactError(error, this.deps.redactor, {
+        code: "PROVIDER_ERROR",
+        provider: provider.id,
       });
-    } finally {
-      await instance.dispose();
     }
   }
 

@@ -1,5 +1,6 @@
 import { vaultlinkError } from "../errors/index.js";
 import type { AuthMethod, OptionSpec, ProviderDefinition } from "../plugin/contract.js";
+import { withCoreSettings } from "../plugin/define-provider.js";
 
 /** Find an auth method by id, or the provider's first when none is given. */
 export function pickAuthMethod(
@@ -28,7 +29,8 @@ export function splitOptions(
   values: Record<string, unknown>,
   options: { enforceRequired?: boolean; applyDefaults?: boolean } = {},
 ): { settings: Record<string, unknown>; secrets: Record<string, unknown> } {
-  const specs: OptionSpec[] = [...(provider.settings ?? []), ...method.options];
+  // Core's settings too, for a provider defined by another copy of core.
+  const specs: OptionSpec[] = [...withCoreSettings(provider.settings), ...method.options];
   const byName = new Map(specs.map((s) => [s.name, s]));
   const settings: Record<string, unknown> = {};
   const secrets: Record<string, unknown> = {};
@@ -76,15 +78,32 @@ function coerce(provider: ProviderDefinition, spec: OptionSpec, raw: unknown): u
   const bad = (what: string) =>
     vaultlinkError("INVALID_INPUT", `Option "${spec.name}" of ${provider.title} ${what}.`, {
       provider: provider.id,
-      hint: spec.choices ? `Choose one of: ${spec.choices.join(", ")}.` : (spec.description ?? ""),
+      hint: spec.choices
+        ? `Choose one of: ${spec.choices.join(", ")}.`
+        : spec.min !== undefined || spec.max !== undefined
+          ? `Give a value from ${spec.min ?? "-∞"} to ${spec.max ?? "∞"}.${spec.description ? ` ${spec.description}` : ""}`
+          : (spec.description ?? ""),
     });
   switch (spec.type) {
     case "string":
       if (typeof raw !== "string") throw bad("must be text");
       return raw;
-    case "number": {
-      const n = typeof raw === "number" ? raw : Number(raw);
-      if (!Number.isFinite(n)) throw bad("must be a number");
+    case "number":
+    case "integer": {
+      const n =
+        typeof raw === "number"
+          ? raw
+          : typeof raw === "string" && raw.trim() !== ""
+            ? Number(raw)
+            : Number.NaN;
+      const whole = spec.type === "integer";
+      if (!Number.isFinite(n) || (whole && !Number.isInteger(n))) {
+        throw bad(`must be ${whole ? "a whole number" : "a number"}, not "${String(raw)}"`);
+      }
+      if (spec.min !== undefined && n < spec.min)
+        throw bad(`must be at least ${spec.min}, not ${n}`);
+      if (spec.max !== undefined && n > spec.max)
+        throw bad(`must be at most ${spec.max}, not ${n}`);
       return n;
     }
     case "boolean":

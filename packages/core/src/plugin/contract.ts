@@ -12,7 +12,8 @@ export interface OptionSpec {
   name: string;
   /** Short label for prompts ("Access key ID"). */
   title: string;
-  type: "string" | "number" | "boolean" | "enum";
+  /** "integer" is a whole number; core checks `min`/`max` for numbers and integers. */
+  type: "string" | "number" | "integer" | "boolean" | "enum";
   /**
    * Secret options (passwords, tokens, secret keys) are prompted masked, never accepted on a
    * command line, and stored only inside the encrypted vault.
@@ -21,6 +22,10 @@ export interface OptionSpec {
   required?: boolean;
   default?: string | number | boolean;
   choices?: readonly string[];
+  /** Smallest allowed value ("number" and "integer"). */
+  min?: number;
+  /** Largest allowed value ("number" and "integer"). */
+  max?: number;
   description?: string;
   /** An environment variable the host may read the value from. */
   env?: string;
@@ -81,6 +86,20 @@ export interface AuthenticateInput {
   previous?: ProviderSession;
   /** For interactive methods: show a message (a device code, a URL) to the person. */
   notify?: (message: string) => void;
+  /**
+   * Aborted when core's deadline for the sign-in passes (non-interactive methods): hand it to
+   * the SDK's requests. Core stops waiting at the deadline either way.
+   */
+  signal?: AbortSignal;
+}
+
+/** What core passes along with a fetch. */
+export interface FetchOptions {
+  /**
+   * Aborted when core's deadline for this call passes (`ctx.requestTimeoutMs`): hand it to
+   * the SDK's requests so their sockets close. Core stops waiting at the deadline either way.
+   */
+  signal?: AbortSignal;
 }
 
 export interface FetchRequest {
@@ -135,6 +154,12 @@ export interface ProviderContext {
   session?: ProviderSession;
   /** Options the host gave this plugin in its config (`plugins: [[name, options]]`). */
   pluginOptions: Record<string, unknown>;
+  /**
+   * How long one call (a fetch of a batch, a sign-in) may take, in ms: the integration's
+   * `timeoutSeconds`, else the plugin option, else 30 s, parsed by core. Give it to the SDK
+   * as its request timeout; core cuts the call off at this deadline regardless.
+   */
+  requestTimeoutMs: number;
   logger: Logger;
   clock: Clock;
   /** Persist a refreshed session (a renewed token, a re-login). */
@@ -145,7 +170,7 @@ export interface ProviderInstance {
   /** Sign in with an auth method; throw a VaultlinkError (AUTH_FAILED, UNREACHABLE…) on failure. */
   authenticate(input: AuthenticateInput): Promise<ProviderSession>;
   /** Fetch values; return exactly one result per request, in any order. */
-  fetch(requests: readonly FetchRequest[]): Promise<FetchResult[]>;
+  fetch(requests: readonly FetchRequest[], options?: FetchOptions): Promise<FetchResult[]>;
   /** Release clients, timers and sockets. */
   dispose(): Promise<void> | void;
 }

@@ -1,10 +1,26 @@
+import { CORE_SETTINGS } from "../deadline/deadline.js";
 import {
+  type OptionSpec,
   PROVIDER_BRAND,
   type ProviderDefinition,
   type ProviderDefinitionInput,
 } from "./contract.js";
 
+/**
+ * The provider's settings followed by core's own (`timeoutSeconds`), so hosts show, prompt
+ * for and check them like any other setting. A provider that declares one of core's names
+ * keeps its own declaration.
+ */
+export function withCoreSettings(settings: readonly OptionSpec[] = []): OptionSpec[] {
+  const own = new Set(settings.map((s) => s.name));
+  return [...settings, ...CORE_SETTINGS.filter((s) => !own.has(s.name))];
+}
+
 /** Declare a provider plugin. Default-export the result from the plugin package. */
 export function defineProvider(input: ProviderDefinitionInput): ProviderDefinition {
-  return Object.freeze({ ...input, brand: PROVIDER_BRAND });
+  return Object.freeze({
+    ...input,
+    settings: withCoreSettings(input.settings),
+    brand: PROVIDER_BRAND,
+  });
 }

@@ -12,7 +12,17 @@ export {
   vaultlinkError,
 } from "../errors/index.js";
 export * from "./contract.js";
-export { defineProvider } from "./define-provider.js";
+export {
+  CORE_SETTINGS,
+  DEFAULT_TIMEOUT_SECONDS,
+  formatSeconds,
+  MAX_TIMEOUT_SECONDS,
+  MIN_TIMEOUT_SECONDS,
+  TIMEOUT_OPTION,
+  timedOut,
+} from "../deadline/index.js";
+export { REDACTED } from "../redaction/index.js";
+export { defineProvider, withCoreSettings } from "./define-provider.js";
 export {
   chunk,
   failAll,

@@ -66,6 +66,7 @@ function providerErrorFix(
     case "INVALID_REFERENCE":
       return `check that ${reference} exists, or link the right one: vaultlink secret link ${name} ${id} <reference>`;
     default:
-      return `check the integration's settings (vaultlink integration status ${id}; change them with vaultlink integration configure ${id}) and the link of ${name}`;
+      // An unexpected answer (a 500, say) is the provider's own failure, not the setup's.
+      return `the provider reported an error of its own: try again in a moment; if it keeps failing, check the provider's service status (vaultlink integration status ${id} shows this integration)`;
   }
 }

@@ -1,0 +1,103 @@
+import type { OptionSpec } from "../plugin/contract.js";
+
+/** The core-level option every integration (and every plugin's options) accepts. */
+export const TIMEOUT_OPTION = "timeoutSeconds";
+export const DEFAULT_TIMEOUT_SECONDS = 30;
+export const MIN_TIMEOUT_SECONDS = 1;
+export const MAX_TIMEOUT_SECONDS = 600;
+
+/**
+ * Names the same setting had before core owned it, still read from vaults and config files
+ * that hold them: 1Password Connect's integration setting `timeoutMs` and the AWS plugin
+ * option `requestTimeoutMs`, both in milliseconds. HashiCorp's `timeoutSeconds` is the name kept.
+ */
+export const LEGACY_TIMEOUT_MS_OPTIONS = ["timeoutMs", "requestTimeoutMs"] as const;
+
+/** Settings core adds to every provider's settings (`defineProvider`, option checks). */
+export const CORE_SETTINGS: readonly OptionSpec[] = [
+  {
+    name: TIMEOUT_OPTION,
+    title: "Request timeout (seconds)",
+    type: "integer",
+    min: MIN_TIMEOUT_SECONDS,
+    max: MAX_TIMEOUT_SECONDS,
+    description: `How long one call to the provider may take before it fails as timed out (default ${DEFAULT_TIMEOUT_SECONDS}).`,
+  },
+];
+
+function positive(value: unknown): number | undefined {
+  const n = typeof value === "string" && value.trim() !== "" ? Number(value) : value;
+  return typeof n === "number" && Number.isFinite(n) && n > 0 ? n : undefined;
+}
+
+function fromOptions(options: Readonly<Record<string, unknown>>): number | undefined {
+  const seconds = positive(options[TIMEOUT_OPTION]);
+  if (seconds !== undefined) return Math.round(Math.min(seconds, MAX_TIMEOUT_SECONDS) * 1000);
+  for (const name of LEGACY_TIMEOUT_MS_OPTIONS) {
+    const ms = positive(options[name]);
+    if (ms !== undefined) return Math.round(Math.min(ms, MAX_TIMEOUT_SECONDS * 1000));
+  }
+  return undefined;
+}
+
+/**
+ * The deadline of one provider call, in ms: the integration's setting, else the plugin's
+ * option (host config), else 30 s. Parsed here once; providers read `ctx.requestTimeoutMs`.
+ */
+export function requestTimeoutMsOf(
+  settings: Readonly<Record<string, unknown>>,
+  pluginOptions: Readonly<Record<string, unknown>>,
+): number {
+  return fromOptions(settings) ?? fromOptions(pluginOptions) ?? DEFAULT_TIMEOUT_SECONDS * 1000;
+}
+
+/** "30 s", "1.5 s". */
+export function formatSeconds(ms: number): string {
+  const s = ms / 1000;
+  return `${Number.isInteger(s) ? s : s.toFixed(1).replace(/\.0$/, "")} s`;
+}
+
+/** The message and hint of a call that passed its deadline, the same for every provider. */
+export function timedOut(
+  providerTitle: string,
+  integrationId: string,
+  ms: number,
+  what = "request",
+): { message: string; hint: string; details: Record<string, unknown> } {
+  const longer = Math.min(MAX_TIMEOUT_SECONDS, Math.max(60, Math.ceil((ms * 2) / 1000)));
+  return {
+    message: `The ${providerTitle} ${what} timed out after ${formatSeconds(ms)}.`,
+    hint: `The service may be slow or unreachable: retry in a moment. If it is only slow, allow more time with vaultlink integration configure ${integrationId} --${TIMEOUT_OPTION} ${longer}.`,
+    details: { timedOut: true, timeoutMs: ms },
+  };
+}
+
+/**
+ * Run `work` with an AbortSignal that fires after `ms`; settle with `onTimeout()` at the
+ * deadline even if `work` ignores the signal (its late result or error is dropped).
+ */
+export async function withDeadline<T>(
+  ms: number,
+  work: (signal: AbortSignal) => Promise<T>,
+  onTimeout: () => T,
+): Promise<T> {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<T>((resolve, reject) => {
+    timer = setTimeout(() => {
+      controller.abort(new Error(`deadline of ${ms} ms passed`));
+      try {
+        resolve(onTimeout());
+      } catch (error) {
+        reject(error);
+      }
+    }, ms);
+  });
+  const running = work(controller.signal);
+  running.catch(() => undefined);
+  try {
+    return await Promise.race([running, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,12 @@
+export {
+  CORE_SETTINGS,
+  DEFAULT_TIMEOUT_SECONDS,
+  formatSeconds,
+  LEGACY_TIMEOUT_MS_OPTIONS,
+  MAX_TIMEOUT_SECONDS,
+  MIN_TIMEOUT_SECONDS,
+  requestTimeoutMsOf,
+  TIMEOUT_OPTION,
+  timedOut,
+  withDeadline,
+} from "./deadline.js";
