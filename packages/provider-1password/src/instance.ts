@@ -85,7 +85,7 @@ export class OnePasswordInstance implements ProviderInstance {
         };
       }
       case CONNECT_METHOD.id: {
-        const resolved = connectSettings(input.settings);
+        const resolved = connectSettings(input.settings, this.#ctx.requestTimeoutMs);
         const token = checkConnectToken(input.secrets.token);
         const client = await this.#buildConnect(resolved, token);
         try {
@@ -196,7 +196,7 @@ export class OnePasswordInstance implements ProviderInstance {
 
   async #connectClient(signIn: SignIn): Promise<{ client: OPConnect; settings: ConnectSettings }> {
     if (!this.#connect) {
-      const settings = connectSettings(signIn.settings);
+      const settings = connectSettings(signIn.settings, this.#ctx.requestTimeoutMs);
       const client = await this.#buildConnect(settings, storedToken(signIn, "Connect token"));
       this.#connect = { client, settings };
     }

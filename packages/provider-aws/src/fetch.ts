@@ -30,6 +30,8 @@ export interface FetchContext {
   logger: Logger;
   /** Shared by the instance's fetches: once BatchGetSecretValue is denied, stop trying it. */
   batch: { denied: boolean };
+  /** Core's deadline: aborts the SDK's requests. */
+  signal?: AbortSignal | undefined;
 }
 
 /** Requests that read the same secret the same way share one call. */
@@ -136,6 +138,7 @@ async function getOne(job: Job, ctx: FetchContext): Promise<FetchResult[]> {
     const { client, sdk } = await ctx.clients.get(job.region, ctx.endpoint, ctx.keys);
     const output = await client.send(
       new sdk.GetSecretValueCommand({ SecretId: job.secretId, ...job.version?.selector }),
+      ctx.signal ? { abortSignal: ctx.signal } : {},
     );
     return answer(job, output);
   } catch (error) {
@@ -153,6 +156,7 @@ async function getBatch(
     const { client, sdk } = await ctx.clients.get(region, ctx.endpoint, ctx.keys);
     output = await client.send(
       new sdk.BatchGetSecretValueCommand({ SecretIdList: jobs.map((j) => j.secretId) }),
+      ctx.signal ? { abortSignal: ctx.signal } : {},
     );
   } catch (error) {
     const mapped = mapAwsError(

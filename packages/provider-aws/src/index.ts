@@ -20,7 +20,7 @@ import { readKeys } from "./session.js";
 const pkg = createRequire(import.meta.url)("../package.json") as { name: string; version: string };
 
 function createInstance(ctx: ProviderContext): ProviderInstance {
-  const options = readPluginOptions(ctx.pluginOptions);
+  const options = readPluginOptions(ctx.pluginOptions, ctx.requestTimeoutMs);
   const clients = new SecretsManagerClients(options);
   const batch = { denied: false };
   // The session the host stored wins (it may have replaced ours); without one, the session
@@ -45,7 +45,7 @@ function createInstance(ctx: ProviderContext): ProviderInstance {
       return session;
     },
 
-    async fetch(requests) {
+    async fetch(requests, fetchOptions) {
       if (requests.length === 0) return [];
       const own = ctx.session === undefined ? signedIn : undefined;
       const session = ctx.session ?? own?.session;
@@ -71,6 +71,7 @@ function createInstance(ctx: ProviderContext): ProviderInstance {
         concurrency: options.concurrency,
         logger: ctx.logger,
         batch,
+        signal: fetchOptions?.signal,
       });
     },
 

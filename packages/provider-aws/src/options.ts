@@ -147,16 +147,22 @@ export interface AwsPluginOptions {
   retryMode: "standard" | "adaptive";
   /** Calls in flight at once per fetch (batches or single reads). Default 8. */
   concurrency: number;
-  /** Milliseconds one attempt may take before it fails as a timeout. Default 30 000. */
+  /**
+   * Milliseconds one attempt may take: core's deadline (`ctx.requestTimeoutMs`, from the
+   * core-level `timeoutSeconds`; the old plugin option `requestTimeoutMs` still counts there).
+   */
   requestTimeoutMs: number;
 }
 
-export function readPluginOptions(raw: Record<string, unknown>): AwsPluginOptions {
+export function readPluginOptions(
+  raw: Record<string, unknown>,
+  requestTimeoutMs: number,
+): AwsPluginOptions {
   return {
     maxAttempts: positiveInt(raw.maxAttempts) ?? 3,
     retryMode: raw.retryMode === "adaptive" ? "adaptive" : "standard",
     concurrency: positiveInt(raw.concurrency) ?? 8,
-    requestTimeoutMs: positiveInt(raw.requestTimeoutMs) ?? 30_000,
+    requestTimeoutMs,
   };
 }
 

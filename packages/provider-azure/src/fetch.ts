@@ -31,6 +31,8 @@ export interface FetcherOptions {
   credential: () => Promise<TokenCredential>;
   integration: string;
   userAgent: string;
+  /** Core's deadline (`ctx.requestTimeoutMs`): the longest one read may take. */
+  requestTimeoutMs: number;
 }
 
 /**
@@ -44,7 +46,7 @@ export class SecretFetcher {
 
   constructor(private readonly options: FetcherOptions) {}
 
-  async fetch(requests: readonly FetchRequest[]): Promise<FetchResult[]> {
+  async fetch(requests: readonly FetchRequest[], signal?: AbortSignal): Promise<FetchResult[]> {
     const results: FetchResult[] = [];
     const reads = new Map<string, Read>();
     for (const request of requests) {
@@ -62,7 +64,7 @@ export class SecretFetcher {
     const answered = await mapWithConcurrency(
       [...reads.values()],
       this.options.config.concurrency,
-      (read) => this.#read(read),
+      (read) => this.#read(read, signal),
     );
     for (const batch of answered) results.push(...batch);
     return results;
@@ -88,11 +90,16 @@ export class SecretFetcher {
     return { reference, ...(version ? { version } : {}) };
   }
 
-  async #read(read: Read): Promise<FetchResult[]> {
+  async #read(read: Read, signal: AbortSignal | undefined): Promise<FetchResult[]> {
     const { reference, version } = read;
     try {
       const client = await this.#client(reference);
-      const secret = await client.getSecret(reference.name, version ? { version } : {});
+      // Without a timeout the SDK waits for ever on a vault that never answers.
+      const secret = await client.getSecret(reference.name, {
+        ...(version ? { version } : {}),
+        ...(signal ? { abortSignal: signal } : {}),
+        requestOptions: { timeout: this.options.requestTimeoutMs },
+      });
       const value = secret.value ?? "";
       const got = secret.properties.version;
       return read.ids.map((id) => ({

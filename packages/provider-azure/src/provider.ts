@@ -1,6 +1,7 @@
 import type { TokenCredential } from "@azure/identity";
 import type {
   AuthenticateInput,
+  FetchOptions,
   FetchRequest,
   FetchResult,
   ProviderContext,
@@ -47,6 +48,7 @@ export function createAzureInstance(ctx: ProviderContext): ProviderInstance {
       credential: () => credentialFor(session, settings, config),
       integration: ctx.integration.id,
       userAgent: `vaultlink-azure/${META.version}`,
+      requestTimeoutMs: ctx.requestTimeoutMs,
     });
     live = { session, fetcher: next };
     return next;
@@ -117,7 +119,7 @@ export function createAzureInstance(ctx: ProviderContext): ProviderInstance {
       return own.session;
     },
 
-    async fetch(requests: readonly FetchRequest[]): Promise<FetchResult[]> {
+    async fetch(requests: readonly FetchRequest[], options?: FetchOptions): Promise<FetchResult[]> {
       if (requests.length === 0) return [];
       const session = current();
       try {
@@ -129,7 +131,7 @@ export function createAzureInstance(ctx: ProviderContext): ProviderInstance {
             hint: reauthHint(ctx.integration.id),
           });
         }
-        return await (await fetcher(session)).fetch(requests);
+        return await (await fetcher(session)).fetch(requests, options?.signal);
       } catch (error) {
         return failAll(
           requests.map((r) => r.id),

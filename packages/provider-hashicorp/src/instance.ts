@@ -68,7 +68,7 @@ export class HashicorpInstance implements ProviderInstance {
   }
 
   get #config(): VaultSettings {
-    this.#settings ??= readSettings(this.#rawSettings);
+    this.#settings ??= readSettings(this.#rawSettings, this.#ctx.requestTimeoutMs);
     return this.#settings;
   }
 

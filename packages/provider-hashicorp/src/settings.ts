@@ -1,4 +1,4 @@
-import { type OptionSpec, vaultlinkError } from "@vaultlink/core/plugin";
+import { DEFAULT_TIMEOUT_SECONDS, type OptionSpec, vaultlinkError } from "@vaultlink/core/plugin";
 
 /**
  * Team settings: an admin writes them when connecting (or with `configure`); members only
@@ -65,12 +65,6 @@ export const SETTINGS: readonly OptionSpec[] = [
     default: false,
     description: "Do not verify Vault's certificate. Local testing only.",
   },
-  {
-    name: "timeoutSeconds",
-    title: "Request timeout (seconds)",
-    type: "number",
-    default: 30,
-  },
 ];
 
 export type KvVersionSetting = "auto" | "1" | "2";
@@ -95,7 +89,10 @@ function bad(message: string, hint: string): never {
 }
 
 /** Read and check the stored settings. */
-export function readSettings(raw: Record<string, unknown>): VaultSettings {
+export function readSettings(
+  raw: Record<string, unknown>,
+  requestTimeoutMs = DEFAULT_TIMEOUT_SECONDS * 1000,
+): VaultSettings {
   const address = str(raw.address);
   if (!address)
     bad(
@@ -124,7 +121,6 @@ export function readSettings(raw: Record<string, unknown>): VaultSettings {
       "Leave it at auto unless detection is denied by policy.",
     );
   }
-  const timeout = raw.timeoutSeconds === undefined ? 30 : Number(raw.timeoutSeconds);
   const authMount = str(raw.authMount)
     ?.replace(/^\/+|\/+$/g, "")
     .replace(/^auth\//, "");
@@ -140,6 +136,7 @@ export function readSettings(raw: Record<string, unknown>): VaultSettings {
     ...(caCert ? { caCert } : {}),
     ...(caFile ? { caFile } : {}),
     tlsSkipVerify: raw.tlsSkipVerify === true || raw.tlsSkipVerify === "true",
-    timeoutMs: Number.isFinite(timeout) && timeout > 0 ? timeout * 1000 : 30_000,
+    // Core's deadline (its `timeoutSeconds` setting, parsed by core), as node-vault's timeout.
+    timeoutMs: requestTimeoutMs,
   };
 }

@@ -28,6 +28,11 @@ export type LinkedOutcome =
 
 const decoder = new TextDecoder();
 
+/** Failures a timed-out SDK call turns into (its own timeout, a closed socket). */
+const GAVE_UP = new Set(["UNREACHABLE", "PROVIDER_ERROR"]);
+/** Timers may fire a millisecond early; an SDK timeout at the deadline counts as the deadline. */
+const DEADLINE_SLACK_MS = 10;
+
 /**
  * Gets the values of linked secrets: cache first, then the provider, with one in-flight fetch
  * per cache key and one provider call per integration per burst.
@@ -199,18 +204,26 @@ export class LinkedValues {
           const t = timedOut(provider.title, integration.id, timeoutMs);
           return ids.map((id): FetchResult => ({ id, ok: false, code: "UNREACHABLE", ...t }));
         };
-        // Core's deadline holds even for a provider that ignores the signal.
+        // Core's deadline holds even for a provider that ignores the signal. A provider whose
+        // SDK gave up at the same deadline (its own timeout) is reported the same way.
+        const started = performance.now();
+        const pastDeadline = (signal: AbortSignal) =>
+          signal.aborted || performance.now() - started >= timeoutMs - DEADLINE_SLACK_MS;
         return withDeadline(
           timeoutMs,
           async (signal) => {
+            let results: FetchResult[];
             try {
               const instance = await this.deps.registry.instance(provider, integration);
-              const results = await instance.fetch(requests, { signal });
-              // A provider that gave up on the signal reports the deadline as core words it.
-              return signal.aborted ? late() : results;
+              results = await instance.fetch(requests, { signal });
             } catch (error) {
-              return signal.aborted ? late() : failAll(ids, error);
+              results = failAll(ids, error);
             }
+            if (!pastDeadline(signal)) return results;
+            const t = timedOut(provider.title, integration.id, timeoutMs);
+            return results.map((r) =>
+              r.ok || !GAVE_UP.has(r.code) ? r : { id: r.id, ok: false, code: "UNREACHABLE", ...t },
+            );
           },
           late,
         );

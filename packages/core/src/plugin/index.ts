@@ -18,6 +18,7 @@ export {
   formatSeconds,
   MAX_TIMEOUT_SECONDS,
   MIN_TIMEOUT_SECONDS,
+  requestTimeoutMsOf,
   TIMEOUT_OPTION,
   timedOut,
 } from "../deadline/index.js";

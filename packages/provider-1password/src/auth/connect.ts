@@ -1,7 +1,6 @@
 import { type AuthMethod, providerError } from "@vaultlink/core/plugin";
 import { PROVIDER_ID } from "../reference.js";
 
-export const DEFAULT_CONNECT_TIMEOUT_MS = 15_000;
 export const DEFAULT_CONNECT_CONCURRENCY = 4;
 
 export const CONNECT_METHOD: AuthMethod = {
@@ -29,13 +28,6 @@ export const CONNECT_METHOD: AuthMethod = {
         "An access token issued for this Connect server, with read access to the vaults you link.",
     },
     {
-      name: "timeoutMs",
-      title: "Request timeout (ms)",
-      type: "number",
-      default: DEFAULT_CONNECT_TIMEOUT_MS,
-      description: "How long one request to the Connect server may take.",
-    },
-    {
       name: "concurrency",
       title: "Parallel item reads",
       type: "number",
@@ -47,6 +39,7 @@ export const CONNECT_METHOD: AuthMethod = {
 
 export interface ConnectSettings {
   host: string;
+  /** Core's deadline (`ctx.requestTimeoutMs`; a `timeoutMs` stored by older versions counts there). */
   timeoutMs: number;
   concurrency: number;
 }
@@ -56,7 +49,10 @@ function bad(message: string, hint: string) {
 }
 
 /** Read and check the Connect settings; the host always ends with "/" so paths append to it. */
-export function connectSettings(settings: Record<string, unknown>): ConnectSettings {
+export function connectSettings(
+  settings: Record<string, unknown>,
+  requestTimeoutMs: number,
+): ConnectSettings {
   const raw = settings.host;
   if (typeof raw !== "string" || raw.trim() === "") {
     throw bad(
@@ -87,7 +83,7 @@ export function connectSettings(settings: Record<string, unknown>): ConnectSetti
   if (!url.pathname.endsWith("/")) url.pathname += "/";
   return {
     host: url.toString(),
-    timeoutMs: positive(settings.timeoutMs, DEFAULT_CONNECT_TIMEOUT_MS),
+    timeoutMs: requestTimeoutMs,
     concurrency: Math.floor(positive(settings.concurrency, DEFAULT_CONNECT_CONCURRENCY)),
   };
 }

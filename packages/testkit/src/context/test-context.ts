@@ -1,4 +1,9 @@
-import type { Clock, ProviderContext, ProviderSession } from "@vaultlink/core/plugin";
+import {
+  type Clock,
+  type ProviderContext,
+  type ProviderSession,
+  requestTimeoutMsOf,
+} from "@vaultlink/core/plugin";
 import { FakeClock } from "./fake-clock.js";
 import { createRecordingLogger, type RecordingLogger } from "./recording-logger.js";
 
@@ -14,6 +19,8 @@ export interface TestContextOverrides<C extends Clock = FakeClock> {
   integration?: Partial<ProviderContext["integration"]>;
   session?: ProviderSession;
   pluginOptions?: Record<string, unknown>;
+  /** The deadline core would give; default: parsed from the settings and plugin options as core does. */
+  requestTimeoutMs?: number;
   logger?: RecordingLogger;
   clock?: C;
   /** Shared list to record saved sessions into (several contexts can share one). */
@@ -28,14 +35,18 @@ export function createTestContext<C extends Clock = FakeClock>(
   overrides: TestContextOverrides<C> = {},
 ): TestContext<C> {
   const savedSessions = overrides.savedSessions ?? [];
+  const integration = {
+    id: "test-integration",
+    authMethod: "token",
+    settings: {},
+    ...overrides.integration,
+  };
+  const pluginOptions = overrides.pluginOptions ?? {};
   const context: TestContext<C> = {
-    integration: {
-      id: "test-integration",
-      authMethod: "token",
-      settings: {},
-      ...overrides.integration,
-    },
-    pluginOptions: overrides.pluginOptions ?? {},
+    integration,
+    pluginOptions,
+    requestTimeoutMs:
+      overrides.requestTimeoutMs ?? requestTimeoutMsOf(integration.settings, pluginOptions),
     logger: overrides.logger ?? createRecordingLogger(),
     clock: overrides.clock ?? (new FakeClock() as unknown as C),
     savedSessions,
