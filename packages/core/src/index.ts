@@ -14,6 +14,11 @@ export { cacheKey } from "./cache/cache-key.js";
 export { fileCachePersistence } from "./cache/file-persistence.js";
 export type { CacheEntry, CacheEntryInfo, CachePersistence } from "./cache/types.js";
 export { memoryCachePersistence } from "./cache/value-cache.js";
+export {
+  DEFAULT_TIMEOUT_SECONDS,
+  requestTimeoutMsOf,
+  TIMEOUT_OPTION,
+} from "./deadline/index.js";
 export type { DependencyContainer } from "./di/container.js";
 export { Tokens } from "./di/tokens.js";
 export { type CreateVaultOptions, createVault } from "./engine/create-vault.js";
@@ -28,14 +33,9 @@ export * from "./events/index.js";
 export type { IntegrationInfo } from "./integrations/integration-view.js";
 export type { ConnectInput, ReauthInput } from "./integrations/integrations.js";
 export type { Clock, Logger, ProviderDefinition } from "./plugin/contract.js";
+export { REDACTED, Redactor, redactText } from "./redaction/index.js";
 export { invalidDomainEntries, isUrlAllowed } from "./resolver/allowed-domains.js";
 export { fixFor } from "./resolver/fixes.js";
-export { REDACTED, Redactor, redactText } from "./redaction/index.js";
-export {
-  DEFAULT_TIMEOUT_SECONDS,
-  requestTimeoutMsOf,
-  TIMEOUT_OPTION,
-} from "./deadline/index.js";
 export { findReferences, REFERENCE_PATTERN, substitute } from "./resolver/template.js";
 export type * from "./resolver/types.js";
 export {

@@ -1,9 +1,9 @@
 import { linkCacheKey } from "../cache/cache-key.js";
 import { Singleflight } from "../cache/singleflight.js";
 import type { CacheEntry } from "../cache/types.js";
+import { timedOut, withDeadline } from "../deadline/index.js";
 import { isVaultlinkError } from "../errors/index.js";
 import type { FetchRequest, FetchResult, ProviderDefinition } from "../plugin/contract.js";
-import { timedOut, withDeadline } from "../deadline/index.js";
 import { failAll } from "../plugin/helpers.js";
 import { type Redactor, redactError } from "../redaction/index.js";
 import { fixFor } from "../resolver/fixes.js";

@@ -1,14 +1,14 @@
 import type { AccessPolicy } from "../access/access-policy.js";
+import { timedOut, withDeadline } from "../deadline/index.js";
 import { toSession } from "../engine/provider-registry.js";
 import type { EngineServices } from "../engine/services.js";
 import { isVaultlinkError, vaultlinkError } from "../errors/index.js";
 import type { ProviderDefinition, ProviderSession } from "../plugin/contract.js";
+import { withCoreSettings } from "../plugin/define-provider.js";
+import { type Redactor, redactError } from "../redaction/index.js";
 import type { IntegrationRecord } from "../vault/model.js";
 import { type IntegrationInfo, toIntegrationInfo } from "./integration-view.js";
 import { pickAuthMethod, splitOptions } from "./options.js";
-import { timedOut, withDeadline } from "../deadline/index.js";
-import { withCoreSettings } from "../plugin/define-provider.js";
-import { type Redactor, redactError } from "../redaction/index.js";
 
 export interface ConnectInput {
   /** Provider plugin id ("aws"). */

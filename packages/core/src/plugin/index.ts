@@ -5,14 +5,6 @@
 
 export { Singleflight } from "../cache/singleflight.js";
 export {
-  type ErrorCode,
-  isVaultlinkError,
-  type ProviderErrorCode,
-  VaultlinkError,
-  vaultlinkError,
-} from "../errors/index.js";
-export * from "./contract.js";
-export {
   CORE_SETTINGS,
   DEFAULT_TIMEOUT_SECONDS,
   formatSeconds,
@@ -22,7 +14,15 @@ export {
   TIMEOUT_OPTION,
   timedOut,
 } from "../deadline/index.js";
+export {
+  type ErrorCode,
+  isVaultlinkError,
+  type ProviderErrorCode,
+  VaultlinkError,
+  vaultlinkError,
+} from "../errors/index.js";
 export { REDACTED } from "../redaction/index.js";
+export * from "./contract.js";
 export { defineProvider, withCoreSettings } from "./define-provider.js";
 export {
   chunk,

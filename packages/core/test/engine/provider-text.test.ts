@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { defineProvider, type ProviderDefinition } from "../../src/plugin/index.js";
 import { requestTimeoutMsOf } from "../../src/deadline/index.js";
+import { defineProvider, type ProviderDefinition } from "../../src/plugin/index.js";
 import { makeVault, openAs, TestClock, type TestVault } from "../helpers/fake-provider.js";
 
 const LOCAL = "local-secret-value-8c1d";
