@@ -214,4 +214,31 @@ describe("Vault emulator: HCL policies written over the API gate requests per to
     await root.delete("sys/mounts/team-kv");
     await apiError(root.read("team-kv/data/setup"), 404);
   });
+
+  it("sys/internal/ui/mounts/<path> tells the engine's version to a token with access inside it", async () => {
+    await emulator.writePolicy(
+      "postman-like",
+      'path "*" { capabilities = ["read"] }\npath "sys/*" { capabilities = ["deny"] }',
+    );
+    await emulator.writePolicy("kv-only", 'path "kv/app/*" { capabilities = ["read"] }');
+    const postman = vaultClient(emulator, {
+      token: emulator.createToken({ policies: ["postman-like"] }),
+    });
+    await apiError(postman.mounts(), 403);
+    const secret = await postman.read("sys/internal/ui/mounts/secret");
+    expect(secret.data).toMatchObject({ type: "kv", path: "secret/", options: { version: "2" } });
+    expect((await postman.read("sys/internal/ui/mounts/kv/app/x")).data.options).toEqual({
+      version: "1",
+    });
+    const narrow = vaultClient(emulator, {
+      token: emulator.createToken({ policies: ["kv-only"] }),
+    });
+    expect((await narrow.read("sys/internal/ui/mounts/kv")).data.path).toBe("kv/");
+    await apiError(narrow.read("sys/internal/ui/mounts/secret"), 403);
+    await apiError(narrow.read("sys/internal/ui/mounts/nothing-here"), 403);
+    await apiError(
+      vaultClient(emulator, { token: "hvs.bogus" }).read("sys/internal/ui/mounts/kv"),
+      403,
+    );
+  });
 });

@@ -94,7 +94,20 @@ describe("fetching from KV engines", () => {
   });
 
   describe("when the policy denies sys/mounts", () => {
-    it("falls back to v2 with a warning, and the kvVersion setting fixes v1 engines", async () => {
+    it("asks sys/internal/ui/mounts per engine, as the vault CLI does", async () => {
+      const token = rig.emu.createToken({ policies: ["app-only"] });
+      const { instance } = await connect(rig, "token", { token });
+      const v2 = req("secret/app/db#password");
+      const v1 = req("kv/legacy/api#token");
+      const results = await fetchAll(instance, [v2, v1]);
+      expect(valueOf(results.get(v2.id))).toBe(SEED.dbPassword);
+      expect(valueOf(results.get(v1.id))).toBe(SEED.legacyToken);
+      expect(rig.emu.requests.count("sys.internal-ui-mounts")).toBe(2);
+      await instance.dispose();
+    });
+
+    it("falls back to v2 with a warning when that is denied too; kvVersion fixes v1 engines", async () => {
+      rig.emu.inject({ operation: "sys.internal-ui-mounts", error: "permission-denied" });
       const token = rig.emu.createToken({ policies: ["app-only"] });
       const auto = await connect(rig, "token", { token });
       const v2 = req("secret/app/db#password");

@@ -111,7 +111,9 @@ const writeConfig = onPlugin("jwt", async (ctx, mount) => {
   }
   let discovery;
   try {
-    discovery = await discoverIssuer(discoveryUrl);
+    discovery = await discoverIssuer(discoveryUrl, {
+      ...(ctx.state.tlsCert ? { ca: ctx.state.tlsCert } : {}),
+    });
   } catch (error) {
     return vaultError(400, `error checking oidc discovery URL: ${(error as Error).message}`);
   }

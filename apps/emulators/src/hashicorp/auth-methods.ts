@@ -92,6 +92,8 @@ export interface DiscoveredIssuer {
   jwksUri: string;
   /** Keys by `kid` ("" for a key without one), fetched lazily and refetched on an unknown kid. */
   jwks?: Map<string, KeyObject>;
+  /** Extra CA for the fetches (an https emulator's own certificate). */
+  trust?: { ca?: string };
 }
 
 /** What a JWT/OIDC mount knows besides its roles. */

@@ -20,8 +20,11 @@ import type { TokenOptions } from "./tokens.js";
 
 export interface HashicorpEmulatorOptions extends VaultStateOptions {
   port?: number;
-  /** Serve https with this key and certificate (PEM). */
-  tls?: { key: string; cert: string };
+  /**
+   * Serve https with this key and certificate (PEM). `ca` (default: `cert`) is trusted when the
+   * emulator fetches from itself (an `oidc_discovery_url` naming its own provider).
+   */
+  tls?: { key: string; cert: string; ca?: string };
 }
 
 export interface NamespaceOption {
@@ -131,7 +134,7 @@ export async function startHashicorpEmulator(
   const running = await startEmulatorServer(
     {
       name: "hashicorp-vault",
-      ...(options.tls ? { tls: options.tls } : {}),
+      ...(options.tls ? { tls: { key: options.tls.key, cert: options.tls.cert } } : {}),
       operationOf: (req) => routeOf(state, req).operation,
       handle: (req): Promise<EmulatorResponse> => handleVaultRequest(state, req),
       faultResponse: (kind, req) => vaultFaultResponse(kind, req, state.clock.now()),
@@ -166,6 +169,7 @@ export async function startHashicorpEmulator(
     options.port === undefined ? {} : { port: options.port },
   );
   state.apiAddr = running.url;
+  state.tlsCert = options.tls ? (options.tls.ca ?? options.tls.cert) : undefined;
   return {
     ...running,
     rootToken: state.rootToken,

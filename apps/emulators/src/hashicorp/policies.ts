@@ -165,6 +165,31 @@ export class PolicyStore {
     return [...caps].sort();
   }
 
+  /**
+   * Whether the policies give any access inside a mount (Vault's check for
+   * `sys/internal/ui/mounts/<path>`): a rule that is not a plain deny on a path in the mount,
+   * or a glob reaching into it.
+   */
+  hasMountAccess(policyNames: string[], mountPath: string): boolean {
+    if (policyNames.includes("root")) return true;
+    for (const name of policyNames) {
+      const stored = this.#policies.get(name);
+      if (!stored) continue;
+      for (const [pattern, caps] of Object.entries(stored.policy.paths)) {
+        if (caps.length === 0 || caps.includes("deny")) continue;
+        if (pattern.startsWith(mountPath) || covers(pattern, `${mountPath}x`)) {
+          const probe = pattern.startsWith(mountPath)
+            ? pattern.replace(/\*$/, "x").replace(/(^|\/)\+(?=\/|$)/g, "$1x")
+            : `${mountPath}x`;
+          if (!this.capabilities(policyNames, probe).includes("deny")) {
+            return true;
+          }
+        }
+      }
+    }
+    return false;
+  }
+
   /** Whether the policies grant one of `capability` on `path` (and `sudo` too when asked). */
   allows(
     policyNames: string[],

@@ -31,6 +31,8 @@ export class VaultState {
   readonly rootToken: string;
   /** The server's own address (Vault's api_addr): the default issuer of OIDC providers. */
   apiAddr = "";
+  /** The certificate an https emulator serves, trusted when it fetches from itself. */
+  tlsCert: string | undefined;
   sealed = false;
 
   constructor(options: VaultStateOptions = {}) {

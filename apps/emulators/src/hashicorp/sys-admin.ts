@@ -139,6 +139,39 @@ function disableMount(ctx: ApiContext): EmulatorResponse {
   return NO_CONTENT;
 }
 
+/**
+ * `GET sys/internal/ui/mounts/<path>`: the mount holding a path, for any token with some access
+ * inside it (no policy on the sys path itself, as in Vault); 403 when there is no such mount or
+ * no access, so it cannot be used to discover mounts.
+ */
+function uiMount(ctx: ApiContext): EmulatorResponse {
+  const token = ctx.state.tokens.valid(tokenOf(ctx));
+  if (!token) return vaultError(403, "permission denied");
+  const found = ctx.state.mounts.resolve(ctx.namespace, ctx.params[0] as string);
+  if (!found || !ctx.state.policies.hasMountAccess(token.policies, found.mount.path)) {
+    return vaultError(403, "permission denied");
+  }
+  const { mount } = found;
+  return ok(
+    envelope({
+      type: "kv",
+      path: mount.path,
+      description: mount.description,
+      accessor: mount.accessor,
+      options: { version: String(mount.store.version) },
+      config: { default_lease_ttl: 0, max_lease_ttl: 0, force_no_cache: false },
+      local: false,
+      seal_wrap: false,
+      external_entropy_access: false,
+    }),
+  );
+}
+
+function tokenOf(ctx: ApiContext): string | undefined {
+  const value = ctx.req.headers["x-vault-token"];
+  return Array.isArray(value) ? value[0] : value;
+}
+
 /** `{paths}` or the older `{path}`; Vault strips leading slashes. */
 function pathsOf(body: Record<string, unknown>): string[] {
   const raw = body.paths ?? body.path;
@@ -214,6 +247,10 @@ export const SYS_ADMIN_ENDPOINTS: readonly Endpoint[] = [
       write: { operation: "sys.mounts.enable", run: enableMount },
       delete: { operation: "sys.mounts.disable", run: disableMount },
     },
+  },
+  {
+    pattern: /^sys\/internal\/ui\/mounts\/(.+)$/,
+    verbs: { read: { operation: "sys.internal-ui-mounts", run: uiMount, open: true } },
   },
   {
     pattern: /^sys\/capabilities-self$/,
