@@ -241,4 +241,37 @@ describe("Vault emulator: HCL policies written over the API gate requests per to
       403,
     );
   });
+
+  it("writes follow Vault's existence checks: create for a new object, update for an existing one", async () => {
+    await emulator.writePolicy(
+      "only-update",
+      `path "secret/data/*" { capabilities = ["update"] }
+path "identity/oidc/client/*" { capabilities = ["update"] }`,
+    );
+    await emulator.writePolicy(
+      "only-create",
+      `path "secret/data/*" { capabilities = ["create"] }
+path "identity/oidc/client/*" { capabilities = ["create"] }
+path "sys/policy/*" { capabilities = ["create"] }`,
+    );
+    const updater = vaultClient(emulator, {
+      token: emulator.createToken({ policies: ["only-update"] }),
+    });
+    const creator = vaultClient(emulator, {
+      token: emulator.createToken({ policies: ["only-create"] }),
+    });
+    await updater.write(TEAM_PATH, { data: { address: "changed" } });
+    await apiError(updater.write("secret/data/vaultlink/new", { data: { a: "1" } }), 403);
+    await creator.write("secret/data/vaultlink/new", { data: { a: "1" } });
+    await apiError(creator.write(TEAM_PATH, { data: { address: "again" } }), 403);
+    await creator.write("identity/oidc/client/app", { redirect_uris: ["http://127.0.0.1:1/"] });
+    await apiError(creator.write("identity/oidc/client/app", { redirect_uris: [] }), 403);
+    await updater.write("identity/oidc/client/app", { id_token_ttl: "1h" });
+    await apiError(updater.write("identity/oidc/client/other", {}), 403);
+    // sys/policy has no existence check in Vault: a write is always an update.
+    await apiError(
+      creator.write("sys/policy/p", { policy: 'path "a" { capabilities = ["read"] }' }),
+      403,
+    );
+  });
 });

@@ -38,8 +38,13 @@ export interface ApiAction {
   run: ApiHandler;
   /** No token needed (OIDC discovery, token endpoint …). */
   open?: boolean;
-  /** Capabilities that allow it; default by verb (write: create or update). */
+  /**
+   * Capabilities that allow it; default by verb. A write is Vault's update, or, on a path with
+   * an existence check (`exists`), create when the object does not exist yet.
+   */
   capability?: Capability[];
+  /** Vault's existence check: whether the object a write names exists (update) or not (create). */
+  exists?: (ctx: ApiContext) => boolean;
   /** A root-protected path: `sudo` is needed too. */
   sudo?: boolean;
 }
@@ -59,12 +64,13 @@ export interface ApiRoute {
   open: boolean;
   params: string[];
   run: ApiHandler;
+  exists?: (ctx: ApiContext) => boolean;
 }
 
 const DEFAULT_CAPABILITY: Record<Verb, Capability[]> = {
   read: ["read"],
   list: ["list"],
-  write: ["create", "update"],
+  write: ["update"],
   delete: ["delete"],
 };
 
@@ -96,6 +102,7 @@ export function matchEndpoint(
       open: action.open ?? false,
       params: match.slice(1).map((p) => p ?? ""),
       run: action.run,
+      ...(verb === "write" && action.exists ? { exists: action.exists } : {}),
     };
   }
   return undefined;

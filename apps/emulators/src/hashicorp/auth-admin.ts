@@ -213,7 +213,15 @@ export const AUTH_ADMIN_ENDPOINTS: readonly Endpoint[] = [
     pattern: /^auth\/(.+)\/users\/([^/]+)$/,
     verbs: {
       read: { operation: "auth.user.read", run: readUser },
-      write: { operation: "auth.user.write", run: writeUser },
+      write: {
+        operation: "auth.user.write",
+        run: writeUser,
+        exists: (ctx) =>
+          ctx.state.auth.userByName(
+            ctx.params[0] as string,
+            (ctx.params[1] as string).toLowerCase(),
+          ) !== undefined,
+      },
       delete: { operation: "auth.user.delete", run: deleteEntry("userpass") },
     },
   },
@@ -232,7 +240,15 @@ export const AUTH_ADMIN_ENDPOINTS: readonly Endpoint[] = [
     pattern: /^auth\/(.+)\/role\/([^/]+)$/,
     verbs: {
       read: { operation: "auth.jwt.role.read", run: readRole },
-      write: { operation: "auth.jwt.role.write", run: writeRole },
+      write: {
+        operation: "auth.jwt.role.write",
+        run: writeRole,
+        exists: (ctx) =>
+          ctx.state.auth.jwtRole(
+            ctx.params[0] as string,
+            (ctx.params[1] as string).toLowerCase(),
+          ) !== undefined,
+      },
       delete: { operation: "auth.jwt.role.delete", run: deleteEntry("jwt") },
     },
   },

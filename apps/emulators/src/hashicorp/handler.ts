@@ -66,7 +66,12 @@ async function dispatch(state: VaultState, req: EmulatorRequest): Promise<Emulat
   const token = state.tokens.valid(tokenHeader(req));
   if (!token) return permissionDenied();
   if ("api" in route) {
-    if (!state.policies.allows(token.policies, route.policyPath, route.capability, route)) {
+    const capability = route.exists
+      ? route.exists(contextOf(state, req, route, token))
+        ? (["update"] as const)
+        : (["create"] as const)
+      : route.capability;
+    if (!state.policies.allows(token.policies, route.policyPath, [...capability], route)) {
       return permissionDenied();
     }
     return runApi(state, req, route, token);
@@ -91,24 +96,42 @@ async function dispatch(state: VaultState, req: EmulatorRequest): Promise<Emulat
     }
   }
   if (!("mount" in route) || !("policyPath" in route)) return notFound();
-  if (!state.policies.allows(token.policies, route.policyPath, route.capability)) {
+  // Vault's existence check: writing a new secret needs create, changing one needs update.
+  const capability =
+    route.operation === "kv.write"
+      ? route.mount.store.has(route.key)
+        ? (["update"] as const)
+        : (["create"] as const)
+      : route.capability;
+  if (!state.policies.allows(token.policies, route.policyPath, [...capability])) {
     return permissionDenied();
   }
   return handleKv(route, req);
 }
 
-function runApi(
+type ApiVaultRoute = Extract<VaultRoute, { api: true }>;
+
+function contextOf(
   state: VaultState,
   req: EmulatorRequest,
-  route: Extract<VaultRoute, { api: true }>,
+  route: ApiVaultRoute,
   token: VaultToken | undefined,
 ) {
-  return route.run({
+  return {
     state,
     req,
     token,
     params: route.params,
     apiPath: route.apiPath,
     namespace: namespaceOf(req),
-  });
+  };
+}
+
+function runApi(
+  state: VaultState,
+  req: EmulatorRequest,
+  route: ApiVaultRoute,
+  token: VaultToken | undefined,
+) {
+  return route.run(contextOf(state, req, route, token));
 }

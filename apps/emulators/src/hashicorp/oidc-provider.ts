@@ -831,7 +831,11 @@ export const OIDC_PROVIDER_ENDPOINTS: readonly Endpoint[] = [
     pattern: new RegExp(`^identity\\/oidc\\/key\\/${NAME}$`),
     verbs: {
       read: { operation: "identity.oidc.key.read", run: readKey },
-      write: { operation: "identity.oidc.key.write", run: writeKey },
+      write: {
+        operation: "identity.oidc.key.write",
+        run: writeKey,
+        exists: (ctx) => ctx.state.identity.keys.has(ctx.params[0] as string),
+      },
       delete: { operation: "identity.oidc.key.delete", run: deleteKey },
     },
   },
@@ -848,7 +852,11 @@ export const OIDC_PROVIDER_ENDPOINTS: readonly Endpoint[] = [
     pattern: new RegExp(`^identity\\/oidc\\/assignment\\/${NAME}$`),
     verbs: {
       read: { operation: "identity.oidc.assignment.read", run: readAssignment },
-      write: { operation: "identity.oidc.assignment.write", run: writeAssignment },
+      write: {
+        operation: "identity.oidc.assignment.write",
+        run: writeAssignment,
+        exists: (ctx) => ctx.state.identity.assignments.has(ctx.params[0] as string),
+      },
       delete: { operation: "identity.oidc.assignment.delete", run: deleteAssignment },
     },
   },
@@ -865,7 +873,11 @@ export const OIDC_PROVIDER_ENDPOINTS: readonly Endpoint[] = [
     pattern: new RegExp(`^identity\\/oidc\\/scope\\/${NAME}$`),
     verbs: {
       read: { operation: "identity.oidc.scope.read", run: readScope },
-      write: { operation: "identity.oidc.scope.write", run: writeScope },
+      write: {
+        operation: "identity.oidc.scope.write",
+        run: writeScope,
+        exists: (ctx) => ctx.state.identity.scopes.has(ctx.params[0] as string),
+      },
       delete: { operation: "identity.oidc.scope.delete", run: deleteScope },
     },
   },
@@ -882,7 +894,11 @@ export const OIDC_PROVIDER_ENDPOINTS: readonly Endpoint[] = [
     pattern: new RegExp(`^identity\\/oidc\\/client\\/${NAME}$`),
     verbs: {
       read: { operation: "identity.oidc.client.read", run: readClient },
-      write: { operation: "identity.oidc.client.write", run: writeClient },
+      write: {
+        operation: "identity.oidc.client.write",
+        run: writeClient,
+        exists: (ctx) => ctx.state.identity.clients.has(ctx.params[0] as string),
+      },
       delete: {
         operation: "identity.oidc.client.delete",
         run: (ctx) => {
@@ -900,7 +916,11 @@ export const OIDC_PROVIDER_ENDPOINTS: readonly Endpoint[] = [
     pattern: new RegExp(`^identity\\/oidc\\/provider\\/${NAME}$`),
     verbs: {
       read: { operation: "identity.oidc.provider.read", run: readProvider },
-      write: { operation: "identity.oidc.provider.write", run: writeProvider },
+      write: {
+        operation: "identity.oidc.provider.write",
+        run: writeProvider,
+        exists: (ctx) => ctx.state.identity.providers.has(ctx.params[0] as string),
+      },
       delete: { operation: "identity.oidc.provider.delete", run: deleteProvider },
     },
   },
