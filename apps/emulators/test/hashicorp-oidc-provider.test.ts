@@ -337,6 +337,46 @@ describe("Vault emulator: Vault as an OIDC provider, and JWT login with its ID t
     expect(badPassword.body).not.toContain("nope");
   });
 
+  it("a code is good for 5 minutes of the emulator's clock; userinfo needs a live access token", async () => {
+    const setup = await postmanSetup();
+    const doc = await discovery(setup.issuer);
+    const { verifier, challenge } = pkce();
+    const params = {
+      response_type: "code",
+      client_id: setup.clientId,
+      redirect_uri: REDIRECTS[0] as string,
+      scope: "openid",
+      state: "late",
+      code_challenge: challenge,
+      code_challenge_method: "S256",
+    };
+    const ui = await signInAtVaultUi(authorizeUrl(doc.authorization_endpoint as string, params), {
+      username: "maria",
+      password: "maria-pw",
+    });
+    const code = new URL(ui.location as string).searchParams.get("code") as string;
+    emulator.advanceClock(5 * 60_000);
+    const late = await exchange(doc.token_endpoint as string, {
+      grant_type: "authorization_code",
+      code,
+      redirect_uri: REDIRECTS[0] as string,
+      client_id: setup.clientId,
+      code_verifier: verifier,
+    });
+    expect(late.body.error).toBe("invalid_grant");
+    const { tokens } = await signIn(setup);
+    const bearer = { authorization: `Bearer ${tokens.access_token as string}` };
+    expect((await fetch(doc.userinfo_endpoint as string, { headers: bearer })).status).toBe(200);
+    expect((await fetch(doc.userinfo_endpoint as string)).status).toBe(401);
+    emulator.advanceClock(24 * 3600_000);
+    const expired = await fetch(doc.userinfo_endpoint as string, { headers: bearer });
+    expect(expired.status).toBe(401);
+    expect(await expired.json()).toEqual({
+      error: "invalid_token",
+      error_description: "access token is expired",
+    });
+  });
+
   it("JWT login refuses tokens for another audience, from another issuer, or tampered", async () => {
     const setup = await postmanSetup();
     const { tokens } = await signIn(setup);

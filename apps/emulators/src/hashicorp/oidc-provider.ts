@@ -543,6 +543,10 @@ export function authorize(
     }
   }
   const code = base62(32);
+  const now = state.clock.now();
+  for (const [old, entry] of identity.codes) {
+    if (now - entry.createdAt >= AUTH_CODE_TTL_MS) identity.codes.delete(old);
+  }
   identity.codes.set(code, {
     provider: providerName,
     clientId,
@@ -551,7 +555,7 @@ export function authorize(
     nonce: params.nonce ?? "",
     scopes,
     ...(challenge !== undefined ? { codeChallenge: challenge, codeChallengeMethod: method } : {}),
-    createdAt: state.clock.now(),
+    createdAt: now,
   });
   return { status: 200, body: { code, state: requestState }, redirectUri };
 }
@@ -698,6 +702,9 @@ function tokenEndpoint(ctx: ApiContext): EmulatorResponse {
     return tokenError("invalid_grant", "invalid code_verifier for token exchange");
   }
   const now = state.clock.now();
+  for (const [old, access] of identity.accessTokens) {
+    if (access.expiresAt <= now) identity.accessTokens.delete(old);
+  }
   const accessToken = `b.${base62(48)}`;
   identity.accessTokens.set(accessToken, {
     provider: provider.name,
