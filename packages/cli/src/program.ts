@@ -298,6 +298,10 @@ Environment:
     .option("--no-masking", "do not mask secret values in the command's output")
     .option("--url <url>", "the request URL (for domain-restricted secrets)")
     .option("--allow-unresolved", "run even when references cannot be resolved (left as written)")
+    .option(
+      "--keep-env <name...>",
+      "pass these variables although they hold vaultlink key material (removed by default: VAULTLINK_VAULT_KEY, VAULTLINK_EXPORT_PASSWORD, and any variable holding their values)",
+    )
     .passThroughOptions()
     .addHelpText(
       "after",

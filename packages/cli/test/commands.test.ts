@@ -216,7 +216,8 @@ describe("resolve, inject and run", () => {
     });
     expect(r.code, r.stderr).toBe(0);
     const expected =
-      "\u001b[32mUSER_X=********\u001b[0m\n\u001b[32mPASS_X=********\u001b[0m\n****************\n";
+      // Two values written back to back are one masked stretch: one mask.
+      "\u001b[32mUSER_X=********\u001b[0m\n\u001b[32mPASS_X=********\u001b[0m\n********\n";
     expect(r.stdout).toBe(expected);
     expect(r.stderr).toBe(expected);
     for (const secret of ["alice-user-4", "hunter2-pass-5"]) {

@@ -15,6 +15,12 @@ export { fileCachePersistence } from "./cache/file-persistence.js";
 export type { CacheEntry, CacheEntryInfo, CachePersistence } from "./cache/types.js";
 export { memoryCachePersistence } from "./cache/value-cache.js";
 export {
+  type ChildEnvironment,
+  type ChildEnvironmentOptions,
+  childEnvironment,
+  KEY_MATERIAL_ENV,
+} from "./child-env/child-env.js";
+export {
   DEFAULT_TIMEOUT_SECONDS,
   requestTimeoutMsOf,
   TIMEOUT_OPTION,
@@ -32,6 +38,7 @@ export * from "./errors/index.js";
 export * from "./events/index.js";
 export type { IntegrationInfo } from "./integrations/integration-view.js";
 export type { ConnectInput, ReauthInput } from "./integrations/integrations.js";
+export * from "./masking/index.js";
 export type { Clock, Logger, ProviderDefinition } from "./plugin/contract.js";
 export { REDACTED, Redactor, redactText } from "./redaction/index.js";
 export { invalidDomainEntries, isUrlAllowed } from "./resolver/allowed-domains.js";

@@ -1,4 +1,10 @@
-import { findReferences, substitute, type UnresolvedReference, type Vault } from "@vaultlink/core";
+import {
+  findReferences,
+  maskText,
+  substitute,
+  type UnresolvedReference,
+  type Vault,
+} from "@vaultlink/core";
 import { mapNonUrlTexts, nonUrlTexts, type RequestTemplate, withScheme } from "./template.js";
 
 export type Prepared =
@@ -68,14 +74,11 @@ function collect(results: Resolutions, values: Map<string, string>): UnresolvedR
 
 const MASK = "****";
 
-/** Longest values first, so a value containing another is masked whole. */
+/**
+ * Masks every resolved value, and its URL-encoded and JSON-escaped forms, with core's masking
+ * (the one the CLI's `run` uses): no run of 8 characters of a value is left.
+ */
 function masker(values: ReadonlyMap<string, string>): (text: string) => string {
-  const secrets = [...values.values()].filter((v) => v !== "").sort((a, b) => b.length - a.length);
-  const encoded = secrets.flatMap((s) => [
-    s,
-    encodeURIComponent(s),
-    JSON.stringify(s).slice(1, -1),
-  ]);
-  const unique = [...new Set(encoded)].sort((a, b) => b.length - a.length);
-  return (text) => unique.reduce((out, secret) => out.split(secret).join(MASK), text);
+  const secrets = [...values.values()];
+  return (text) => maskText(text, secrets, { mask: MASK, forms: ["url", "json"] });
 }

@@ -4,7 +4,6 @@ import { constants } from "node:os";
 import { parseEnv } from "node:util";
 import type { Command } from "commander";
 import { CliError, ExitCode, SilentExit } from "../errors.js";
-import { StreamMasker } from "../masker.js";
 import { unresolvedError } from "../unresolved.js";
 import { providersNeeded } from "../vault-access.js";
 import { type Opts, withVault } from "./common.js";
@@ -22,18 +21,24 @@ async function envFile(path: string): Promise<Record<string, string>> {
   return parseEnv(text) as Record<string, string>;
 }
 
-/** Run a command with references in its environment resolved; mask values in its output. */
+/**
+ * Run a command with references in its environment resolved; mask values in its output.
+ * Every referenced value is resolved once: the same values go into the environment and into
+ * the masking (a one-time code is masked as exactly the code the command got).
+ */
 export async function run(command: string[], opts: Opts, cmd: Command): Promise<void> {
   const [file, ...args] = command;
   if (!file)
     throw new CliError("No command to run.", { hint: "vaultlink run -- <command> [args…]" });
-  const env: Record<string, string | undefined> = { ...process.env };
-  if (typeof opts.envFile === "string") Object.assign(env, await envFile(opts.envFile));
-  const { findReferences } = await import("@vaultlink/core");
-  const withRefs = Object.entries(env).filter(
-    (e): e is [string, string] => typeof e[1] === "string" && findReferences(e[1]).length > 0,
+  const merged: Record<string, string | undefined> = { ...process.env };
+  if (typeof opts.envFile === "string") Object.assign(merged, await envFile(opts.envFile));
+  const { childEnvironment, findReferences, OutputMasker, substitute } = await import(
+    "@vaultlink/core"
   );
-  const secrets: string[] = [];
+  const keep = Array.isArray(opts.keepEnv) ? (opts.keepEnv as string[]) : [];
+  const { env } = childEnvironment(merged, { keep, keySource: process.env });
+  const withRefs = Object.entries(env).filter(([, v]) => findReferences(v).length > 0);
+  const values = new Map<string, string>();
   if (withRefs.length > 0) {
     await withVault(cmd, async (o) => {
       const names = [...new Set(withRefs.flatMap(([, v]) => findReferences(v)))];
@@ -45,11 +50,12 @@ export async function run(command: string[], opts: Opts, cmd: Command): Promise<
       if (unresolved.length > 0 && opts.allowUnresolved !== true) {
         throw unresolvedError(unresolved.map(({ ok: _ok, ...u }) => u as never));
       }
-      for (const r of results) if (r.ok) secrets.push(r.value);
-      for (const [k, v] of withRefs) env[k] = (await o.vault.resolveTemplate(v, resolveOpts)).text;
+      for (const r of results) if (r.ok) values.set(r.name, r.value);
     });
+    for (const [k, v] of withRefs) env[k] = substitute(v, values);
   }
-  const mask = opts.masking !== false && secrets.length > 0;
+  const secrets = [...values.values()];
+  const mask = opts.masking !== false && secrets.some((s) => s !== "");
   const child = spawn(file, args, { env, stdio: mask ? ["inherit", "pipe", "pipe"] : "inherit" });
   const forward = (signal: NodeJS.Signals) => () => {
     child.kill(signal);
@@ -59,13 +65,15 @@ export async function run(command: string[], opts: Opts, cmd: Command): Promise<
   for (const [s, h] of handlers) process.on(s, h);
   const drained: Promise<void>[] = [];
   if (mask && child.stdout && child.stderr) {
+    // One masker for both streams: a value split between stdout and stderr is still found.
+    const masker = new OutputMasker(secrets, { forms: ["url", "json"] });
     for (const [from, to] of [
       [child.stdout, process.stdout],
       [child.stderr, process.stderr],
     ] as const) {
-      const m = new StreamMasker(secrets, (b) => to.write(b));
+      const m = masker.stream((b) => to.write(b));
       from.on("data", (chunk: Buffer) => m.push(chunk));
-      drained.push(new Promise((res) => from.on("end", () => (m.flush(), res()))));
+      drained.push(new Promise((res) => from.on("end", () => (m.end(), res()))));
     }
   }
   const outcome = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>(
