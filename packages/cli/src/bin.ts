@@ -1,8 +1,16 @@
 #!/usr/bin/env node
 import { enableCompileCache } from "./compile-cache.js";
+import { envFileRefusal } from "./launch-check.js";
 import { quickRead, quickReadRequest } from "./quick-read.js";
 
 async function start(): Promise<void> {
+  // Node has already read an env file named in our arguments; refuse before doing anything.
+  const refusal = envFileRefusal(process.argv.slice(2));
+  if (refusal !== undefined) {
+    process.stderr.write(refusal);
+    process.exitCode = 2; // usage error (errors.ts)
+    return;
+  }
   // `read` of a cached or local value is answered from the files alone; anything else (or any
   // doubt) runs the full CLI, which also reports every problem.
   const quick = quickReadRequest(process.argv.slice(2));

@@ -294,7 +294,10 @@ Environment:
       "run a command with {{vault:…}} references in its environment resolved, masking secret values in its output",
     )
     .argument("<command...>", "the command and its arguments, after --")
-    .option("--env-file <file>", "also read variables from a .env file")
+    .option(
+      "--dotenv <file>",
+      "also read variables from a .env file, for the command only (Node's own --env-file is refused: Node would read the file into vaultlink itself)",
+    )
     .option("--no-masking", "do not mask secret values in the command's output")
     .option("--url <url>", "the request URL (for domain-restricted secrets)")
     .option("--allow-unresolved", "run even when references cannot be resolved (left as written)")
@@ -305,7 +308,7 @@ Environment:
     .passThroughOptions()
     .addHelpText(
       "after",
-      "\nExits with the command's exit code (128 + the signal number when a signal ended it; 127 when it cannot be found).\n\nExample:\n  API_KEY='{{vault:stripe-key}}' vaultlink run -- node deploy.js",
+      "\nExits with the command's exit code (128 + the signal number when a signal ended it; 127 when it cannot be found).\n\nExample:\n  API_KEY='{{vault:stripe-key}}' vaultlink run -- node deploy.js\n  vaultlink run --dotenv .env -- npm start",
     )
     .action(act(load.run, "run"));
 

@@ -185,7 +185,7 @@ describe("resolve, inject and run", () => {
     writeFileSync(envFile, "PASS={{vault:pass}}\nPLAIN=visible\n");
     const script =
       "console.log(process.env.USER_X, process.env.PASS, process.env.PLAIN); process.exit(4)";
-    const r = await v.run(["run", "--env-file", envFile, "--", process.execPath, "-e", script], {
+    const r = await v.run(["run", "--dotenv", envFile, "--", process.execPath, "-e", script], {
       env: { USER_X: "{{vault:user}}" },
     });
     expect(r.code).toBe(4);

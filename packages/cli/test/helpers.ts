@@ -41,14 +41,23 @@ export function baseEnv(
   return env;
 }
 
-/** Run `node [nodeArgs] dist/bin.cjs <args>` in exactly `env`, with stdin `input` (no terminal). */
+/**
+ * Run `node [nodeArgs] dist/bin.cjs <args>` in exactly `env`, with stdin `input` (no terminal);
+ * `node` is this test's Node unless given.
+ */
 export function spawnCli(
   args: readonly string[],
   env: Record<string, string>,
-  options: { input?: string; cwd?: string; nodeArgs?: string[]; timeoutMs?: number } = {},
+  options: {
+    input?: string;
+    cwd?: string;
+    nodeArgs?: string[];
+    timeoutMs?: number;
+    node?: string;
+  } = {},
 ): Promise<RunResult> {
   return new Promise((res, rej) => {
-    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), BIN, ...args], {
+    const child = spawn(options.node ?? process.execPath, [...(options.nodeArgs ?? []), BIN, ...args], {
       env,
       cwd: options.cwd ?? CLI_DIR,
       stdio: ["pipe", "pipe", "pipe"],

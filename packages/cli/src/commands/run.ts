@@ -31,7 +31,7 @@ export async function run(command: string[], opts: Opts, cmd: Command): Promise<
   if (!file)
     throw new CliError("No command to run.", { hint: "vaultlink run -- <command> [args…]" });
   const merged: Record<string, string | undefined> = { ...process.env };
-  if (typeof opts.envFile === "string") Object.assign(merged, await envFile(opts.envFile));
+  if (typeof opts.dotenv === "string") Object.assign(merged, await envFile(opts.dotenv));
   const { childEnvironment, findReferences, OutputMasker, substitute } = await import(
     "@vaultlink/core"
   );
