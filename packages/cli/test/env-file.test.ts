@@ -14,7 +14,10 @@ import { baseEnv, newVault, spawnCli, vaultPerSuite } from "./helpers.js";
 const nodes = [
   process.execPath,
   ...(process.env.VAULTLINK_TEST_NODES ?? "").split(delimiter).filter((p) => p.trim() !== ""),
-].map((path) => ({ path, version: execFileSync(path, ["--version"], { encoding: "utf8" }).trim() }));
+].map((path) => ({
+  path,
+  version: execFileSync(path, ["--version"], { encoding: "utf8" }).trim(),
+}));
 
 describe.each(nodes)("env files on Node $version", ({ path: node }) => {
   const v = vaultPerSuite(async () => {
@@ -61,21 +64,20 @@ describe.each(nodes)("env files on Node $version", ({ path: node }) => {
     expect(r.stderr).toMatch(/^error: Cannot read the env file .*missing\.env: ENOENT\./);
   });
 
-  it.each([
-    ["--env-file", "FILE"],
-    ["--env-file=FILE"],
-    ["--env-file-if-exists=FILE"],
-  ])("%s is refused before anything runs, with the spelling to use", async (...spelling) => {
-    const { file } = hostileEnvFile();
-    const marker = join(v.home, "command-ran");
-    const args = spelling.map((a) => a.replace("FILE", file));
-    const r = await run(["run", ...args, "--", "sh", "-c", `touch ${marker}`]);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^error: --env-file(-if-exists)? is read by Node itself/);
-    expect(r.stderr).toContain("hint: Give the file as --dotenv <file>");
-    expect(existsSync(marker)).toBe(false);
-    expect(r.stderr).not.toMatch(/\n\s{4}at /);
-  });
+  it.each([["--env-file", "FILE"], ["--env-file=FILE"], ["--env-file-if-exists=FILE"]])(
+    "%s is refused before anything runs, with the spelling to use",
+    async (...spelling) => {
+      const { file } = hostileEnvFile();
+      const marker = join(v.home, "command-ran");
+      const args = spelling.map((a) => a.replace("FILE", file));
+      const r = await run(["run", ...args, "--", "sh", "-c", `touch ${marker}`]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^error: --env-file(-if-exists)? is read by Node itself/);
+      expect(r.stderr).toContain("hint: Give the file as --dotenv <file>");
+      expect(existsSync(marker)).toBe(false);
+      expect(r.stderr).not.toMatch(/\n\s{4}at /);
+    },
+  );
 
   it("a missing --env-file file stops Node itself (exit 9) before vaultlink runs: the limit SECURITY.md states", async () => {
     const r = await run(["run", "--env-file", join(v.home, "nope.env"), "--", "true"]);

@@ -57,11 +57,15 @@ export function spawnCli(
   } = {},
 ): Promise<RunResult> {
   return new Promise((res, rej) => {
-    const child = spawn(options.node ?? process.execPath, [...(options.nodeArgs ?? []), BIN, ...args], {
-      env,
-      cwd: options.cwd ?? CLI_DIR,
-      stdio: ["pipe", "pipe", "pipe"],
-    });
+    const child = spawn(
+      options.node ?? process.execPath,
+      [...(options.nodeArgs ?? []), BIN, ...args],
+      {
+        env,
+        cwd: options.cwd ?? CLI_DIR,
+        stdio: ["pipe", "pipe", "pipe"],
+      },
+    );
     let stdout = "";
     let stderr = "";
     const timer =
