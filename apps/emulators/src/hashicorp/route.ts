@@ -76,6 +76,14 @@ export const IDP_AUTHORIZE_PATH = "/idp/authorize";
 /** The Vault UI's authorize page of an OIDC provider (what discovery names as its endpoint). */
 const UI_AUTHORIZE = /^\/ui\/vault\/(?:(.+?)\/)?identity\/oidc\/provider\/([^/]+)\/authorize\/?$/;
 
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
 /** The API path: the request path without "/v1/", percent-decoded, or undefined off /v1/. */
 export function apiPathOf(req: EmulatorRequest): string | undefined {
   const path = req.url.pathname;
@@ -110,7 +118,7 @@ export function routeOf(state: VaultState, req: EmulatorRequest): VaultRoute {
         operation: "oidc-provider.ui-authorize",
         apiPath: path,
         namespace: normalizeNamespace(ui[1] ?? ""),
-        provider: decodeURIComponent(ui[2] as string),
+        provider: safeDecode(ui[2] as string),
       };
     }
     if (path === IDP_AUTHORIZE_PATH) {
