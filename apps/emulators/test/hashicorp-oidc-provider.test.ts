@@ -18,6 +18,7 @@ path "sys/auth" { capabilities = ["read"] }
 path "sys/auth/*" { capabilities = ["create", "update", "read", "sudo"] }
 path "sys/policy/*" { capabilities = ["create", "update", "read"] }
 path "identity/oidc/*" { capabilities = ["create", "read", "update", "list"] }
+path "identity/entity/*" { capabilities = ["read", "list"] }
 path "auth/*" { capabilities = ["create", "read", "update", "list"] }
 `;
 
@@ -375,6 +376,51 @@ describe("Vault emulator: Vault as an OIDC provider, and JWT login with its ID t
       error: "invalid_token",
       error_description: "access token is expired",
     });
+  });
+
+  it("an assignment by entity id lets only that member through the client", async () => {
+    const setup = await postmanSetup();
+    const sa = setup.superAdmin;
+    await sa.write("auth/userpass/users/olek", { password: "olek-pw" });
+    const maria = await vaultClient(emulator).userpassLogin({
+      username: "maria",
+      password: "maria-pw",
+    });
+    const entity = await sa.read(`identity/entity/id/${maria.auth.entity_id}`);
+    expect(entity.data).toMatchObject({ id: maria.auth.entity_id, disabled: false });
+    expect(entity.data.aliases).toEqual([
+      expect.objectContaining({ name: "maria", mount_path: "auth/userpass/" }),
+    ]);
+    expect((await sa.read(`identity/entity/name/${entity.data.name}`)).data.id).toBe(
+      maria.auth.entity_id,
+    );
+    await sa.write("identity/oidc/assignment/only-maria", { entity_ids: [maria.auth.entity_id] });
+    await sa.write("identity/oidc/client/postman-integration-client", {
+      assignments: ["only-maria"],
+    });
+
+    const doc = await discovery(setup.issuer);
+    const { challenge } = pkce();
+    const url = authorizeUrl(doc.authorization_endpoint as string, {
+      response_type: "code",
+      client_id: setup.clientId,
+      redirect_uri: REDIRECTS[0] as string,
+      scope: "openid",
+      state: "who",
+      code_challenge: challenge,
+      code_challenge_method: "S256",
+    });
+    const olek = await signInAtVaultUi(url, { username: "olek", password: "olek-pw" });
+    const refused = new URL(olek.location as string);
+    expect(refused.searchParams.get("error")).toBe("access_denied");
+    expect(refused.searchParams.get("error_description")).toBe(
+      "identity entity not authorized by client assignment",
+    );
+    expect(refused.searchParams.get("code")).toBeNull();
+    const allowed = await signInAtVaultUi(url, { username: "maria", password: "maria-pw" });
+    expect(new URL(allowed.location as string).searchParams.get("code")).toMatch(
+      /^[0-9A-Za-z]{32}$/,
+    );
   });
 
   it("JWT login refuses tokens for another audience, from another issuer, or tampered", async () => {

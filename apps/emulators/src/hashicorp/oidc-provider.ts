@@ -799,11 +799,59 @@ function listOf(ctx: ApiContext, names: Iterable<string>): EmulatorResponse {
   return keys.length === 0 ? notFound() : ok(envelope({ keys }));
 }
 
+function entityData(entity: Entity): Record<string, unknown> {
+  return {
+    id: entity.id,
+    name: entity.name,
+    aliases: entity.aliases.map((alias) => ({
+      name: alias.name,
+      mount_path: `auth/${alias.mount}/`,
+      canonical_id: entity.id,
+    })),
+    disabled: entity.disabled,
+    policies: [],
+    metadata: null,
+    direct_group_ids: [],
+    group_ids: [],
+    namespace_id: "root",
+  };
+}
+
+function readEntity(ctx: ApiContext, by: "id" | "name"): EmulatorResponse {
+  const key = ctx.params[0] as string;
+  const entities = [...ctx.state.identity.entities.values()];
+  const entity = entities.find((e) => (by === "id" ? e.id === key : e.name === key));
+  return entity ? ok(envelope(entityData(entity))) : notFound();
+}
+
 const FLOW = (suffix: string) =>
   new RegExp(`^(?:(?<ns>.+)\\/)?identity\\/oidc\\/provider\\/${NAME}\\/${suffix}$`);
 
-/** identity/oidc/*: Vault as an OIDC identity provider. */
+/** identity/oidc/*: Vault as an OIDC identity provider; reads of identity entities. */
 export const OIDC_PROVIDER_ENDPOINTS: readonly Endpoint[] = [
+  {
+    pattern: /^identity\/entity\/id\/([^/]+)$/,
+    verbs: { read: { operation: "identity.entity.read", run: (ctx) => readEntity(ctx, "id") } },
+  },
+  {
+    pattern: /^identity\/entity\/name\/([^/]+)$/,
+    verbs: { read: { operation: "identity.entity.read", run: (ctx) => readEntity(ctx, "name") } },
+  },
+  {
+    pattern: /^identity\/entity\/(id|name)$/,
+    verbs: {
+      list: {
+        operation: "identity.entity.list",
+        run: (ctx) =>
+          listOf(
+            ctx,
+            [...ctx.state.identity.entities.values()].map((e) =>
+              ctx.params[0] === "id" ? e.id : e.name,
+            ),
+          ),
+      },
+    },
+  },
   {
     pattern: FLOW("\\.well-known\\/openid-configuration"),
     verbs: { read: { operation: "oidc-provider.discovery", run: discovery, open: true } },
