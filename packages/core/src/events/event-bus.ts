@@ -34,13 +34,33 @@ export function createEventBus(): EventBus {
     };
     return wrapped;
   };
-  const wrappers = new Map<unknown, unknown>();
+  // One handler may be registered for several events (and more than once for one event):
+  // keep its wrappers per event so `off(type, handler)` removes the one made for `type`.
+  const wrappers = new Map<unknown, Map<string, unknown[]>>();
+  const forget = (type: string, handler: unknown, wrapped?: unknown): unknown => {
+    const byType = wrappers.get(handler);
+    const list = byType?.get(type);
+    if (!byType || !list || list.length === 0) return undefined;
+    const at = wrapped === undefined ? list.length - 1 : list.indexOf(wrapped);
+    if (at < 0) return undefined;
+    const [removed] = list.splice(at, 1);
+    if (list.length === 0) byType.delete(type);
+    if (byType.size === 0) wrappers.delete(handler);
+    return removed;
+  };
   return {
     on(type, handler) {
       const wrapped = guard(type, handler);
-      wrappers.set(handler, wrapped);
+      let byType = wrappers.get(handler);
+      if (!byType) {
+        byType = new Map();
+        wrappers.set(handler, byType);
+      }
+      byType.set(type, [...(byType.get(type) ?? []), wrapped]);
       emitter.on(type, wrapped as never);
-      return () => emitter.off(type, wrapped as never);
+      return () => {
+        if (forget(type, handler, wrapped) !== undefined) emitter.off(type, wrapped as never);
+      };
     },
     onAny(handler) {
       const wrapped: WildcardHandler<VaultEvents> = (type, payload) => {
@@ -56,8 +76,8 @@ export function createEventBus(): EventBus {
       return () => emitter.off("*", wrapped);
     },
     off(type, handler) {
-      const wrapped = wrappers.get(handler);
-      if (wrapped) emitter.off(type, wrapped as never);
+      const wrapped = forget(type, handler);
+      if (wrapped !== undefined) emitter.off(type, wrapped as never);
     },
     emit(type, payload) {
       emitter.emit(type, payload);

@@ -98,4 +98,40 @@ describe("events", () => {
     expect(calls).toContain("any:SecretDeleted");
     expect(errors).toEqual(["boom"]);
   });
+
+  it("off() removes the handler for that event only, when one handler listens to two events", () => {
+    const bus = createEventBus();
+    const seen: string[] = [];
+    const handler = (e: { name: string }) => seen.push(e.name);
+    bus.on("SecretDeleted", handler);
+    bus.on("SecretCreated", handler);
+    bus.off("SecretDeleted", handler);
+    bus.emit("SecretDeleted", { name: "deleted" });
+    bus.emit("SecretCreated", { name: "created", linked: false });
+    expect(seen).toEqual(["created"]);
+    expect(bus.has("SecretDeleted")).toBe(false);
+    bus.off("SecretCreated", handler);
+    bus.emit("SecretCreated", { name: "again", linked: false });
+    expect(seen).toEqual(["created"]);
+    expect(bus.has("SecretCreated")).toBe(false);
+  });
+
+  it("off() and the returned unsubscribe each remove one registration", () => {
+    const bus = createEventBus();
+    let count = 0;
+    const handler = () => {
+      count += 1;
+    };
+    const first = bus.on("SecretDeleted", handler);
+    bus.on("SecretDeleted", handler);
+    first();
+    first(); // a second call removes nothing more
+    bus.emit("SecretDeleted", { name: "x" });
+    expect(count).toBe(1);
+    bus.off("SecretDeleted", handler);
+    bus.emit("SecretDeleted", { name: "x" });
+    expect(count).toBe(1);
+    bus.off("SecretDeleted", handler); // nothing left: no error
+    expect(bus.has("SecretDeleted")).toBe(false);
+  });
 });
