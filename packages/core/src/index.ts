@@ -42,8 +42,20 @@ export * from "./masking/index.js";
 export type { Clock, Logger, ProviderDefinition } from "./plugin/contract.js";
 export { REDACTED, Redactor, redactText } from "./redaction/index.js";
 export { invalidDomainEntries, isUrlAllowed } from "./resolver/allowed-domains.js";
+export {
+  checkAllowedDomains,
+  checkDomainEntry,
+  type DomainEntryCheck,
+  splitDomainList,
+} from "./resolver/domain-input.js";
 export { fixFor } from "./resolver/fixes.js";
-export { findReferences, REFERENCE_PATTERN, substitute } from "./resolver/template.js";
+export {
+  findMalformedReferences,
+  findReferences,
+  type MalformedReference,
+  REFERENCE_PATTERN,
+  substitute,
+} from "./resolver/template.js";
 export type * from "./resolver/types.js";
 export {
   MAX_CACHE_TTL_MINUTES,
@@ -55,5 +67,5 @@ export { extractJsonKey } from "./values/json-key.js";
 export * from "./vault/index.js";
 export type * from "./vault/model.js";
 export { DEFAULT_SETTINGS, emptyDocument } from "./vault/model.js";
-export { assertSecretName, SECRET_NAME_PATTERN } from "./vault/names.js";
+export { assertSecretName, SECRET_NAME_PATTERN, secretNameProblem } from "./vault/names.js";
 export type * from "./vault/types.js";

@@ -37,10 +37,11 @@ export async function add(name: string, opts: Opts, cmd: Command): Promise<void>
         code: "SECRET_EXISTS",
       });
     }
+    const { splitDomainList } = await import("@vaultlink/core");
     const value = await readSecretValue(`the value of ${name}`);
     const info = await o.vault.secrets.add(name, {
       value,
-      allowedDomains: splitList(opts.domains as string | undefined),
+      allowedDomains: opts.domains === undefined ? [] : splitDomainList(opts.domains as string),
       enabled: opts.disabled !== true,
     });
     if (opts.json === true) printJson(info);
@@ -116,11 +117,12 @@ export async function domains(name: string, opts: Opts, cmd: Command): Promise<v
       `For example: vaultlink secret domains ${name} --add api.example.com`,
     );
   await withVault(cmd, async (o) => {
+    const { splitDomainList } = await import("@vaultlink/core");
     const current = (await o.vault.secrets.get(name)).allowedDomains;
     let next: string[];
     if (opts.clear) next = [];
-    else if (opts.set !== undefined) next = splitList(opts.set as string);
-    else if (opts.add !== undefined) next = [...current, ...splitList(opts.add as string)];
+    else if (opts.set !== undefined) next = splitDomainList(opts.set as string);
+    else if (opts.add !== undefined) next = [...current, ...splitDomainList(opts.add as string)];
     else {
       const drop = new Set(splitList(opts.remove as string));
       const unknown = [...drop].filter((d) => !current.includes(d));
@@ -185,7 +187,9 @@ export async function link(
       reference,
       ...(opts.jsonKey !== undefined ? { jsonKey: opts.jsonKey as string } : {}),
       ...(opts.version !== undefined ? { version: opts.version as string } : {}),
-      ...(opts.domains !== undefined ? { allowedDomains: splitList(opts.domains as string) } : {}),
+      ...(opts.domains !== undefined
+        ? { allowedDomains: (await import("@vaultlink/core")).splitDomainList(opts.domains as string) }
+        : {}),
     });
     if (opts.json === true) return printJson(info);
     const verb = before?.link ? "Relinked" : existed ? "Linked" : "Created and linked";

@@ -98,6 +98,24 @@ export class ValueCache {
     return removed;
   }
 
+  /**
+   * Apply a lower cache time to what is already cached: no entry outlives `fetchedAt +
+   * maxAgeMs`, and entries already past that at `now` are dropped. Returns how many changed.
+   */
+  async cap(maxAgeMs: number, now: number): Promise<number> {
+    const map = await this.#map();
+    let changed = 0;
+    for (const [k, e] of map) {
+      const latest = e.fetchedAt + maxAgeMs;
+      if (e.expiresAt <= latest) continue;
+      if (latest <= now) map.delete(k);
+      else map.set(k, Object.freeze({ ...e, expiresAt: latest }));
+      changed++;
+    }
+    if (changed > 0) await this.#persist();
+    return changed;
+  }
+
   async reset(): Promise<number> {
     const map = await this.#map();
     const n = map.size;

@@ -70,7 +70,12 @@ export class Links {
         hint: "Give a key name, or leave it out.",
       });
     }
-    const domains = input.allowedDomains ? checkDomains(input.allowedDomains) : undefined;
+    const domains = input.allowedDomains
+      ? await checkDomains(
+          input.allowedDomains,
+          Object.hasOwn(doc.secrets, name) ? doc.secrets[name]?.allowedDomains : [],
+        )
+      : undefined;
     const version = input.version ?? parsed.version;
     let previous: SecretRecord["link"];
     const now = new Date(this.deps.clock.now()).toISOString();

@@ -2,7 +2,12 @@ import type { EventBus } from "../events/index.js";
 import type { Clock } from "../plugin/contract.js";
 import { isUrlAllowed } from "../resolver/allowed-domains.js";
 import { fixFor } from "../resolver/fixes.js";
-import { findReferences, substitute } from "../resolver/template.js";
+import {
+  findMalformedReferences,
+  findReferences,
+  type MalformedReference,
+  substitute,
+} from "../resolver/template.js";
 import type { UnresolvedReference } from "../resolver/types.js";
 import type { VaultDocument } from "../vault/model.js";
 import type { DocumentAccess } from "./document.js";
@@ -98,10 +103,12 @@ export class Resolver {
 
   async template(text: string, options: ResolveOptions = {}): Promise<TemplateResult> {
     const names = findReferences(text);
-    if (names.length === 0) return { text, resolved: [], unresolved: [] };
+    const malformed = findMalformedReferences(text).map(malformedReference);
+    for (const m of malformed) this.events.emit("SecretUnresolved", { name: m.name, reason: m.reason });
+    if (names.length === 0) return { text, resolved: [], unresolved: malformed };
     const results = await this.resolveMany(names, options);
     const values = new Map<string, string>();
-    const unresolved: UnresolvedReference[] = [];
+    const unresolved: UnresolvedReference[] = [...malformed];
     for (const r of results) {
       if (r.ok) values.set(r.name, r.value);
       else {
@@ -143,11 +150,23 @@ export class Resolver {
       });
     }
     if (!isUrlAllowed(secret.allowedDomains, options.url)) {
+      const limited = secret.allowedDomains.join(", ");
+      const origin = options.url === undefined ? undefined : requestOrigin(options.url);
+      // A scheme-less entry allows https only: for an http request, the entry to add is http://.
+      const httpOnlyNote =
+        origin?.scheme === "http" && secret.allowedDomains.some((d) => !/^https?:\/\//i.test(d))
+          ? " (a domain written without http:// allows https only)"
+          : "";
       const message =
         options.url === undefined
-          ? `Secret "${name}" is limited to ${secret.allowedDomains.join(", ")} and no request URL was given.`
-          : `Secret "${name}" may not be sent to ${safeHost(options.url) ?? "that URL"}; it is limited to ${secret.allowedDomains.join(", ")}.`;
-      const host = options.url === undefined ? undefined : safeHost(options.url);
+          ? `Secret "${name}" is limited to ${limited} and no request URL was given.`
+          : `Secret "${name}" may not be sent to ${origin ? `${origin.scheme}://${origin.host}` : "that URL"}; it is limited to ${limited}${httpOnlyNote}.`;
+      const host =
+        origin === undefined
+          ? undefined
+          : origin.scheme === "http"
+            ? `http://${origin.host}`
+            : origin.host;
       return this.#report({
         name,
         reason: "domain-not-allowed",
@@ -189,13 +208,32 @@ export class Resolver {
   }
 }
 
+function malformedReference(m: MalformedReference): UnresolvedReference {
+  const name = m.written.slice("{{vault:".length).replace(/\}\}$/, "");
+  const why =
+    m.problem === "empty-name"
+      ? "it names no secret"
+      : m.problem === "unterminated"
+        ? "it has no closing }}"
+        : "secret names use only letters, digits, '-', '_' and '.' (1 to 128)";
+  return {
+    name,
+    reason: "malformed",
+    written: m.written,
+    message: `${m.written} is not a valid reference: ${why}.`,
+    fix: fixFor("malformed", name),
+  };
+}
+
 function locked(name: string): UnresolvedReference {
   return { name, reason: "locked", message: "The vault is locked.", fix: fixFor("locked", name) };
 }
 
-function safeHost(url: string): string | undefined {
+/** The scheme and host a request URL goes to, read as the matching reads it (no scheme: http). */
+function requestOrigin(url: string): { scheme: string; host: string } | undefined {
   try {
-    return new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? url : `http://${url}`).hostname;
+    const parsed = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? url : `http://${url}`);
+    return { scheme: parsed.protocol.replace(/:$/, ""), host: parsed.hostname };
   } catch {
     return undefined;
   }

@@ -1,7 +1,7 @@
 import { vaultlinkError } from "../errors/index.js";
 import type { EventBus } from "../events/index.js";
 import type { Clock } from "../plugin/contract.js";
-import { invalidDomainEntries } from "../resolver/allowed-domains.js";
+import { checkAllowedDomains } from "../resolver/domain-input.js";
 import { MAX_RENAMES, type SecretRecord, type VaultDocument } from "../vault/model.js";
 import { assertSecretName } from "../vault/names.js";
 import type { DocumentAccess } from "./document.js";
@@ -31,19 +31,12 @@ export function requireSecret(doc: VaultDocument, name: string): SecretRecord {
   return s;
 }
 
-export function checkDomains(domains: readonly string[]): string[] {
-  const cleaned = domains.map((d) => d.trim()).filter((d) => d !== "");
-  const bad = invalidDomainEntries(cleaned);
-  if (bad.length > 0) {
-    throw vaultlinkError(
-      "INVALID_INPUT",
-      `Not a valid allowed domain: ${bad.map((b) => `"${b}"`).join(", ")}.`,
-      {
-        hint: "Use a host (api.example.com), a wildcard (*.example.com), optionally with http:// or https://.",
-      },
-    );
-  }
-  return [...new Set(cleaned)];
+/** Allowed domains as typed, checked and canonical (see resolver/domain-input.ts). */
+export function checkDomains(
+  domains: readonly string[],
+  stored: readonly string[] = [],
+): Promise<string[]> {
+  return checkAllowedDomains(domains, { stored });
 }
 
 /** Create, read, update, rename, delete and list vault secrets. */
@@ -60,7 +53,7 @@ export class Secrets {
 
   async add(name: string, input: NewSecret = {}): Promise<SecretInfo> {
     assertSecretName(name);
-    const allowedDomains = checkDomains(input.allowedDomains ?? []);
+    const allowedDomains = await checkDomains(input.allowedDomains ?? []);
     const created = await this.docs.update((doc) => {
       if (Object.hasOwn(doc.secrets, name)) {
         throw vaultlinkError("SECRET_EXISTS", `A secret named "${name}" already exists.`, {
@@ -110,7 +103,12 @@ export class Secrets {
   }
 
   async update(name: string, patch: SecretPatch): Promise<SecretInfo> {
-    const allowedDomains = patch.allowedDomains ? checkDomains(patch.allowedDomains) : undefined;
+    const allowedDomains = patch.allowedDomains
+      ? await checkDomains(
+          patch.allowedDomains,
+          requireSecret(await this.docs.read(), name).allowedDomains,
+        )
+      : undefined;
     const fields: Array<"value" | "allowedDomains" | "enabled"> = [];
     const updated = await this.docs.update((doc) => {
       const s = requireSecret(doc, name);
@@ -144,9 +142,15 @@ export class Secrets {
 
   async rename(from: string, to: string): Promise<SecretInfo> {
     assertSecretName(to);
+    if (from === to) {
+      // Nothing to change: refuse without writing the vault.
+      requireSecret(await this.docs.read(), from);
+      throw vaultlinkError("INVALID_INPUT", `"${from}" already has that name.`, {
+        hint: `Give a different new name: vaultlink secret rename ${from} <new-name>.`,
+      });
+    }
     const renamed = await this.docs.update((doc) => {
       const s = requireSecret(doc, from);
-      if (from === to) return s;
       if (Object.hasOwn(doc.secrets, to)) {
         throw vaultlinkError("SECRET_EXISTS", `A secret named "${to}" already exists.`, {
           hint: "Pick another name, or delete the other secret first.",

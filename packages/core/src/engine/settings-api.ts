@@ -1,13 +1,20 @@
+import type { ValueCache } from "../cache/value-cache.js";
 import type { EventBus } from "../events/index.js";
+import type { Clock } from "../plugin/contract.js";
 import { parseCacheTtlMinutes, settingField } from "../settings/settings.js";
 import type { VaultSettings } from "../vault/model.js";
 import type { DocumentAccess } from "./document.js";
 
-/** Read and change vault settings. New cache times apply to values fetched from now on. */
+/**
+ * Read and change vault settings. A longer cache time applies to values fetched from now on; a
+ * shorter one applies at once to values already cached, so nothing older than it is served.
+ */
 export class SettingsApi {
   constructor(
     private readonly docs: DocumentAccess,
     private readonly events: EventBus,
+    private readonly cache: ValueCache,
+    private readonly clock: Clock,
   ) {}
 
   async get(): Promise<VaultSettings> {
@@ -22,6 +29,9 @@ export class SettingsApi {
       doc.settings[field] = parsed;
       return { ...doc.settings };
     });
+    if (field === "cacheTtlMinutes") {
+      await this.cache.cap(parsed * 60_000, this.clock.now());
+    }
     this.events.emit("SettingsChanged", { key: name });
     return settings;
   }

@@ -126,7 +126,7 @@ export class Vault {
       events: this.events,
       clock: this.#clock,
     });
-    this.settings = new SettingsApi(this.#docs, this.events);
+    this.settings = new SettingsApi(this.#docs, this.events, valueCache, this.#clock);
     this.#resolver = new Resolver(this.#docs, this.#linked, this.events, this.#clock);
   }
 

@@ -42,6 +42,8 @@ export function fixFor(
         : `run vaultlink integration connect ${extra.integration ?? "<integration>"}`;
     case "provider-error":
       return extra.hint ?? providerErrorFix(name, extra);
+    case "malformed":
+      return "write it as {{vault:<name>}}, with a name of letters, digits, '-', '_' or '.', closed by }}";
   }
 }
 

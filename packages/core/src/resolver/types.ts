@@ -7,7 +7,9 @@ export type UnresolvedReason =
   | "locked"
   | "auth-expired"
   | "disconnected"
-  | "provider-error";
+  | "provider-error"
+  /** Not a reference at all: `{{vault:}}`, `{{vault:bad name}}`, an unterminated `{{vault:x`. */
+  | "malformed";
 
 export interface UnresolvedReference {
   name: string;
@@ -16,6 +18,8 @@ export interface UnresolvedReference {
   message: string;
   /** What to do about it (a command to run, a setting to change). */
   fix: string;
+  /** For `malformed`: the text as written, since it names no secret. */
+  written?: string;
   /** The provider error code, for `provider-error`. */
   code?: string;
 }

@@ -1,4 +1,4 @@
-import { checkDomains } from "../engine/secrets.js";
+import { invalidDomainEntries } from "../resolver/allowed-domains.js";
 import { vaultlinkError } from "../errors/index.js";
 import type { SecretRecord, VaultDocument } from "../vault/model.js";
 import type { VaultSession } from "../vault/types.js";
@@ -52,7 +52,18 @@ export async function importPayload(
   payload: ExportPayload,
   options: ImportOptions,
 ): Promise<ImportReport> {
-  for (const s of payload.secrets) checkDomains(s.allowedDomains);
+  // Exports keep entries as an earlier release stored them (a port, a path): those still match
+  // as they did, so an import checks only that each entry can be matched at all.
+  for (const s of payload.secrets) {
+    const bad = invalidDomainEntries(s.allowedDomains);
+    if (bad.length > 0) {
+      throw vaultlinkError(
+        "INVALID_INPUT",
+        `The export gives "${s.name}" an allowed domain that is not a domain: ${bad.map((b) => JSON.stringify(b)).join(", ")}.`,
+        { hint: "Fix the entry in the exporting vault and export again." },
+      );
+    }
+  }
   const before = await session.read();
   const decisions = new Map<string, ConflictPolicy>();
   for (const name of importConflicts(before, payload)) {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { SECRET_NAME_PATTERN } from "../vault/names.js";
+import { SECRET_NAME_PATTERN, secretNameProblem } from "../vault/names.js";
 
 /** The shape of an export payload, checked when an export file is read. */
 const linkSchema = z.object({
@@ -12,7 +12,10 @@ const linkSchema = z.object({
 
 const secretSchema = z
   .object({
-    name: z.string().regex(SECRET_NAME_PATTERN),
+    name: z
+      .string()
+      .regex(SECRET_NAME_PATTERN)
+      .refine((name) => secretNameProblem(name) === undefined, "not a usable secret name"),
     value: z.string().optional(),
     link: linkSchema.optional(),
     allowedDomains: z.array(z.string()),

@@ -45,27 +45,57 @@ describe("linked values and the cache (fake clock)", () => {
     expect(expired[0]?.[1]).toMatchObject({ integration: "fake", reference: "fake://stripe" });
   });
 
-  it("applies a changed TTL to entries fetched after the change", async () => {
+  it("a lower TTL applies at once to values already cached", async () => {
     const { clock, fake } = await setup();
     await t.vault.resolve("stripe-key"); // cached for 60 minutes
+    clock.advance(3 * 60_000);
     await t.vault.settings.set("cache-ttl", 5);
-    clock.advance(10 * 60_000);
-    expect((await t.vault.resolve("stripe-key")).ok).toBe(true);
-    expect(fake.calls.fetch).toBe(1); // the old entry keeps its 60 minutes
-    clock.advance(51 * 60_000);
-    await t.vault.resolve("stripe-key"); // refetched, now cached for 5 minutes
+    const status = await t.vault.cache.status();
+    expect(status.ttlMinutes).toBe(5);
+    // Fetched 3 minutes ago with a 5-minute cache time: 2 minutes left, not 57.
+    expect(status.entries[0]).toMatchObject({ expiresInMs: 2 * 60_000, expired: false });
+    expect(await t.vault.resolve("stripe-key")).toMatchObject({ source: "cache" });
+    clock.advance(2 * 60_000 + 1);
+    fake.values.set("fake://stripe", "sk_live_two");
+    expect(await t.vault.resolve("stripe-key")).toMatchObject({
+      value: "sk_live_two",
+      source: "provider",
+    });
     expect(fake.calls.fetch).toBe(2);
-    clock.advance(6 * 60_000);
-    await t.vault.resolve("stripe-key");
-    expect(fake.calls.fetch).toBe(3);
   });
 
-  it("caches nothing with a TTL of 0", async () => {
-    const { fake } = await setup();
-    await t.vault.settings.set("cache-ttl", "0");
+  it("a lower TTL drops cached values already older than it", async () => {
+    const { clock, fake } = await setup();
     await t.vault.resolve("stripe-key");
-    await t.vault.resolve("stripe-key");
+    clock.advance(20 * 60_000);
+    await t.vault.settings.set("cache-ttl", 15);
+    expect((await t.vault.cache.status()).entries).toHaveLength(0);
+    expect(await t.vault.resolve("stripe-key")).toMatchObject({ source: "provider" });
     expect(fake.calls.fetch).toBe(2);
+  });
+
+  it("a higher TTL applies to values fetched after the change", async () => {
+    const { clock, fake } = await setup();
+    await t.vault.resolve("stripe-key"); // cached for 60 minutes
+    await t.vault.settings.set("cache-ttl", 120);
+    expect((await t.vault.cache.status()).entries[0]).toMatchObject({ expiresInMs: 60 * 60_000 });
+    clock.advance(61 * 60_000);
+    await t.vault.resolve("stripe-key"); // refetched, now cached for 120 minutes
+    expect(fake.calls.fetch).toBe(2);
+    clock.advance(119 * 60_000);
+    expect(await t.vault.resolve("stripe-key")).toMatchObject({ source: "cache" });
+    expect(fake.calls.fetch).toBe(2);
+  });
+
+  it("caches nothing with a TTL of 0, and setting it drops what was cached", async () => {
+    const { fake } = await setup();
+    await t.vault.resolve("stripe-key");
+    expect((await t.vault.cache.status()).entries).toHaveLength(1);
+    await t.vault.settings.set("cache-ttl", "0");
+    expect((await t.vault.cache.status()).entries).toHaveLength(0);
+    await t.vault.resolve("stripe-key");
+    await t.vault.resolve("stripe-key");
+    expect(fake.calls.fetch).toBe(3);
     expect((await t.vault.cache.status()).entries).toHaveLength(0);
   });
 
