@@ -250,6 +250,10 @@ Environment:
           "a provider version (AWS VersionId or stage, Azure version, Vault KV v2 version)",
         )
         .option("--domains <list>", "allowed domains for a new secret (comma-separated)")
+        .option(
+          "--no-check",
+          "save the link without fetching it first (offline; otherwise a reference that does not exist, a missing JSON key or version is refused)",
+        )
         .addOption(json())
         .action(act(load.secret, "link"));
       secret

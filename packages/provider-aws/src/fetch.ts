@@ -11,7 +11,7 @@ import type { SecretsManagerClients } from "./clients.js";
 import { type ErrorContext, type MappedError, mapAwsError } from "./errors.js";
 import { asAwsReference } from "./reference.js";
 import type { StaticKeys } from "./session.js";
-import { parseVersion, type VersionSelector } from "./version.js";
+import { parseVersion, VERSION_HINT, type VersionSelector } from "./version.js";
 
 /** BatchGetSecretValue takes at most 20 ids per call. */
 export const BATCH_SIZE = 20;
@@ -124,9 +124,7 @@ function plan(request: FetchRequest, ctx: FetchContext): Job | FetchResult {
       request.id,
       "INVALID_REFERENCE",
       `"${request.version}" is not a Secrets Manager version for ${reference.secretId}.`,
-      {
-        hint: "Give a VersionId (a UUID, or id:<VersionId>) or a stage (AWSPREVIOUS, stage:<label>).",
-      },
+      { hint: VERSION_HINT },
     );
   }
   return { ...job, version: { requested: request.version, selector } };

@@ -16,6 +16,7 @@ import { fetchSecrets } from "./fetch.js";
 import { AUTH_METHODS, readPluginOptions, SETTINGS, text } from "./options.js";
 import { PROVIDER_ID, parseAwsReference, REFERENCE_EXAMPLES } from "./reference.js";
 import { readKeys } from "./session.js";
+import { checkAwsVersion } from "./version.js";
 
 const pkg = createRequire(import.meta.url)("../package.json") as { name: string; version: string };
 
@@ -93,6 +94,7 @@ const awsProvider = defineProvider({
   capabilities: { batch: true, versions: true, jsonKey: true, binary: true },
   referenceExamples: REFERENCE_EXAMPLES,
   parseReference: parseAwsReference,
+  parseVersion: checkAwsVersion,
   create: createInstance,
 });
 
@@ -100,4 +102,4 @@ export default awsProvider;
 export { type MappedError, mapAwsError } from "./errors.js";
 export { AUTH_METHOD, type AwsPluginOptions } from "./options.js";
 export { type AwsReference, parseAwsReference } from "./reference.js";
-export { parseVersion, type VersionSelector } from "./version.js";
+export { checkAwsVersion, parseVersion, type VersionSelector } from "./version.js";

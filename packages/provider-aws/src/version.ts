@@ -1,3 +1,5 @@
+import { providerError } from "@vaultlink/core/plugin";
+
 /**
  * How a link's `version` names a Secrets Manager version. GetSecretValue takes exactly one of
  * VersionId or VersionStage, and one string has to say which:
@@ -28,4 +30,23 @@ function nonEmpty(
   make: (value: string) => VersionSelector,
 ): VersionSelector | undefined {
   return value.length > 0 && value.length <= 256 ? make(value) : undefined;
+}
+
+/** What to type when a version is refused. */
+export const VERSION_HINT =
+  "Give a VersionId (a UUID, or id:<VersionId>) or a stage (AWSPREVIOUS, stage:<label>).";
+
+/** The plugin's `parseVersion` hook: the version as a link stores it, or INVALID_REFERENCE. */
+export function checkAwsVersion(input: string): string {
+  if (!parseVersion(input)) {
+    throw providerError(
+      "aws",
+      "INVALID_REFERENCE",
+      `${JSON.stringify(input)} is not a Secrets Manager version.`,
+      {
+        hint: VERSION_HINT,
+      },
+    );
+  }
+  return input.trim();
 }

@@ -8,7 +8,12 @@ import {
 } from "@vaultlink/core/plugin";
 import { SingleFlightCredential } from "./auth/single-flight.js";
 import { mapAzureError } from "./errors.js";
-import { type AzureReference, parseAzureReference, referenceMismatch } from "./reference.js";
+import {
+  type AzureReference,
+  parseAzureReference,
+  parseAzureVersion,
+  referenceMismatch,
+} from "./reference.js";
 import { type AzureConfig, tlsOptions } from "./settings.js";
 
 type SecretsModule = typeof import("@azure/keyvault-secrets");
@@ -86,7 +91,13 @@ export class SecretFetcher {
         failed: failure(request.id, "INVALID_REFERENCE", mismatch.message, { hint: mismatch.hint }),
       };
     }
-    const version = request.version ?? reference.version;
+    let version: string | undefined;
+    try {
+      version =
+        request.version === undefined ? reference.version : parseAzureVersion(request.version);
+    } catch (error) {
+      return { failed: failure(request.id, "INVALID_REFERENCE", (error as Error).message) };
+    }
     return { reference, ...(version ? { version } : {}) };
   }
 

@@ -2,7 +2,12 @@ import { defineProvider } from "@vaultlink/core/plugin";
 import { AUTH_METHODS } from "./auth/methods.js";
 import { META } from "./meta.js";
 import { createAzureInstance } from "./provider.js";
-import { PROVIDER_ID, parseForIntegration, REFERENCE_EXAMPLES } from "./reference.js";
+import {
+  PROVIDER_ID,
+  parseAzureVersion,
+  parseForIntegration,
+  REFERENCE_EXAMPLES,
+} from "./reference.js";
 import { SETTINGS } from "./settings.js";
 
 /** Azure Key Vault secrets for vaultlink. */
@@ -17,6 +22,7 @@ const azure = defineProvider({
   capabilities: { batch: false, versions: true, jsonKey: true },
   referenceExamples: REFERENCE_EXAMPLES,
   parseReference: parseForIntegration,
+  parseVersion: parseAzureVersion,
   create: createAzureInstance,
 });
 
@@ -25,5 +31,10 @@ export default azure;
 export type { AuthMethodId } from "./auth/methods.js";
 export { AUTH_METHODS } from "./auth/methods.js";
 export { type AzureCloud, CLOUDS, type CloudId } from "./clouds.js";
-export { type AzureReference, formatAzureReference, parseAzureReference } from "./reference.js";
+export {
+  type AzureReference,
+  formatAzureReference,
+  parseAzureReference,
+  parseAzureVersion,
+} from "./reference.js";
 export type { AzurePluginOptions } from "./settings.js";

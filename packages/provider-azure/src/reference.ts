@@ -151,3 +151,19 @@ export function parseForIntegration(
   }
   return reference;
 }
+
+/** The plugin's `parseVersion` hook: a secret version is 32 hexadecimal digits. */
+export function parseAzureVersion(input: string): string {
+  const version = input.trim().toLowerCase();
+  if (!VERSION.test(version)) {
+    throw providerError(
+      PROVIDER_ID,
+      "INVALID_REFERENCE",
+      `${JSON.stringify(input)} is not a Key Vault secret version (32 hexadecimal digits).`,
+      {
+        hint: "Copy the version from the secret's Versions list in the Azure portal, or leave it out for the current one.",
+      },
+    );
+  }
+  return version;
+}

@@ -9,7 +9,7 @@ import { encodePath } from "./client.js";
 import { describeFailure, statusOf, type VaultFailure } from "./errors.js";
 import type { Engine, MountTable } from "./mounts.js";
 import { readClassified, type VaultReader } from "./read.js";
-import { parseReference, type VaultReference } from "./reference.js";
+import { parseKvVersion, parseReference, type VaultReference } from "./reference.js";
 
 export interface ReadDeps extends VaultReader {
   mounts: MountTable;
@@ -62,15 +62,12 @@ export async function fetchReferences(
       results.push(failure(request.id, "INVALID_REFERENCE", (error as Error).message));
       continue;
     }
-    const version = request.version ?? ref.version;
-    if (version !== undefined && !/^[1-9]\d*$/.test(version)) {
-      results.push(
-        failure(
-          request.id,
-          "INVALID_REFERENCE",
-          `"${version}" is not a KV version of ${ref.canonical}; versions are 1, 2, 3…`,
-        ),
-      );
+    let version: string | undefined;
+    try {
+      const asked = request.version ?? ref.version;
+      version = asked === undefined ? undefined : parseKvVersion(asked);
+    } catch (error) {
+      results.push(failure(request.id, "INVALID_REFERENCE", (error as Error).message));
       continue;
     }
     const key = JSON.stringify([ref.mount, ref.path, version ?? null]);

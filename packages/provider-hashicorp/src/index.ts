@@ -2,7 +2,7 @@ import { createRequire } from "node:module";
 import { defineProvider } from "@vaultlink/core/plugin";
 import { AUTH_METHODS } from "./auth/methods.js";
 import { HashicorpInstance } from "./instance.js";
-import { parseReference, REFERENCE_EXAMPLES } from "./reference.js";
+import { parseKvVersion, parseReference, REFERENCE_EXAMPLES } from "./reference.js";
 import { SETTINGS } from "./settings.js";
 
 const pkg = createRequire(import.meta.url)("../package.json") as { name: string; version: string };
@@ -22,6 +22,7 @@ const hashicorp = defineProvider({
   capabilities: { batch: true, versions: true, jsonKey: true },
   referenceExamples: REFERENCE_EXAMPLES,
   parseReference,
+  parseVersion: parseKvVersion,
   create: (ctx) => new HashicorpInstance(ctx),
 });
 
@@ -29,6 +30,7 @@ export default hashicorp;
 export { AUTH_METHODS, OIDC_PORTS } from "./auth/methods.js";
 export {
   formatReference,
+  parseKvVersion,
   parseReference,
   REFERENCE_EXAMPLES,
   type VaultReference,

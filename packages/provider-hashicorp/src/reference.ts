@@ -112,3 +112,20 @@ export function formatReference(ref: {
     : `${ref.mount}/${ref.path}`;
   return `${location}${ref.version ? `?version=${ref.version}` : ""}#${ref.key}`;
 }
+
+/**
+ * The plugin's `parseVersion` hook: a KV v2 version is a positive whole number (1, 2, 3…).
+ * Throws INVALID_REFERENCE otherwise.
+ */
+export function parseKvVersion(input: string): string {
+  const text = input.trim();
+  if (!/^[1-9]\d*$/.test(text)) {
+    throw providerError(
+      "hashicorp",
+      "INVALID_REFERENCE",
+      `${JSON.stringify(input)} is not a KV version; versions are 1, 2, 3…`,
+      { hint: "Give a positive whole number, or leave the version out for the current one." },
+    );
+  }
+  return text;
+}

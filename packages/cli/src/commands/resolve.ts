@@ -45,9 +45,7 @@ export async function resolve(
     if (result.unresolved.length > 0 && opts.allowUnresolved !== true)
       throw unresolvedError(result.unresolved);
     for (const u of result.unresolved)
-      err(
-        `warning: ${u.written ?? `{{vault:${u.name}}}`} left as written (${u.reason}): ${u.fix}`,
-      );
+      err(`warning: ${u.written ?? `{{vault:${u.name}}}`} left as written (${u.reason}): ${u.fix}`);
     if (typeof opts.out === "string") {
       await writePrivateFile(
         opts.out,

@@ -188,13 +188,18 @@ export async function link(
       ...(opts.jsonKey !== undefined ? { jsonKey: opts.jsonKey as string } : {}),
       ...(opts.version !== undefined ? { version: opts.version as string } : {}),
       ...(opts.domains !== undefined
-        ? { allowedDomains: (await import("@vaultlink/core")).splitDomainList(opts.domains as string) }
+        ? {
+            allowedDomains: (await import("@vaultlink/core")).splitDomainList(
+              opts.domains as string,
+            ),
+          }
         : {}),
+      check: opts.check !== false,
     });
     if (opts.json === true) return printJson(info);
     const verb = before?.link ? "Relinked" : existed ? "Linked" : "Created and linked";
     err(
-      `${verb} ${name} → ${integration}: ${info.link?.reference}.${before?.link ? " The old cached value was dropped." : ""}`,
+      `${verb} ${name} → ${integration}: ${info.link?.reference}${info.checked ? " (checked: the provider returned a value)" : " (not checked)"}.${before?.link ? " The old cached value was dropped." : ""}`,
     );
   });
 }

@@ -5,6 +5,7 @@ import { timedOut, withDeadline } from "../deadline/index.js";
 import { isVaultlinkError } from "../errors/index.js";
 import type { FetchRequest, FetchResult, ProviderDefinition } from "../plugin/contract.js";
 import { failAll } from "../plugin/helpers.js";
+import { checkVersion } from "../plugin/versions.js";
 import { type Redactor, redactError } from "../redaction/index.js";
 import { fixFor } from "../resolver/fixes.js";
 import type { UnresolvedReason } from "../resolver/types.js";
@@ -121,12 +122,61 @@ export class LinkedValues {
     return undefined;
   }
 
+  /**
+   * Fetch `link` from its provider once, without the cache: proof that the reference, its
+   * version and its JSON key work (`secret link`'s check). Nothing is cached or persisted;
+   * an expired sign-in is recorded as on any fetch.
+   */
+  async check(name: string, link: LinkRecord, doc: VaultDocument): Promise<LinkedOutcome> {
+    const target: LinkTarget = { name, ...link };
+    const integration = doc.integrations[target.integration];
+    const blocked = this.#blocked(target, integration);
+    if (blocked) {
+      if (blocked.expiredNow && integration) {
+        await this.deps.markAuthExpired(integration, "credentials passed their expiry time");
+      }
+      return blocked.outcome;
+    }
+    const loaded = await this.#load(target, integration as IntegrationRecord);
+    return loaded.ok ? { ok: true, value: loaded.value, source: "provider" } : loaded;
+  }
+
   async #fetch(
     target: LinkTarget,
     integration: IntegrationRecord,
     key: string,
     ttlMinutes: number,
   ): Promise<LinkedOutcome> {
+    const loaded = await this.#load(target, integration);
+    if (!loaded.ok) return loaded;
+    const { value } = loaded;
+    const ttlMs = Math.min(ttlMinutes * 60_000, loaded.cacheTtlMs ?? Number.POSITIVE_INFINITY);
+    if (ttlMs > 0) {
+      const now = this.deps.clock.now();
+      await this.deps.cache.put([
+        {
+          key,
+          integration: target.integration,
+          reference: target.reference,
+          ...(target.version !== undefined ? { version: target.version } : {}),
+          ...(target.jsonKey !== undefined ? { jsonKey: target.jsonKey } : {}),
+          value,
+          fetchedAt: now,
+          expiresAt: now + ttlMs,
+        },
+      ]);
+    }
+    return { ok: true, value, source: "provider" };
+  }
+
+  /** Parse, fetch through the batch queue and pick the JSON key: the value, or why not. */
+  async #load(
+    target: LinkTarget,
+    integration: IntegrationRecord,
+  ): Promise<
+    | { ok: true; value: string; cacheTtlMs?: number | undefined }
+    | Extract<LinkedOutcome, { ok: false }>
+  > {
     let provider: ProviderDefinition;
     try {
       provider = this.deps.registry.get(integration.provider);
@@ -139,15 +189,20 @@ export class LinkedValues {
       );
     }
     let reference: FetchRequest["reference"];
+    let version: string | undefined;
     try {
       reference = provider.parseReference(target.reference, { settings: integration.settings });
+      version =
+        target.version === undefined
+          ? undefined
+          : checkVersion(provider, target.version, integration.settings);
     } catch (error) {
       const e = redactError(error, this.deps.redactor, { code: "INVALID_REFERENCE" });
       return providerFailure(target, "INVALID_REFERENCE", e.message, e.hint);
     }
     const result = await this.#queue(provider, integration).enqueue({
       reference,
-      ...(target.version !== undefined ? { version: target.version } : {}),
+      ...(version !== undefined ? { version } : {}),
     });
     if (!result.ok) {
       // The one place a provider's failure text enters core's results: redact it here.
@@ -175,23 +230,7 @@ export class LinkedValues {
         return providerFailure(target, e.code ?? "NOT_JSON", e.message, e.hint);
       }
     }
-    const ttlMs = Math.min(ttlMinutes * 60_000, result.cacheTtlMs ?? Number.POSITIVE_INFINITY);
-    if (ttlMs > 0) {
-      const now = this.deps.clock.now();
-      await this.deps.cache.put([
-        {
-          key,
-          integration: target.integration,
-          reference: target.reference,
-          ...(target.version !== undefined ? { version: target.version } : {}),
-          ...(target.jsonKey !== undefined ? { jsonKey: target.jsonKey } : {}),
-          value,
-          fetchedAt: now,
-          expiresAt: now + ttlMs,
-        },
-      ]);
-    }
-    return { ok: true, value, source: "provider" };
+    return { ok: true, value, cacheTtlMs: result.cacheTtlMs };
   }
 
   #queue(provider: ProviderDefinition, integration: IntegrationRecord): BatchQueue {
@@ -239,7 +278,7 @@ function providerFailure(
   code: string,
   message: string,
   hint?: string,
-): LinkedOutcome {
+): Extract<LinkedOutcome, { ok: false }> {
   return {
     ok: false,
     reason: "provider-error",

@@ -104,7 +104,8 @@ export class Resolver {
   async template(text: string, options: ResolveOptions = {}): Promise<TemplateResult> {
     const names = findReferences(text);
     const malformed = findMalformedReferences(text).map(malformedReference);
-    for (const m of malformed) this.events.emit("SecretUnresolved", { name: m.name, reason: m.reason });
+    for (const m of malformed)
+      this.events.emit("SecretUnresolved", { name: m.name, reason: m.reason });
     if (names.length === 0) return { text, resolved: [], unresolved: malformed };
     const results = await this.resolveMany(names, options);
     const values = new Map<string, string>();

@@ -119,6 +119,7 @@ export class Vault {
       cache: valueCache,
       events: this.events,
       clock: this.#clock,
+      checkLink: (name, link, doc) => this.#linked.check(name, link, doc),
     });
     this.cache = new CacheApi({
       cache: valueCache,

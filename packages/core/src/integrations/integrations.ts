@@ -71,11 +71,30 @@ export class Integrations {
     }
     const scope = provider.scope ?? "personal";
     await this.deps.access.assertCanManage({ id, scope }, "connect");
-    const existing = (await this.deps.docs.read()).integrations[id];
+    const before = await this.deps.docs.read();
+    const existing = Object.hasOwn(before.integrations, id) ? before.integrations[id] : undefined;
     if (existing && existing.status !== "disconnected") {
       throw vaultlinkError("INTEGRATION_EXISTS", `Integration "${id}" is already connected.`, {
         hint: `Sign in again with vaultlink integration reauth ${id}, or disconnect it first.`,
       });
+    }
+    if (existing && existing.provider !== provider.id) {
+      // Links keep the id, not the provider: another provider under this id would be handed
+      // references it cannot read. Refuse while any secret still links to it.
+      const linked = Object.values(before.secrets)
+        .filter((s) => s.link?.integration === id)
+        .map((s) => s.name)
+        .sort();
+      if (linked.length > 0) {
+        const shown = linked.slice(0, 5).join(", ") + (linked.length > 5 ? ", …" : "");
+        throw vaultlinkError(
+          "INTEGRATION_EXISTS",
+          `Integration id "${id}" belonged to a ${existing.provider} integration, and ${linked.length === 1 ? "1 secret is" : `${linked.length} secrets are`} still linked to it (${shown}).`,
+          {
+            hint: `Pick another id (--id ${id}-${provider.id}), connect ${existing.provider} again under "${id}", or unlink those secrets first (vaultlink secret unlink ${linked[0]}).`,
+          },
+        );
+      }
     }
     const method = pickAuthMethod(provider, input.method);
     const { settings, secrets } = splitOptions(provider, method, input.options ?? {});

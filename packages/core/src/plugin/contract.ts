@@ -196,6 +196,13 @@ export interface ProviderDefinitionInput {
    * so a reference can be checked against them (a cloud, a custom host).
    */
   parseReference(input: string, context?: { settings: Record<string, unknown> }): ParsedReference;
+  /**
+   * Validate and normalise a version a link names (`--version`), without network access, for
+   * providers with `capabilities.versions`. Throw INVALID_REFERENCE naming the accepted forms.
+   * Core calls it when a link is made and before every fetch, so `fetch` only ever receives a
+   * version this accepted. Absent: any non-blank text is passed on as it is.
+   */
+  parseVersion?(input: string, context?: { settings: Record<string, unknown> }): string;
   /** Build an instance. Import SDKs lazily inside, never at module top level. */
   create(ctx: ProviderContext): ProviderInstance | Promise<ProviderInstance>;
 }

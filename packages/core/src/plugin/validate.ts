@@ -48,6 +48,9 @@ export function validateProvider(candidate: unknown, source: string): ProviderDe
   }
   if (typeof p.parseReference !== "function") problems.push("parseReference is not a function");
   if (typeof p.create !== "function") problems.push("create is not a function");
+  if (p.parseVersion !== undefined && typeof p.parseVersion !== "function") {
+    problems.push("parseVersion is not a function");
+  }
   if (!p.capabilities || typeof p.capabilities !== "object") problems.push("capabilities missing");
   else {
     const caps = p.capabilities as unknown as Record<string, unknown>;

@@ -71,10 +71,7 @@ export function checkDomainEntry(raw: string): DomainEntryCheck {
   }
   if (authority.includes("@")) {
     const host = authority.slice(authority.lastIndexOf("@") + 1);
-    return refuse(
-      `The allowed domain ${shown} has a user name in it.`,
-      `Type ${prefix}${host}.`,
-    );
+    return refuse(`The allowed domain ${shown} has a user name in it.`, `Type ${prefix}${host}.`);
   }
   let hostPart = authority;
   const port = /^(\[[^\]]*\]|[^:]*):(\d*)$/.exec(authority);
@@ -185,7 +182,9 @@ export async function checkAllowedDomains(
         throw vaultlinkError(
           "INVALID_INPUT",
           `The allowed domain "${entry.trim()}" covers every site under the public suffix ${suffix}.`,
-          { hint: `Name the site: *.example.${suffix} allows example.${suffix} and its subdomains.` },
+          {
+            hint: `Name the site: *.example.${suffix} allows example.${suffix} and its subdomains.`,
+          },
         );
       }
     }

@@ -1,5 +1,5 @@
-import { invalidDomainEntries } from "../resolver/allowed-domains.js";
 import { vaultlinkError } from "../errors/index.js";
+import { invalidDomainEntries } from "../resolver/allowed-domains.js";
 import type { SecretRecord, VaultDocument } from "../vault/model.js";
 import type { VaultSession } from "../vault/types.js";
 import type { ExportedSecret, ExportPayload } from "./payload.js";
