@@ -135,7 +135,7 @@ const cases: Case[] = [
     "invalid domain",
     ["secret", "domains", "exists", "--add", "ftp://files.example.com"],
     2,
-    /Not a valid allowed domain/,
+    /The allowed domain "ftp:\/\/files.example.com" uses ftp:\/\//,
   ),
   row(
     "rename to a bad name",

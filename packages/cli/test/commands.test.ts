@@ -299,10 +299,13 @@ describe("integrations and linked secrets (JSON test provider)", () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("not a json:// reference");
     expect((await v.run(["secret", "get", "db"])).code).toBe(1);
-    expect((await v.run(["secret", "link", "db", "json", "json://db-password"])).code).toBe(0);
+    const linked = await v.run(["secret", "link", "db", "json", "json://db-password"]);
+    expect(linked.code).toBe(0);
+    expect(linked.stderr).toContain("(checked: the provider returned a value)");
+    expect(v.fetches()).toBe(1); // the check; it caches nothing
     expect((await v.run(["read", "db"])).stdout).toBe("linked-value-6\n");
     expect((await v.run(["read", "db"])).stdout).toBe("linked-value-6\n");
-    expect(v.fetches()).toBe(1);
+    expect(v.fetches()).toBe(2);
     const cache = await v.run(["cache", "status"]);
     expect(cache.stdout).toContain("json://db-password");
     expect(cache.stdout).toMatch(/^db\s+json\s+json:\/\/db-password\s+\d+s ago\s+in (\d+m|1h)$/m);
@@ -517,7 +520,9 @@ describe("doctor and plugins", () => {
   it("doctor reports every problem with its fix and exits non-zero", async () => {
     const v = await vaultWithProvider({ k: "x" });
     try {
-      await v.run(["secret", "link", "gone", "json", "json://not-in-file"]);
+      const refused = await v.run(["secret", "link", "gone", "json", "json://not-in-file"]);
+      expect(refused.code).toBe(1);
+      await v.run(["secret", "link", "gone", "json", "json://not-in-file", "--no-check"]);
       await v.run(["secret", "link", "emptied", "json", "json://k"]);
       await v.run(["secret", "unlink", "emptied"]);
       await v.run(["secret", "add", "off", "--disabled"], { input: "v" });

@@ -32,6 +32,14 @@ describe("AWS Secrets Manager through the built CLI and the AWS emulator (moto)"
     ["db-password", "e2e/db", DB_PASSWORD, "password"],
   ]);
 
+  t.linkChecks("secret link checks the reference, JSON key and version against AWS", () => ({
+    missing: "e2e/no-such-secret",
+    existing: "e2e/db",
+    badVersions: ["stage:", "id:", ""],
+    missingVersion: "stage:NO-SUCH-STAGE",
+    goodVersion: "AWSCURRENT",
+  }));
+
   t.expiredRead("expired credentials: read fails with exit 4, naming the reauth command", () =>
     t.emu.expireCredentials(),
   );

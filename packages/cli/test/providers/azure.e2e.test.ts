@@ -53,6 +53,12 @@ describe("Azure Key Vault through the built CLI and the Azure emulator (client s
     ["db-password", ref("db"), DB_PASSWORD, "password"],
   ]);
 
+  t.linkChecks("secret link checks the identifier, JSON key and version against Key Vault", () => ({
+    missing: ref("no-such-secret"),
+    existing: ref("db"),
+    badVersions: ["abc", "0123456789abcdef", "zz23456789abcdef0123456789abcdef"],
+  }));
+
   it("revoked tokens alone: the stored client secret gets a new token, read still works", async () => {
     t.emu.expireCredentials();
     expect((await t.run(["cache", "reset"])).code).toBe(EXIT.ok);

@@ -52,6 +52,14 @@ describe("HashiCorp Vault (team integration) through the built CLI and the Vault
     ["db-password", "secret/e2e/app#db", DB_PASSWORD, "password"],
   ]);
 
+  t.linkChecks("secret link checks the path, key and version against Vault", () => ({
+    missing: "secret/e2e/no-such-path#api_key",
+    existing: "secret/e2e/app#db",
+    badVersions: ["abc", "-3", "0"],
+    missingVersion: "9",
+    goodVersion: "2",
+  }));
+
   t.expiredRead("revoked tokens: read fails with exit 4, naming the reauth command", () =>
     t.emu.expireCredentials(),
   );

@@ -344,6 +344,84 @@ export function providerE2e<E extends Emulator>(options: {
       });
     },
 
+    /**
+     * `secret link` checks the reference against the provider before saving: a reference that
+     * does not exist, a JSON key that is not there and a version the provider cannot have are
+     * each refused with one error line and the vault unchanged; `--no-check` links offline.
+     */
+    linkChecks(
+      title: string,
+      make: () => {
+        missing: string;
+        /** A reference that exists, whose value has no key "no-such-key". */
+        existing: string;
+        badVersions: readonly string[];
+        /** A version of `existing` that exists, when the provider has versions. */
+        goodVersion?: string;
+        /** A well-formed version of `existing` that does not exist. */
+        missingVersion?: string;
+      },
+    ): void {
+      it(title, async () => {
+        const c = make();
+        const refused = async (args: readonly string[], code: number, says: RegExp) => {
+          const before = story.v.vaultHash();
+          const r = await story.run(["secret", "link", "chk", provider, ...args]);
+          expect(r.code, story.d(r)).toBe(code);
+          const lines = r.stderr.trimEnd().split("\n");
+          expect(lines[0], story.d(r)).toMatch(says);
+          expect(lines.length, story.d(r)).toBeLessThanOrEqual(2);
+          expect(r.stdout).toBe("");
+          expect(story.v.vaultHash()).toBe(before);
+        };
+        await refused(
+          [c.missing],
+          EXIT.other,
+          /^error: Checking .* failed, so chk was not linked: /,
+        );
+        await refused(
+          [c.existing, "--json-key", "no-such-key"],
+          EXIT.other,
+          /^error: Checking .* failed, so chk was not linked: .*no-such-key/,
+        );
+        for (const version of c.badVersions) {
+          await refused([c.existing, "--version", version], EXIT.usage, /^error: .*version/i);
+        }
+        if (c.missingVersion !== undefined) {
+          await refused(
+            [c.existing, "--version", c.missingVersion],
+            EXIT.other,
+            /^error: Checking .* failed, so chk was not linked: /,
+          );
+        }
+        if (c.goodVersion !== undefined) {
+          const ok = await story.run([
+            "secret",
+            "link",
+            "chk",
+            provider,
+            c.existing,
+            "--version",
+            c.goodVersion,
+          ]);
+          expect(ok.code, story.d(ok)).toBe(EXIT.ok);
+          expect(ok.stderr).toContain("(checked: the provider returned a value)");
+        }
+        const offline = await story.run([
+          "secret",
+          "link",
+          "chk",
+          provider,
+          c.missing,
+          "--no-check",
+        ]);
+        expect(offline.code, story.d(offline)).toBe(EXIT.ok);
+        expect(offline.stderr).toContain("(not checked)");
+        const removed = await story.run(["secret", "delete", "chk", "--yes"]);
+        expect(removed.code, story.d(removed)).toBe(EXIT.ok);
+      });
+    },
+
     /** `integration status --json` shows the integration connected, with `expected` fields. */
     connectedStatus(expected: Record<string, unknown>): void {
       it("integration status --json shows connected", async () => {

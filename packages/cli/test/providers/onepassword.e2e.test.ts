@@ -50,6 +50,12 @@ describe("1Password Connect through the built CLI and the Connect emulator", () 
     ["db-password", "op://E2E/Service/db", DB_PASSWORD, "password"],
   ]);
 
+  t.linkChecks("secret link checks the item and JSON key against 1Password", () => ({
+    missing: "op://E2E/No Such Item/field",
+    existing: "op://E2E/Service/db",
+    badVersions: ["1"],
+  }));
+
   t.expiredRead("expired tokens: read fails with exit 4, naming the reauth command", () =>
     t.emu.expireCredentials(),
   );
