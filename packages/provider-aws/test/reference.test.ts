@@ -1,5 +1,6 @@
 import { isVaultlinkError } from "@vaultlink/core/plugin";
 import { describe, expect, it } from "vitest";
+import aws from "../src/index.js";
 import { parseAwsReference } from "../src/reference.js";
 import { parseVersion } from "../src/version.js";
 
@@ -67,5 +68,22 @@ describe("parseVersion", () => {
     expect(parseVersion("")).toBeUndefined();
     expect(parseVersion("id:")).toBeUndefined();
     expect(parseVersion("stage:")).toBeUndefined();
+  });
+});
+
+describe("the parseVersion hook", () => {
+  it.each(["stage:", "id:", "", "   "])("refuses %j", (input) => {
+    expect(() => aws.parseVersion?.(input)).toThrow(
+      expect.objectContaining({ code: "INVALID_REFERENCE" }),
+    );
+  });
+
+  it.each([
+    "AWSCURRENT",
+    "stage:AWSPREVIOUS",
+    "id:my-token",
+    "a1b2c3d4-5678-90ab-cdef-EXAMPLE11111",
+  ])("accepts %j as typed", (input) => {
+    expect(aws.parseVersion?.(input)).toBe(input);
   });
 });

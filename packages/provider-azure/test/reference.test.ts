@@ -131,3 +131,20 @@ describe("references checked against the integration when linking", () => {
     expect(azure.parseReference(china).canonical).toBe(china);
   });
 });
+
+describe("the parseVersion hook", () => {
+  it.each(["abc", "", "0123456789abcdef", "zz23456789abcdef0123456789abcdef", "1".repeat(33)])(
+    "refuses %j",
+    (input) => {
+      expect(() => azure.parseVersion?.(input)).toThrow(
+        expect.objectContaining({ code: "INVALID_REFERENCE" }),
+      );
+    },
+  );
+
+  it("accepts 32 hexadecimal digits, lower-cased", () => {
+    expect(azure.parseVersion?.("0123456789ABCDEF0123456789abcdef")).toBe(
+      "0123456789abcdef0123456789abcdef",
+    );
+  });
+});

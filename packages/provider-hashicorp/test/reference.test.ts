@@ -1,5 +1,6 @@
 import { isVaultlinkError } from "@vaultlink/core/plugin";
 import { describe, expect, it } from "vitest";
+import hashicorp from "../src/index.js";
 import { formatReference, parseReference } from "../src/reference.js";
 
 describe("references", () => {
@@ -58,5 +59,18 @@ describe("references", () => {
   it("formats what it parses", () => {
     const ref = { mount: "a/b", path: "c", key: "k", version: "3" };
     expect(parseReference(formatReference(ref))).toMatchObject(ref);
+  });
+});
+
+describe("the parseVersion hook", () => {
+  it.each(["abc", "-3", "0", "", " ", "1.5", "01x"])("refuses %j", (input) => {
+    expect(() => hashicorp.parseVersion?.(input)).toThrow(
+      expect.objectContaining({ code: "INVALID_REFERENCE" }),
+    );
+  });
+
+  it("accepts whole numbers from 1, trimmed", () => {
+    expect(hashicorp.parseVersion?.(" 3 ")).toBe("3");
+    expect(hashicorp.parseVersion?.("12")).toBe("12");
   });
 });
