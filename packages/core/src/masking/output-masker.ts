@@ -61,6 +61,9 @@ export class OutputMasker {
    * two pieces of output never touch in the combined output where masked bytes were.
    */
   #openMask: StreamState | undefined;
+  /** Who wrote last, and how many bytes it has written since another stream wrote. */
+  #lastWriter: StreamState | undefined;
+  #run = 0;
 
   constructor(secrets: readonly string[], options: MaskingOptions = {}) {
     const values = secrets.flatMap((s) => secretForms(s, options.forms ?? []));
@@ -94,19 +97,16 @@ export class OutputMasker {
       return;
     }
     const oldPending = s.pending.length;
-    s.pending = Buffer.concat([s.pending, data]);
-    const masked = new Uint8Array(s.pending.length);
+    const masked = new Uint8Array(oldPending + data.length);
     masked.set(s.masked);
     s.masked = masked;
-    // Search this stream: context (its last bytes) + the new data.
-    const ctx = s.tail;
-    const buf = Buffer.concat([ctx, data]);
-    // buf[i] is pending[i - ctx.length + oldPending]; bytes before pending were written.
-    const shift = oldPending - ctx.length;
-    this.#patterns.search(buf, ctx.length, (start, end) => {
-      for (let i = Math.max(start + shift, 0); i < end + shift; i++) masked[i] = 1;
+    s.pending = oldPending > 0 ? Buffer.concat([s.pending, data]) : data;
+    // Search this stream: its last bytes as context, then the new data. Positions before the
+    // new data that are no longer pending were written already and stay as they were.
+    this.#patterns.searchAfter(s.tail, data, (start, end) => {
+      for (let i = Math.max(start + oldPending, 0); i < end + oldPending; i++) masked[i] = 1;
     });
-    s.tail = Buffer.from(buf.subarray(Math.max(0, buf.length - this.#patterns.context)));
+    s.tail = lastBytes(s.tail, data, this.#patterns.context);
     const hold = this.#patterns.heldTail(s.pending);
     this.#release(s, s.pending.length - hold);
   }
@@ -133,14 +133,19 @@ export class OutputMasker {
 
   #emit(s: StreamState, bytes: Buffer, masked: Uint8Array): void {
     if (!this.#patterns.empty) {
-      // Search what is about to be written together with what any stream wrote last.
+      const ctx = this.#patterns.context;
+      // Search what is about to be written together with what any stream wrote last. When
+      // that is this stream's own previous bytes, its own search (on arrival) already did it.
       const before = this.#written;
-      const buf = Buffer.concat([before, bytes]);
-      this.#patterns.search(buf, before.length, (start, end) => {
-        for (let i = Math.max(start - before.length, 0); i < end - before.length; i++)
-          masked[i] = 1;
-      });
-      this.#written = Buffer.from(buf.subarray(Math.max(0, buf.length - this.#patterns.context)));
+      const sameStream = this.#lastWriter === s && this.#run >= ctx;
+      if (!sameStream) {
+        this.#patterns.searchAfter(before, bytes, (start, end) => {
+          for (let i = Math.max(start, 0); i < end; i++) masked[i] = 1;
+        });
+      }
+      this.#run = this.#lastWriter === s ? this.#run + bytes.length : bytes.length;
+      this.#lastWriter = s;
+      this.#written = lastBytes(before, bytes, ctx);
     }
     const parts: Buffer[] = [];
     let i = 0;
@@ -159,6 +164,13 @@ export class OutputMasker {
     }
     if (parts.length > 0) s.write(Buffer.concat(parts));
   }
+}
+
+/** The last `count` bytes of `before + data`, copied. */
+function lastBytes(before: Buffer, data: Buffer, count: number): Buffer {
+  if (count === 0) return Buffer.alloc(0);
+  if (data.length >= count) return Buffer.from(data.subarray(data.length - count));
+  return Buffer.concat([before.subarray(Math.max(0, before.length - (count - data.length))), data]);
 }
 
 /** `text` with every secret masked as OutputMasker does (one stream that ends here). */

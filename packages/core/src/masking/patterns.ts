@@ -23,11 +23,30 @@ export function secretForms(value: string, forms: readonly SecretForm[] = []): s
   return [...out];
 }
 
+/** Hash of the 4 bytes at `i` into FILTER_BITS bits: a cheap "could a pattern start here". */
+const FILTER_BITS = 16;
+function hash4(key: number): number {
+  return Math.imul(key, 0x9e3779b1) >>> (32 - FILTER_BITS);
+}
+function u32(buf: Uint8Array, i: number): number {
+  return (
+    ((buf[i] as number) |
+      ((buf[i + 1] as number) << 8) |
+      ((buf[i + 2] as number) << 16) |
+      ((buf[i + 3] as number) << 24)) >>>
+    0
+  );
+}
+
 export class Patterns {
   /** Pattern byte length → patterns of that length. */
   readonly #byLength = new Map<number, Set<string>>();
-  /** Per length ≥ 2: which first two bytes some pattern starts with (a cheap pre-check). */
-  readonly #starts = new Map<number, Uint8Array>();
+  /** Patterns of 4+ bytes: their first 4 bytes → the lengths of the patterns starting so. */
+  readonly #byStart = new Map<number, number[]>();
+  /** Which hash4 values some pattern of 4+ bytes starts with. */
+  readonly #filter = new Uint8Array(1 << FILTER_BITS);
+  /** Lengths of patterns shorter than 4 bytes (whole short values). */
+  readonly #shortLengths: number[] = [];
   /** Whole values, longest first: a stream's tail that begins one of them is held. */
   readonly values: Buffer[];
   readonly #firstBytes = new Uint8Array(256);
@@ -52,10 +71,14 @@ export class Patterns {
         let set = this.#byLength.get(bytes.length);
         if (!set) this.#byLength.set(bytes.length, (set = new Set()));
         set.add(bytes.toString("latin1"));
-        if (bytes.length >= 2) {
-          let starts = this.#starts.get(bytes.length);
-          if (!starts) this.#starts.set(bytes.length, (starts = new Uint8Array(65536)));
-          starts[((bytes[0] as number) << 8) | (bytes[1] as number)] = 1;
+        if (bytes.length >= 4) {
+          const key = u32(bytes, 0);
+          this.#filter[hash4(key)] = 1;
+          const lengths = this.#byStart.get(key) ?? [];
+          if (!lengths.includes(bytes.length)) lengths.push(bytes.length);
+          this.#byStart.set(key, lengths);
+        } else if (!this.#shortLengths.includes(bytes.length)) {
+          this.#shortLengths.push(bytes.length);
         }
         longest = Math.max(longest, bytes.length);
       }
@@ -69,15 +92,49 @@ export class Patterns {
 
   /** Call `found(start, end)` for every pattern in `buf` that ends after byte `from`. */
   search(buf: Buffer, from: number, found: (start: number, end: number) => void): void {
-    for (const [length, set] of this.#byLength) {
-      const starts = this.#starts.get(length);
-      for (let end = Math.max(from + 1, length); end <= buf.length; end++) {
+    const n = buf.length;
+    const filter = this.#filter;
+    // Patterns of 4+ bytes: one pass over start positions with a rolling 4-byte key, a hash
+    // filter, then exact checks.
+    let start = Math.max(0, from - this.context);
+    if (this.#byStart.size > 0 && start + 4 <= n) {
+      let key = u32(buf, start);
+      for (;;) {
+        if (filter[hash4(key)] === 1) {
+          const lengths = this.#byStart.get(key);
+          if (lengths)
+            for (const length of lengths) {
+              const end = start + length;
+              if (end <= from || end > n) continue;
+              if (this.#byLength.get(length)?.has(buf.toString("latin1", start, end)))
+                found(start, end);
+            }
+        }
+        if (start + 4 >= n) break;
+        key = ((key >>> 8) | ((buf[start + 4] as number) << 24)) >>> 0;
+        start++;
+      }
+    }
+    for (const length of this.#shortLengths) {
+      const set = this.#byLength.get(length) as Set<string>;
+      for (let end = Math.max(from + 1, length); end <= n; end++) {
         const start = end - length;
-        if (starts && starts[((buf[start] as number) << 8) | (buf[start + 1] as number)] !== 1)
-          continue;
+        if (this.#firstBytes[buf[start] as number] !== 1) continue;
         if (set.has(buf.toString("latin1", start, end))) found(start, end);
       }
     }
+  }
+  /**
+   * Every pattern in `before + data` that ends inside `data`, as positions relative to `data`
+   * (a start may be negative: inside `before`). Copies no more than the seam.
+   */
+  searchAfter(before: Buffer, data: Buffer, found: (start: number, end: number) => void): void {
+    const seam = Math.min(this.context, data.length);
+    if (before.length > 0 && seam > 0) {
+      const joint = Buffer.concat([before, data.subarray(0, seam)]);
+      this.search(joint, before.length, (a, b) => found(a - before.length, b - before.length));
+    }
+    this.search(data, before.length > 0 ? seam : 0, found);
   }
 
   /** Length of the longest tail of `buf` (from `from` on) that a whole value starts with. */
