@@ -423,6 +423,77 @@ describe("Vault emulator: Vault as an OIDC provider, and JWT login with its ID t
     );
   });
 
+  it("a confidential client authenticates with its secret (Basic or form); PKCE is optional", async () => {
+    const setup = await postmanSetup();
+    const sa = setup.superAdmin;
+    await sa.write("identity/oidc/client/backend", {
+      redirect_uris: ["https://app.example/cb"],
+      assignments: ["allow_all"],
+    });
+    const client = (await sa.read("identity/oidc/client/backend")).data;
+    expect(client.client_type).toBe("confidential");
+    expect(client.client_secret).toMatch(/^hvo_secret_[0-9A-Za-z]{64}$/);
+    await sa.write("identity/oidc/provider/postman-provider", {
+      allowed_client_ids: [setup.clientId, client.client_id],
+    });
+    const maria = vaultClient(emulator);
+    await maria.userpassLogin({ username: "maria", password: "maria-pw" });
+    const code = async () => {
+      const query = new URLSearchParams({
+        response_type: "code",
+        client_id: client.client_id,
+        redirect_uri: "https://app.example/cb",
+        scope: "openid",
+        state: "c",
+      });
+      const answer = await fetch(`${setup.issuer}/authorize?${query}`, {
+        headers: { "x-vault-token": maria.token },
+      });
+      return ((await answer.json()) as { code: string }).code;
+    };
+    const basic = (secret: string) =>
+      `Basic ${Buffer.from(`${client.client_id}:${secret}`).toString("base64")}`;
+    const form = (c: string) =>
+      new URLSearchParams({
+        grant_type: "authorization_code",
+        code: c,
+        redirect_uri: "https://app.example/cb",
+      }).toString();
+    const wrong = await fetch(`${setup.issuer}/token`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        authorization: basic("nope"),
+      },
+      body: form(await code()),
+    });
+    expect(wrong.status).toBe(401);
+    expect(wrong.headers.get("www-authenticate")).toBe("Basic");
+    expect(await wrong.json()).toEqual({
+      error: "invalid_client",
+      error_description: "client failed to authenticate",
+    });
+    const right = await fetch(`${setup.issuer}/token`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        authorization: basic(client.client_secret),
+      },
+      body: form(await code()),
+    });
+    expect(right.status).toBe(200);
+    expect(right.headers.get("cache-control")).toBe("no-store");
+    const posted = await exchange(`${setup.issuer}/token`, {
+      grant_type: "authorization_code",
+      code: await code(),
+      redirect_uri: "https://app.example/cb",
+      client_id: client.client_id,
+      client_secret: client.client_secret,
+    });
+    expect(posted.status).toBe(200);
+    expect(decode(posted.body.id_token as string).claims.aud).toBe(client.client_id);
+  });
+
   it("JWT login refuses tokens for another audience, from another issuer, or tampered", async () => {
     const setup = await postmanSetup();
     const { tokens } = await signIn(setup);

@@ -267,10 +267,8 @@ function basicAuth(req: EmulatorRequest): { id: string; secret: string } | undef
   const decoded = Buffer.from(header.slice(6).trim(), "base64").toString("utf8");
   const colon = decoded.indexOf(":");
   if (colon === -1) return undefined;
-  return {
-    id: decodeURIComponent(decoded.slice(0, colon)),
-    secret: decodeURIComponent(decoded.slice(colon + 1)),
-  };
+  // As Go's Request.BasicAuth (which Vault uses): no further decoding.
+  return { id: decoded.slice(0, colon), secret: decoded.slice(colon + 1) };
 }
 
 const sameText = (a: string, b: string) =>
