@@ -306,8 +306,9 @@ Environment:
     .option("--url <url>", "the request URL (for domain-restricted secrets)")
     .option("--allow-unresolved", "run even when references cannot be resolved (left as written)")
     .option(
-      "--keep-env <name...>",
-      "pass these variables although they hold vaultlink key material (removed by default: VAULTLINK_VAULT_KEY, VAULTLINK_EXPORT_PASSWORD, and any variable holding their values)",
+      "--keep-env <name>",
+      "pass this variable although it holds vaultlink key material (removed by default: VAULTLINK_VAULT_KEY, VAULTLINK_EXPORT_PASSWORD, and any variable holding their values); repeatable",
+      (name: string, names: string[] = []) => [...names, name],
     )
     .passThroughOptions()
     .addHelpText(

@@ -75,21 +75,25 @@ describe("run: no vaultlink key material reaches the child", () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ FROM_FILE: "yes" });
   });
 
-  it("passes a key variable the user names with --keep-env (e.g. for a nested vaultlink)", async () => {
+  it("passes the key variables the user names with --keep-env (e.g. for a nested vaultlink), and only those", async () => {
     const r = await v.run(
       [
         "run",
         "--keep-env",
         "VAULTLINK_VAULT_KEY",
+        "--keep-env",
+        "VAULTLINK_EXPORT_PASSWORD",
         "--",
         node,
         "-e",
-        `process.stdout.write(String(process.env.VAULTLINK_VAULT_KEY === ${JSON.stringify(v.key)}))`,
+        `const e = process.env; process.stdout.write(String(e.VAULTLINK_VAULT_KEY === ${JSON.stringify(v.key)}) + " " + e.VAULTLINK_EXPORT_PASSWORD + " " + e.COPY)`,
       ],
-      { env: { S: "{{vault:x}}" } },
+      {
+        env: { S: "{{vault:x}}", VAULTLINK_EXPORT_PASSWORD: "export-pw-kept-99", COPY: v.key },
+      },
     );
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toBe("true");
+    expect(r.stdout).toBe("true export-pw-kept-99 undefined");
   });
 });
 
@@ -300,4 +304,56 @@ describe("run: masking through the built binary", () => {
     expect(r.stdout).toBe("[********]");
     expect(r.stderr).toBe("[********]");
   });
+});
+
+describe("run: random schedules through the built binary", () => {
+  const SECRET = "Zq8-random-schedule-value-3141592653";
+  const v = vaultPerSuite(async () => {
+    const t = await newVault();
+    const r = await t.run(["secret", "add", "s"], { input: SECRET });
+    if (r.code !== 0) throw new Error(r.stderr);
+    return t;
+  });
+
+  /** A small seeded generator, so a failing schedule can be replayed from its seed. */
+  function rng(seed: number): (n: number) => number {
+    let x = seed >>> 0 || 1;
+    return (n) => {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      return (x >>> 0) % n;
+    };
+  }
+
+  /** Random pieces of the value and filler on random streams, then an exit at a random step. */
+  function schedule(seed: number): { steps: Array<[1 | 2, string]>; exitAt: number } {
+    const r = rng(seed);
+    const steps: Array<[1 | 2, string]> = [];
+    for (let i = 0; i < 30; i++) {
+      const fd = (r(2) + 1) as 1 | 2;
+      if (r(3) === 0) steps.push([fd, ["x", " ", "-", "\n", "val"][r(5)] as string]);
+      else {
+        const from = r(SECRET.length);
+        steps.push([fd, `@${from}:${from + 1 + r(SECRET.length - from)}`]);
+      }
+    }
+    return { steps, exitAt: r(steps.length + 1) };
+  }
+
+  for (const seed of [1, 7, 42, 1234, 99991, 31337]) {
+    it(`seed ${seed}: no 8 characters of the value in either stream`, async () => {
+      const { steps, exitAt } = schedule(seed);
+      const script = `const { writeSync } = require("node:fs"); const s = process.env.S;
+        const steps = ${JSON.stringify(steps)};
+        steps.forEach(([fd, w], i) => {
+          if (i === ${exitAt}) process.exit(0);
+          const m = /^@(\\d+):(\\d+)$/.exec(w);
+          writeSync(fd, m ? s.slice(Number(m[1]), Number(m[2])) : w);
+        });`;
+      const r = await v.run(["run", "--", node, "-e", script], { env: { S: "{{vault:s}}" } });
+      expect(r.code, r.stderr).toBe(0);
+      expectNoWindow([r.stdout, r.stderr], SECRET);
+    });
+  }
 });
