@@ -185,7 +185,8 @@ function rememberRename(
   from: string,
   to: string,
 ): Record<string, string> {
-  const next: Record<string, string> = {};
+  // No prototype: a secret once named "__proto__" is an ordinary key here.
+  const next: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const [old, current] of Object.entries(renames ?? {})) {
     if (old === to || old === from) continue;
     next[old] = current === from ? to : current;

@@ -12,7 +12,13 @@ import type { EncodeOptions } from "../transfer/envelope.js";
 import type { ImportOptions, ImportReport } from "../transfer/import.js";
 import { exportVault, importVault } from "../transfer/index.js";
 import type { ExportPayload } from "../transfer/payload.js";
-import { confirmReset, resolveVaultKey } from "../vault/index.js";
+import {
+  confirmReset,
+  confirmRestore,
+  type RestoreResult,
+  resolveVaultKey,
+  vaultNotFoundError,
+} from "../vault/index.js";
 import type { KeySource, VaultFileStore, VaultPaths, VaultSession } from "../vault/types.js";
 import { CacheApi } from "./cache-api.js";
 import { DocumentAccess } from "./document.js";
@@ -157,11 +163,7 @@ export class Vault {
     let source = "argument";
     if (vaultKey !== undefined) key = vaultKey;
     else {
-      if (!(await this.#storage.exists())) {
-        throw vaultlinkError("VAULT_NOT_FOUND", `There is no vault at ${this.paths.dir}.`, {
-          hint: "Create one with vaultlink vault create.",
-        });
-      }
+      if (!(await this.#storage.exists())) throw await vaultNotFoundError(this.paths);
       const found = await resolveVaultKey(this.#keySources);
       key = found.vaultKey;
       source = found.source;
@@ -190,6 +192,37 @@ export class Vault {
     this.#attach(session, "created");
     this.events.emit("VaultReset", {});
     return { vaultKey };
+  }
+
+  /**
+   * What the backup (the previous generation) holds, opened with `vaultKey` (default: from
+   * the key sources). Changes nothing. Errors: VAULT_NOT_FOUND when there is no backup,
+   * VAULT_WRONG_KEY, VAULT_CORRUPT.
+   */
+  async inspectBackup(vaultKey?: string): Promise<{ secrets: number; integrations: number }> {
+    const storage = this.#storage;
+    if (!storage.inspectBackup) throw restoreUnsupported();
+    const key = vaultKey ?? (await resolveVaultKey(this.#keySources)).vaultKey;
+    const doc = await storage.inspectBackup(key);
+    return {
+      secrets: Object.keys(doc.secrets).length,
+      integrations: Object.keys(doc.integrations).length,
+    };
+  }
+
+  /**
+   * Replace the vault with its backup (the previous generation), after checking that the
+   * backup opens with `vaultKey` (default: from the key sources). The replaced vault file is
+   * kept as the new backup, or set aside when it does not open. Requires `{ confirm: true }`.
+   * The vault is locked afterwards; unlock it again to use the restored generation.
+   */
+  async restore(options: { confirm: boolean }, vaultKey?: string): Promise<RestoreResult> {
+    confirmRestore(options);
+    const storage = this.#storage;
+    if (!storage.restore) throw restoreUnsupported();
+    const key = vaultKey ?? (await resolveVaultKey(this.#keySources)).vaultKey;
+    await this.lock();
+    return storage.restore(key, { confirm: true });
   }
 
   /** Resolve one secret by name. */
@@ -251,4 +284,12 @@ export class Vault {
     this.#valueCache.bind(this.#cachePersistence(session));
     this.#unlockedBy = source;
   }
+}
+
+function restoreUnsupported() {
+  return vaultlinkError(
+    "INVALID_INPUT",
+    "This vault's storage keeps no backup generation, so there is nothing to restore.",
+    { hint: "Restore from an export instead (vaultlink import)." },
+  );
 }

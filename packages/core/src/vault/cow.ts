@@ -1,4 +1,4 @@
-import type { VaultDocument } from "./model.js";
+import { nameMap, type VaultDocument } from "./model.js";
 
 /*
  * A copy of a frozen vault document for `update` to change, without cloning 10,000 records
@@ -17,6 +17,7 @@ export interface DraftDocument {
 export function draftDocument(original: VaultDocument): DraftDocument {
   const { secrets, integrations, ...rest } = original;
   const draft = structuredClone(rest) as VaultDocument;
+  if (draft.renames !== undefined) draft.renames = nameMap(draft.renames);
   const secretsMap = lazyCloneMap(secrets);
   const integrationsMap = lazyCloneMap(integrations);
   draft.secrets = secretsMap.proxy;
@@ -36,7 +37,8 @@ function lazyCloneMap<T>(original: Record<string, T>): {
   proxy: Record<string, T>;
   target: Record<string, T>;
 } {
-  const target: Record<string, T> = { ...original };
+  // No prototype, so a record named "__proto__" is stored like any other (see nameMap).
+  const target: Record<string, T> = nameMap(original);
   const own = (key: PropertyKey): key is string =>
     typeof key === "string" && Object.hasOwn(target, key);
   const cloneIfShared = (key: string): T | undefined => {

@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import { type VaultlinkError, vaultlinkError } from "../errors/index.js";
 import { deriveKey, KEY_BYTES, openBytes, randomKey, sealBytes } from "./crypto.js";
 import { checkVaultDocument } from "./document-check.js";
-import type { VaultDocument } from "./model.js";
+import { type VaultDocument, withNameMaps } from "./model.js";
 
 /*
  * Vault file layout (all integers big-endian):
@@ -266,7 +266,7 @@ function decodeBody(
       `its document does not match the vault schema (${check.problems.join("; ")})`,
     );
   }
-  return check.document;
+  return withNameMaps(check.document);
 }
 
 function computeChecksum(buf: Buffer): Buffer {

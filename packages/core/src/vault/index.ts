@@ -7,7 +7,7 @@ export {
   sealBytes,
   TAG_BYTES,
 } from "./crypto.js";
-export { ensureVaultDir } from "./dir.js";
+export { checkVaultDir, ensureVaultDir, isInVaultDir } from "./dir.js";
 export { checkVaultDocument, isSecretRecord } from "./document-check.js";
 export {
   decodeVaultFile,
@@ -33,14 +33,19 @@ export { assertSecretName, SECRET_NAME_PATTERN } from "./names.js";
 export {
   BACKUP_FILE_NAME,
   CACHE_FILE_NAME,
+  LOCK_DIR_NAME,
   type ResolveVaultPathsOptions,
   resolveVaultPaths,
   VAULT_FILE_NAME,
 } from "./paths.js";
 export {
   confirmReset,
+  confirmRestore,
   FileVaultStore,
   type FileVaultStoreOptions,
   type ResetOptions,
+  type RestoreOptions,
+  type RestoreResult,
+  vaultNotFoundError,
 } from "./store.js";
 export type * from "./types.js";

@@ -4,6 +4,7 @@ import { readFile, stat, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { vaultlinkError } from "../errors/index.js";
+import { isDeadHere as pidDeadHere } from "./durable-file.js";
 import { LOCK_DIR_NAME, VAULT_FILE_NAME } from "./paths.js";
 
 /*
@@ -18,6 +19,12 @@ import { LOCK_DIR_NAME, VAULT_FILE_NAME } from "./paths.js";
  * writer killed between creating the lock and recording itself).
  * Takeovers are serialised by a second short-lived lock and re-check the owner token, so two
  * waiters can never both remove a live lock.
+ *
+ * A holder paused past the stale time (SIGSTOP, a suspended laptop) loses the lock to the next
+ * writer. When it resumes it must neither write (the store checks `held()` and the vault
+ * generation right before its rename) nor remove the new holder's lock: its release, and
+ * proper-lockfile's clean-up at exit, remove the lock directory only while the owner file
+ * still carries this holder's token.
  */
 
 export interface LockOptions {
@@ -50,10 +57,45 @@ const lockFs = {
   },
 };
 
+/**
+ * The fs one acquisition hands proper-lockfile. While acquiring, it may remove a stale lock
+ * (that is the takeover). Once this holder has recorded its token, it removes the lock
+ * directory only while the owner file still holds that token: a holder that was paused and
+ * taken over must not release the new holder's lock.
+ */
+function holderFs(state: { token: string | undefined }) {
+  const mine = (path: string): boolean => {
+    if (state.token === undefined) return true;
+    try {
+      const owner = JSON.parse(fs.readFileSync(join(path, OWNER_FILE), "utf8")) as Partial<Owner>;
+      return owner.token === state.token;
+    } catch {
+      return false;
+    }
+  };
+  return {
+    ...lockFs,
+    rmdir(path: string, callback: (err: NodeJS.ErrnoException | null) => void) {
+      if (!mine(path)) {
+        callback(null);
+        return;
+      }
+      lockFs.rmdir(path, callback);
+    },
+    rmdirSync(path: string) {
+      if (mine(path)) lockFs.rmdirSync(path);
+    },
+  };
+}
+
 /** In-process queue per lock directory, so one process never polls against itself. */
 const inProcess = new Map<string, Promise<void>>();
 
-export type ReleaseLock = () => Promise<void>;
+export interface ReleaseLock {
+  (): Promise<void>;
+  /** Whether this holder still owns the lock (false once another writer took it over). */
+  held(): Promise<boolean>;
+}
 
 /** Acquire the vault write lock in `dir`. Throws VAULT_BUSY after `timeoutMs`. */
 export async function acquireVaultLock(
@@ -74,9 +116,9 @@ export async function acquireVaultLock(
   };
   await previous;
   try {
-    const release = await acquireAcrossProcesses(dir, lockDir, options);
+    const { release, token } = await acquireAcrossProcesses(dir, lockDir, options);
     let released = false;
-    return async () => {
+    const releaseLock = async () => {
       if (released) return;
       released = true;
       try {
@@ -87,6 +129,9 @@ export async function acquireVaultLock(
         leaveQueue();
       }
     };
+    return Object.assign(releaseLock, {
+      held: async () => !released && (await readOwner(lockDir))?.token === token,
+    });
   } catch (error) {
     leaveQueue();
     throw error;
@@ -97,12 +142,13 @@ async function acquireAcrossProcesses(
   dir: string,
   lockDir: string,
   options: LockOptions,
-): Promise<() => Promise<void>> {
+): Promise<{ release: () => Promise<void>; token: string }> {
   const staleMs = Math.max(options.staleMs ?? DEFAULT_STALE_MS, 2000);
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const deadline = Date.now() + timeoutMs;
   let delay = 5;
   for (;;) {
+    const state: { token: string | undefined } = { token: undefined };
     try {
       const release = await (await import("proper-lockfile")).default.lock(
         join(dir, VAULT_FILE_NAME),
@@ -111,7 +157,7 @@ async function acquireAcrossProcesses(
           realpath: false,
           stale: staleMs,
           retries: 0,
-          fs: lockFs,
+          fs: holderFs(state),
           // The default throws from a timer and kills the process; a compromised lock only
           // means another writer may take over, and our atomic rename stays all-or-nothing.
           onCompromised: () => {},
@@ -124,11 +170,12 @@ async function acquireAcrossProcesses(
           token: randomBytes(12).toString("hex"),
         };
         await writeFile(join(lockDir, OWNER_FILE), JSON.stringify(owner), { mode: 0o600 });
+        state.token = owner.token;
+        return { release, token: owner.token };
       } catch (error) {
         await release().catch(() => {});
         throw error;
       }
-      return release;
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code !== "ELOCKED") {
@@ -171,13 +218,7 @@ async function readOwner(lockDir: string): Promise<Owner | undefined> {
 }
 
 function isDeadHere(owner: Owner): boolean {
-  if (owner.host !== hostname() || owner.pid === process.pid) return false;
-  try {
-    process.kill(owner.pid, 0);
-    return false;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "ESRCH";
-  }
+  return owner.host === hostname() && pidDeadHere(owner.pid);
 }
 
 /**

@@ -76,8 +76,36 @@ export const DEFAULT_SETTINGS: VaultSettings = { cacheTtlMinutes: 60 };
 export function emptyDocument(): VaultDocument {
   return {
     formatVersion: 1,
-    secrets: {},
-    integrations: {},
+    secrets: nameMap(),
+    integrations: nameMap(),
     settings: { ...DEFAULT_SETTINGS },
   };
+}
+
+/**
+ * A map from names to values with no prototype, so that any name (`__proto__`, `constructor`,
+ * `toString`) is an ordinary own key: assigning it stores it, reading an absent one gives
+ * undefined. The vault keeps `secrets`, `integrations` and `renames` in these.
+ */
+export function nameMap<T>(from?: Readonly<Record<string, T>>): Record<string, T> {
+  const map = Object.create(null) as Record<string, T>;
+  if (from !== undefined) {
+    for (const key of Object.keys(from)) {
+      Object.defineProperty(map, key, {
+        value: from[key],
+        writable: true,
+        enumerable: true,
+        configurable: true,
+      });
+    }
+  }
+  return map;
+}
+
+/** `document` with its name-keyed maps turned into prototype-free maps (see `nameMap`). */
+export function withNameMaps(document: VaultDocument): VaultDocument {
+  document.secrets = nameMap(document.secrets);
+  document.integrations = nameMap(document.integrations);
+  if (document.renames !== undefined) document.renames = nameMap(document.renames);
+  return document;
 }

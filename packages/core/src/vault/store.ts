@@ -1,11 +1,18 @@
-import { randomBytes } from "node:crypto";
-import { link, open, readdir, rename, rm, stat } from "node:fs/promises";
-import { join } from "node:path";
+import { link, lstat, open, rename, rm, stat } from "node:fs/promises";
 import { vaultlinkError } from "../errors/index.js";
 import { draftDocument } from "./cow.js";
 import { deriveKey } from "./crypto.js";
-import { ensureVaultDir, tightenMode } from "./dir.js";
+import { checkVaultDir, ensureVaultDir, tightenMode } from "./dir.js";
 import { checkVaultDocument } from "./document-check.js";
+import {
+  commitTemp,
+  fsyncDir,
+  removeLeftovers,
+  tempNameFor,
+  writeFileDurably,
+  writeTarget,
+  writeTemp,
+} from "./durable-file.js";
 import {
   type DecodedVault,
   decodeVaultFile,
@@ -17,10 +24,11 @@ import {
   verifyVaultFile,
 } from "./format.js";
 import { generateVaultKey, parseVaultKey } from "./key.js";
-import { acquireVaultLock, type LockOptions } from "./lock.js";
+import { acquireVaultLock, type LockOptions, type ReleaseLock } from "./lock.js";
 import { emptyDocument, type VaultDocument } from "./model.js";
 import {
   BACKUP_FILE_NAME,
+  CACHE_FILE_NAME,
   FILE_MODE,
   type ResolveVaultPathsOptions,
   resolveVaultPaths,
@@ -73,6 +81,22 @@ interface SessionState extends DecodedVault {
   stamp: Stamp;
 }
 
+/** The argument `restore` requires: the caller has asked the user and got a yes. */
+export interface RestoreOptions {
+  confirm: true;
+}
+
+/** What `restore` did with the vault file it replaced. */
+export interface RestoreResult {
+  /** What became of the vault file that was there: kept as the backup, set aside, or none. */
+  replaced: "kept-as-backup" | "set-aside" | "none";
+  /** Where a damaged or foreign vault file was moved to (when `replaced` is "set-aside"). */
+  setAsideAs?: string;
+}
+
+/** The file names a vault directory holds, for temp-file clean-up. */
+const VAULT_BASES = [VAULT_FILE_NAME, BACKUP_FILE_NAME] as const;
+
 /** The vault file store: one directory holding vault.vlt, vault.vlt.bak and cache.vlc. */
 export class FileVaultStore implements VaultFileStore {
   readonly paths: VaultPaths;
@@ -93,6 +117,11 @@ export class FileVaultStore implements VaultFileStore {
     }
   }
 
+  /** Whether a backup generation exists (vault.vlt.bak). */
+  async backupExists(): Promise<boolean> {
+    return fileExists(this.paths.backupFile);
+  }
+
   async create(): Promise<{ vaultKey: string; session: VaultSession }> {
     await ensureVaultDir(this.paths);
     const release = await acquireVaultLock(this.paths.dir, this.#lock);
@@ -102,6 +131,17 @@ export class FileVaultStore implements VaultFileStore {
           hint: "Open it with its vault key. To start over, reset it (vaultlink vault reset), which destroys every secret in it.",
           details: { file: this.paths.vaultFile },
         });
+      }
+      if (await this.backupExists()) {
+        // The next write would rotate this backup away: it may be the only copy of a vault.
+        throw vaultlinkError(
+          "VAULT_EXISTS",
+          `${this.paths.vaultFile} is missing, but its backup ${this.paths.backupFile} exists; a new vault here would overwrite that backup.`,
+          {
+            hint: "Restore the backup with `vaultlink vault restore`. To start over instead, move the backup elsewhere or run `vaultlink vault reset --yes`, which destroys it.",
+            details: { file: this.paths.vaultFile, backup: this.paths.backupFile },
+          },
+        );
       }
       return await this.#createLocked();
     } finally {
@@ -129,8 +169,90 @@ export class FileVaultStore implements VaultFileStore {
       for (const file of [this.paths.vaultFile, this.paths.backupFile, this.paths.cacheFile]) {
         await rm(file, { force: true });
       }
-      await removeLeftovers(this.paths.dir);
+      await removeLeftovers(this.paths.dir, { bases: [...VAULT_BASES, CACHE_FILE_NAME] });
       return await this.#createLocked();
+    } finally {
+      await release();
+    }
+  }
+
+  /**
+   * Open the backup with `vaultKey` without changing anything: what a restore would bring
+   * back. Throws VAULT_NOT_FOUND (no backup), VAULT_WRONG_KEY or VAULT_CORRUPT naming it.
+   */
+  async inspectBackup(vaultKey: string): Promise<VaultDocument> {
+    const keyBytes = parseVaultKey(vaultKey);
+    await this.#prepareExisting();
+    return decodeVaultFile(await this.#readBackup(), keyBytes, { file: this.paths.backupFile })
+      .document;
+  }
+
+  async #readBackup(): Promise<Buffer> {
+    try {
+      return await readFileFollowing(this.paths.backupFile);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+      throw vaultlinkError("VAULT_NOT_FOUND", `There is no backup ${this.paths.backupFile}.`, {
+        hint: "A backup is kept from the second write of a vault on; nothing was changed.",
+        details: { file: this.paths.backupFile },
+      });
+    }
+  }
+
+  /**
+   * Make the backup the vault again. The backup must open with `vaultKey` (checked before
+   * anything changes). The vault file it replaces is kept: as the new backup when it opens
+   * with the same key (so a second restore undoes the first), otherwise (damaged, or another
+   * vault's) set aside as `vault.vlt.replaced-<time>`. Needs `{ confirm: true }`.
+   */
+  async restore(vaultKey: string, options: RestoreOptions): Promise<RestoreResult> {
+    confirmRestore(options);
+    const keyBytes = parseVaultKey(vaultKey);
+    await this.#prepareExisting();
+    const release = await acquireVaultLock(this.paths.dir, this.#lock);
+    try {
+      const backup = await this.#readBackup();
+      // Throws VAULT_CORRUPT / VAULT_WRONG_KEY naming the backup; nothing has changed yet.
+      decodeVaultFile(backup, keyBytes, { file: this.paths.backupFile });
+      let current: Buffer | undefined;
+      try {
+        current = await readFileFollowing(this.paths.vaultFile);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+      }
+      let result: RestoreResult = { replaced: "none" };
+      let currentOpens = false;
+      if (current !== undefined) {
+        try {
+          decodeVaultFile(current, keyBytes, label(this.paths));
+          currentOpens = true;
+        } catch {
+          currentOpens = false;
+        }
+        if (!currentOpens) {
+          const aside = `${this.paths.vaultFile}.replaced-${new Date().toISOString().replace(/[:.]/g, "-")}`;
+          await writeFileDurably(aside, current);
+          result = { replaced: "set-aside", setAsideAs: aside };
+        } else result = { replaced: "kept-as-backup" };
+      }
+      const target = await writeTarget(this.paths.vaultFile);
+      const vaultTemp = await writeTemp(target, backup);
+      let backupTemp: string | undefined;
+      try {
+        if (current !== undefined && currentOpens) {
+          backupTemp = await writeTemp(this.paths.backupFile, current);
+        }
+        await rename(vaultTemp, target);
+      } catch (error) {
+        await rm(vaultTemp, { force: true });
+        if (backupTemp) await rm(backupTemp, { force: true });
+        throw error;
+      }
+      if (backupTemp) await rename(backupTemp, this.paths.backupFile);
+      await fsyncDir(this.paths.dir);
+      // Cached values belong to whichever generation filled them; the restored one starts clean.
+      await rm(this.paths.cacheFile, { force: true });
+      return result;
     } finally {
       await release();
     }
@@ -140,7 +262,7 @@ export class FileVaultStore implements VaultFileStore {
     try {
       await stat(this.paths.dir);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") throw notFound(this.paths);
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") throw notFound(this.paths, false);
       throw error;
     }
     await ensureVaultDir(this.paths);
@@ -155,7 +277,7 @@ export class FileVaultStore implements VaultFileStore {
     const { header, dataKey } = newVaultHeader(keyBytes);
     const document = emptyDocument();
     const bytes = encodeVaultFile(header, dataKey, document);
-    await writeDurably(this.paths.vaultFile, bytes);
+    await writeFileDurably(this.paths.vaultFile, bytes);
     const stamp = toStamp(await stat(this.paths.vaultFile, { bigint: true }));
     const checksum = storedChecksum(bytes) as Buffer;
     const session = new FileVaultSession(this.paths, this.#lock, keyBytes, {
@@ -166,6 +288,23 @@ export class FileVaultStore implements VaultFileStore {
       stamp,
     });
     return { vaultKey, session };
+  }
+}
+
+/** Throws CONFIRMATION_REQUIRED unless `options` is exactly `{ confirm: true }`. */
+export function confirmRestore(options: unknown): asserts options is RestoreOptions {
+  if (
+    typeof options !== "object" ||
+    options === null ||
+    (options as { confirm?: unknown }).confirm !== true
+  ) {
+    throw vaultlinkError(
+      "CONFIRMATION_REQUIRED",
+      "Restoring replaces the vault with its backup (the previous generation); it needs explicit confirmation.",
+      {
+        hint: "Confirm the restore (vaultlink vault restore --yes), or pass { confirm: true } when embedding.",
+      },
+    );
   }
 }
 
@@ -193,7 +332,7 @@ class FileVaultSession implements VaultSession {
     try {
       current = toStamp(await stat(this.paths.vaultFile, { bigint: true }));
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") throw notFound(this.paths);
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") throw await vaultNotFoundError(this.paths);
       throw error;
     }
     if (sameStamp(current, this.#state.stamp)) return this.#state.document;
@@ -202,10 +341,24 @@ class FileVaultSession implements VaultSession {
     return this.#state.document;
   }
 
+  /*
+   * One write, under the lock:
+   *   1. remove temp files of dead writers; read and verify the current generation G;
+   *   2. apply the change to a copy; when it changed nothing, stop (no write, no new backup);
+   *   3. write the new generation to a temp file (fsync);
+   *   4. hold G under a temp name (a hard link, or a copy when vault.vlt is a symlink);
+   *   5. check this process still holds the lock and vault.vlt is still G, then rename the
+   *      temp file over vault.vlt (fsync dir);
+   *   6. only then move G into vault.vlt.bak.
+   * A failure before 5 changes nothing on disk. A writer paused past the lock's stale time
+   * (whose lock another writer took) fails at 5 with VAULT_CHANGED instead of writing over the
+   * newer generation. A kill anywhere leaves either G or the new generation as vault.vlt and a
+   * complete earlier generation as the backup.
+   */
   async update<T>(change: (doc: VaultDocument) => T | Promise<T>): Promise<T> {
     const release = await acquireVaultLock(this.paths.dir, this.#lock);
     try {
-      await removeLeftovers(this.paths.dir);
+      await removeLeftovers(this.paths.dir, { bases: VAULT_BASES });
       // Always read the bytes under the lock: a file damaged behind our back must be refused,
       // never overwritten, even if its size and times look unchanged.
       const snapshot = await readSnapshot(this.paths);
@@ -214,6 +367,7 @@ class FileVaultSession implements VaultSession {
       const { draft, finish } = draftDocument(fresh.document);
       const result = await change(draft);
       const next = finish();
+      if (sameJson(next, fresh.document)) return result;
       const check = checkVaultDocument(next, { checkedSecrets: fresh.document.secrets });
       if (!check.ok) {
         throw vaultlinkError(
@@ -223,8 +377,7 @@ class FileVaultSession implements VaultSession {
         );
       }
       const bytes = encodeVaultFile(fresh.header, fresh.dataKey, check.document);
-      await keepBackup(this.paths, snapshot.bytes);
-      await writeDurably(this.paths.vaultFile, bytes);
+      await this.#commit(snapshot, bytes, release);
       const stamp = toStamp(await stat(this.paths.vaultFile, { bigint: true }));
       this.#state = {
         document: deepFreeze(check.document),
@@ -236,6 +389,32 @@ class FileVaultSession implements VaultSession {
       return result;
     } finally {
       await release();
+    }
+  }
+
+  async #commit(read: Snapshot, bytes: Buffer, lock: ReleaseLock): Promise<void> {
+    const target = await writeTarget(this.paths.vaultFile);
+    const temp = await writeTemp(target, bytes);
+    let held: string | undefined;
+    try {
+      held = await holdGeneration(this.paths, read);
+      if (!(await lock.held()) || !(await stillGeneration(this.paths.vaultFile, read))) {
+        throw changedWhilePaused(this.paths);
+      }
+      await commitTemp(temp, target);
+    } catch (error) {
+      await rm(temp, { force: true });
+      if (held) await rm(held, { force: true });
+      throw error;
+    }
+    if (held) {
+      // The write is done and reported as such; a backup that cannot be moved into place
+      // leaves the previous (complete) backup where it was.
+      await rename(held, this.paths.backupFile).catch(() => {});
+      // rename() does nothing when the backup already is a hard link to the same inode (a
+      // writer was killed in step 6): the temp name stays behind, so remove it either way.
+      await rm(held, { force: true });
+      await fsyncDir(this.paths.dir);
     }
   }
 
@@ -251,12 +430,68 @@ class FileVaultSession implements VaultSession {
   }
 }
 
+/**
+ * Keep the generation `read` under a temp name in the vault directory, to become the backup
+ * once the new generation is in place: a hard link to vault.vlt when that is still the inode
+ * that was read, else (vault.vlt is a symlink, or no hard links here) a copy of the verified
+ * bytes. A backup is therefore never a link to the live file and always a whole generation.
+ */
+async function holdGeneration(paths: VaultPaths, read: Snapshot): Promise<string> {
+  const temp = tempNameFor(paths.backupFile);
+  const info = await lstat(paths.vaultFile);
+  if (info.isFile()) {
+    try {
+      await link(paths.vaultFile, temp);
+      const linked = await lstat(temp, { bigint: true });
+      if (linked.ino === read.stamp.ino && linked.size === read.stamp.size) return temp;
+      await rm(temp, { force: true });
+      throw changedWhilePaused(paths);
+    } catch (error) {
+      if ((error as { code?: string }).code === "VAULT_CHANGED") throw error;
+      await rm(temp, { force: true });
+      // No hard links on this file system: copy instead.
+    }
+  }
+  const copy = await writeTemp(paths.backupFile, read.bytes);
+  return copy;
+}
+
+/** Whether vault.vlt (followed through a symlink) still holds the generation `read`. */
+async function stillGeneration(file: string, read: Snapshot): Promise<boolean> {
+  const expected = storedChecksum(read.bytes);
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    handle = await open(file, "r");
+  } catch {
+    return false;
+  }
+  try {
+    const head = Buffer.alloc(64);
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    const now = storedChecksum(head.subarray(0, bytesRead));
+    return expected !== undefined && now !== undefined && now.equals(expected);
+  } finally {
+    await handle.close();
+  }
+}
+
+function changedWhilePaused(paths: VaultPaths) {
+  return vaultlinkError(
+    "VAULT_CHANGED",
+    "The vault changed while this command was paused (another vaultlink process wrote it after this one's lock went stale); nothing was written.",
+    {
+      hint: "Run the command again: it will apply the change to the current vault.",
+      details: { file: paths.vaultFile },
+    },
+  );
+}
+
 async function readSnapshot(paths: VaultPaths): Promise<Snapshot> {
   let handle: Awaited<ReturnType<typeof open>>;
   try {
     handle = await open(paths.vaultFile, "r");
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") throw notFound(paths);
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") throw await vaultNotFoundError(paths);
     throw error;
   }
   try {
@@ -268,74 +503,40 @@ async function readSnapshot(paths: VaultPaths): Promise<Snapshot> {
   }
 }
 
-/** Make the current (verified) generation the backup, atomically: hard link + rename. */
-async function keepBackup(paths: VaultPaths, currentBytes: Buffer): Promise<void> {
-  const temp = join(
-    paths.dir,
-    `${BACKUP_FILE_NAME}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`,
-  );
+async function readFileFollowing(file: string): Promise<Buffer> {
+  const handle = await open(file, "r");
   try {
-    await link(paths.vaultFile, temp);
-  } catch {
-    // No hard links here (some network or FAT file systems): copy instead.
-    await writeDurably(paths.backupFile, currentBytes);
-    return;
-  }
-  try {
-    await rename(temp, paths.backupFile);
+    return await handle.readFile();
   } finally {
-    // When the backup already is a hard link to the current file (a writer was killed between
-    // keeping the backup and replacing the vault), rename() succeeds without doing anything
-    // (POSIX) and the temp name stays behind: remove it either way.
-    await rm(temp, { force: true });
+    await handle.close();
   }
 }
 
-async function writeDurably(file: string, bytes: Uint8Array): Promise<void> {
-  await (await import("write-file-atomic")).default(
-    file,
-    Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length),
-    {
-      mode: FILE_MODE,
-      fsync: true,
-    },
-  );
-  await fsyncDir(join(file, ".."));
-}
-
-async function fsyncDir(dir: string): Promise<void> {
-  if (process.platform === "win32") return;
+async function fileExists(file: string): Promise<boolean> {
   try {
-    const handle = await open(dir, "r");
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    // Some file systems cannot fsync a directory; the rename is still atomic.
+    await lstat(file);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
+    throw error;
   }
 }
 
-const LEFTOVER = new RegExp(
-  `^(${escape(VAULT_FILE_NAME)}\\.\\d+|${escape(BACKUP_FILE_NAME)}\\.\\d+\\.[0-9a-f]+\\.tmp)$`,
-);
-
-/** Temp files of writers killed mid-write. Only called under the lock, so none is live. */
-async function removeLeftovers(dir: string): Promise<void> {
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch {
-    return;
+/** Deep equality of two JSON documents, ignoring prototypes and key order. */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const bb = b as unknown[];
+    return a.length === bb.length && a.every((v, i) => sameJson(v, bb[i]));
   }
-  for (const name of names) {
-    if (LEFTOVER.test(name)) await rm(join(dir, name), { force: true }).catch(() => {});
-  }
-}
-
-function escape(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const ra = a as Record<string, unknown>;
+  const rb = b as Record<string, unknown>;
+  const ka = Object.keys(ra).filter((k) => ra[k] !== undefined);
+  const kb = Object.keys(rb).filter((k) => rb[k] !== undefined);
+  if (ka.length !== kb.length) return false;
+  return ka.every((k) => Object.hasOwn(rb, k) && sameJson(ra[k], rb[k]));
 }
 
 function toStamp(info: { ino: bigint; size: bigint; mtimeNs: bigint; ctimeNs: bigint }): Stamp {
@@ -350,7 +551,22 @@ function label(paths: VaultPaths): FileLabel {
   return { file: paths.vaultFile, backupFile: paths.backupFile };
 }
 
-function notFound(paths: VaultPaths) {
+/** VAULT_NOT_FOUND for a missing vault.vlt, saying so when a backup is there to restore. */
+export async function vaultNotFoundError(paths: VaultPaths) {
+  return notFound(paths, await fileExists(paths.backupFile).catch(() => false));
+}
+
+function notFound(paths: VaultPaths, backup: boolean) {
+  if (backup) {
+    return vaultlinkError(
+      "VAULT_NOT_FOUND",
+      `The vault file ${paths.vaultFile} is missing, but its backup ${paths.backupFile} (the previous generation) is there.`,
+      {
+        hint: "Restore it with `vaultlink vault restore` (it checks that the backup opens with your vault key first). Creating a new vault here is refused so the backup is not lost.",
+        details: { file: paths.vaultFile, backup: paths.backupFile },
+      },
+    );
+  }
   return vaultlinkError("VAULT_NOT_FOUND", `No vault exists in ${paths.dir}.`, {
     hint: "Create one with `vaultlink vault create` (or set VAULTLINK_HOME to the directory of an existing vault).",
     details: { file: paths.vaultFile },

@@ -44,6 +44,19 @@ export interface VaultFileStore {
    * CONFIRMATION_REQUIRED and destroys nothing.
    */
   reset(options: { confirm: true }): Promise<{ vaultKey: string; session: VaultSession }>;
+  /**
+   * Optional: the backup (previous generation) opened with `vaultKey`, changing nothing.
+   * Errors: VAULT_NOT_FOUND (no backup), VAULT_WRONG_KEY, VAULT_CORRUPT.
+   */
+  inspectBackup?(vaultKey: string): Promise<VaultDocument>;
+  /**
+   * Optional: make the backup the vault again, after checking it opens with `vaultKey`.
+   * Needs `{ confirm: true }` (else CONFIRMATION_REQUIRED, nothing changed).
+   */
+  restore?(
+    vaultKey: string,
+    options: { confirm: true },
+  ): Promise<{ replaced: "kept-as-backup" | "set-aside" | "none"; setAsideAs?: string }>;
 }
 
 /** A place the vault key may come from. */

@@ -57,12 +57,14 @@ describe("crash safety", () => {
       // lock is taken over as soon as its owner is seen to be dead.
       const store = new FileVaultStore({ home, lock: { staleMs: 20_000, timeoutMs: 60_000 } });
       const { vaultKey, session } = await store.create();
-      const initial = contents(0);
-      // Written twice, so the backup already holds a full generation before any writer runs
-      // (a writer killed before its first write leaves that backup in place).
-      for (let i = 0; i < 2; i++) {
+      // Both known generations written in turn, so the backup already holds a full generation
+      // before any writer runs (a writer killed before its first write leaves that backup in
+      // place). Writing the same content twice would not do: a write that changes nothing is
+      // skipped.
+      for (const n of [1, 0]) {
         await session.update((doc) => {
-          for (const [name, value] of Object.entries(initial))
+          doc.secrets = {};
+          for (const [name, value] of Object.entries(contents(n)))
             doc.secrets[name] = secret(name, value);
         });
       }
