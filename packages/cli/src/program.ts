@@ -116,7 +116,7 @@ Environment:
     );
 
   // vault
-  lazyGroup(program, "vault", "create, unlock and reset the vault", (vault) => {
+  lazyGroup(program, "vault", "create, unlock, reset and restore the vault", (vault) => {
     vault
       .command("create")
       .description(
@@ -150,6 +150,14 @@ Environment:
       .option("--no-keychain", "do not store the new key in the OS keychain")
       .addOption(json())
       .action(act(load.vault, "reset"));
+    vault
+      .command("restore")
+      .description(
+        "replace the vault with its backup (the previous generation), after checking the backup opens with the vault key; the replaced file becomes the backup",
+      )
+      .option("-y, --yes", "do not ask for confirmation (scripts)")
+      .addOption(json())
+      .action(act(load.vault, "restore"));
     vault
       .command("status")
       .description("where the vault is, whether it unlocks and with which key source")
@@ -288,7 +296,10 @@ Environment:
         "--allow-unresolved",
         "leave unresolved references as written and exit 0 (as Postman does)",
       )
-      .option("-o, --out <file>", "write the result to a file (mode 0600, atomically)")
+      .option(
+        "-o, --out <file>",
+        "write the result to a file (mode 0600, atomically); never a file in the vault directory",
+      )
       .addOption(json())
       .action(act(load.resolve, "resolve"));
   }
@@ -412,7 +423,10 @@ Environment:
     .description(
       "export secrets, links, domains and states (never credentials), encrypted with a password of 12+ characters (prompted twice, VAULTLINK_EXPORT_PASSWORD, or stdin)",
     )
-    .option("-o, --out <file>", "write to a file (mode 0600) instead of stdout")
+    .option(
+      "-o, --out <file>",
+      "write to a file (mode 0600) instead of stdout; never a file in the vault directory",
+    )
     .option("--plaintext", "write values unencrypted")
     .action(act(load.transfer, "exportCmd"));
   program

@@ -188,11 +188,8 @@ export async function openVault(options: OpenOptions): Promise<OpenedVault> {
     close: () => vault.dispose(),
   };
   if (options.unlock === false) return opened;
-  if (!(await vault.exists())) {
-    throw core.vaultlinkError("VAULT_NOT_FOUND", `There is no vault in ${dir}.`, {
-      hint: "Create one with vaultlink vault create (VAULTLINK_HOME picks the directory).",
-    });
-  }
+  await core.checkVaultDir(dir);
+  if (!(await vault.exists())) throw await core.vaultNotFoundError(vault.paths);
   const found = await findVaultKey(sources);
   if ("reports" in found) throw lockedError(dir, found.reports);
   await vault.unlock(found.key);

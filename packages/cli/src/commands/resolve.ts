@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { CliError, ExitCode, usage } from "../errors.js";
-import { writePrivateFile } from "../io/files.js";
+import { refuseVaultDirOutput, writePrivateFile } from "../io/files.js";
 import { readStdin } from "../io/input.js";
 import { err, printJson } from "../io/term.js";
 import { unresolvedError } from "../unresolved.js";
@@ -32,6 +32,7 @@ export async function resolve(
   opts: Opts,
   cmd: Command,
 ): Promise<void> {
+  if (typeof opts.out === "string") await refuseVaultDirOutput(opts.out);
   const text = await templateText(template, opts);
   const { findReferences } = await import("@vaultlink/core");
   const names = findReferences(text);
@@ -47,6 +48,7 @@ export async function resolve(
     for (const u of result.unresolved)
       err(`warning: ${u.written ?? `{{vault:${u.name}}}`} left as written (${u.reason}): ${u.fix}`);
     if (typeof opts.out === "string") {
+      await refuseVaultDirOutput(opts.out);
       await writePrivateFile(
         opts.out,
         opts.json === true ? `${JSON.stringify(result, null, 2)}\n` : result.text,

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { CliError, ExitCode, usage } from "../errors.js";
-import { writePrivateFile } from "../io/files.js";
+import { refuseVaultDirOutput, writePrivateFile } from "../io/files.js";
 import { askSecret, askSelect, chompOne, readStdin, withSpinner } from "../io/input.js";
 import { err, interactive, out, printJson } from "../io/term.js";
 import { type Opts, withVault } from "./common.js";
@@ -43,6 +43,7 @@ async function exportPassword(choosing: boolean, stdinFree: boolean): Promise<st
 }
 
 export async function exportCmd(opts: Opts, cmd: Command): Promise<void> {
+  if (typeof opts.out === "string") await refuseVaultDirOutput(opts.out);
   const plaintext = opts.plaintext === true;
   const password = plaintext ? undefined : await exportPassword(true, true);
   if (password !== undefined) (await import("@vaultlink/core")).checkExportPassword(password);
@@ -51,6 +52,7 @@ export async function exportCmd(opts: Opts, cmd: Command): Promise<void> {
       o.vault.exportSecrets(plaintext ? { plaintext: true } : { password: password as string }),
     );
     if (typeof opts.out === "string") {
+      await refuseVaultDirOutput(opts.out);
       await writePrivateFile(opts.out, text);
       err(
         `Exported ${count} secret${count === 1 ? "" : "s"} to ${opts.out}${plaintext ? " UNENCRYPTED: anyone who reads the file reads the values" : ""}. Integration credentials are not exported.`,

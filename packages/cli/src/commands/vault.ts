@@ -1,8 +1,15 @@
+import { existsSync } from "node:fs";
 import type { Command } from "commander";
 import { CliError, ExitCode, usage } from "../errors.js";
 import { askConfirm, askSecret, chompOne, readStdin } from "../io/input.js";
 import { err, interactive, out, paint, printJson } from "../io/term.js";
-import { findVaultKey, keychainFor, keySources, openVault } from "../vault-access.js";
+import {
+  findVaultKey,
+  keychainFor,
+  keySources,
+  lockedError,
+  openVault,
+} from "../vault-access.js";
 import { globals, type Opts, withVault } from "./common.js";
 
 async function keychainState(dir: string) {
@@ -200,11 +207,55 @@ export async function reset(opts: Opts, cmd: Command): Promise<void> {
   }
 }
 
+export async function restore(opts: Opts, cmd: Command): Promise<void> {
+  const o = await openVault({ global: globals(cmd), unlock: false });
+  try {
+    const { dir, backupFile } = o.vault.paths;
+    const found = await findVaultKey(await keySources(dir));
+    if ("reports" in found) throw lockedError(dir, found.reports);
+    // Open the backup before asking anything: a backup that does not open is never restored.
+    const held = await o.vault.inspectBackup(found.key);
+    const what = `${held.secrets} secret${held.secrets === 1 ? "" : "s"}, ${held.integrations} integration${held.integrations === 1 ? "" : "s"}`;
+    if (opts.yes !== true) {
+      if (!interactive()) {
+        throw usage(
+          "Restoring replaces the vault with its backup and needs confirmation.",
+          "Pass --yes to confirm in a script.",
+        );
+      }
+      const yes = await askConfirm(
+        `Replace the vault in ${dir} with its backup (${what})? The current vault file becomes the backup.`,
+        false,
+      );
+      if (!yes)
+        throw new CliError("Restore cancelled; nothing was changed.", {
+          exitCode: ExitCode.other,
+          code: "CANCELLED",
+        });
+    }
+    const result = await o.vault.restore({ confirm: true }, found.key);
+    if (opts.json === true) {
+      printJson({ restored: true, home: dir, ...held, ...result });
+      return;
+    }
+    const replaced =
+      result.replaced === "kept-as-backup"
+        ? ` The vault file it replaced is now ${backupFile} (run restore again to undo).`
+        : result.replaced === "set-aside"
+          ? ` The vault file it replaced did not open with this key and was kept as ${String(result.setAsideAs)}.`
+          : "";
+    err(`Restored the vault from ${backupFile} (${what}).${replaced}`);
+  } finally {
+    await o.close();
+  }
+}
+
 export async function status(opts: Opts, cmd: Command): Promise<void> {
   const o = await openVault({ global: globals(cmd), unlock: false });
   try {
     const exists = await o.vault.exists();
     const result: Record<string, unknown> = { home: o.vault.paths.dir, exists };
+    if (!exists) result.backup = existsSync(o.vault.paths.backupFile);
     if (exists) {
       const sources = await keySources(o.vault.paths.dir);
       // Never prompt from status: only non-interactive sources.
@@ -232,7 +283,11 @@ export async function status(opts: Opts, cmd: Command): Promise<void> {
     }
     out(`vault:        ${o.vault.paths.dir}`);
     if (!exists) {
-      out("state:        no vault here (create one with vaultlink vault create)");
+      out(
+        result.backup === true
+          ? `state:        vault.vlt is missing but its backup is here: restore it with vaultlink vault restore`
+          : "state:        no vault here (create one with vaultlink vault create)",
+      );
       return;
     }
     if (result.unlocked) {

@@ -2,6 +2,22 @@ import { randomBytes } from "node:crypto";
 import { open, rename, rm } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 
+/**
+ * Refuse an output file (`-o`) inside the vault directory: it would replace the vault, its
+ * backup, the cache or the lock (symlinks and `..` resolved first).
+ */
+export async function refuseVaultDirOutput(path: string): Promise<void> {
+  const core = await import("@vaultlink/core");
+  const dir = core.resolveVaultPaths().dir;
+  if (await core.isInVaultDir(path, dir)) {
+    throw core.vaultlinkError(
+      "UNSAFE_OUTPUT",
+      `Refusing to write ${path}: it is in the vault directory ${dir}, where it could replace the vault, its backup or the cache.`,
+      { hint: "Write the output somewhere outside the vault directory. Nothing was written." },
+    );
+  }
+}
+
 /** Write a file readable only by its owner (0600): temp file, fsync, rename. */
 export async function writePrivateFile(path: string, content: string): Promise<void> {
   const target = resolve(path);

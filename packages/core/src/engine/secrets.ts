@@ -122,21 +122,24 @@ export class Secrets {
             },
           );
         }
-        s.value = patch.value;
-        fields.push("value");
+        if (s.value !== patch.value) {
+          s.value = patch.value;
+          fields.push("value");
+        }
       }
-      if (allowedDomains) {
+      if (allowedDomains && allowedDomains.join("\n") !== s.allowedDomains.join("\n")) {
         s.allowedDomains = allowedDomains;
         fields.push("allowedDomains");
       }
-      if (patch.enabled !== undefined) {
+      if (patch.enabled !== undefined && s.enabled !== patch.enabled) {
         s.enabled = patch.enabled;
         fields.push("enabled");
       }
-      s.updatedAt = this.#now();
+      // A patch that changes nothing leaves the record (and so the vault file) as it was.
+      if (fields.length > 0) s.updatedAt = this.#now();
       return s;
     });
-    this.events.emit("SecretUpdated", { name, fields });
+    if (fields.length > 0) this.events.emit("SecretUpdated", { name, fields });
     return toSecretInfo(updated);
   }
 

@@ -26,11 +26,18 @@ export async function ensureVaultDir(paths: VaultPaths): Promise<void> {
 /**
  * Refuse a vault directory another user could change: owned by someone else, or writable by
  * group or others (a shared directory such as /tmp, mode 1777). Such a directory is never
- * chmod-ed: it is not ours to change, and files in it could be swapped under us.
+ * chmod-ed: it is not ours to change, and files in it could be swapped under us. A missing
+ * directory passes (it will be created 0700).
  */
 export async function checkVaultDir(dir: string): Promise<void> {
   if (process.platform === "win32") return;
-  const info = await stat(dir);
+  let info: Awaited<ReturnType<typeof stat>>;
+  try {
+    info = await stat(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return; // nothing there to trust yet
+    throw error;
+  }
   const uid = process.getuid?.();
   const problems: string[] = [];
   if (!info.isDirectory()) problems.push("it is not a directory");
