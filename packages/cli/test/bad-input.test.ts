@@ -202,7 +202,7 @@ describe("bad input: one clear line, a non-zero exit, and the vault unchanged", 
     v = await vaultWithProvider({ a: "value-a" });
     await v.run(["secret", "add", "exists"], { input: "existing-value" });
     await v.run(["secret", "link", "linked", "json", "json://a"]);
-    const exportFile = join(v.home, "export.json");
+    const exportFile = `${v.home}-export.json`;
     await v.run(["export", "--out", exportFile], {
       env: { VAULTLINK_EXPORT_PASSWORD: EXPORT_PASSWORD },
     });
@@ -219,6 +219,7 @@ describe("bad input: one clear line, a non-zero exit, and the vault unchanged", 
   });
   afterAll(() => {
     v.cleanup();
+    rmSync(`${v.home}-export.json`, { force: true });
     for (const dir of [paths.emptyHome, paths.damagedHome])
       rmSync(dir, { recursive: true, force: true });
   });

@@ -174,10 +174,16 @@ describe("resolve, inject and run", () => {
   });
 
   it("--out writes the result with mode 0600", async () => {
-    const out = join(v.home, "out.txt");
-    expect((await v.run(["resolve", "{{vault:pass}}", "--out", out])).code).toBe(0);
-    expect(readFileSync(out, "utf8")).toBe("hunter2-pass-5");
-    expect(statSync(out).mode & 0o777).toBe(0o600);
+    // Outside the vault directory: a file in it is refused (data-safety.test.ts).
+    const dir = tempHome();
+    try {
+      const out = join(dir, "out.txt");
+      expect((await v.run(["resolve", "{{vault:pass}}", "--out", out])).code).toBe(0);
+      expect(readFileSync(out, "utf8")).toBe("hunter2-pass-5");
+      expect(statSync(out).mode & 0o777).toBe(0o600);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("run injects references from the environment and an env file, masks output and passes the exit code", async () => {
@@ -408,7 +414,7 @@ describe("export and import", () => {
         input: "local-value-9",
       });
       await src.run(["secret", "link", "remote", "json", "json://k"]);
-      const file = join(src.home, "export.json");
+      const file = `${src.home}-export.json`;
       const pwEnv = { VAULTLINK_EXPORT_PASSWORD: "a long enough password" };
       const exp = await src.run(["export", "--out", file], { env: pwEnv });
       expect(exp.code).toBe(0);
@@ -463,6 +469,7 @@ describe("export and import", () => {
     } finally {
       src.cleanup();
       dst.cleanup();
+      rmSync(`${src.home}-export.json`, { force: true });
     }
   });
 });

@@ -89,9 +89,9 @@ describe("no write that reported success is lost", () => {
       }
       // The next write cleans up temp files the killed writers left.
       expect((await v.run(["secret", "add", "after"], { input: "x" })).code).toBe(0);
-      expect(readdirSync(v.home).filter((n) => n.endsWith(".tmp") || /\.vlt\.\d+$/.test(n))).toEqual(
-        [],
-      );
+      expect(
+        readdirSync(v.home).filter((n) => n.endsWith(".tmp") || /\.vlt\.\d+$/.test(n)),
+      ).toEqual([]);
       // The backup opens with the key: restore checks it before asking anything.
       expect((await v.run(["vault", "restore"])).stderr).toContain("needs confirmation");
     } finally {
@@ -360,7 +360,9 @@ describe("VAULTLINK_HOME that other users can write", () => {
         ["vault", "create", "--no-keychain"],
         ["secret", "list"],
       ]) {
-        const r = await cli(args, { env: { VAULTLINK_HOME: shared, VAULTLINK_VAULT_KEY: undefined } });
+        const r = await cli(args, {
+          env: { VAULTLINK_HOME: shared, VAULTLINK_VAULT_KEY: undefined },
+        });
         expect(r.code, r.stderr).toBe(6);
         expect(r.stderr).toContain("not safe for secrets");
         expect(r.stderr).toContain("VAULTLINK_HOME");

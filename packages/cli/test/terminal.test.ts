@@ -139,7 +139,7 @@ describe("on a terminal: confirmations, provider options, export and import", ()
     const v = await newVault();
     try {
       await v.run(["secret", "add", "kept"], { input: "kept-value-17" });
-      const file = join(v.home, "export.json");
+      const file = `${v.home}-export.json`;
       const s = onTerminal(["export", "--out", file], v.env);
       await s.waitFor(/Export password \(12\+ characters\)/);
       s.type("short");
@@ -164,6 +164,7 @@ describe("on a terminal: confirmations, provider options, export and import", ()
       }
     } finally {
       v.cleanup();
+      rmSync(`${v.home}-export.json`, { force: true });
     }
   });
 
@@ -175,7 +176,7 @@ describe("on a terminal: confirmations, provider options, export and import", ()
         await src.run(["secret", "add", name], { input: `${name}-new` });
         await dst.run(["secret", "add", name], { input: `${name}-old` });
       }
-      const file = join(src.home, "export.json");
+      const file = `${src.home}-export.json`;
       const pw = { VAULTLINK_EXPORT_PASSWORD: "a long enough password" };
       expect((await src.run(["export", "--out", file], { env: pw })).code).toBe(0);
       const s = onTerminal(["import", file], { ...dst.env, ...pw });
@@ -199,6 +200,7 @@ describe("on a terminal: confirmations, provider options, export and import", ()
     } finally {
       src.cleanup();
       dst.cleanup();
+      rmSync(`${src.home}-export.json`, { force: true });
     }
   });
 });

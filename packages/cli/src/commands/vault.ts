@@ -3,13 +3,7 @@ import type { Command } from "commander";
 import { CliError, ExitCode, usage } from "../errors.js";
 import { askConfirm, askSecret, chompOne, readStdin } from "../io/input.js";
 import { err, interactive, out, paint, printJson } from "../io/term.js";
-import {
-  findVaultKey,
-  keychainFor,
-  keySources,
-  lockedError,
-  openVault,
-} from "../vault-access.js";
+import { findVaultKey, keychainFor, keySources, lockedError, openVault } from "../vault-access.js";
 import { globals, type Opts, withVault } from "./common.js";
 
 async function keychainState(dir: string) {

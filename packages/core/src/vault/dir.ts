@@ -82,9 +82,12 @@ export async function isInVaultDir(file: string, dir: string): Promise<boolean> 
   const candidates = new Set<string>();
   const absolute = resolve(file);
   candidates.add(absolute);
-  candidates.add(resolve(await realOrResolved(dirname(absolute)), relative(dirname(absolute), absolute)));
+  candidates.add(
+    resolve(await realOrResolved(dirname(absolute)), relative(dirname(absolute), absolute)),
+  );
   try {
-    if ((await lstat(absolute)).isSymbolicLink()) candidates.add(await realOrResolvedTarget(absolute));
+    if ((await lstat(absolute)).isSymbolicLink())
+      candidates.add(await realOrResolvedTarget(absolute));
   } catch {
     // Does not exist yet.
   }

@@ -133,7 +133,10 @@ export async function removeLeftovers(dir: string, options: LeftoverOptions): Pr
     if (ours) {
       remove = options.all === true || (ours[2] === HOST_TAG && isDeadHere(Number(ours[1])));
     } else if (/^\d+$/.test(rest) || /^\d+\.[0-9a-f]+\.tmp$/.test(rest)) {
-      remove = options.all === true || legacyAgeMs === 0 || (await olderThan(join(dir, name), legacyAgeMs));
+      remove =
+        options.all === true ||
+        legacyAgeMs === 0 ||
+        (await olderThan(join(dir, name), legacyAgeMs));
     }
     if (remove) {
       await rm(join(dir, name), { force: true }).catch(() => {});

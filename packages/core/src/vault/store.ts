@@ -332,7 +332,8 @@ class FileVaultSession implements VaultSession {
     try {
       current = toStamp(await stat(this.paths.vaultFile, { bigint: true }));
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") throw await vaultNotFoundError(this.paths);
+      if ((error as NodeJS.ErrnoException).code === "ENOENT")
+        throw await vaultNotFoundError(this.paths);
       throw error;
     }
     if (sameStamp(current, this.#state.stamp)) return this.#state.document;
