@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
-import { readFile, stat, writeFile } from "node:fs/promises";
+import { readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { vaultlinkError } from "../errors/index.js";
@@ -21,10 +21,18 @@ import { LOCK_DIR_NAME, VAULT_FILE_NAME } from "./paths.js";
  * waiters can never both remove a live lock.
  *
  * A holder paused past the stale time (SIGSTOP, a suspended laptop) loses the lock to the next
- * writer. When it resumes it must neither write (the store checks `held()` and the vault
- * generation right before its rename) nor remove the new holder's lock: its release, and
- * proper-lockfile's clean-up at exit, remove the lock directory only while the owner file
+ * writer. When it resumes it must neither write nor remove the new holder's lock: its release,
+ * and proper-lockfile's clean-up at exit, remove the lock directory only while the owner file
  * still carries this holder's token.
+ *
+ * Commit fence: right before its rename the holder creates `vault.lock/commit.<token>` and
+ * only then checks that it still holds the lock (`enterCommit`). A takeover removes the lock
+ * directory with rmdir, which fails on a directory that is not empty, and never removes a
+ * commit file whose writer may be alive. So either the takeover happened first (the holder
+ * sees it and writes nothing) or the takeover cannot happen until the holder has renamed and
+ * removed its commit file, however long it is paused in between. A commit file whose writer
+ * is dead on this host is removed with its lock; one from another host (network file systems,
+ * where liveness cannot be checked) after COMMIT_ABANDONED_MS.
  */
 
 export interface LockOptions {
@@ -35,6 +43,9 @@ export interface LockOptions {
 }
 
 const OWNER_FILE = "owner";
+const COMMIT_PREFIX = "commit.";
+/** A commit file from another host this old is taken as abandoned. */
+const COMMIT_ABANDONED_MS = 10 * 60_000;
 const TAKEOVER_LOCK = "vault.takeover.lock";
 const DEFAULT_STALE_MS = 10_000;
 const DEFAULT_TIMEOUT_MS = 20_000;
@@ -49,13 +60,37 @@ interface Owner {
 const lockFs = {
   ...fs,
   rmdir(path: string, callback: (err: NodeJS.ErrnoException | null) => void) {
-    fs.rm(join(path, OWNER_FILE), { force: true }, () => fs.rmdir(path, callback));
+    if (hasCommitFile(path)) {
+      callback(lockedError());
+      return;
+    }
+    fs.rm(join(path, OWNER_FILE), { force: true }, () =>
+      // Fails with ENOTEMPTY when a holder created its commit file meanwhile: that is the fence.
+      fs.rmdir(path, (err) => callback(err?.code === "ENOTEMPTY" ? lockedError() : err)),
+    );
   },
   rmdirSync(path: string) {
+    if (hasCommitFile(path)) return;
     fs.rmSync(join(path, OWNER_FILE), { force: true });
-    fs.rmdirSync(path);
+    try {
+      fs.rmdirSync(path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOTEMPTY") throw error;
+    }
   },
 };
+
+function hasCommitFile(lockDir: string): boolean {
+  try {
+    return fs.readdirSync(lockDir).some((n) => n.startsWith(COMMIT_PREFIX));
+  } catch {
+    return false;
+  }
+}
+
+function lockedError(): NodeJS.ErrnoException {
+  return Object.assign(new Error("Lock file is already being held"), { code: "ELOCKED" });
+}
 
 /**
  * The fs one acquisition hands proper-lockfile. While acquiring, it may remove a stale lock
@@ -95,6 +130,13 @@ export interface ReleaseLock {
   (): Promise<void>;
   /** Whether this holder still owns the lock (false once another writer took it over). */
   held(): Promise<boolean>;
+  /**
+   * Raise the commit fence, then check the lock is still held. True: no takeover can happen
+   * until `leaveCommit`, so the caller may rename. False: the lock was taken over; write nothing.
+   */
+  enterCommit(): Promise<boolean>;
+  /** Lower the commit fence (after the rename, or after giving up). */
+  leaveCommit(): Promise<void>;
 }
 
 /** Acquire the vault write lock in `dir`. Throws VAULT_BUSY after `timeoutMs`. */
@@ -129,9 +171,24 @@ export async function acquireVaultLock(
         leaveQueue();
       }
     };
-    return Object.assign(releaseLock, {
-      held: async () => !released && (await readOwner(lockDir))?.token === token,
-    });
+    const held = async () => !released && (await readOwner(lockDir))?.token === token;
+    const commitFile = join(lockDir, `${COMMIT_PREFIX}${token}`);
+    const leaveCommit = async () => {
+      await rm(commitFile, { force: true }).catch(() => {});
+    };
+    const enterCommit = async () => {
+      if (released) return false;
+      try {
+        const me: Omit<Owner, "token"> = { pid: process.pid, host: hostname() };
+        await writeFile(commitFile, JSON.stringify(me), { flag: "wx", mode: 0o600 });
+      } catch {
+        return false; // the lock directory is gone: taken over
+      }
+      if (await held()) return true;
+      await leaveCommit();
+      return false;
+    };
+    return Object.assign(releaseLock, { held, enterCommit, leaveCommit });
   } catch (error) {
     leaveQueue();
     throw error;
@@ -268,6 +325,7 @@ async function takeOverIfOwnerDead(dir: string, lockDir: string): Promise<boolea
     // Re-check under the takeover lock: the same abandoned holder, not a new live one.
     const again = await abandoned(lockDir);
     if (!again || again.token !== seen.token) return false;
+    if (!(await removeAbandonedCommits(lockDir))) return false;
     await new Promise<void>((resolve, reject) =>
       lockFs.rmdir(lockDir, (err) => (err && err.code !== "ENOENT" ? reject(err) : resolve())),
     );
@@ -277,6 +335,40 @@ async function takeOverIfOwnerDead(dir: string, lockDir: string): Promise<boolea
   } finally {
     await releaseTakeover().catch(() => {});
   }
+}
+
+/**
+ * Remove the commit files of writers that can no longer rename: dead on this host, or from
+ * another host and older than COMMIT_ABANDONED_MS. False when a live (or possibly live) one
+ * remains: the lock must then not be taken over.
+ */
+async function removeAbandonedCommits(lockDir: string): Promise<boolean> {
+  let names: string[];
+  try {
+    names = await readdir(lockDir);
+  } catch {
+    return true;
+  }
+  for (const name of names.filter((n) => n.startsWith(COMMIT_PREFIX))) {
+    const file = join(lockDir, name);
+    let gone = false;
+    try {
+      const writer = JSON.parse(await readFile(file, "utf8")) as Partial<Owner>;
+      if (writer.host === hostname() && typeof writer.pid === "number") {
+        gone = pidDeadHere(writer.pid);
+      } else {
+        gone = Date.now() - (await stat(file)).mtimeMs > COMMIT_ABANDONED_MS;
+      }
+    } catch {
+      // Unreadable (being written): only its age can tell.
+      gone = await stat(file)
+        .then((i) => Date.now() - i.mtimeMs > COMMIT_ABANDONED_MS)
+        .catch(() => true);
+    }
+    if (!gone) return false;
+    await rm(file, { force: true });
+  }
+  return true;
 }
 
 function sleep(ms: number): Promise<void> {

@@ -348,8 +348,9 @@ class FileVaultSession implements VaultSession {
    *   2. apply the change to a copy; when it changed nothing, stop (no write, no new backup);
    *   3. write the new generation to a temp file (fsync);
    *   4. hold G under a temp name (a hard link, or a copy when vault.vlt is a symlink);
-   *   5. check this process still holds the lock and vault.vlt is still G, then rename the
-   *      temp file over vault.vlt (fsync dir);
+   *   5. raise the lock's commit fence (no takeover from here on), check this process still
+   *      holds the lock and vault.vlt is still G, then rename the temp file over vault.vlt
+   *      (fsync dir) and lower the fence;
    *   6. only then move G into vault.vlt.bak.
    * A failure before 5 changes nothing on disk. A writer paused past the lock's stale time
    * (whose lock another writer took) fails at 5 with VAULT_CHANGED instead of writing over the
@@ -399,10 +400,17 @@ class FileVaultSession implements VaultSession {
     let held: string | undefined;
     try {
       held = await holdGeneration(this.paths, read);
-      if (!(await lock.held()) || !(await stillGeneration(this.paths.vaultFile, read))) {
-        throw changedWhilePaused(this.paths);
+      // The fence first, then the checks: once both pass, no other writer can take the lock
+      // until the rename is done, however long this process is paused in between.
+      if (!(await lock.enterCommit())) throw changedWhilePaused(this.paths);
+      try {
+        if (!(await stillGeneration(this.paths.vaultFile, read))) {
+          throw changedWhilePaused(this.paths);
+        }
+        await commitTemp(temp, target);
+      } finally {
+        await lock.leaveCommit();
       }
-      await commitTemp(temp, target);
     } catch (error) {
       await rm(temp, { force: true });
       if (held) await rm(held, { force: true });

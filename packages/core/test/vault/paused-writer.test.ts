@@ -1,9 +1,10 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { readdir } from "node:fs/promises";
+import { mkdir, readdir, utimes, writeFile } from "node:fs/promises";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { FileVaultStore } from "../../src/vault/index.js";
-import { fixturesDir, secret, tempDir, useVaultModule } from "./helpers.js";
+import { fixturesDir, rejectsWithCode, secret, tempDir, useVaultModule } from "./helpers.js";
 
 /*
  * A writer paused (SIGSTOP) while it holds the lock loses the lock after the stale time (2 s in
@@ -100,16 +101,18 @@ describe("a writer paused past the lock's stale time", () => {
         for (let round = 0; round < 8; round++) {
           await sleep(5 + Math.random() * 60);
           churn.child.kill("SIGSTOP");
+          // Resumed past the stale time, as a suspended laptop would be, whatever happens here.
+          const resumed = sleep(STALE_MS + 1500).then(() => churn.child.kill("SIGCONT"));
           try {
             const name = `confirmed-${round}`;
+            // Takes the stale lock over and writes; or, when the paused writer was already
+            // renaming (its commit fence is up), waits until it has resumed and finished.
             await session.update((doc) => {
               doc.secrets[name] = secret(name, String(round));
             });
             confirmed.push(name);
-            // Past the stale time, as a suspended laptop would be.
-            await sleep(STALE_MS + 200);
           } finally {
-            churn.child.kill("SIGCONT");
+            await resumed;
           }
           // Let the resumed writer finish what it was doing (and go on churning).
           await sleep(300);
@@ -123,6 +126,45 @@ describe("a writer paused past the lock's stale time", () => {
       for (const name of confirmed) expect(Object.hasOwn(doc.secrets, name), name).toBe(true);
       expect(confirmed).toHaveLength(8);
     } finally {
+      await cleanup();
+    }
+  });
+});
+
+describe("the commit fence", () => {
+  it("a stale lock whose live holder is renaming is not taken over; once that holder is dead it is", {
+    timeout: 60_000,
+  }, async () => {
+    const { dir, cleanup } = await tempDir();
+    const holder = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"]);
+    try {
+      const home = join(dir, "v");
+      const store = new FileVaultStore({ home, lock: { staleMs: STALE_MS, timeoutMs: 4_000 } });
+      const { session } = await store.create();
+      // What a holder paused between raising its fence and renaming leaves: its lock (not
+      // refreshed for a minute) with its owner file and its commit file.
+      const lock = join(home, "vault.lock");
+      await mkdir(lock);
+      const me = { pid: holder.pid, host: hostname() };
+      await writeFile(join(lock, "owner"), JSON.stringify({ ...me, token: "t0" }));
+      await writeFile(join(lock, "commit.t0"), JSON.stringify(me));
+      const old = new Date(Date.now() - 60_000);
+      await utimes(lock, old, old);
+      await rejectsWithCode(
+        session.update((doc) => {
+          doc.secrets.waiting = secret("waiting", "x");
+        }),
+        "VAULT_BUSY",
+      );
+      expect(await readdir(lock)).toContain("commit.t0");
+      holder.kill("SIGKILL");
+      await new Promise((r) => holder.on("exit", r));
+      await session.update((doc) => {
+        doc.secrets.after = secret("after", "y");
+      });
+      expect((await session.read()).secrets.after?.value).toBe("y");
+    } finally {
+      holder.kill("SIGKILL");
       await cleanup();
     }
   });
