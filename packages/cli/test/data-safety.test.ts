@@ -283,36 +283,6 @@ describe("a missing vault.vlt with a backup, and vault restore", () => {
   });
 });
 
-describe("secret names that are Object.prototype keys", () => {
-  it("__proto__, constructor and prototype are stored, listed and read like any name", async () => {
-    const v = await newVault();
-    try {
-      const special = ["__proto__", "constructor", "prototype"];
-      for (const name of special) {
-        const r = await v.run(["secret", "add", name], { input: `value-of-${name}` });
-        expect(r.code, r.stderr).toBe(0);
-      }
-      expect(names((await v.run(["secret", "list", "--json"])).stdout)).toEqual(
-        [...special].sort(),
-      );
-      for (const name of special) {
-        expect((await v.run(["read", name])).stdout).toBe(`value-of-${name}\n`);
-        expect((await v.run(["resolve", `{{vault:${name}}}`])).stdout).toBe(`value-of-${name}`);
-      }
-      expect((await v.run(["secret", "rename", "__proto__", "plain"])).code).toBe(0);
-      expect((await v.run(["secret", "rename", "plain", "__proto__"])).code).toBe(0);
-      expect((await v.run(["read", "__proto__"])).stdout).toBe("value-of-__proto__\n");
-      expect((await v.run(["secret", "delete", "constructor", "--yes"])).code).toBe(0);
-      expect(names((await v.run(["secret", "list", "--json"])).stdout)).toEqual([
-        "__proto__",
-        "prototype",
-      ]);
-    } finally {
-      v.cleanup();
-    }
-  });
-});
-
 describe("cache temp files", () => {
   it("cache reset removes temp files left by a read killed mid-write, so they cannot be renamed back", {
     timeout: 120_000,
