@@ -18,6 +18,7 @@ afterEach(async () => {
   await cleanup();
 });
 
+const CTOR: string = "constructor";
 const SPECIAL = ["__proto__", "constructor", "prototype", "toString", "hasOwnProperty"];
 
 describe("names that are Object.prototype keys", () => {
@@ -38,7 +39,7 @@ describe("names that are Object.prototype keys", () => {
       // As the engine makes it (rememberRename): a map without a prototype.
       doc.renames = Object.create(null) as Record<string, string>;
       doc.renames.__proto__ = "plain";
-      doc.integrations.constructor = {
+      doc.integrations[CTOR] = {
         id: "constructor",
         provider: "memory",
         scope: "personal",
@@ -56,13 +57,13 @@ describe("names that are Object.prototype keys", () => {
       expect(reopened.secrets[name]?.value).toBe(`value-of-${name}`);
     }
     expect(Object.getPrototypeOf(reopened.secrets)).toBeNull();
-    expect(reopened.integrations.constructor?.provider).toBe("memory");
+    expect(reopened.integrations[CTOR]?.provider).toBe("memory");
     expect(Object.entries(reopened.renames ?? {})).toEqual([["__proto__", "plain"]]);
     // Changing and deleting them works like any other name.
     await session.update((doc) => {
       const record = doc.secrets.__proto__;
       if (record) record.value = "changed";
-      delete doc.secrets.constructor;
+      delete doc.secrets[CTOR];
     });
     const after = await (await new FileVaultStore({ home: dir }).open(vaultKey)).read();
     expect(after.secrets.__proto__?.value).toBe("changed");
