@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
 # The demo from the README: the whole product, end to end, with the real CLI against local
 # emulators of AWS Secrets Manager, Azure Key Vault, HashiCorp Vault and 1Password Connect.
-# Works on a fresh machine with Node 20 and npm only: it installs pnpm's packages and builds
-# first. The AWS emulator needs moto (python3 -m moto.server); without it the AWS step is
-# skipped with a notice and the rest runs.
+# Works on a fresh machine with Node and npm only (an older Node is fine: scripts/ensure-node.sh
+# fetches Node 22 from the npm registry once): it installs pnpm's packages and builds first.
+# The AWS emulator needs moto (python3 -m moto.server); without it the AWS step is skipped with
+# a notice and the rest runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
 
 if ! command -v node >/dev/null 2>&1; then
-  echo "error: the demo needs Node.js 20.19 or newer (node was not found)." >&2
+  echo "error: the demo needs Node.js and npm (node was not found)." >&2
+  echo "hint: install Node 22 or 24 from https://nodejs.org and run again." >&2
   exit 1
 fi
+source scripts/ensure-node.sh
 
 echo "Installing packages (pnpm install --frozen-lockfile)..."
 bash scripts/pnpm.sh install --frozen-lockfile

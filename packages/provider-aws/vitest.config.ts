@@ -7,8 +7,6 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     env: {
-      // The SDK warns on Node 20; the warning is noise in test output.
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
       // No credential chain may ever probe the instance metadata service from a test.
       AWS_EC2_METADATA_DISABLED: "true",
     },

@@ -125,7 +125,6 @@ function baseEnv(): Record<string, string> {
   }
   env.NO_COLOR = "1";
   env.AWS_EC2_METADATA_DISABLED = "true";
-  env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
   return env;
 }
 

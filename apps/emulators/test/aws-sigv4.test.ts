@@ -2,8 +2,6 @@ import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-sec
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AwsCredentials, type AwsEmulator, startAwsEmulator } from "../src/index.js";
 
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
-
 const known: AwsCredentials = { accessKeyId: "AKIDKNOWN", secretAccessKey: "known-secret" };
 let emulator: AwsEmulator;
 

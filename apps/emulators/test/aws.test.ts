@@ -21,8 +21,6 @@ import {
   startMoto,
 } from "../src/index.js";
 
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
-
 let emulator: AwsEmulator;
 let arns: string[];
 

@@ -1,8 +1,7 @@
 import os from "node:os";
 
-/** SDK quietness for every AWS client the bench builds (ours and the peers'). */
+/** No AWS client the bench builds (ours and the peers') may probe the instance metadata service. */
 export function quietAwsSdk() {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
   process.env.AWS_EC2_METADATA_DISABLED = "true";
 }
 

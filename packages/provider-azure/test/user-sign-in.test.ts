@@ -160,7 +160,7 @@ describe("browser sign-in", () => {
         "expiresOnTimestamp",
       ]);
       const hops = (await readFile(logFile, "utf8")).trim().split("\n");
-      expect(hops[0]).toBe(`302 ${emu.url}/${emu.tenantId}/oauth2/v2.0/authorize`);
+      expect(hops[0]).toBe(`200 ${emu.url}/${emu.tenantId}/oauth2/v2.0/authorize`);
       expect(hops.at(-1)).toMatch(/^200 http:\/\/localhost:\d+\/$/);
 
       await context.saveSession(session);
@@ -251,7 +251,7 @@ describe("the default tenant (organizations) for user sign-ins", () => {
       });
       expect(session.identity).toBe(DEFAULT_USER.username);
       const hops = (await readFile(logFile, "utf8")).trim().split("\n");
-      expect(hops[0]).toBe(`302 ${emu.url}/organizations/oauth2/v2.0/authorize`);
+      expect(hops[0]).toBe(`200 ${emu.url}/organizations/oauth2/v2.0/authorize`);
 
       await context.saveSession(session);
       const [result] = await instance.fetch([request("a", ref)]);

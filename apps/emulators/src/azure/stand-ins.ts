@@ -43,6 +43,20 @@ ${HTTP_GET}
 function visited(line) {
   if (config.logFile) fs.appendFileSync(config.logFile, line + "\\n");
 }
+function unescapeHtml(text) {
+  return text.replace(/&(amp|lt|gt|quot|#39);/g, (_, e) =>
+    ({ amp: "&", lt: "<", gt: ">", quot: '"', "#39": "'" })[e]);
+}
+// The auto-submitting POST form of a form_post page, as action URL and url-encoded body.
+function postedForm(html, base) {
+  const form = /<form[^>]*method="post"[^>]*action="([^"]*)"[^>]*>([\\s\\S]*?)<\\/form>/i.exec(html);
+  if (!form) return undefined;
+  const body = new URLSearchParams();
+  for (const input of form[2].matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)"/g)) {
+    body.append(unescapeHtml(input[1]), unescapeHtml(input[2]));
+  }
+  return { action: new URL(unescapeHtml(form[1]), base).toString(), body: body.toString() };
+}
 async function browse(start) {
   let url = start;
   for (let hop = 0; hop < 10; hop++) {
@@ -52,6 +66,14 @@ async function browse(start) {
     if (res.status >= 300 && res.status < 400 && res.location) {
       url = new URL(res.location, url).toString();
       continue;
+    }
+    const form = res.status === 200 ? postedForm(res.body, url) : undefined;
+    if (form) {
+      // A form_post page: its script submits the form on load; the stand-in does the same.
+      const posted = await request(form.action, "POST", form.body);
+      const to = new URL(form.action);
+      visited(posted.status + " " + to.origin + to.pathname);
+      return posted.status < 400 ? 0 : 1;
     }
     return res.status < 400 ? 0 : 1;
   }
@@ -69,8 +91,9 @@ browse(process.argv[2]).then(
 /**
  * Write a browser stand-in to `dir`; returns its path. Give that path as BROWSER (with
  * XDG_CURRENT_DESKTOP=X-Generic and no DISPLAY) and `open`'s bundled xdg-open runs it with the
- * URL. It GETs the URL and follows redirects as a browser does, trusting `caFile`, and appends
- * "<status> <origin><path>" per hop to `logFile` when given.
+ * URL. It GETs the URL and follows redirects as a browser does, trusting `caFile`, submits a
+ * form_post page's form as its script would, and appends "<status> <origin><path>" per hop to
+ * `logFile` when given.
  */
 export function writeBrowserStandIn(
   dir: string,

@@ -111,6 +111,21 @@ function errorPage(code: number, description: string): EmulatorResponse {
   };
 }
 
+/**
+ * Entra ID's answer for response_mode=form_post: an HTML page with a form of hidden fields that
+ * its script posts to the redirect URI as soon as it loads.
+ */
+function formPostPage(action: string, fields: Record<string, string>): EmulatorResponse {
+  const inputs = Object.entries(fields)
+    .map(([k, v]) => `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(v)}" />`)
+    .join("");
+  return {
+    status: 200,
+    headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" },
+    body: `<!DOCTYPE html><html><head><title>Working...</title></head><body><form method="POST" name="hiddenform" action="${escapeHtml(action)}">${inputs}<noscript><p>Script is disabled. Click Submit to continue.</p><input type="submit" value="Submit" /></noscript></form><script>document.forms[0].submit();</script></body></html>`,
+  };
+}
+
 function escapeHtml(text: string): string {
   return text.replace(
     /[&<>"']/g,
@@ -138,7 +153,8 @@ const CODE_CHALLENGE = /^[A-Za-z0-9_-]{43}$/;
 /**
  * GET /<tenant>/oauth2/v2.0/authorize: the browser step of the authorization-code flow. The
  * emulated browser session is already signed in (as `login_hint`, or the first user), so a good
- * request is answered at once with a 302 to the app's loopback redirect carrying the code, and
+ * request is answered at once with a 302 to the app's loopback redirect carrying the code (or, for
+ * response_mode=form_post, a page that posts it there), and
  * `state` unchanged when the app sent one (Entra ID does not require it, and MSAL node's
  * loopback flow sends none: the loopback server is its own request's only listener).
  */
@@ -168,10 +184,13 @@ export function handleAuthorize(
     );
   }
   const state = q.get("state");
+  const mode = q.get("response_mode") ?? "query";
   const back = (params: Record<string, string>): EmulatorResponse => {
+    const fields: Record<string, string> = { ...params, ...(state !== null ? { state } : {}) };
+    // form_post (what MSAL node 7+ asks for): a page whose form the browser posts at once.
+    if (mode === "form_post") return formPostPage(redirectUri, fields);
     const target = new URL(redirectUri);
-    for (const [k, v] of Object.entries(params)) target.searchParams.set(k, v);
-    if (state !== null) target.searchParams.set("state", state);
+    for (const [k, v] of Object.entries(fields)) target.searchParams.set(k, v);
     return { status: 302, headers: { location: target.toString() } };
   };
   const refuse = (error: string, code: number, description: string) =>
@@ -184,9 +203,12 @@ export function handleAuthorize(
       `response_type '${q.get("response_type") ?? ""}' is not enabled for the application.`,
     );
   }
-  const mode = q.get("response_mode") ?? "query";
-  if (mode !== "query") {
-    return refuse("invalid_request", 900144, `The emulator answers response_mode=query only.`);
+  if (mode !== "query" && mode !== "form_post") {
+    return refuse(
+      "invalid_request",
+      900144,
+      `The emulator answers response_mode=query or form_post only.`,
+    );
   }
   const challenge = q.get("code_challenge") ?? "";
   if (q.get("code_challenge_method") !== "S256" || !CODE_CHALLENGE.test(challenge)) {

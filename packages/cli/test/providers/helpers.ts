@@ -24,7 +24,6 @@ const DROPPED =
 export function childEnv(extra: Record<string, string | undefined> = {}): Record<string, string> {
   return baseEnv(
     {
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
       AWS_EC2_METADATA_DISABLED: "true",
       // No shared AWS config or credentials files of the developer.
       AWS_CONFIG_FILE: join(tmpdir(), "vaultlink-e2e-no-aws-config"),
