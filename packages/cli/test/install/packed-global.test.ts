@@ -1,0 +1,273 @@
+/**
+ * vaultlink as a user gets it: every publishable package packed with `pnpm pack` (which rewrites
+ * workspace: ranges), the CLI installed globally with npm from those tarballs into a temporary
+ * prefix (no workspace links; third-party dependencies come from the registry), and the
+ * installed `vaultlink` run from an unrelated folder, down to a read linked to the 1Password
+ * Connect emulator. Also checks that each tarball carries only what users need.
+ */
+import { execFile, spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, realpathSync } from "node:fs";
+import { mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { delimiter, dirname, join, resolve, sep } from "node:path";
+import { promisify } from "node:util";
+import {
+  type RunningOnePasswordConnect,
+  startOnePasswordConnectEmulator,
+} from "@vaultlink/emulators";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CLI_DIR } from "../helpers.js";
+
+const execFileP = promisify(execFile);
+const REPO = resolve(CLI_DIR, "../..");
+const PNPM = join(REPO, "scripts/pnpm.sh");
+const INSTALL_TIMEOUT = 600_000; // a cold npm cache downloads every SDK the providers use
+
+const API_KEY = "packed-e2e-api-key-5c1d9e07";
+const LINKED_VALUE = "packed-e2e-linked-value-a83f2b6";
+
+/** What a published tarball may hold: the package's manifest, README, licence and built code. */
+const ALLOWED = /^(package\.json|README\.md|LICENSE|dist\/.+\.(js|cjs|d\.ts))$/;
+
+interface Packed {
+  name: string;
+  dir: string;
+  tarball: string;
+  files: string[];
+  manifest: Record<string, unknown>;
+}
+
+let root: string;
+let prefix: string;
+let elsewhere: string;
+let home: string;
+let emu: RunningOnePasswordConnect;
+let vaultKey = "";
+const packed: Packed[] = [];
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run the globally installed `vaultlink` from the unrelated folder; output is never printed. */
+function vaultlink(
+  args: readonly string[],
+  options: { input?: string; env?: Record<string, string> } = {},
+): Promise<Run> {
+  return new Promise((res, rej) => {
+    const env: Record<string, string> = {
+      // Only the install's bin folder and the Node running the tests: no workspace tools.
+      PATH: [join(prefix, "bin"), dirname(process.execPath), "/usr/bin", "/bin"].join(delimiter),
+      HOME: home,
+      VAULTLINK_HOME: join(home, "vaultlink"),
+      NO_COLOR: "1",
+      ...(vaultKey ? { VAULTLINK_VAULT_KEY: vaultKey } : {}),
+      ...options.env,
+    };
+    const child = spawn(join(prefix, "bin", "vaultlink"), args, {
+      cwd: elsewhere,
+      env,
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c: Buffer) => {
+      stdout += c.toString();
+    });
+    child.stderr.on("data", (c: Buffer) => {
+      stderr += c.toString();
+    });
+    child.on("error", rej);
+    child.on("close", (code) => res({ code, stdout, stderr }));
+    child.stdin.end(options.input ?? "");
+  });
+}
+
+/** A value-free description of a run for assertion messages. */
+function describeRun(args: readonly string[], r: Run): string {
+  const first = (r.stderr.split("\n").find((l) => l.trim() !== "") ?? "")
+    .split(API_KEY)
+    .join("***")
+    .split(LINKED_VALUE)
+    .join("***");
+  return `vaultlink ${args.join(" ")} -> exit ${r.code}; stderr: ${first.slice(0, 300)}`;
+}
+
+async function ok(args: readonly string[], options: { input?: string } = {}): Promise<Run> {
+  const r = await vaultlink(args, options);
+  expect(r.code, describeRun(args, r)).toBe(0);
+  return r;
+}
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), "vaultlink-packed-"));
+  const tarballs = join(root, "tarballs");
+  prefix = join(root, "prefix");
+  elsewhere = join(root, "elsewhere");
+  home = join(root, "home");
+  await Promise.all([tarballs, prefix, elsewhere, home].map((d) => mkdir(d)));
+
+  // Every publishable package: the non-private ones under packages/.
+  for (const entry of (await readdir(join(REPO, "packages"))).sort()) {
+    const dir = join(REPO, "packages", entry);
+    const manifestPath = join(dir, "package.json");
+    if (!existsSync(manifestPath)) continue;
+    const manifest = JSON.parse(await readFile(manifestPath, "utf8")) as Record<string, unknown>;
+    if (manifest.private === true) continue;
+    const before = new Set(await readdir(tarballs));
+    await execFileP("bash", [PNPM, "pack", "--pack-destination", tarballs], { cwd: dir });
+    const tarball = (await readdir(tarballs)).find((f) => f.endsWith(".tgz") && !before.has(f));
+    if (!tarball) throw new Error(`pnpm pack in ${dir} wrote no tarball.`);
+    const path = join(tarballs, tarball);
+    const { stdout } = await execFileP("tar", ["-tzf", path]);
+    const files = stdout
+      .split("\n")
+      .filter((l) => l !== "" && !l.endsWith("/"))
+      .map((l) => l.replace(/^package\//, ""));
+    const { stdout: packedManifest } = await execFileP("tar", [
+      "-xzOf",
+      path,
+      "package/package.json",
+    ]);
+    packed.push({
+      name: String(manifest.name),
+      dir,
+      tarball: path,
+      files,
+      manifest: JSON.parse(packedManifest) as Record<string, unknown>,
+    });
+  }
+
+  // The CLI and the packages it depends on, from the tarballs only (the testkit is for plugin
+  // authors, not CLI users).
+  const forCli = packed.filter((p) => p.name !== "@vaultlink/testkit").map((p) => p.tarball);
+  await execFileP(
+    "npm",
+    ["install", "-g", "--prefix", prefix, "--no-audit", "--no-fund", "--prefer-offline", ...forCli],
+    { cwd: elsewhere, env: { ...process.env, npm_config_global: "true" } },
+  );
+
+  emu = await startOnePasswordConnectEmulator({
+    vaults: [
+      {
+        name: "Packed",
+        items: [
+          {
+            title: "Service",
+            fields: [{ label: "token", value: LINKED_VALUE, type: "CONCEALED" }],
+          },
+        ],
+      },
+    ],
+  });
+}, INSTALL_TIMEOUT);
+
+afterAll(async () => {
+  await emu?.stop();
+  if (root) await rm(root, { recursive: true, force: true });
+});
+
+describe("the published tarballs", () => {
+  it("are the seven publishable packages", () => {
+    expect(packed.map((p) => p.name)).toEqual([
+      "@vaultlink/cli",
+      "@vaultlink/core",
+      "@vaultlink/provider-1password",
+      "@vaultlink/provider-aws",
+      "@vaultlink/provider-azure",
+      "@vaultlink/provider-hashicorp",
+      "@vaultlink/testkit",
+    ]);
+  });
+
+  it("hold only the manifest, README and built code: no sources, tests, maps or build info", () => {
+    for (const p of packed) {
+      expect(
+        p.files.filter((f) => !ALLOWED.test(f)),
+        `${p.name} ships files users do not need`,
+      ).toEqual([]);
+      expect(p.files, p.name).toContain("README.md");
+      expect(
+        p.files.some((f) => f.startsWith("dist/")),
+        p.name,
+      ).toBe(true);
+    }
+  });
+
+  it("carry every file their manifest points at (exports, bin)", () => {
+    for (const p of packed) {
+      const targets: string[] = [];
+      const walk = (v: unknown) => {
+        if (typeof v === "string") targets.push(v.replace(/^\.\//, ""));
+        else if (v && typeof v === "object") for (const x of Object.values(v)) walk(x);
+      };
+      walk(p.manifest.exports);
+      walk(p.manifest.bin);
+      for (const t of targets) expect(p.files, `${p.name} -> ${t}`).toContain(t);
+    }
+  });
+
+  it("have no workspace: ranges left in their manifests", () => {
+    for (const p of packed) expect(JSON.stringify(p.manifest), p.name).not.toContain("workspace:");
+  });
+});
+
+describe("vaultlink installed globally from the tarballs", () => {
+  it("is a real install in the prefix, not a link into the workspace", () => {
+    const installed = realpathSync(join(prefix, "bin", "vaultlink"));
+    expect(installed.startsWith(realpathSync(prefix) + sep)).toBe(true);
+    for (const name of ["cli", "core", "provider-1password"]) {
+      const dir = realpathSync(join(prefix, "lib", "node_modules", "@vaultlink", name));
+      expect(dir.startsWith(realpathSync(prefix) + sep), name).toBe(true);
+      expect(existsSync(join(dir, "src")), `${name} has no sources`).toBe(false);
+    }
+  });
+
+  it("prints its version", async () => {
+    const cli = packed.find((p) => p.name === "@vaultlink/cli");
+    const r = await ok(["--version"]);
+    expect(r.stdout.trim()).toBe(String(cli?.manifest.version));
+  });
+
+  it("creates a vault, adds a secret from stdin and reads it", async () => {
+    const created = await ok(["vault", "create", "--no-keychain", "--json"]);
+    vaultKey = (JSON.parse(created.stdout) as { vaultKey: string }).vaultKey;
+    expect(vaultKey).toMatch(/^vlk_/);
+    await ok(["secret", "add", "api-key"], { input: API_KEY });
+    const read = await ok(["read", "api-key", "--no-newline"]);
+    expect(read.stdout === API_KEY, "read printed the value added").toBe(true);
+  });
+
+  it("runs a command with a reference in its environment resolved", async () => {
+    const script =
+      "process.stdout.write(require('node:crypto').createHash('sha256').update(process.env.API_TOKEN ?? '').digest('hex'))";
+    const args = ["run", "--", "node", "-e", script];
+    const r = await vaultlink(args, { env: { API_TOKEN: "{{vault:api-key}}" } });
+    expect(r.code, describeRun(args, r)).toBe(0);
+    expect(r.stdout).toBe(createHash("sha256").update(API_KEY).digest("hex"));
+  });
+
+  it("reads a secret linked to 1Password Connect (the emulator)", async () => {
+    await ok(
+      [
+        "integration",
+        "connect",
+        "1password",
+        "--method",
+        "connect",
+        "--host",
+        emu.serverURL,
+        "--secrets-stdin",
+      ],
+      { input: JSON.stringify({ token: emu.token }) },
+    );
+    await ok(["secret", "link", "linked", "1password", "op://Packed/Service/token"]);
+    const before = emu.requests.count();
+    const read = await ok(["read", "linked", "--no-newline"]);
+    expect(read.stdout === LINKED_VALUE, "read printed the linked value").toBe(true);
+    expect(emu.requests.count()).toBeGreaterThan(before);
+  });
+});
