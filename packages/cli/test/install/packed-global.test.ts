@@ -20,6 +20,34 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLI_DIR } from "../helpers.js";
 
 const execFileP = promisify(execFile);
+
+/**
+ * The environment of a user's shell for pnpm and npm: none of the npm_* variables of the pnpm
+ * run this test may be in (they are npm configuration, and would change what npm does).
+ */
+function toolEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k) && k !== "PNPM_SCRIPT_SRC_DIR"),
+  );
+}
+
+/** Run a tool; a failure or a hang names the command and shows the end of its output. */
+async function tool(file: string, args: string[], cwd: string, timeout: number): Promise<string> {
+  try {
+    const { stdout } = await execFileP(file, args, {
+      cwd,
+      env: toolEnv(),
+      timeout,
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    return stdout;
+  } catch (error) {
+    const e = error as { code?: unknown; signal?: unknown; stdout?: string; stderr?: string };
+    throw new Error(
+      `${file} ${args.join(" ")} failed (${String(e.code ?? e.signal)}): ${(e.stderr || e.stdout || "").slice(-2000)}`,
+    );
+  }
+}
 const REPO = resolve(CLI_DIR, "../..");
 const PNPM = join(REPO, "scripts/pnpm.sh");
 const INSTALL_TIMEOUT = 600_000; // a cold npm cache downloads every SDK the providers use
@@ -118,20 +146,15 @@ beforeAll(async () => {
     const manifest = JSON.parse(await readFile(manifestPath, "utf8")) as Record<string, unknown>;
     if (manifest.private === true) continue;
     const before = new Set(await readdir(tarballs));
-    await execFileP("bash", [PNPM, "pack", "--pack-destination", tarballs], { cwd: dir });
+    await tool("bash", [PNPM, "pack", "--pack-destination", tarballs], dir, 120_000);
     const tarball = (await readdir(tarballs)).find((f) => f.endsWith(".tgz") && !before.has(f));
     if (!tarball) throw new Error(`pnpm pack in ${dir} wrote no tarball.`);
     const path = join(tarballs, tarball);
-    const { stdout } = await execFileP("tar", ["-tzf", path]);
-    const files = stdout
+    const files = (await tool("tar", ["-tzf", path], root, 30_000))
       .split("\n")
       .filter((l) => l !== "" && !l.endsWith("/"))
       .map((l) => l.replace(/^package\//, ""));
-    const { stdout: packedManifest } = await execFileP("tar", [
-      "-xzOf",
-      path,
-      "package/package.json",
-    ]);
+    const packedManifest = await tool("tar", ["-xzOf", path, "package/package.json"], root, 30_000);
     packed.push({
       name: String(manifest.name),
       dir,
@@ -144,10 +167,11 @@ beforeAll(async () => {
   // The CLI and the packages it depends on, from the tarballs only (the testkit is for plugin
   // authors, not CLI users).
   const forCli = packed.filter((p) => p.name !== "@vaultlink/testkit").map((p) => p.tarball);
-  await execFileP(
+  await tool(
     "npm",
     ["install", "-g", "--prefix", prefix, "--no-audit", "--no-fund", "--prefer-offline", ...forCli],
-    { cwd: elsewhere, env: { ...process.env, npm_config_global: "true" } },
+    elsewhere,
+    INSTALL_TIMEOUT - 120_000,
   );
 
   emu = await startOnePasswordConnectEmulator({
