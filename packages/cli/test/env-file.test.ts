@@ -35,13 +35,26 @@ describe.each(nodes)("env files on Node $version", ({ path: node }) => {
       `require("node:fs").appendFileSync(${JSON.stringify(log)}, process.argv.join(" ") + "\\n");`,
     );
     const file = join(v.home, "hostile.env");
-    writeFileSync(file, `NODE_OPTIONS=--require ${evil}\nFOO=plain-from-file\nS={{vault:x}}\n`);
+    // It also points vaultlink elsewhere: an empty home and a config loading evil.cjs as a plugin.
+    const config = join(v.home, "evil-config.json");
+    writeFileSync(config, JSON.stringify({ plugins: [evil] }));
+    writeFileSync(
+      file,
+      [
+        `NODE_OPTIONS=--require ${evil}`,
+        "FOO=plain-from-file",
+        "S={{vault:x}}",
+        `VAULTLINK_HOME=${join(v.home, "elsewhere")}`,
+        `VAULTLINK_CONFIG=${config}`,
+        "",
+      ].join("\n"),
+    );
     return { file, log };
   }
   const run = (args: string[], cwd?: string) =>
     spawnCli(args, baseEnv(v.env), { node, ...(cwd ? { cwd } : {}) });
 
-  it("--dotenv: the command gets the file's variables; Node never reads it into vaultlink", async () => {
+  it("--dotenv: the command gets the file's variables; neither Node nor vaultlink itself acts on them", async () => {
     const { file, log } = hostileEnvFile();
     const r = await run([
       "run",
@@ -53,6 +66,7 @@ describe.each(nodes)("env files on Node $version", ({ path: node }) => {
       'printf "%s %s %s" "$FOO" "$S" "${NODE_OPTIONS%% *}"',
     ]);
     expect(r.code, r.stderr).toBe(0);
+    // S resolved from the real vault (VAULTLINK_HOME in the file did not move vaultlink).
     expect(r.stdout).toBe("plain-from-file ******** --require");
     // Nothing ran evil.js: not vaultlink (the command is sh, which does not load it).
     expect(existsSync(log) ? readFileSync(log, "utf8") : "").toBe("");
