@@ -454,9 +454,29 @@ Environment:
   lazyGroup(program, "plugins", "provider plugins", (plugins) => {
     plugins
       .command("list")
-      .description("loaded, incompatible and broken plugins, with why")
+      .description("loaded, installed, incompatible and broken plugins, with why")
       .addOption(json())
       .action(act(load.plugins, "list"));
+    plugins
+      .command("install")
+      .description(
+        "install a provider plugin with npm into the plugins folder, check it, then enable it",
+      )
+      .argument("<plugin>", "an npm package name (name@version), a .tgz tarball or a folder")
+      .addOption(json())
+      .action(act(load.plugins, "install"));
+    plugins
+      .command("uninstall")
+      .description("disable an installed plugin and remove it from the plugins folder")
+      .argument("<plugin>", "its package name or provider id")
+      .addOption(json())
+      .action(act(load.plugins, "uninstall"));
+    plugins
+      .command("update")
+      .description("update installed plugins within their ranges; undone if one stops loading")
+      .argument("[plugins...]", "package names or provider ids (default: all installed)")
+      .addOption(json())
+      .action(act(load.plugins, "update"));
   });
 
   // Groups define their subcommands only when a command line reaches them (or for docs),

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { CliError, ExitCode } from "../errors.js";
 import { vaultHome } from "../home.js";
@@ -11,6 +11,8 @@ export interface CliConfig {
   /** Directory the config's relative paths and node_modules resolve from. */
   dir: string;
   exists: boolean;
+  /** Where `vaultlink plugins install` keeps plugins: a folder with its own package.json. */
+  pluginsDir: string;
   plugins: PluginEntry[];
   discover: boolean;
 }
@@ -20,7 +22,14 @@ export function loadConfig(): CliConfig {
   const file = process.env.VAULTLINK_CONFIG?.trim()
     ? resolve(process.env.VAULTLINK_CONFIG.trim())
     : join(vaultHome(), "config.json");
-  const base: CliConfig = { file, dir: dirname(file), exists: false, plugins: [], discover: false };
+  const base: CliConfig = {
+    file,
+    dir: dirname(file),
+    exists: false,
+    pluginsDir: join(dirname(file), "plugins"),
+    plugins: [],
+    discover: false,
+  };
   let text: string;
   try {
     text = readFileSync(file, "utf8");
@@ -37,6 +46,17 @@ export function loadConfig(): CliConfig {
   if (!value || typeof value !== "object" || Array.isArray(value))
     throw configError(file, "it must be a JSON object");
   const v = value as Record<string, unknown>;
+  for (const key of Object.keys(v)) {
+    if (KNOWN_KEYS.includes(key)) continue;
+    const near = KNOWN_KEYS.find((k) => k.startsWith(key) || key.startsWith(k));
+    throw configError(
+      file,
+      `the key ${JSON.stringify(key)} is not a config key`,
+      near
+        ? `Rename ${JSON.stringify(key)} to ${JSON.stringify(near)}.`
+        : `Remove it; the keys are ${KNOWN_KEYS.map((k) => JSON.stringify(k)).join(", ")}.`,
+    );
+  }
   const plugins = v.plugins ?? [];
   if (!Array.isArray(plugins)) throw configError(file, '"plugins" must be an array');
   for (const p of plugins) {
@@ -64,10 +84,44 @@ export function loadConfig(): CliConfig {
   };
 }
 
-function configError(file: string, why: string): CliError {
+const KNOWN_KEYS = ["plugins", "discover", "$schema"];
+
+function configError(file: string, why: string, fix?: string): CliError {
   return new CliError(`The config file ${file} cannot be used: ${why}.`, {
-    hint: 'Expected { "plugins": ["name" | "./path.js" | ["name", {options}]], "discover": false }.',
+    hint:
+      fix ??
+      `Fix ${file}: expected { "plugins": ["name" | "./path.js" | ["name", {options}]], "discover": false }.`,
     exitCode: ExitCode.usage,
     code: "CONFIG_INVALID",
   });
+}
+
+/**
+ * Change the "plugins" list of the config file, keeping its other keys; creates the file when
+ * missing. Written to a temporary file and renamed over, so a crash leaves the old or the new
+ * file, never half of one.
+ */
+export function updateConfigPlugins(
+  config: CliConfig,
+  change: (plugins: PluginEntry[]) => PluginEntry[],
+): void {
+  let doc: Record<string, unknown> = {};
+  if (config.exists) doc = JSON.parse(readFileSync(config.file, "utf8")) as Record<string, unknown>;
+  doc.plugins = change([...config.plugins]);
+  mkdirSync(config.dir, { recursive: true, mode: 0o700 });
+  const tmp = `${config.file}.${process.pid}.tmp`;
+  try {
+    writeFileSync(tmp, `${JSON.stringify(doc, null, 2)}\n`, { mode: 0o600, flush: true });
+    renameSync(tmp, config.file);
+  } catch (error) {
+    rmSync(tmp, { force: true });
+    throw error;
+  }
+  config.plugins = doc.plugins as PluginEntry[];
+  config.exists = true;
+}
+
+/** The package name (or path) a config entry names. */
+export function entrySpec(entry: PluginEntry): string {
+  return typeof entry === "string" ? entry : entry[0];
 }

@@ -1,9 +1,11 @@
 import { readdirSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { isAbsolute, join, resolve as resolvePath } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { ProviderDefinition } from "@vaultlink/core";
+import { checkPluginPackage } from "./compat.js";
 import type { CliConfig, PluginEntry } from "./config.js";
+import { hostCoreVersion, shareHostCore } from "./host-core.js";
+import { findPackageDir } from "./package-dir.js";
 
 /** The first-party providers, loaded by default. Their ids are known without importing. */
 export const FIRST_PARTY: ReadonlyArray<{ name: string; id: string }> = [
@@ -12,8 +14,6 @@ export const FIRST_PARTY: ReadonlyArray<{ name: string; id: string }> = [
   { name: "@vaultlink/provider-hashicorp", id: "hashicorp" },
   { name: "@vaultlink/provider-1password", id: "1password" },
 ];
-
-const SUPPORTED_API_VERSIONS = [1];
 
 export interface PluginCandidate {
   /** As written: a package name or a path. */
@@ -70,11 +70,9 @@ export class PluginRegistry {
   readonly problems: PluginProblem[] = [];
   #loaded = new Map<string, LoadedPlugin>();
   #attempted = new Set<PluginCandidate>();
-  #cliRequire = createRequire(import.meta.url);
-  #configRequire: NodeJS.Require;
+  #hostCore: string | undefined | null = null;
 
   constructor(private readonly config: CliConfig) {
-    this.#configRequire = createRequire(join(config.dir, "noop.js"));
     // First-party ids are known, so their packages are looked up only when one is imported.
     for (const fp of FIRST_PARTY) {
       this.candidates.push({
@@ -104,44 +102,45 @@ export class PluginRegistry {
     this.#addPackage(spec, "config", options);
   }
 
-  /** Resolve a package from the config dir first, then from the CLI's own dependencies. */
+  /**
+   * Resolve a package from the plugins folder (`plugins install`), then the config file's
+   * folder, then the CLI's own dependencies. Reads package.json from the package's folder, so
+   * an `exports` map without "./package.json" does not hide a plugin.
+   */
   #resolvePackage(
     name: string,
-  ): { url: string; meta: PackageMeta | undefined } | { error: string } {
-    for (const req of [this.#configRequire, this.#cliRequire]) {
-      let pkgFile: string;
-      try {
-        pkgFile = req.resolve(`${name}/package.json`);
-      } catch {
-        continue;
-      }
-      const pkg = readJson(pkgFile);
-      const dir = pkgFile.slice(0, -"package.json".length);
-      const exp = pkg?.exports as Record<string, unknown> | string | undefined;
-      const dot =
-        typeof exp === "string"
-          ? exp
-          : (exp?.["."] as Record<string, unknown> | string | undefined);
-      const entry =
-        (typeof dot === "string"
-          ? dot
-          : typeof dot?.import === "string"
-            ? dot.import
-            : typeof dot?.default === "string"
-              ? dot.default
-              : undefined) ??
-        (typeof pkg?.module === "string"
-          ? pkg.module
-          : typeof pkg?.main === "string"
-            ? pkg.main
-            : "index.js");
+  ): { url: string; meta: PackageMeta | undefined; pkg: Record<string, unknown> } | { error: string } {
+    const dir = findPackageDir(name, [
+      join(this.config.pluginsDir, "noop.js"),
+      join(this.config.dir, "noop.js"),
+      import.meta.url,
+    ]);
+    const pkg = dir ? readJson(join(dir, "package.json")) : undefined;
+    if (!dir || !pkg) {
       return {
-        url: pathToFileURL(join(dir, entry)).href,
-        meta: pkg?.vaultlink as PackageMeta | undefined,
+        error: `the package ${name} is not installed in ${this.config.pluginsDir}, next to ${this.config.file} or with the CLI`,
       };
     }
+    const exp = pkg.exports as Record<string, unknown> | string | undefined;
+    const dot =
+      typeof exp === "string" ? exp : (exp?.["."] as Record<string, unknown> | string | undefined);
+    const entry =
+      (typeof dot === "string"
+        ? dot
+        : typeof dot?.import === "string"
+          ? dot.import
+          : typeof dot?.default === "string"
+            ? dot.default
+            : undefined) ??
+      (typeof pkg.module === "string"
+        ? pkg.module
+        : typeof pkg.main === "string"
+          ? pkg.main
+          : "index.js");
     return {
-      error: `the package ${name} is not installed next to ${this.config.file} or with the CLI`,
+      url: pathToFileURL(join(dir, entry)).href,
+      meta: pkg.vaultlink as PackageMeta | undefined,
+      pkg,
     };
   }
 
@@ -169,23 +168,14 @@ export class PluginRegistry {
         origin,
         kind: "broken",
         reason: found.error,
-        hint: `Install it: npm install ${name}`,
+        hint: `Install it: vaultlink plugins install ${name}`,
       });
       return undefined;
     }
-    const meta = found.meta;
-    if (
-      meta &&
-      meta.apiVersion !== undefined &&
-      !SUPPORTED_API_VERSIONS.includes(meta.apiVersion as number)
-    ) {
-      this.problems.push({
-        spec: name,
-        origin,
-        kind: "incompatible",
-        reason: `it targets plugin API version ${String(meta.apiVersion)}; this vaultlink supports ${SUPPORTED_API_VERSIONS.join(", ")}`,
-        hint: `Install a release of ${name} built for plugin API 1.`,
-      });
+    if (this.#hostCore === null) this.#hostCore = hostCoreVersion();
+    const problem = checkPluginPackage(name, found.pkg, this.#hostCore);
+    if (problem) {
+      this.problems.push({ spec: name, origin, ...problem });
       return undefined;
     }
     return found;
@@ -261,6 +251,8 @@ export class PluginRegistry {
       c.url = found.url;
     }
     if (!c.url) return;
+    // Third-party plugins import the host's core, whatever they have installed beside them.
+    if (c.origin !== "default") shareHostCore();
     let mod: unknown;
     try {
       mod = await import(c.url);
@@ -270,13 +262,7 @@ export class PluginRegistry {
         spec: c.spec,
         origin: c.origin,
         kind: "broken",
-        reason:
-          e.code === "ERR_MODULE_NOT_FOUND" && c.spec.startsWith(".")
-            ? `the file ${c.url.replace("file://", "")} does not exist`
-            : `importing it failed: ${firstLine(e.message)}`,
-        hint: c.spec.startsWith(".")
-          ? `Paths resolve from the config file's directory (${this.config.dir}).`
-          : `Reinstall ${c.spec}.`,
+        ...importProblem(e, c, this.config.dir),
       });
       return;
     }
@@ -286,7 +272,10 @@ export class PluginRegistry {
       if (c.id !== undefined && def.id !== c.id) {
         throw Object.assign(
           new Error(`its package.json says id "${c.id}" but the provider's id is "${def.id}"`),
-          { code: "PLUGIN_INVALID" },
+          {
+            code: "PLUGIN_INVALID",
+            hint: `Make them agree: set "vaultlink": { "id": "${def.id}" } in ${c.spec}'s package.json, or change the id passed to defineProvider.`,
+          },
         );
       }
       const clash = this.#loaded.get(def.id);
@@ -317,11 +306,46 @@ export class PluginRegistry {
         spec: c.spec,
         origin: c.origin,
         kind: e.code === "PLUGIN_INCOMPATIBLE" ? "incompatible" : "broken",
-        reason: firstLine(e.message),
+        reason: firstLine(e.message).replace(/\.$/, ""),
         ...(e.hint ? { hint: e.hint } : {}),
       });
     }
   }
+}
+
+/** Why importing a plugin failed, and what to do, in the user's terms. */
+function importProblem(
+  e: NodeJS.ErrnoException,
+  c: PluginCandidate,
+  configDir: string,
+): { reason: string; hint: string } {
+  const isPath = c.spec.startsWith(".") || isAbsolute(c.spec);
+  const file = c.url?.startsWith("file:") ? decodeURIComponent(new URL(c.url).pathname) : c.spec;
+  if (e.code === "ERR_MODULE_NOT_FOUND" && isPath && e.message.includes(file))
+    return {
+      reason: `the file ${file} does not exist`,
+      hint: `Paths resolve from the config file's directory (${configDir}).`,
+    };
+  // A CommonJS file (no "type": "module" above it) that uses import/export.
+  if (
+    e.name === "SyntaxError" &&
+    /Unexpected token 'export'|Cannot use import statement outside a module/.test(e.message)
+  )
+    return {
+      reason: `${file} is CommonJS, but a plugin must be an ES module`,
+      hint: 'Plugins must be ESM: add "type": "module" to the nearest package.json, or name the file .mjs.',
+    };
+  if (e.code === "ERR_MODULE_NOT_FOUND")
+    return {
+      reason: `importing it failed: ${firstLine(e.message)}`,
+      hint: `A package it imports is missing: reinstall it (vaultlink plugins install ${isPath ? file : c.spec}) or install its dependencies.`,
+    };
+  return {
+    reason: `importing it failed: ${firstLine(e.message)}`,
+    hint: isPath
+      ? `Paths resolve from the config file's directory (${configDir}).`
+      : `Reinstall it: vaultlink plugins install ${c.spec}`,
+  };
 }
 
 function firstLine(text: string): string {
