@@ -9,7 +9,7 @@ import { findPackageDir } from "./package-dir.js";
  * resolution hook answers every `@vaultlink/core` and `@vaultlink/core/…` import as if the
  * CLI itself had made it, so every plugin, however it was installed (`plugins install`, a
  * hand-made node_modules, a path in config.json, a linked folder), runs against the core that
- * ships with this CLI. See docs/decisions/0010-plugins-share-the-host-core.md.
+ * ships with this CLI. See docs/decisions/0011-plugins-share-the-host-core.md.
  */
 
 const CORE = "@vaultlink/core";
