@@ -104,9 +104,7 @@ describe("plugins install, list, update, uninstall", () => {
         expect(reset.code).toBe(0);
         const reread = await v.run(["read", "api", "--no-newline"]);
         expect(reread.stdout === "installed-plugin-value").toBe(true);
-        expect(readFileSync(`${values}.count`, "utf8").split("\n").filter(Boolean)).toHaveLength(
-          3,
-        );
+        expect(readFileSync(`${values}.count`, "utf8").split("\n").filter(Boolean)).toHaveLength(3);
 
         const disconnect = await v.run(["integration", "disconnect", "json", "--json"]);
         expect(disconnect.code).toBe(0);
@@ -126,9 +124,9 @@ describe("plugins install, list, update, uninstall", () => {
         expect(JSON.parse(readFileSync(join(v.home, "config.json"), "utf8"))).toEqual({
           plugins: [],
         });
-        expect(existsSync(join(v.home, "plugins", "node_modules", "vaultlink-provider-jsonfile"))).toBe(
-          false,
-        );
+        expect(
+          existsSync(join(v.home, "plugins", "node_modules", "vaultlink-provider-jsonfile")),
+        ).toBe(false);
         const again = await v.run(["plugins", "uninstall", "jsonfile"]);
         expect(again.code).toBe(1);
         expect(again.stderr).toMatch(/No plugin "jsonfile" is installed/);

@@ -109,7 +109,9 @@ export class PluginRegistry {
    */
   #resolvePackage(
     name: string,
-  ): { url: string; meta: PackageMeta | undefined; pkg: Record<string, unknown> } | { error: string } {
+  ):
+    | { url: string; meta: PackageMeta | undefined; pkg: Record<string, unknown> }
+    | { error: string } {
     const dir = findPackageDir(name, [
       join(this.config.pluginsDir, "noop.js"),
       join(this.config.dir, "noop.js"),
