@@ -58,6 +58,15 @@ describe("input rules through the built CLI", () => {
     const again = await v.run(["read", "api", "--url", "http://api.example.com/x"]);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toBe("api-v\n");
+    const removed = await v.run([
+      "secret",
+      "domains",
+      "api",
+      "--remove",
+      "HTTP://API.Example.com.",
+    ]);
+    expect(removed.code, removed.stderr).toBe(0);
+    expect(removed.stderr).toBe("api is allowed for: api.example.com.\n");
   });
 
   it.each([

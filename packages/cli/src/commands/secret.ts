@@ -124,7 +124,15 @@ export async function domains(name: string, opts: Opts, cmd: Command): Promise<v
     else if (opts.set !== undefined) next = splitDomainList(opts.set as string);
     else if (opts.add !== undefined) next = [...current, ...splitDomainList(opts.add as string)];
     else {
-      const drop = new Set(splitList(opts.remove as string));
+      const { checkDomainEntry } = await import("@vaultlink/core");
+      // An entry is removed whether it is typed as stored or in another spelling of it.
+      const drop = new Set(
+        splitList(opts.remove as string).map((typed) => {
+          if (current.includes(typed)) return typed;
+          const checked = checkDomainEntry(typed);
+          return checked.ok ? checked.canonical : typed;
+        }),
+      );
       const unknown = [...drop].filter((d) => !current.includes(d));
       if (unknown.length > 0)
         throw usage(

@@ -75,12 +75,18 @@ export function checkDomainEntry(raw: string): DomainEntryCheck {
   }
   let hostPart = authority;
   const port = /^(\[[^\]]*\]|[^:]*):(\d*)$/.exec(authority);
-  if (port) {
+  if (port && port[1] !== "") {
     hostPart = port[1] as string;
     const schemeNote = prefix === "" ? " (https; add http:// to allow http)" : "";
     return refuse(
       `The allowed domain ${shown} has a port; ports are ignored, so it would match every port of ${hostPart}.`,
       `Type ${prefix}${hostPart}${schemeNote}.`,
+    );
+  }
+  if (hostPart === "" || port) {
+    return refuse(
+      `The allowed domain ${shown} has no host.`,
+      "Type a host after the scheme (http://api.example.com), or the host alone for https.",
     );
   }
   if (hostPart === "*" || hostPart === "*.") {

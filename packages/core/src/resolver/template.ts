@@ -22,6 +22,7 @@ export interface MalformedReference {
 
 const OPENER = "{{vault:";
 const NAME_CHARS = /[A-Za-z0-9._-]/;
+const LOOKAHEAD = 256;
 
 /**
  * Every `{{vault:` in `text` that is not a well-formed reference: an empty name
@@ -34,7 +35,9 @@ export function findMalformedReferences(text: string): MalformedReference[] {
   for (let at = text.indexOf(OPENER); at >= 0; at = text.indexOf(OPENER, at + 1)) {
     wellFormed.lastIndex = at;
     if (wellFormed.test(text)) continue;
-    const rest = text.slice(at + OPENER.length);
+    // A name has at most 128 characters: looking a little further than that for the closing
+    // braces is enough, and keeps a text full of openers linear.
+    const rest = text.slice(at + OPENER.length, at + OPENER.length + LOOKAHEAD);
     const close = rest.indexOf("}}");
     const nextOpen = rest.indexOf("{{");
     const lineEnd = rest.search(/[\r\n]/);

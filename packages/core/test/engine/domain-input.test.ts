@@ -48,6 +48,8 @@ const refused: Array<[string, string, string]> = [
   [`${"a".repeat(64)}.com`, "not a host name", "letters, digits"],
   ["[zz]", "not a host name or IP address", "[::1]"],
   ["mailto:someone", "not a host or http(s):// URL", "*.example.com"],
+  ["http://", "has no host", "http://api.example.com"],
+  ["https://:443", "has no host", "http://api.example.com"],
 ];
 
 describe("allowed domains as typed", () => {

@@ -76,6 +76,12 @@ describe("malformed references in templates", () => {
     ]);
   });
 
+  it("stays linear on a text made of openers, and reports each distinct one once", () => {
+    const text = "{{vault:".repeat(200_000);
+    const found = findMalformedReferences(text);
+    expect(found).toEqual([{ written: "{{vault:", problem: "unterminated" }]);
+  });
+
   it("resolveTemplate reports them as unresolved and leaves them as written", async () => {
     t = await makeVault();
     await t.vault.secrets.add("tok", { value: "the-value" });
