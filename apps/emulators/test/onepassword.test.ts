@@ -231,3 +231,26 @@ describe("1Password Connect emulator with the real SDK", () => {
     expect(((await health.json()) as { name: string }).name).toBe("1Password Connect API");
   });
 });
+
+describe("a raw fault with echoRequest (shared fault layer)", () => {
+  afterEach(() => emu.clearFaults());
+
+  it("puts the request (method, path, headers with the token, body) where the body says {{request}}", async () => {
+    emu.inject({
+      operation: "vaults.list",
+      times: 1,
+      error: { status: 400, echoRequest: true, body: { status: 400, message: "bad: {{request}}" } },
+    });
+    const error = await rejection(connect().listVaults());
+    expect(error.status).toBe(400);
+    expect(error.message).toMatch(/^bad: GET \/v1\/vaults/);
+    expect(error.message).toContain(`authorization: Bearer ${emu.token}`);
+    // Without echoRequest the placeholder stays as written.
+    emu.inject({
+      operation: "vaults.list",
+      times: 1,
+      error: { status: 400, body: { message: "{{request}}" } },
+    });
+    expect((await rejection(connect().listVaults())).message).toBe("{{request}}");
+  });
+});

@@ -22,7 +22,15 @@ export interface RawFault {
   status: number;
   headers?: Record<string, string>;
   body?: unknown;
+  /**
+   * Echo the request, as careless services do in their errors: every `{{request}}` in the
+   * body's strings becomes the request's method, path, headers (credentials included) and body.
+   */
+  echoRequest?: boolean;
 }
+
+/** The placeholder `echoRequest` fills in. */
+export const REQUEST_PLACEHOLDER = "{{request}}";
 
 interface ActiveRule extends FaultRule {
   id: number;

@@ -3,6 +3,7 @@ export {
   FaultController,
   type FaultRule,
   type RawFault,
+  REQUEST_PLACEHOLDER,
   RequestCounter,
 } from "./faults.js";
 export {

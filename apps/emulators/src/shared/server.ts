@@ -2,7 +2,13 @@ import { once } from "node:events";
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import https from "node:https";
 import type { AddressInfo } from "node:net";
-import { FaultController, type FaultRule, type RawFault, RequestCounter } from "./faults.js";
+import {
+  FaultController,
+  type FaultRule,
+  type RawFault,
+  REQUEST_PLACEHOLDER,
+  RequestCounter,
+} from "./faults.js";
 
 export interface EmulatorRequest {
   method: string;
@@ -114,7 +120,7 @@ export async function startEmulatorServer(
         const response =
           typeof fault.error === "string"
             ? spec.faultResponse(fault.error, req)
-            : rawFault(fault.error);
+            : rawFault(fault.error, req);
         send(res, response, jsonType);
         return;
       }
@@ -212,10 +218,22 @@ function hold(res: ServerResponse, ms: number): Promise<boolean> {
   });
 }
 
-function rawFault(fault: RawFault): EmulatorResponse {
+function rawFault(fault: RawFault, req: EmulatorRequest): EmulatorResponse {
+  let body = fault.body;
+  if (fault.echoRequest && body !== undefined) {
+    const headers = Object.entries(req.headers)
+      .map(([name, value]) => `${name}: ${Array.isArray(value) ? value.join(", ") : value}`)
+      .join("; ");
+    const dump = `${req.method} ${req.url.pathname}${req.url.search} [${headers}] ${req.body.toString("utf8")}`;
+    body = JSON.parse(
+      JSON.stringify(body, (_key, v: unknown) =>
+        typeof v === "string" ? v.split(REQUEST_PLACEHOLDER).join(dump) : v,
+      ),
+    );
+  }
   return {
     status: fault.status,
     ...(fault.headers ? { headers: fault.headers } : {}),
-    ...(fault.body !== undefined ? { body: fault.body } : {}),
+    ...(body !== undefined ? { body } : {}),
   };
 }

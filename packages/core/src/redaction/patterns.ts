@@ -28,7 +28,7 @@ export const CREDENTIAL_PATTERNS: readonly CredentialPattern[] = [
   // HashiCorp Vault tokens: hvs./hvb./hvr. (1.10+) and the older s./b./r. service tokens.
   {
     name: "Vault token",
-    pattern: /\b(?:hv[sbr]\.[A-Za-z0-9_-]{20,}|[sbr]\.[A-Za-z0-9]{24,})\b/g,
+    pattern: /\b(?:hv[sbr]\.[A-Za-z0-9_-]{8,}|[sbr]\.[A-Za-z0-9]{24,})\b/g,
     replace: REDACTED,
   },
   // 1Password service account tokens.

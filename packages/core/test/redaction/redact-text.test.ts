@@ -27,6 +27,7 @@ describe("redactText", () => {
       "eyJzdWIiOiJ1c2VyIn0",
     ],
     ["a Vault token", "lookup of hvs.CAESIJ0abcdefghijklmnopqrstuv failed", "CAESIJ0abc"],
+    ["a short Vault token", "token hvs.emulator-root denied", "emulator-root"],
     ["a legacy Vault token", "bad token s.AbCdEfGhIjKlMnOpQrStUvWx here", "AbCdEfGhIj"],
     [
       "a 1Password service account token",
