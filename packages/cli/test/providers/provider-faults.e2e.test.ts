@@ -179,7 +179,7 @@ faultStory("aws", async () => {
   return {
     emu,
     connectArgs: ["--method", "access-key", "--region", emu.region, "--endpoint", emu.url],
-    secretInput: creds,
+    secretInput: { ...creds },
     first: ["first", "faults/first"],
     second: ["second", "faults/second"],
     knownValue: first,
