@@ -4,9 +4,11 @@
  */
 
 export {
+  type AccessContext,
   type AccessPolicy,
   type IntegrationAction,
   MANAGING_ROLES,
+  providerAccessPolicy,
   roleAccessPolicy,
   type TeamRole,
 } from "./access/access-policy.js";
@@ -37,7 +39,14 @@ export { Vault, type VaultOptions } from "./engine/vault.js";
 export * from "./errors/index.js";
 export * from "./events/index.js";
 export type { IntegrationInfo } from "./integrations/integration-view.js";
-export type { ConnectInput, ReauthInput } from "./integrations/integrations.js";
+export type { ConnectInput, JoinInput, ReauthInput } from "./integrations/integrations.js";
+export { TEAM_RECHECK_MS } from "./integrations/integrations.js";
+export {
+  decodeJoinCode,
+  encodeJoinCode,
+  type JoinInfo,
+  joinFileObject,
+} from "./integrations/join-code.js";
 export * from "./masking/index.js";
 export type { Clock, Logger, ProviderDefinition } from "./plugin/contract.js";
 export { REDACTED, Redactor, redactText } from "./redaction/index.js";

@@ -10,6 +10,7 @@ export interface VaultClient {
   token: string | undefined;
   read(path: string): Promise<VaultResponse>;
   write(path: string, body: Record<string, unknown>): Promise<VaultResponse>;
+  delete(path: string): Promise<VaultResponse>;
   close(): void;
 }
 
@@ -73,6 +74,7 @@ export async function createVaultClient(settings: VaultSettings): Promise<VaultC
     },
     read: (path) => vault.read(path) as Promise<VaultResponse>,
     write: (path, body) => vault.write(path, body) as Promise<VaultResponse>,
+    delete: (path) => vault.delete(path) as Promise<VaultResponse>,
     close() {
       httpAgent.destroy();
       httpsAgent.destroy();

@@ -13,6 +13,7 @@ import {
 } from "@vaultlink/core/plugin";
 import { appRoleLogin, directLogin, type LoginResult, tokenFrom } from "./auth/login.js";
 import { oidcLogin } from "./auth/oidc.js";
+import { oidcProviderLogin } from "./auth/oidc-provider.js";
 import { createVaultClient, type VaultClient, type VaultResponse } from "./client.js";
 import {
   describeFailure,
@@ -34,6 +35,7 @@ import {
   type VaultCredentials,
 } from "./session.js";
 import { readSettings, type VaultSettings } from "./settings.js";
+import { VaultTeamAuthority } from "./team.js";
 
 /** Paths read at the same time by one fetch call. */
 const DEFAULT_CONCURRENCY = 8;
@@ -59,6 +61,7 @@ export class HashicorpInstance implements ProviderInstance {
   #refresh: Promise<void> | undefined;
   #relogin: Promise<void> | undefined;
   #denials = new Map<string, Promise<DenialVerdict>>();
+  #team: VaultTeamAuthority | undefined;
 
   constructor(ctx: ProviderContext) {
     this.#ctx = ctx;
@@ -77,6 +80,19 @@ export class HashicorpInstance implements ProviderInstance {
     const client = await this.#client;
     client.token = this.#creds?.token;
     return client;
+  }
+
+  /** The team setup in Vault and the role Vault's policies give this token. */
+  get team(): VaultTeamAuthority {
+    this.#team ??= new VaultTeamAuthority({
+      api: () => this.#api(),
+      mounts: this.#mountTable,
+      settings: this.#config,
+      rawSettings: () => ({ ...this.#rawSettings, authMethod: this.#ctx.integration.authMethod }),
+      ensureFresh: () => this.#ensureFresh(),
+      classifyDenial: () => this.#classifyDenial(),
+    });
+    return this.#team;
   }
 
   get #mountTable(): MountTable {
@@ -110,6 +126,7 @@ export class HashicorpInstance implements ProviderInstance {
       await this.#closeClient();
       this.#rawSettings = merged;
       this.#settings = undefined;
+      this.#team = undefined;
     }
     const settings = this.#config;
     const client = await this.#api();
@@ -123,9 +140,10 @@ export class HashicorpInstance implements ProviderInstance {
         });
       }
       result = { response: { auth: { client_token: token } } };
-    } else if (input.method === "oidc") {
+    } else if (input.method === "oidc" || input.method === "oidc-provider") {
       const port = Number(input.settings.callbackPort ?? merged.callbackPort);
-      result = await oidcLogin(client, settings, {
+      const login = input.method === "oidc" ? oidcLogin : oidcProviderLogin;
+      result = await login(client, settings, {
         ...(Number.isInteger(port) && port >= 0 ? { port } : {}),
         openBrowser: (input.settings.openBrowser ?? merged.openBrowser) !== false,
         ...(input.notify ? { notify: input.notify } : {}),
@@ -143,6 +161,7 @@ export class HashicorpInstance implements ProviderInstance {
     const token = tokenFrom(result.response, `${input.method} sign-in`);
     const creds = await this.#describeToken(token, input.method, result.keep);
     this.#mounts = undefined;
+    this.#team = undefined;
     return toSession(creds, this.#identity);
   }
 

@@ -1,5 +1,8 @@
 import { DEFAULT_TIMEOUT_SECONDS, type OptionSpec, vaultlinkError } from "@vaultlink/core/plugin";
 
+/** Where the team setup lives unless the admin chooses another KV path. */
+export const DEFAULT_TEAM_PATH = "secret/vaultlink/team";
+
 /**
  * Team settings: an admin writes them when connecting (or with `configure`); members only
  * authenticate. Secret options live on the auth methods, never here.
@@ -35,6 +38,27 @@ export const SETTINGS: readonly OptionSpec[] = [
     title: "Role",
     type: "string",
     description: "Role of the OIDC or JWT auth method members sign in with.",
+  },
+  {
+    name: "oidcProviderUrl",
+    title: "OIDC provider URL",
+    type: "string",
+    description:
+      "oidc-provider sign-in: the issuer URL of Vault's OIDC provider (https://vault.example.com:8200/v1/identity/oidc/provider/<name>), as Postman's form asks.",
+  },
+  {
+    name: "clientId",
+    title: "OIDC client id",
+    type: "string",
+    description: "oidc-provider sign-in: client_id of the public client (identity/oidc/client/<name>).",
+  },
+  {
+    name: "teamPath",
+    title: "Team setup location",
+    type: "string",
+    default: DEFAULT_TEAM_PATH,
+    description:
+      "KV path where the team setup is published (engine/path; engine::path for nested engines). Whoever Vault lets update it is a team admin.",
   },
   {
     name: "kvVersion",
@@ -74,6 +98,9 @@ export interface VaultSettings {
   namespace: string;
   authMount?: string;
   role?: string;
+  oidcProviderUrl?: string;
+  clientId?: string;
+  teamPath: string;
   kvVersion: KvVersionSetting;
   caCert?: string;
   caFile?: string;
@@ -126,12 +153,17 @@ export function readSettings(
     .replace(/^auth\//, "");
   const role = str(raw.role);
   const caCert = str(raw.caCert);
+  const oidcProviderUrl = str(raw.oidcProviderUrl);
+  const clientId = str(raw.clientId);
   const caFile = str(raw.caFile);
   return {
     address: address.replace(/\/+$/, ""),
     namespace: (str(raw.namespace) ?? "").replace(/^\/+|\/+$/g, ""),
     ...(authMount ? { authMount } : {}),
     ...(role ? { role } : {}),
+    ...(oidcProviderUrl ? { oidcProviderUrl } : {}),
+    ...(clientId ? { clientId } : {}),
+    teamPath: (str(raw.teamPath) ?? DEFAULT_TEAM_PATH).replace(/^\/+|\/+$/g, ""),
     kvVersion: kv,
     ...(caCert ? { caCert } : {}),
     ...(caFile ? { caFile } : {}),

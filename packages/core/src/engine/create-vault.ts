@@ -1,4 +1,4 @@
-import { type AccessPolicy, roleAccessPolicy } from "../access/access-policy.js";
+import { type AccessPolicy, providerAccessPolicy } from "../access/access-policy.js";
 import { fileCachePersistence } from "../cache/file-persistence.js";
 import type { CachePersistence } from "../cache/types.js";
 import { createChildContainer, type DependencyContainer } from "../di/container.js";
@@ -30,7 +30,10 @@ export interface CreateVaultOptions {
   prompt?: () => Promise<string | undefined>;
   clock?: Clock;
   logger?: Logger;
-  /** Who may manage team integrations. Default: the local user, as admin of a solo team. */
+  /**
+   * Who may manage team integrations. Default: whoever the provider's own access control
+   * says is an admin (HashiCorp: Vault policies on the team setup).
+   */
   accessPolicy?: AccessPolicy;
   storage?: VaultFileStore;
   /** Where cached values persist. Default: an encrypted file next to the vault. */
@@ -68,7 +71,7 @@ export function createVault(options: CreateVaultOptions = {}): Vault {
       ],
   });
   c.register(Tokens.AccessPolicy, {
-    useValue: options.accessPolicy ?? roleAccessPolicy(() => ({ user: "you", role: "admin" })),
+    useValue: options.accessPolicy ?? providerAccessPolicy(),
   });
   c.register(Tokens.CachePersistence, {
     useValue:

@@ -46,6 +46,8 @@ export class LinkedValues {
     private readonly deps: EngineServices & {
       redactor: Redactor;
       markAuthExpired: (integration: IntegrationRecord, reason: string) => Promise<void>;
+      /** Follow a team integration's published setup before using it (may disconnect it). */
+      syncTeam: (integrationId: string) => Promise<void>;
     },
   ) {}
 
@@ -61,7 +63,13 @@ export class LinkedValues {
 
   async get(name: string, link: LinkRecord, doc: VaultDocument): Promise<LinkedOutcome> {
     const target: LinkTarget = { name, ...link };
-    const integration = doc.integrations[target.integration];
+    let integration = doc.integrations[target.integration];
+    if (integration?.team && integration.status === "connected") {
+      // The team's word first: a removed setup must not keep serving cached values.
+      await this.deps.syncTeam(integration.id);
+      doc = await this.deps.docs.read();
+      integration = doc.integrations[target.integration];
+    }
     const blocked = this.#blocked(target, integration);
     if (blocked) {
       if (blocked.expiredNow && integration) {
@@ -96,7 +104,10 @@ export class LinkedValues {
         outcome: {
           ok: false,
           reason: "disconnected",
-          message: `Integration "${target.integration}" is not connected.`,
+          message:
+            integration?.statusReason === "disconnected by the team"
+              ? `Integration "${target.integration}" was disconnected by the team.`
+              : `Integration "${target.integration}" is not connected.`,
           fix: fixFor("disconnected", target.name, {
             integration: target.integration,
             teamScoped: integration?.scope === "team",

@@ -37,6 +37,7 @@ export class Resolver {
     private readonly linked: LinkedValues,
     private readonly events: EventBus,
     private readonly clock: Clock,
+    private readonly teamCurrent: (integrationId: string, now: number) => boolean = () => false,
   ) {}
 
   /**
@@ -49,8 +50,13 @@ export class Resolver {
     const now = this.clock.now();
     const doc = this.docs.current(now);
     if (doc === undefined) return undefined;
-    const found = servableNow(doc, name, options.url, now, (key, at) =>
-      this.linked.cachedNow(key, at),
+    const found = servableNow(
+      doc,
+      name,
+      options.url,
+      now,
+      (key, at) => this.linked.cachedNow(key, at),
+      this.teamCurrent,
     );
     if (found === undefined) return undefined;
     const { secret, entry } = found;

@@ -25,6 +25,7 @@ export function servableNow(
   url: string | undefined,
   now: number,
   freshEntry: (cacheKey: string, now: number) => CacheEntry | undefined,
+  teamCurrent?: (integrationId: string, now: number) => boolean,
 ): Servable | undefined {
   const secret = Object.hasOwn(doc.secrets, name) ? doc.secrets[name] : undefined;
   if (secret === undefined || !secret.enabled) return undefined;
@@ -32,23 +33,27 @@ export function servableNow(
     return undefined;
   }
   if (secret.link === undefined) return secret.value ? { secret } : undefined;
-  const entry = freshLinkEntry(secret.link, doc, now, freshEntry);
+  const entry = freshLinkEntry(secret.link, doc, now, freshEntry, teamCurrent);
   return entry === undefined ? undefined : { secret, entry };
 }
 
 /**
  * The cached value of a link when it may be served right now: caching on, integration
- * connected and unexpired, entry fresh. Otherwise undefined.
+ * connected and unexpired, entry fresh. A team integration's value also waits until the
+ * team's setup was confirmed recently (`teamCurrent`; without it, never at once): an admin's
+ * disconnect must reach every member's next use. Otherwise undefined.
  */
 export function freshLinkEntry(
   link: LinkRecord,
   doc: VaultDocument,
   now: number,
   freshEntry: (cacheKey: string, now: number) => CacheEntry | undefined,
+  teamCurrent?: (integrationId: string, now: number) => boolean,
 ): CacheEntry | undefined {
   if (doc.settings.cacheTtlMinutes <= 0) return undefined;
   const integration = doc.integrations[link.integration];
   if (integration === undefined || integration.status !== "connected") return undefined;
+  if (integration.team !== undefined && !teamCurrent?.(integration.id, now)) return undefined;
   if (integration.expiresAt !== undefined && expiryOf(integration) <= now) return undefined;
   return freshEntry(linkCacheKey(link), now);
 }

@@ -106,6 +106,7 @@ export class Vault {
       clock: this.#clock,
       redactor: this.#redactor,
       markAuthExpired: (r, reason) => (integrations as Integrations).markAuthExpired(r, reason),
+      syncTeam: (id) => (integrations as Integrations).syncTeam(id),
     });
     integrations = new Integrations({
       docs: this.#docs,
@@ -115,6 +116,7 @@ export class Vault {
       clock: this.#clock,
       access,
       redactor: this.#redactor,
+      logger: this.#logger,
       onReleased: (id) => this.#linked.forget(id),
     });
     this.integrations = integrations;
@@ -134,7 +136,9 @@ export class Vault {
       clock: this.#clock,
     });
     this.settings = new SettingsApi(this.#docs, this.events, valueCache, this.#clock);
-    this.#resolver = new Resolver(this.#docs, this.#linked, this.events, this.#clock);
+    this.#resolver = new Resolver(this.#docs, this.#linked, this.events, this.#clock, (id, now) =>
+      integrations.teamCurrent(id, now),
+    );
   }
 
   exists(): Promise<boolean> {

@@ -31,7 +31,13 @@ export type VaultEvents = {
   AuthExpired: { integration: string; provider: string; reason: string };
   IntegrationConnected: { integration: string; provider: string; scope: "personal" | "team" };
   IntegrationReauthenticated: { integration: string; provider: string };
-  IntegrationDisconnected: { integration: string; provider: string; unresolved: string[] };
+  IntegrationDisconnected: {
+    integration: string;
+    provider: string;
+    unresolved: string[];
+    /** "team" when an admin removed the team setup and this vault noticed on use. */
+    by?: "you" | "team";
+  };
   SettingsChanged: { key: string };
   VaultReset: Record<string, never>;
   /** A handler threw; emitted so hosts can log it. Never re-emitted for its own failures. */

@@ -1,9 +1,16 @@
-import type { AccessPolicy } from "../access/access-policy.js";
+import type { AccessContext, AccessPolicy } from "../access/access-policy.js";
 import { timedOut, withDeadline } from "../deadline/index.js";
 import { toSession } from "../engine/provider-registry.js";
 import type { EngineServices } from "../engine/services.js";
 import { isVaultlinkError, vaultlinkError } from "../errors/index.js";
-import type { ProviderDefinition, ProviderSession } from "../plugin/contract.js";
+import type {
+  Logger,
+  ProviderDefinition,
+  ProviderInstance,
+  ProviderSession,
+  TeamAuthority,
+  TeamSetup,
+} from "../plugin/contract.js";
 import { withCoreSettings } from "../plugin/define-provider.js";
 import { type Redactor, redactError } from "../redaction/index.js";
 import type { IntegrationRecord } from "../vault/model.js";
@@ -23,6 +30,21 @@ export interface ConnectInput {
   notify?: (message: string) => void;
 }
 
+export interface JoinInput {
+  provider: string;
+  id?: string;
+  /** The sign-in method; default the one the join code names. */
+  method?: string;
+  /** From a join code: where the setup lives and how to sign in to read it. */
+  setup?: TeamSetup;
+  /** Option values the member gives (address, namespace, secrets of the method…). */
+  options?: Record<string, unknown>;
+  notify?: (message: string) => void;
+}
+
+/** How long a confirmed team setup is trusted before the next use asks the provider again. */
+export const TEAM_RECHECK_MS = 60_000;
+
 export interface ReauthInput {
   method?: string;
   /** New option values; omitted ones keep their stored settings. */
@@ -38,9 +60,14 @@ export class Integrations {
     private readonly deps: EngineServices & {
       access: AccessPolicy;
       redactor: Redactor;
+      logger: Logger;
       onReleased: (integrationId: string) => void;
     },
   ) {}
+
+  /** Team integrations whose setup was confirmed at (clock ms), in this process. */
+  #teamChecked = new Map<string, number>();
+  #teamChecks = new Map<string, Promise<void>>();
 
   #now(): string {
     return new Date(this.deps.clock.now()).toISOString();
@@ -70,7 +97,8 @@ export class Integrations {
       });
     }
     const scope = provider.scope ?? "personal";
-    await this.deps.access.assertCanManage({ id, scope }, "connect");
+    // Personal integrations: decided now. Team ones: after signing in, by the provider.
+    if (scope !== "team") await this.deps.access.assertCanManage({ id, scope }, "connect");
     const before = await this.deps.docs.read();
     const existing = Object.hasOwn(before.integrations, id) ? before.integrations[id] : undefined;
     if (existing && existing.status !== "disconnected") {
@@ -116,15 +144,221 @@ export class Integrations {
       notify: input.notify,
     });
     const record = applySession(draft, session);
+    if (scope === "team") {
+      // The admin rule is the provider's: only someone it lets publish the setup connects.
+      await this.#asTeam(provider, record, async (team) => {
+        await this.deps.access.assertCanManage({ id, scope }, "connect", accessContext(team));
+        await team.publish({ authMethod: method.id, settings: record.settings });
+        record.team = { location: team.location };
+      });
+    }
     await this.deps.docs.update((doc) => {
       doc.integrations[id] = record;
     });
+    this.#teamChecked.set(id, this.deps.clock.now());
     this.deps.events.emit("IntegrationConnected", {
       integration: id,
       provider: provider.id,
       scope,
     });
     return toIntegrationInfo(record, this.deps.clock.now());
+  }
+
+  /**
+   * A member joins a team integration: sign in (with what a join code carries, or the
+   * member's own method), read the setup the team published, and keep a personal integration
+   * bound to it. Nothing is written to the provider.
+   */
+  async join(input: JoinInput): Promise<IntegrationInfo> {
+    const provider = this.deps.registry.get(input.provider);
+    if (provider.scope !== "team") {
+      throw vaultlinkError(
+        "INVALID_INPUT",
+        `${provider.title} is not a team integration; connect it with vaultlink integration connect ${provider.id}.`,
+      );
+    }
+    const id = input.id ?? provider.id;
+    if (!ID_PATTERN.test(id)) {
+      throw vaultlinkError("INVALID_INPUT", `"${id}" is not a valid integration id.`, {
+        hint: "Use lowercase letters, digits and '-', up to 32 characters.",
+      });
+    }
+    const existing = (await this.deps.docs.read()).integrations[id];
+    if (existing && existing.status !== "disconnected") {
+      throw vaultlinkError("INTEGRATION_EXISTS", `Integration "${id}" is already connected.`, {
+        hint: `Sign out first (vaultlink integration signout ${id}), or sign in again with vaultlink integration reauth ${id}.`,
+      });
+    }
+    const method = pickAuthMethod(provider, input.method ?? input.setup?.authMethod);
+    const fromCode = input.setup?.settings ?? {};
+    const given = splitOptions(provider, method, { ...fromCode, ...(input.options ?? {}) });
+    const now = this.#now();
+    const draft: IntegrationRecord = {
+      id,
+      provider: provider.id,
+      scope: "team",
+      authMethod: method.id,
+      settings: given.settings,
+      status: "connected",
+      connectedAt: now,
+      updatedAt: now,
+    };
+    const session = await this.#signIn(provider, draft, {
+      method: method.id,
+      settings: given.settings,
+      secrets: given.secrets,
+      notify: input.notify,
+    });
+    const signedIn = applySession(draft, session);
+    const record = await this.#asTeam(provider, signedIn, async (team) => {
+      const setup = await team.read();
+      if (!setup) {
+        throw vaultlinkError(
+          "TEAM_SETUP_NOT_FOUND",
+          `No team setup is published at ${team.location}.`,
+          {
+            hint: `Ask a team admin to publish it (vaultlink integration connect ${provider.id} …), or check the address, namespace and teamPath you joined with.`,
+            provider: provider.id,
+          },
+        );
+      }
+      const next: IntegrationRecord = {
+        ...signedIn,
+        authMethod: setup.authMethod,
+        settings: { ...signedIn.settings, ...setup.settings },
+        team: { location: team.location },
+      };
+      return next;
+    });
+    await this.deps.docs.update((doc) => {
+      doc.integrations[id] = record;
+    });
+    this.#teamChecked.set(id, this.deps.clock.now());
+    this.deps.events.emit("IntegrationConnected", {
+      integration: id,
+      provider: provider.id,
+      scope: "team",
+    });
+    return toIntegrationInfo(record, this.deps.clock.now());
+  }
+
+  /**
+   * Forget this person's credentials and cached values of one integration; the integration
+   * and its links stay, waiting for `reauth`. Anyone may sign out, members included.
+   */
+  async signOut(id: string): Promise<IntegrationInfo> {
+    this.#require((await this.deps.docs.read()).integrations, id);
+    const record = await this.deps.docs.update((doc) => {
+      const r = this.#require(doc.integrations, id);
+      delete r.credentials;
+      delete r.expiresAt;
+      if (r.status === "connected") r.status = "auth-expired";
+      if (r.status === "auth-expired") r.statusReason = "signed out";
+      r.updatedAt = this.#now();
+      return r;
+    });
+    const purged = await this.deps.cache.remove((e) => e.integration === id);
+    this.deps.events.emit("CachePurged", { integration: id, entries: purged });
+    await this.#release(id);
+    return toIntegrationInfo(record, this.deps.clock.now());
+  }
+
+  /**
+   * Follow the team's published setup (on use): a changed setup is taken over, a removed one
+   * disconnects this vault's integration ("disconnected by the team"). When the provider cannot
+   * be asked (offline, signed out), nothing changes. Checked at most once a minute.
+   */
+  async syncTeam(id: string): Promise<void> {
+    const checkedAt = this.#teamChecked.get(id);
+    if (checkedAt !== undefined && this.deps.clock.now() - checkedAt < TEAM_RECHECK_MS) return;
+    let pending = this.#teamChecks.get(id);
+    if (!pending) {
+      pending = this.#syncTeamNow(id).finally(() => this.#teamChecks.delete(id));
+      this.#teamChecks.set(id, pending);
+    }
+    return pending;
+  }
+
+  /** Was the team setup of `id` confirmed recently enough to serve cached values at once? */
+  teamCurrent(id: string, now: number): boolean {
+    const at = this.#teamChecked.get(id);
+    return at !== undefined && now - at < TEAM_RECHECK_MS;
+  }
+
+  async #syncTeamNow(id: string): Promise<void> {
+    const record = (await this.deps.docs.read()).integrations[id];
+    if (!record?.team || record.status !== "connected" || !record.credentials) return;
+    const provider = this.deps.registry.has(record.provider)
+      ? this.deps.registry.get(record.provider)
+      : undefined;
+    if (!provider) return;
+    let setup: TeamSetup | undefined;
+    try {
+      const instance = await this.deps.registry.instance(provider, record);
+      if (!instance.team) return;
+      setup = await instance.team.read();
+    } catch (error) {
+      // Offline, signed out, or no read on the setup: the fetch that follows says why.
+      this.deps.logger.debug("Could not check the team setup", {
+        integration: id,
+        code: isVaultlinkError(error) ? error.code : "PROVIDER_ERROR",
+      });
+      return;
+    }
+    this.#teamChecked.set(id, this.deps.clock.now());
+    if (!setup) {
+      await this.#disconnectLocally(record, "disconnected by the team", "team");
+      return;
+    }
+    const changed =
+      setup.authMethod !== record.authMethod ||
+      Object.entries(setup.settings).some(
+        ([k, v]) => JSON.stringify(record.settings[k]) !== JSON.stringify(v),
+      );
+    if (!changed) return;
+    await this.deps.docs.update((doc) => {
+      const r = doc.integrations[id];
+      if (!r) return;
+      r.authMethod = setup.authMethod;
+      r.settings = { ...r.settings, ...setup.settings };
+      r.updatedAt = this.#now();
+    });
+    // Values cached under the old setup (another namespace, say) are not the team's now.
+    await this.deps.cache.remove((e) => e.integration === id);
+    await this.#release(id);
+    this.#teamChecked.set(id, this.deps.clock.now());
+    this.deps.logger.info(`Followed the team's changed setup of "${id}".`);
+  }
+
+  /**
+   * A live instance of a team integration with a session, and its team authority. Without a
+   * session the provider cannot be asked who you are.
+   */
+  async #asTeam<T>(
+    provider: ProviderDefinition,
+    record: IntegrationRecord,
+    fn: (team: TeamAuthority, instance: ProviderInstance) => Promise<T>,
+  ): Promise<T> {
+    if (!record.credentials) {
+      throw vaultlinkError(
+        "AUTH_EXPIRED",
+        `You are not signed in to "${record.id}", so ${provider.title} cannot say what you may do.`,
+        { hint: `Sign in first: vaultlink integration reauth ${record.id}.`, provider: provider.id },
+      );
+    }
+    const instance = await this.deps.registry.fresh(provider, record);
+    try {
+      if (!instance.team) {
+        throw vaultlinkError(
+          "ACCESS_DENIED",
+          `The ${provider.title} plugin does not publish team setups, so nobody can be told apart as a team admin.`,
+          { hint: "Update the provider plugin.", provider: provider.id },
+        );
+      }
+      return await fn(instance.team, instance);
+    } finally {
+      await instance.dispose();
+    }
   }
 
   /** Sign in again (expired or revoked credentials). Members may reauthenticate team integrations. */
@@ -146,25 +380,22 @@ export class Integrations {
     });
     const integrationLevel = new Set(withCoreSettings(provider.settings).map((s) => s.name));
     const switchesMethod = method.id !== current.authMethod;
-    if (switchesMethod || Object.keys(given.settings).some((k) => integrationLevel.has(k))) {
-      // Members sign in personally with the method the setup names; changing the shared
-      // setup (its settings or its auth method) is an admin's call.
-      try {
-        await this.deps.access.assertCanManage(current, "change");
-      } catch (error) {
-        if (!switchesMethod || !isVaultlinkError(error) || error.code !== "ACCESS_DENIED") {
-          throw error;
-        }
-        throw vaultlinkError(
-          "ACCESS_DENIED",
-          `${error.message} Its auth method (${current.authMethod}) is part of that setup.`,
-          {
-            hint: `Sign in with the team's method: vaultlink integration reauth ${id} --method ${current.authMethod}`,
-            cause: error,
-          },
-        );
-      }
+    const changesSettings = Object.keys(given.settings).some((k) => integrationLevel.has(k));
+    if (current.scope === "team" && (switchesMethod || changesSettings)) {
+      // Signing in is personal; the method and settings are the team's setup, which only an
+      // admin changes (configure), and which every member's vault follows.
+      throw vaultlinkError(
+        "ACCESS_DENIED",
+        `Signing in to the team integration "${id}" uses the team's setup${switchesMethod ? ` (auth method ${current.authMethod})` : ""}; changing it is a team Admin's call.`,
+        {
+          hint: switchesMethod
+            ? `Sign in with the team's method: vaultlink integration reauth ${id}. An admin changes it with vaultlink integration configure ${id} --method <id>.`
+            : `Sign in without team settings: vaultlink integration reauth ${id}. An admin changes them with vaultlink integration configure ${id}.`,
+        },
+      );
     }
+    if (current.scope !== "team" && (switchesMethod || changesSettings))
+      await this.deps.access.assertCanManage(current, "change");
     const settings = { ...current.settings, ...given.settings };
     const session = await this.#signIn(
       provider,
@@ -186,23 +417,49 @@ export class Integrations {
       doc.integrations[id] = record;
     });
     await this.#release(id);
+    this.#teamChecked.delete(id);
     this.deps.events.emit("IntegrationReauthenticated", { integration: id, provider: provider.id });
+    if (record.team) {
+      // Signed in again: follow the team's setup now (it may have changed or gone).
+      await this.syncTeam(id);
+      return this.status(id);
+    }
     return toIntegrationInfo(record, this.deps.clock.now());
   }
 
-  /** Change non-secret settings (team integrations: admins only). */
-  async configure(id: string, settings: Record<string, unknown>): Promise<IntegrationInfo> {
+  /**
+   * Change non-secret settings (and, for team integrations, the team's auth method). Team
+   * integrations: admins only, as the provider decides; the change is published for everyone.
+   */
+  async configure(
+    id: string,
+    settings: Record<string, unknown>,
+    options: { method?: string } = {},
+  ): Promise<IntegrationInfo> {
     const current = this.#require((await this.deps.docs.read()).integrations, id);
-    await this.deps.access.assertCanManage(current, "change");
     const provider = this.deps.registry.get(current.provider);
-    const method = pickAuthMethod(provider, current.authMethod);
+    const method = pickAuthMethod(provider, options.method ?? current.authMethod);
     const checked = splitOptions(provider, method, settings, {
       enforceRequired: false,
       applyDefaults: false,
     }).settings;
+    if (current.scope === "team") {
+      const next = { ...current.settings, ...checked };
+      await this.#asTeam(provider, current, async (team) => {
+        await this.deps.access.assertCanManage(current, "change", accessContext(team));
+        await team.publish({ authMethod: method.id, settings: next });
+      });
+    } else {
+      if (method.id !== current.authMethod)
+        throw vaultlinkError("INVALID_INPUT", "Only a team integration's method is configured.", {
+          hint: `Sign in with another method: vaultlink integration reauth ${id} --method ${method.id}.`,
+        });
+      await this.deps.access.assertCanManage(current, "change");
+    }
     const record = await this.deps.docs.update((doc) => {
       const r = this.#require(doc.integrations, id);
       r.settings = { ...r.settings, ...checked };
+      r.authMethod = method.id;
       r.updatedAt = this.#now();
       return r;
     });
@@ -216,11 +473,29 @@ export class Integrations {
    */
   async disconnect(id: string): Promise<{ unresolved: string[] }> {
     const current = this.#require((await this.deps.docs.read()).integrations, id);
-    await this.deps.access.assertCanManage(current, "disconnect");
+    if (current.scope === "team") {
+      // An admin's disconnect removes the team setup for everyone; members are refused
+      // before anything changes (Vault would refuse the removal anyway).
+      const provider = this.deps.registry.get(current.provider);
+      await this.#asTeam(provider, current, async (team) => {
+        await this.deps.access.assertCanManage(current, "disconnect", accessContext(team));
+        await team.remove();
+      });
+    } else await this.deps.access.assertCanManage(current, "disconnect");
+    return this.#disconnectLocally(current, "disconnected", "you");
+  }
+
+  async #disconnectLocally(
+    current: IntegrationRecord,
+    reason: string,
+    by: "you" | "team",
+  ): Promise<{ unresolved: string[] }> {
+    const id = current.id;
+    this.#teamChecked.delete(id);
     const unresolved = await this.deps.docs.update((doc) => {
       const r = this.#require(doc.integrations, id);
       r.status = "disconnected";
-      r.statusReason = "disconnected";
+      r.statusReason = reason;
       delete r.credentials;
       delete r.expiresAt;
       r.updatedAt = this.#now();
@@ -236,6 +511,7 @@ export class Integrations {
       integration: id,
       provider: current.provider,
       unresolved,
+      by,
     });
     return { unresolved };
   }
@@ -341,6 +617,10 @@ export class Integrations {
     }
     return r;
   }
+}
+
+function accessContext(team: TeamAuthority): AccessContext {
+  return { role: () => team.role(), location: team.location };
 }
 
 function applySession(record: IntegrationRecord, session: ProviderSession): IntegrationRecord {

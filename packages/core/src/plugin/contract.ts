@@ -166,9 +166,41 @@ export interface ProviderContext {
   saveSession(session: ProviderSession): Promise<void>;
 }
 
+/** A team role, as the provider's own access control decides it. */
+export type TeamRole = "member" | "admin" | "super-admin";
+
+/**
+ * The shared setup of a team integration: the auth method members sign in with and the
+ * non-secret settings everyone uses. Never credentials.
+ */
+export interface TeamSetup {
+  authMethod: string;
+  settings: Record<string, unknown>;
+}
+
+/**
+ * Where a team integration's setup is published, guarded by the provider's own access control
+ * (HashiCorp: a KV path and Vault's policies). Whoever the provider lets write the setup is an
+ * admin; nothing local decides it. Every call uses the signed-in session.
+ */
+export interface TeamAuthority {
+  /** Where the setup lives, for messages ("secret/vaultlink/team at https://vault…"). */
+  readonly location: string;
+  /** The published setup; undefined when there is none (never published, or removed). */
+  read(): Promise<TeamSetup | undefined>;
+  /** Create or replace the setup (admins). */
+  publish(setup: TeamSetup): Promise<void>;
+  /** Remove the setup for everyone (admins). */
+  remove(): Promise<void>;
+  /** The signed-in person's role, asked of the provider. */
+  role(): Promise<TeamRole>;
+}
+
 export interface ProviderInstance {
   /** Sign in with an auth method; throw a VaultlinkError (AUTH_FAILED, UNREACHABLE…) on failure. */
   authenticate(input: AuthenticateInput): Promise<ProviderSession>;
+  /** Team providers: the published team setup and the role the provider grants. */
+  readonly team?: TeamAuthority;
   /** Fetch values; return exactly one result per request, in any order. */
   fetch(requests: readonly FetchRequest[], options?: FetchOptions): Promise<FetchResult[]>;
   /** Release clients, timers and sockets. */
@@ -205,6 +237,37 @@ export interface ProviderDefinitionInput {
   parseVersion?(input: string, context?: { settings: Record<string, unknown> }): string;
   /** Build an instance. Import SDKs lazily inside, never at module top level. */
   create(ctx: ProviderContext): ProviderInstance | Promise<ProviderInstance>;
+  /**
+   * Team providers: prepare the provider's side for a team (auth methods, policies…), run by
+   * a host's admin setup command. Optional.
+   */
+  adminSetup?: AdminSetup;
+}
+
+export interface AdminSetupInput {
+  /** Option values (settings and secrets) after the host gathered them. */
+  options: Record<string, unknown>;
+  /** Print every request that would change something, change nothing. */
+  dryRun: boolean;
+  /** One line of progress for the person. Never a secret. */
+  notify(line: string): void;
+}
+
+export interface AdminSetupResult {
+  /** Requests that changed something (dry run: that would have). */
+  changes: string[];
+  /** The values members need, in the order to show them. */
+  values: { label: string; value: string }[];
+  /** The team setup members join (what a join code carries). */
+  join: TeamSetup;
+}
+
+export interface AdminSetup {
+  title: string;
+  description?: string;
+  /** Inputs, like an auth method's; `env` names the environment variable a host reads. */
+  options: readonly OptionSpec[];
+  run(input: AdminSetupInput): Promise<AdminSetupResult>;
 }
 
 export interface ProviderDefinition extends ProviderDefinitionInput {

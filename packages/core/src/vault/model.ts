@@ -62,6 +62,11 @@ export interface IntegrationRecord {
   expiresAt?: string;
   status: IntegrationStatus;
   statusReason?: string;
+  /**
+   * Team integrations bound to a setup the team published in the provider (join, or an
+   * admin's connect): where it lives. The record follows that setup on use.
+   */
+  team?: { location: string };
   connectedAt: string;
   updatedAt: string;
 }

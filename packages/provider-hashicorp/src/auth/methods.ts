@@ -3,30 +3,39 @@ import type { AuthMethod } from "@vaultlink/core/plugin";
 /** Default OIDC loopback port; Postman registers 10545 and 10534 as redirect URIs. */
 export const OIDC_PORTS = [10545, 10534] as const;
 
+const LOOPBACK_OPTIONS = (path: string): AuthMethod["options"] => [
+  {
+    name: "callbackPort",
+    title: "Loopback callback port",
+    type: "number",
+    default: OIDC_PORTS[0],
+    description: `Port of the local redirect http://127.0.0.1:<port>${path}; must be an allowed redirect URI. 10545 falls back to 10534 when busy.`,
+  },
+  {
+    name: "openBrowser",
+    title: "Open the browser",
+    type: "boolean",
+    default: true,
+    description: "Open the sign-in page automatically (the URL is always printed too).",
+  },
+];
+
 export const AUTH_METHODS: readonly AuthMethod[] = [
   {
-    id: "oidc",
-    title: "OIDC (browser sign-in)",
+    id: "oidc-provider",
+    title: "Vault OIDC provider + JWT (Postman's setup)",
     description:
-      "Each member signs in through Vault's OIDC auth method in the browser, as `vault login -method=oidc` does.",
+      "Postman's HashiCorp sign-in: Vault itself is the OpenID provider (identity/oidc/provider, a public client); the member signs in in the browser (authorization code + PKCE, redirect to http://127.0.0.1:10545/ or :10534/) and the ID token logs in to Vault's JWT auth method (default path postman-jwt, role postman).",
     interactive: true,
-    options: [
-      {
-        name: "callbackPort",
-        title: "Loopback callback port",
-        type: "number",
-        default: OIDC_PORTS[0],
-        description:
-          "Port of the local callback http://127.0.0.1:<port>/oidc/callback; must be an allowed redirect URI of the role. 10545 falls back to 10534 when busy.",
-      },
-      {
-        name: "openBrowser",
-        title: "Open the browser",
-        type: "boolean",
-        default: true,
-        description: "Open the sign-in page automatically (the URL is always printed too).",
-      },
-    ],
+    options: LOOPBACK_OPTIONS("/"),
+  },
+  {
+    id: "oidc",
+    title: "OIDC auth method (browser sign-in via your identity provider)",
+    description:
+      "Vault's OIDC auth method with an outside identity provider (Okta, Entra ID, Google…), as `vault login -method=oidc` does. Not Postman's setup (that is oidc-provider).",
+    interactive: true,
+    options: LOOPBACK_OPTIONS("/oidc/callback"),
   },
   {
     id: "token",
@@ -88,7 +97,16 @@ export const AUTH_METHODS: readonly AuthMethod[] = [
   },
 ];
 
+/** Postman's defaults for the Vault OIDC provider setup. */
+export const POSTMAN_JWT_MOUNT = "postman-jwt";
+export const POSTMAN_ROLE = "postman";
+
 /** Where each method is mounted unless the `authMount` setting says otherwise. */
 export function defaultMount(method: string): string {
-  return method;
+  return method === "oidc-provider" ? POSTMAN_JWT_MOUNT : method;
+}
+
+/** The role a method uses unless the `role` setting says otherwise (undefined: the mount's default). */
+export function defaultRole(method: string): string | undefined {
+  return method === "oidc-provider" ? POSTMAN_ROLE : undefined;
 }
