@@ -1,7 +1,13 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { FileVaultStore, isVaultlinkError, type VaultEvents } from "../../src/index.js";
+import {
+  FileVaultStore,
+  isVaultlinkError,
+  TEAM_RECHECK_MS,
+  type VaultEvents,
+} from "../../src/index.js";
 import {
   fakeProvider,
+  fakeTeamStore,
   makeVault,
   openAs,
   TestClock,
@@ -48,6 +54,7 @@ describe("integration lifecycle", () => {
       integration: "fake",
       provider: "fake",
       unresolved: ["alpha", "beta"],
+      by: "you",
     });
     expect((await t.vault.cache.status()).entries).toHaveLength(0);
     const after = await t.vault.resolveMany(["alpha", "beta", "local-one"]);
@@ -152,63 +159,165 @@ describe("integration lifecycle", () => {
   });
 });
 
-describe("team integrations and the access policy", () => {
-  let member: TestVault;
-  afterEach(async () => member?.cleanup());
+describe("team integrations: the provider decides who is an admin", () => {
+  const vaults: TestVault[] = [];
+  afterEach(async () => {
+    for (const v of vaults.splice(0)) await v.cleanup();
+  });
 
-  it("a member disconnecting a team integration is refused and nothing changes; an admin succeeds", async () => {
-    const fake = fakeProvider({ id: "team-vault", scope: "team" });
+  async function team() {
+    const clock = new TestClock();
+    const store = fakeTeamStore(["admin-token"]);
+    const fake = fakeProvider({ id: "team-vault", scope: "team", team: store });
     fake.values.set("fake://a", "value-a");
-    const admin = await makeVault({ providers: [fake.provider], role: "admin" });
-    await admin.vault.integrations.connect({ provider: "team-vault", options: { token: "t" } });
-    await admin.vault.links.link("alpha", { integration: "team-vault", reference: "fake://a" });
-    await admin.vault.dispose();
-    const asMember = await openAs(admin, {
-      providers: [fake.provider],
-      user: "mia",
-      role: "member",
-    });
-    const before = await asMember.integrations.status("team-vault");
-    // Creating another team integration is an admin's call too.
-    const create = await asMember.integrations
-      .connect({ provider: "team-vault", id: "team-2", options: { token: "t" } })
+    const admin = await makeVault({ providers: [fake.provider], clock });
+    const member = await makeVault({ providers: [fake.provider], clock });
+    vaults.push(admin, member);
+    return { clock, store, fake, admin, member };
+  }
+
+  it("a member cannot set up a team integration: the provider says member, nothing is published or stored", async () => {
+    const { store, member } = await team();
+    const err = await member.vault.integrations
+      .connect({ provider: "team-vault", options: { token: "member-token", address: "a" } })
       .catch((e) => e);
-    expect(create.code).toBe("ACCESS_DENIED");
-    expect((await asMember.integrations.list()).map((i) => i.id)).toEqual(["team-vault"]);
-    const err = await asMember.integrations.disconnect("team-vault").catch((e) => e);
     expect(err.code).toBe("ACCESS_DENIED");
-    expect(err.message).toContain("only an Admin or Super Admin");
-    expect(await asMember.integrations.status("team-vault")).toEqual(before);
-    const change = await asMember.integrations
-      .configure("team-vault", { region: "eu" })
+    expect(err.message).toContain("Only a team Admin or Super Admin can set up");
+    expect(err.message).toContain("you are a team member");
+    expect(store.setup).toBeUndefined();
+    expect(await member.vault.integrations.list()).toEqual([]);
+  });
+
+  it("the admin publishes; a member joins, reads, is refused configure/disconnect with the vault unchanged; the admin's disconnect reaches the member", async () => {
+    const { clock, store, fake, admin, member } = await team();
+    await admin.vault.integrations.connect({
+      provider: "team-vault",
+      options: { token: "admin-token", address: "https://team.example" },
+    });
+    expect(store.setup).toEqual({
+      authMethod: "token",
+      settings: { address: "https://team.example", timeout: 30 },
+    });
+    // Joining without a setup at the location fails clearly; with one, the member follows it.
+    await member.vault.integrations.join({
+      provider: "team-vault",
+      options: { token: "member-token" },
+    });
+    const joined = await member.vault.integrations.status("team-vault");
+    expect(joined).toMatchObject({ scope: "team", authMethod: "token", status: "connected" });
+    expect(joined.settings.address).toBe("https://team.example");
+    await member.vault.links.link("alpha", { integration: "team-vault", reference: "fake://a" });
+    expect(await member.vault.resolve("alpha")).toMatchObject({ ok: true, value: "value-a" });
+
+    const before = await member.vault.integrations.status("team-vault");
+    const disconnect = await member.vault.integrations.disconnect("team-vault").catch((e) => e);
+    expect(disconnect.code).toBe("ACCESS_DENIED");
+    expect(disconnect.message).toContain("Only a team Admin or Super Admin can disconnect");
+    expect(disconnect.hint).toContain("vaultlink integration signout team-vault");
+    const change = await member.vault.integrations
+      .configure("team-vault", { address: "https://evil.example" })
       .catch((e) => e);
     expect(change.code).toBe("ACCESS_DENIED");
-    // A member may still sign in personally, but not move the team setup while doing it.
-    const moved = await asMember.integrations
-      .reauthenticate("team-vault", { options: { token: "mine", address: "https://elsewhere" } })
+    const method = await member.vault.integrations
+      .reauthenticate("team-vault", { method: "password", options: { token: "member-token" } })
       .catch((e) => e);
-    expect(moved.code).toBe("ACCESS_DENIED");
-    // The auth method is part of the team setup too: a member signs in with the one it names.
-    const otherMethod = await asMember.integrations
-      .reauthenticate("team-vault", { method: "password", options: { token: "mine" } })
-      .catch((e) => e);
-    expect(otherMethod.code).toBe("ACCESS_DENIED");
-    expect(otherMethod.hint).toBe(
-      "Sign in with the team's method: vaultlink integration reauth team-vault --method token",
+    expect(method.code).toBe("ACCESS_DENIED");
+    expect(await member.vault.integrations.status("team-vault")).toEqual(before);
+    expect(store.setup?.settings.address).toBe("https://team.example");
+    expect((await member.vault.cache.status()).entries).toHaveLength(1);
+
+    // The admin changes the setup: the member's vault follows on its next use.
+    await admin.vault.integrations.configure("team-vault", { address: "https://moved.example" });
+    clock.advance(TEAM_RECHECK_MS);
+    await member.vault.resolve("alpha");
+    expect((await member.vault.integrations.status("team-vault")).settings.address).toBe(
+      "https://moved.example",
     );
-    expect((await asMember.integrations.status("team-vault")).authMethod).toBe("token");
-    await asMember.integrations.reauthenticate("team-vault", { options: { token: "mine" } });
-    // Defaults of settings the member did not give are not "changes", and stored values stand.
-    expect((await asMember.integrations.status("team-vault")).settings).toEqual(before.settings);
-    expect((await asMember.resolve("alpha")).ok).toBe(true);
-    await asMember.dispose();
-    const asAdmin = await openAs(admin, {
-      providers: [fake.provider],
-      user: "ada",
+
+    // The admin disconnects: the setup is gone for everyone.
+    const events: Array<[string, unknown]> = [];
+    member.vault.events.onAny((type, p) => events.push([type, p]));
+    await admin.vault.integrations.disconnect("team-vault");
+    expect(store.setup).toBeUndefined();
+    clock.advance(TEAM_RECHECK_MS);
+    const fetchesBefore = fake.calls.fetch;
+    const after = await member.vault.resolve("alpha");
+    expect(after).toMatchObject({ ok: false, reason: "disconnected" });
+    expect(after.ok ? "" : after.message).toContain("disconnected by the team");
+    expect(fake.calls.fetch).toBe(fetchesBefore);
+    expect((await member.vault.cache.status()).entries).toHaveLength(0);
+    expect(events.find(([t]) => t === "IntegrationDisconnected")?.[1]).toEqual({
+      integration: "team-vault",
+      provider: "team-vault",
+      unresolved: ["alpha"],
+      by: "team",
+    });
+    expect((await member.vault.integrations.status("team-vault")).statusReason).toBe(
+      "disconnected by the team",
+    );
+  });
+
+  it("a permissive local policy gives a member no power: the provider refuses the write and the vault stays as it was", async () => {
+    const { store, admin, member } = await team();
+    await admin.vault.integrations.connect({
+      provider: "team-vault",
+      options: { token: "admin-token", address: "https://team.example" },
+    });
+    await member.vault.integrations.join({
+      provider: "team-vault",
+      options: { token: "member-token" },
+    });
+    const claimsAdmin = await openAs(member, {
+      providers: [member.vault.providers.get("team-vault")],
       role: "super-admin",
     });
-    expect((await asAdmin.integrations.disconnect("team-vault")).unresolved).toEqual(["alpha"]);
-    await asAdmin.dispose();
-    member = admin;
+    const before = await claimsAdmin.integrations.status("team-vault");
+    const err = await claimsAdmin.integrations.disconnect("team-vault").catch((e) => e);
+    expect(err.code).toBe("PERMISSION_DENIED");
+    expect(await claimsAdmin.integrations.status("team-vault")).toEqual(before);
+    expect(store.setup).toBeDefined();
+    await claimsAdmin.dispose();
+  });
+
+  it("a member signs out personally: credentials and cached values go, the team setup stays", async () => {
+    const { store, admin, member } = await team();
+    await admin.vault.integrations.connect({
+      provider: "team-vault",
+      options: { token: "admin-token", address: "https://team.example" },
+    });
+    await member.vault.integrations.join({
+      provider: "team-vault",
+      options: { token: "member-token" },
+    });
+    await member.vault.links.link("alpha", { integration: "team-vault", reference: "fake://a" });
+    await member.vault.resolve("alpha");
+    const out = await member.vault.integrations.signOut("team-vault");
+    expect(out).toMatchObject({ status: "auth-expired", statusReason: "signed out" });
+    expect((await member.vault.cache.status()).entries).toHaveLength(0);
+    expect(store.setup).toBeDefined();
+    expect(await member.vault.resolve("alpha")).toMatchObject({ ok: false, reason: "auth-expired" });
+  });
+
+  it("joining where nothing is published says so and stores nothing; an offline check changes nothing", async () => {
+    const { clock, store, admin, member } = await team();
+    const err = await member.vault.integrations
+      .join({ provider: "team-vault", options: { token: "member-token" } })
+      .catch((e) => e);
+    expect(err.code).toBe("TEAM_SETUP_NOT_FOUND");
+    expect(await member.vault.integrations.list()).toEqual([]);
+    await admin.vault.integrations.connect({
+      provider: "team-vault",
+      options: { token: "admin-token", address: "https://team.example" },
+    });
+    await member.vault.integrations.join({
+      provider: "team-vault",
+      options: { token: "member-token" },
+    });
+    await member.vault.links.link("alpha", { integration: "team-vault", reference: "fake://a" });
+    await member.vault.resolve("alpha");
+    store.failWith = "UNREACHABLE";
+    clock.advance(TEAM_RECHECK_MS);
+    expect(await member.vault.resolve("alpha")).toMatchObject({ ok: true, source: "cache" });
+    expect((await member.vault.integrations.status("team-vault")).status).toBe("connected");
   });
 });

@@ -13,7 +13,25 @@ import {
   type FetchRequest,
   type ProviderDefinition,
   providerError,
+  type TeamAuthority,
+  type TeamSetup,
 } from "../../src/plugin/index.js";
+
+/**
+ * The provider-side store of a fake team integration: the published setup and which tokens
+ * its access control lets write it (the fake's "policies"). Shared by every vault in a test.
+ */
+export interface FakeTeamStore {
+  setup: TeamSetup | undefined;
+  admins: Set<string>;
+  reads: number;
+  /** When set, reading the setup fails with this code (offline, say). */
+  failWith?: "UNREACHABLE" | undefined;
+}
+
+export function fakeTeamStore(admins: string[]): FakeTeamStore {
+  return { setup: undefined, admins: new Set(admins), reads: 0 };
+}
 
 /**
  * A small provider for core's own tests (core cannot depend on @vaultlink/testkit, which
@@ -30,7 +48,13 @@ export interface FakeProvider {
 }
 
 export function fakeProvider(
-  options: { id?: string; scope?: "personal" | "team"; ttlMs?: number; now?: () => number } = {},
+  options: {
+    id?: string;
+    scope?: "personal" | "team";
+    ttlMs?: number;
+    now?: () => number;
+    team?: FakeTeamStore;
+  } = {},
 ): FakeProvider {
   const state: FakeProvider = {
     provider: undefined as unknown as ProviderDefinition,
@@ -75,8 +99,38 @@ export function fakeProvider(
         throw providerError(id, "INVALID_REFERENCE", `"${input}" is not a fake:// reference.`);
       return { canonical: `fake://${m[1]}` };
     },
-    create() {
+    create(ctx) {
+      const store = options.team;
+      const token = () => String(ctx.session?.credentials.token ?? "");
+      const guard = (what: string) => {
+        if (!store?.admins.has(token()))
+          throw providerError(id, "PERMISSION_DENIED", `The fake policy denies ${what}.`);
+      };
+      const team: TeamAuthority | undefined = store
+        ? {
+            location: "the fake team store",
+            async read() {
+              store.reads++;
+              if (store.failWith) throw providerError(id, store.failWith, "offline");
+              return store.setup
+                ? { authMethod: store.setup.authMethod, settings: { ...store.setup.settings } }
+                : undefined;
+            },
+            async publish(setup) {
+              guard("publishing the team setup");
+              store.setup = { authMethod: setup.authMethod, settings: { ...setup.settings } };
+            },
+            async remove() {
+              guard("removing the team setup");
+              store.setup = undefined;
+            },
+            async role() {
+              return store.admins.has(token()) ? "admin" : "member";
+            },
+          }
+        : undefined;
       return {
+        ...(team ? { team } : {}),
         async authenticate(input) {
           state.calls.authenticate++;
           if (input.secrets.token === "bad")
@@ -152,7 +206,10 @@ export async function makeVault(
     providers: options.providers ?? [],
     keySources: [],
     ...(options.clock ? { clock: options.clock } : {}),
-    accessPolicy: roleAccessPolicy(() => ({ user: "tester", role: options.role ?? "admin" })),
+    // Without a role, the default: the provider decides (personal integrations: the owner).
+    ...(options.role
+      ? { accessPolicy: roleAccessPolicy(() => ({ user: "tester", role: options.role ?? "admin" })) }
+      : {}),
     freshnessMs: 0,
   });
   const { vaultKey } = await vault.create();
