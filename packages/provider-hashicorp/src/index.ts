@@ -4,6 +4,7 @@ import { AUTH_METHODS } from "./auth/methods.js";
 import { HashicorpInstance } from "./instance.js";
 import { parseKvVersion, parseReference, REFERENCE_EXAMPLES } from "./reference.js";
 import { SETTINGS } from "./settings.js";
+import { ADMIN_SETUP } from "./setup.js";
 
 const pkg = createRequire(import.meta.url)("../package.json") as { name: string; version: string };
 
@@ -24,6 +25,7 @@ const hashicorp = defineProvider({
   parseReference,
   parseVersion: parseKvVersion,
   create: (ctx) => new HashicorpInstance(ctx),
+  adminSetup: ADMIN_SETUP,
 });
 
 export default hashicorp;
@@ -37,3 +39,7 @@ export {
 } from "./reference.js";
 export { RENEW_FRACTION, type VaultCredentials } from "./session.js";
 export { readSettings, SETTINGS, type VaultSettings } from "./settings.js";
+export { ADMIN_SETUP, DEFAULT_POLICY, REDIRECT_URIS, runSetup } from "./setup.js";
+export { DEFAULT_TEAM_PATH } from "./settings.js";
+export { TEAM_SETTINGS, VaultTeamAuthority } from "./team.js";
+export { POSTMAN_JWT_MOUNT, POSTMAN_ROLE } from "./auth/methods.js";

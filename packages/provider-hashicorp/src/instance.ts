@@ -159,7 +159,7 @@ export class HashicorpInstance implements ProviderInstance {
       );
     }
     const token = tokenFrom(result.response, `${input.method} sign-in`);
-    const creds = await this.#describeToken(token, input.method, result.keep);
+    const creds = await this.#describeToken(token, input.method, result.keep, result.response);
     this.#mounts = undefined;
     this.#team = undefined;
     return toSession(creds, this.#identity);
@@ -170,6 +170,7 @@ export class HashicorpInstance implements ProviderInstance {
     token: string,
     method: string,
     keep?: { roleId: string; secretId: string },
+    login?: VaultResponse,
   ): Promise<VaultCredentials> {
     const client = await this.#api();
     client.token = token;
@@ -177,6 +178,18 @@ export class HashicorpInstance implements ProviderInstance {
     try {
       data = ((await client.read("auth/token/lookup-self")).data ?? {}) as Record<string, unknown>;
     } catch (error) {
+      const auth = login?.auth;
+      if (isDenied(error) && method !== "token" && auth && typeof auth.lease_duration === "number") {
+        // A policy that denies auth/ (Postman's default does) hides lookup-self: the login
+        // answer itself tells the TTL and renewability of the token it just issued.
+        data = {
+          ttl: auth.lease_duration,
+          renewable: auth.renewable === true,
+          policies: auth.policies ?? [],
+          display_name: method,
+        };
+        return this.#keepToken(token, method, data, keep);
+      }
       client.token = this.#creds?.token;
       if (isDenied(error)) {
         throw providerError(
@@ -200,6 +213,15 @@ export class HashicorpInstance implements ProviderInstance {
         ),
       );
     }
+    return this.#keepToken(token, method, data, keep);
+  }
+
+  #keepToken(
+    token: string,
+    method: string,
+    data: Record<string, unknown>,
+    keep?: { roleId: string; secretId: string },
+  ): VaultCredentials {
     const ttl = typeof data.ttl === "number" ? data.ttl : Number(data.ttl ?? 0);
     const creds: VaultCredentials = {
       method,
