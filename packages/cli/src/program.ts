@@ -81,9 +81,8 @@ function addGlobalOptions(root: Command): void {
     c.commands.length === 0 ? [c] : c.commands.flatMap(leaves);
   for (const leaf of root.commands.flatMap(leaves)) {
     if (pendingGroups.has(leaf) || leaf.name() === "help") continue;
-    if (leaf.options.some((o) => o.long === "--team-file")) continue;
+    if (leaf.options.some((o) => o.long === "--debug")) continue;
     leaf.addOption(new Option("--debug", "show stack traces of unexpected errors").hideHelp());
-    leaf.addOption(new Option("--team-file <file>", "team roles file").hideHelp());
   }
 }
 
@@ -96,10 +95,6 @@ export function buildProgram(): Command {
     .version(cliVersion(), "-V, --version", "print the version")
     .helpOption("-h, --help", "show help for a command")
     .option("--debug", "show stack traces of unexpected errors")
-    .option(
-      "--team-file <file>",
-      "team roles file (default: VAULTLINK_TEAM_FILE, else team.json in VAULTLINK_HOME)",
-    )
     .enablePositionalOptions()
     .exitOverride()
     .configureOutput({ outputError: () => {} })
@@ -111,7 +106,6 @@ Environment:
   VAULTLINK_HOME        vault directory (default: the per-user data directory)
   VAULTLINK_VAULT_KEY   vault key; unlock order: this, the OS keychain, a masked prompt
   VAULTLINK_CONFIG      config file (default: config.json in VAULTLINK_HOME)
-  VAULTLINK_USER        user name for team roles (default: the OS user)
   NO_COLOR              turn colours off`,
     );
 
@@ -410,11 +404,53 @@ Environment:
     integration
       .command("disconnect")
       .description(
-        "forget the credentials and cached values; prints the secrets left unresolved (team integrations: admins only)",
+        "forget the credentials and cached values; prints the secrets left unresolved (team integrations: admins only, and it removes the team setup for everyone)",
       )
       .argument("<id>")
       .addOption(json())
       .action(act(load.integration, "disconnect"));
+    integration
+      .command("join")
+      .description(
+        "join a team integration: from a join code or file (committable, nothing secret), or the address; signs you in and follows the setup the team published",
+      )
+      .argument("<provider>", "provider id: hashicorp")
+      .argument("[code]", "join code (vlj1.…) or the path of a join file")
+      .option("--id <id>", "integration id (default: the provider id)")
+      .option("--method <method>", "how to sign in (default: the join code's method)")
+      .option("--secrets-stdin", "read secret options as a JSON object from stdin")
+      .addOption(json())
+      .allowUnknownOption()
+      .allowExcessArguments()
+      .action(act(load.integration, "join"));
+    integration
+      .command("signout")
+      .description(
+        "sign out personally: forget your credentials and cached values; the integration and its links stay (anyone may)",
+      )
+      .argument("<id>")
+      .addOption(json())
+      .action(act(load.integration, "signout"));
+    integration
+      .command("join-code")
+      .description("print the join code of a team integration (nothing secret), or write a join file")
+      .argument("<id>")
+      .option("-o, --out <file>", "write a join file (JSON) to commit to a repository")
+      .addOption(json())
+      .action(act(load.integration, "joinCode"));
+    integration
+      .command("setup")
+      .description(
+        "prepare the provider for a team, as Postman's HashiCorp script does (VAULT_ADDR, VAULT_TOKEN, VAULT_NAMESPACE, OIDC_CLIENT_NAME, JWT_AUTH_PATH, OIDC_ROLE, POLICY_NAME, POLICY_CONTENT); prints the values members need and the join code",
+      )
+      .argument("<provider>", "provider id: hashicorp")
+      .argument("[url]", "the Vault cluster URL (issuer; default VAULT_ADDR)")
+      .option("-d, --dry-run", "print every request that would change something; change nothing")
+      .option("-y, --yes", "apply without asking")
+      .addOption(json())
+      .allowUnknownOption()
+      .allowExcessArguments()
+      .action(act(load.integration, "setup"));
   });
 
   // transfer

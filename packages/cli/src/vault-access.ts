@@ -4,11 +4,9 @@ import { askSecret } from "./io/input.js";
 import { interactive } from "./io/term.js";
 import { loadConfig } from "./plugins/config.js";
 import { PluginRegistry } from "./plugins/registry.js";
-import { teamAccessPolicy } from "./team.js";
 
 export interface GlobalOptions {
   debug?: boolean;
-  teamFile?: string;
 }
 
 export interface KeySourceReport {
@@ -171,7 +169,7 @@ export async function openVault(options: OpenOptions): Promise<OpenedVault> {
     providers: [...[...lazies.values()].map((l) => l.def), ...eager],
     pluginOptions,
     keySources: sources,
-    accessPolicy: await teamAccessPolicy(options.global.teamFile),
+    // No accessPolicy: core's default asks the provider (Vault policies decide team roles).
   });
   const ensureProviders = async (ids?: readonly string[]) => {
     await registry.load(ids);

@@ -80,6 +80,7 @@ export const SETTINGS: readonly OptionSpec[] = [
     title: "CA certificate file",
     type: "string",
     env: "VAULT_CACERT",
+    local: true,
     description: "Path to a PEM file with the CA that signed Vault's certificate.",
   },
   {
@@ -87,6 +88,7 @@ export const SETTINGS: readonly OptionSpec[] = [
     title: "Skip TLS verification",
     type: "boolean",
     default: false,
+    local: true,
     description: "Do not verify Vault's certificate. Local testing only.",
   },
 ];

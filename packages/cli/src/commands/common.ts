@@ -10,10 +10,7 @@ export type Opts = Record<string, unknown>;
 
 export function globals(cmd: Command): GlobalOptions {
   const o = cmd.optsWithGlobals() as Opts;
-  return {
-    ...(o.debug === true ? { debug: true } : {}),
-    ...(typeof o.teamFile === "string" ? { teamFile: o.teamFile } : {}),
-  };
+  return o.debug === true ? { debug: true } : {};
 }
 
 /** Open (and unlock) the vault for one command, and always release it. */

@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from "node:fs";
 import type { IntegrationInfo, ProviderDefinition } from "@vaultlink/core";
 import type { Command } from "commander";
 import { Command as Cmd, Option } from "commander";
@@ -187,8 +188,7 @@ export async function connect(
             )
             .option("--secrets-stdin", "read secret options as JSON from stdin")
             .option("--json", "print JSON")
-            .option("--debug")
-            .option("--team-file <file>"),
+            .option("--debug"),
         p,
         specs,
         raw,
@@ -207,6 +207,7 @@ export async function connect(
       );
       if (parsed.opts.json === true) return printJson(info);
       err(`Connected ${info.id} (${p.title}); expires ${expiry(info)}.`);
+      if (info.scope === "team") await printJoin(o, info.id, "Published the team setup. Members join with:");
       err(
         `Link a secret: vaultlink secret link <name> ${info.id} ${p.referenceExamples[0] ?? "<reference>"}`,
       );
@@ -253,8 +254,7 @@ export async function reauth(id: string, opts: Opts, cmd: Command): Promise<void
           .option("--method <method>")
           .option("--secrets-stdin")
           .option("--json")
-          .option("--debug")
-          .option("--team-file <file>"),
+          .option("--debug"),
       p,
       specs,
       raw,
@@ -291,7 +291,12 @@ export async function configure(id: string, _opts: Opts, cmd: Command): Promise<
     const nonSecret = specs.filter((s) => !s.secret);
     const parsed = parseProviderOptions(
       "vaultlink integration configure",
-      (c) => c.argument("<id>").option("--json").option("--debug").option("--team-file <file>"),
+      (c) =>
+        c
+          .argument("<id>")
+          .option("--method <method>", "the team's auth method (team integrations)")
+          .option("--json")
+          .option("--debug"),
       p,
       specs,
       raw,
@@ -299,7 +304,7 @@ export async function configure(id: string, _opts: Opts, cmd: Command): Promise<
     const settings: Record<string, unknown> = {};
     for (const s of nonSecret)
       if (parsed.opts[s.name] !== undefined) settings[s.name] = parsed.opts[s.name];
-    if (Object.keys(settings).length === 0) {
+    if (Object.keys(settings).length === 0 && typeof parsed.opts.method !== "string") {
       throw usage(
         "No setting given.",
         `Settings of ${p.title}: ${nonSecret.map((s) => `--${s.name}`).join(", ") || "none"}.`,
@@ -310,7 +315,12 @@ export async function configure(id: string, _opts: Opts, cmd: Command): Promise<
     const merged: Record<string, unknown> = {};
     for (const s of nonSecret)
       if (current.settings[s.name] !== undefined) merged[s.name] = current.settings[s.name];
-    const info = await o.vault.integrations.configure(id, { ...merged, ...settings });
+    const method = typeof parsed.opts.method === "string" ? parsed.opts.method : undefined;
+    const info = await o.vault.integrations.configure(
+      id,
+      { ...merged, ...settings },
+      method ? { method } : {},
+    );
     if (parsed.opts.json === true) return printJson(info);
     err(`Updated ${Object.keys(settings).join(", ")} of ${id}.`);
   });
@@ -327,10 +337,222 @@ export async function disconnect(id: string, opts: Opts, cmd: Command): Promise<
     }
     const { unresolved } = await o.vault.integrations.disconnect(id);
     if (opts.json === true) return printJson({ id, unresolved });
-    err(`Disconnected ${id}; its credentials and cached values are gone.`);
+    err(
+      current.scope === "team"
+        ? `Disconnected ${id} and removed the team setup for everyone; your credentials and cached values are gone.`
+        : `Disconnected ${id}; its credentials and cached values are gone.`,
+    );
     if (unresolved.length > 0) {
       out(`These secrets no longer resolve until ${id} is connected again:`);
       for (const n of unresolved) out(`  ${n}`);
     }
   });
+}
+
+async function printJoin(o: OpenedVault, id: string, lead: string): Promise<void> {
+  const core = await import("@vaultlink/core");
+  const info = await o.vault.integrations.joinInfo(id);
+  err(lead);
+  out(`vaultlink integration join ${info.provider} ${core.encodeJoinCode(info)}`);
+}
+
+/** A join code, or the path of a join file holding one (or its JSON). */
+function joinText(code: string): string {
+  if (code.startsWith("vlj1.")) return code;
+  if (existsSync(code)) {
+    const text = readFileSync(code, "utf8");
+    if (text.length > 65_536) throw usage(`The join file ${code} is too large.`, "A join file is a small JSON object.");
+    return text;
+  }
+  if (code.trim().startsWith("{")) return code;
+  throw usage(
+    `"${code}" is neither a join code (vlj1.…) nor a file.`,
+    "Paste the join code your admin printed, or give the path of the join file.",
+  );
+}
+
+export async function join(
+  providerId: string,
+  code: string | undefined,
+  opts: Opts,
+  cmd: Command,
+): Promise<void> {
+  const raw = rawAfter(cmd, "join");
+  const core = await import("@vaultlink/core");
+  const info = code ? core.decodeJoinCode(joinText(code)) : undefined;
+  if (info && info.provider !== providerId) {
+    throw usage(
+      `The join code is for ${info.provider}, not ${providerId}.`,
+      `Run vaultlink integration join ${info.provider} <code>.`,
+    );
+  }
+  await withVault(cmd, async (o) => {
+    const p = await providerFor(o, providerId);
+    const fromCode = info?.setup.settings ?? {};
+    const methodId = (opts.method as string | undefined) ?? info?.setup.authMethod;
+    if (!methodId) {
+      throw usage(
+        "Without a join code, say how to sign in to read the team setup: --method <id> (with --address, and --namespace if any).",
+        `Methods: ${p.authMethods.map((m) => m.id).join(", ")}. Or ask your admin for the join code (vaultlink integration join-code ${providerId}).`,
+      );
+    }
+    const { specs } = specsFor(p, methodId);
+    const parsed = parseProviderOptions(
+      "vaultlink integration join",
+      (c) =>
+        c
+          .argument("<provider>")
+          .argument("[code]")
+          .option("--id <id>")
+          .option("--method <method>")
+          .option("--secrets-stdin")
+          .option("--json")
+          .option("--debug"),
+      p,
+      specs,
+      raw,
+    );
+    // What the join code says stands unless a flag says otherwise (no environment variable
+    // silently points a member somewhere else).
+    const values = await gatherOptions(
+      p,
+      specs.filter((s) => fromCode[s.name] === undefined || s.secret),
+      parsed.opts,
+      { secretsStdin: parsed.opts.secretsStdin === true },
+    );
+    for (const s of specs)
+      if (!s.secret && fromCode[s.name] !== undefined && parsed.opts[s.name] !== undefined)
+        values[s.name] = parsed.opts[s.name];
+    const joined = await withSpinner(`Joining ${p.title}`, () =>
+      o.vault.integrations.join({
+        provider: providerId,
+        ...(typeof opts.id === "string" ? { id: opts.id } : {}),
+        method: methodId,
+        ...(info ? { setup: info.setup } : {}),
+        options: values,
+        notify: (m) => err(m),
+      }),
+    );
+    if (parsed.opts.json === true) return printJson(joined);
+    err(
+      `Joined ${joined.id} (${p.title}): signed in with ${joined.authMethod}; expires ${expiry(joined)}. Your vault follows the team's setup from now on.`,
+    );
+    err(
+      `Link a secret: vaultlink secret link <name> ${joined.id} ${p.referenceExamples[0] ?? "<reference>"}`,
+    );
+  });
+}
+
+export async function signout(id: string, opts: Opts, cmd: Command): Promise<void> {
+  await withVault(cmd, async (o) => {
+    const info = await o.vault.integrations.signOut(id);
+    if (opts.json === true) return printJson(info);
+    err(
+      `Signed out of ${id}: your credentials and cached values are gone. Sign in again with vaultlink integration reauth ${id}.`,
+    );
+  });
+}
+
+export async function joinCode(id: string, opts: Opts, cmd: Command): Promise<void> {
+  await withVault(cmd, async (o) => {
+    const core = await import("@vaultlink/core");
+    const info = await o.vault.integrations.joinInfo(id);
+    const code = core.encodeJoinCode(info);
+    if (typeof opts.out === "string") {
+      const { writeFileSync } = await import("node:fs");
+      writeFileSync(opts.out, `${JSON.stringify(core.joinFileObject(info), null, 2)}\n`);
+      err(`Wrote the join file ${opts.out} (nothing secret; commit it for your team).`);
+      err(`Members run: vaultlink integration join ${info.provider} ${opts.out}`);
+      return;
+    }
+    if (opts.json === true) return printJson({ ...core.joinFileObject(info), code });
+    out(code);
+  });
+}
+
+export async function setup(
+  providerId: string,
+  url: string | undefined,
+  opts: Opts,
+  cmd: Command,
+): Promise<void> {
+  const raw = rawAfter(cmd, "setup");
+  await withVault(
+    cmd,
+    async (o) => {
+      const p = await providerFor(o, providerId);
+      const admin = p.adminSetup;
+      if (!admin) {
+        throw usage(
+          `${p.title} has no admin setup.`,
+          `Connect it with vaultlink integration connect ${providerId}.`,
+        );
+      }
+      const parsed = parseProviderOptions(
+        "vaultlink integration setup",
+        (c) =>
+          c
+            .argument("<provider>")
+            .argument("[url]")
+            .option("-d, --dry-run")
+            .option("-y, --yes")
+            .option("--json")
+            .option("--debug"),
+        p,
+        admin.options,
+        raw,
+      );
+      const flags = { ...parsed.opts };
+      if (url !== undefined) {
+        try {
+          new URL(url);
+        } catch {
+          throw usage(`"${url}" is not a URL.`, "Give the Vault cluster URL, such as https://vault.example.com:8200.");
+        }
+        flags.issuer ??= url;
+        if (flags.address === undefined && !process.env.VAULT_ADDR) flags.address = url;
+      }
+      const values = await gatherOptions(p, admin.options, flags, { secretsStdin: false });
+      const dryRun = parsed.opts.dryRun === true;
+      const json = parsed.opts.json === true;
+      const yes = parsed.opts.yes === true;
+      const quiet = () => {};
+      if (!dryRun && !yes) {
+        const plan = await admin.run({ options: values, dryRun: true, notify: quiet });
+        if (plan.changes.length > 0) {
+          for (const c of plan.changes) err(`will: ${c}`);
+          if (!interactive())
+            throw usage(
+              `The setup would make ${plan.changes.length} change(s) and asks first.`,
+              "Pass -y to apply without asking, or -d to only print them.",
+            );
+          const { askConfirm } = await import("../io/input.js");
+          if (!(await askConfirm(`Apply these ${plan.changes.length} change(s)?`, false))) {
+            err("Nothing changed.");
+            return;
+          }
+        }
+      }
+      const result = await admin.run({
+        options: values,
+        dryRun,
+        notify: json ? quiet : dryRun ? (line) => out(line) : (line) => err(line),
+      });
+      const core = await import("@vaultlink/core");
+      const code = core.encodeJoinCode({ provider: providerId, setup: result.join });
+      if (json) return printJson({ dryRun, changes: result.changes, values: result.values, joinCode: code });
+      err(
+        dryRun
+          ? `Dry run: ${result.changes.length} request(s) would change something; nothing was changed.`
+          : result.changes.length === 0
+            ? "Nothing to change: Vault is already set up."
+            : `Done: ${result.changes.length} change(s).`,
+      );
+      out("");
+      out(table(result.values.map((v) => [v.label, v.value || "(none)"])));
+      out("");
+      out(`Members join with: vaultlink integration join ${providerId} ${code}`);
+    },
+    { unlock: false },
+  );
 }

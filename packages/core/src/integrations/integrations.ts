@@ -15,6 +15,7 @@ import { withCoreSettings } from "../plugin/define-provider.js";
 import { type Redactor, redactError } from "../redaction/index.js";
 import type { IntegrationRecord } from "../vault/model.js";
 import { type IntegrationInfo, toIntegrationInfo } from "./integration-view.js";
+import type { JoinInfo } from "./join-code.js";
 import { pickAuthMethod, splitOptions } from "./options.js";
 
 export interface ConnectInput {
@@ -190,7 +191,7 @@ export class Integrations {
       });
     }
     const method = pickAuthMethod(provider, input.method ?? input.setup?.authMethod);
-    const fromCode = input.setup?.settings ?? {};
+    const fromCode = shareable(provider, input.setup?.settings ?? {});
     const given = splitOptions(provider, method, { ...fromCode, ...(input.options ?? {}) });
     const now = this.#now();
     const draft: IntegrationRecord = {
@@ -240,6 +241,16 @@ export class Integrations {
       scope: "team",
     });
     return toIntegrationInfo(record, this.deps.clock.now());
+  }
+
+  /** What a member needs to join this team integration (a join code's content): nothing secret. */
+  async joinInfo(id: string): Promise<JoinInfo> {
+    const r = this.#require((await this.deps.docs.read()).integrations, id);
+    if (r.scope !== "team") {
+      throw vaultlinkError("INVALID_INPUT", `"${id}" is a personal integration; only team integrations are joined.`);
+    }
+    const provider = this.deps.registry.get(r.provider);
+    return { provider: r.provider, setup: { authMethod: r.authMethod, settings: shareable(provider, r.settings) } };
   }
 
   /**
@@ -617,6 +628,19 @@ export class Integrations {
     }
     return r;
   }
+}
+
+/** The provider's integration-level settings that are not this machine's own. */
+function shareable(
+  provider: ProviderDefinition,
+  settings: Record<string, unknown>,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const spec of provider.settings ?? []) {
+    if (spec.local || spec.secret) continue;
+    if (settings[spec.name] !== undefined) out[spec.name] = settings[spec.name];
+  }
+  return out;
 }
 
 function accessContext(team: TeamAuthority): AccessContext {

@@ -29,6 +29,11 @@ export interface OptionSpec {
   description?: string;
   /** An environment variable the host may read the value from. */
   env?: string;
+  /**
+   * A setting of this machine only (a file path, a TLS shortcut): never part of a team setup
+   * or a join code, never taken from one.
+   */
+  local?: boolean;
 }
 
 export interface AuthMethod {
