@@ -180,7 +180,7 @@ export class HashicorpInstance implements ProviderInstance {
     } catch (error) {
       const auth = login?.auth;
       if (isDenied(error) && method !== "token" && auth && typeof auth.lease_duration === "number") {
-        // A policy that denies auth/ (Postman's default does) hides lookup-self: the login
+        // A policy may deny lookup-self (an exact-path deny): the login
         // answer itself tells the TTL and renewability of the token it just issued.
         data = {
           ttl: auth.lease_duration,

@@ -15,13 +15,19 @@ import { VaultTeamAuthority } from "./team.js";
 export const REDIRECT_URIS = ["http://127.0.0.1:10545/", "http://127.0.0.1:10534/"] as const;
 
 /**
- * Members read the values of KV v2 engines, nothing else. Narrower than Postman's script
- * (read on everything, deny on sys/ and auth/): its deny on auth/ also blocks the token
- * lookup and renewal every member needs. See decision 0005 of the team rules.
+ * Postman's default members' policy: read everywhere, nothing under sys/ or auth/. Vault's
+ * exact-path rules (the default policy's auth/token/lookup-self, renew-self and
+ * sys/capabilities-self) still win over these globs, so members keep their token calls.
  */
-export const DEFAULT_POLICY = `# vaultlink/Postman members: read secrets in KV v2 engines
-path "+/data/*" {
+export const DEFAULT_POLICY = `# Members: read secrets; nothing under sys/ or auth/
+path "*" {
   capabilities = ["read"]
+}
+path "sys/*" {
+  capabilities = ["deny"]
+}
+path "auth/*" {
+  capabilities = ["deny"]
 }
 `;
 
@@ -42,7 +48,7 @@ export const SETUP_OPTIONS: AdminSetup["options"] = [
   { name: "jwtAuthPath", title: "JWT auth path", type: "string", env: "JWT_AUTH_PATH", default: POSTMAN_JWT_MOUNT },
   { name: "role", title: "JWT role", type: "string", env: "OIDC_ROLE", default: POSTMAN_ROLE },
   { name: "policyName", title: "Members' policy name", type: "string", env: "POLICY_NAME", default: "postman-integration-policy" },
-  { name: "policyContent", title: "Members' policy (HCL)", type: "string", env: "POLICY_CONTENT", description: "Default: read on every KV v2 engine's data." },
+  { name: "policyContent", title: "Members' policy (HCL)", type: "string", env: "POLICY_CONTENT", description: "Default (Postman's): read on everything, deny on sys/* and auth/*." },
   { name: "teamPath", title: "Team setup location", type: "string", env: "VAULTLINK_TEAM_PATH", default: DEFAULT_TEAM_PATH },
   { name: "adminPolicyName", title: "Team admins' policy name", type: "string", env: "ADMIN_POLICY_NAME", default: "vaultlink-team-admin" },
 ];

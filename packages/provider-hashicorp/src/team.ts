@@ -188,6 +188,7 @@ export class VaultTeamAuthority implements TeamAuthority {
       path,
       `sys/auth/${authMount}`,
       "sys/policies/acl/vaultlink-team",
+      "sys/policy/vaultlink-team",
       ...(providerName ? [`identity/oidc/provider/${providerName}`] : []),
     ];
     let response: VaultResponse;
@@ -215,7 +216,8 @@ export class VaultTeamAuthority implements TeamAuthority {
     const superAdmin =
       can(`sys/auth/${authMount}`, "sudo") &&
       can(`sys/auth/${authMount}`, "update", "create") &&
-      can("sys/policies/acl/vaultlink-team", "update", "create") &&
+      (can("sys/policies/acl/vaultlink-team", "update", "create") ||
+        can("sys/policy/vaultlink-team", "update", "create")) &&
       (!providerName || can(`identity/oidc/provider/${providerName}`, "update", "create"));
     return superAdmin ? "super-admin" : "admin";
   }

@@ -1,0 +1,254 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  createVault,
+  decodeJoinCode,
+  encodeJoinCode,
+  TEAM_RECHECK_MS,
+  type Vault,
+} from "@vaultlink/core";
+import {
+  type HashicorpEmulator,
+  signInAtVaultUi,
+  startHashicorpEmulator,
+} from "@vaultlink/emulators";
+import { createTestContext } from "@vaultlink/testkit";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import provider, { runSetup } from "../src/index.js";
+
+const DB_PASSWORD = "team-db-password-5117";
+const MEMBER = { username: "mia", password: "mia-vault-pass-8821" };
+
+/** Super admin: sets Vault up (not root). Admin: the team setup. Member: nothing extra. */
+const SUPER_ADMIN = `
+path "sys/auth" { capabilities = ["read"] }
+path "sys/auth/*" { capabilities = ["create", "update", "read", "sudo"] }
+path "sys/policies/acl/*" { capabilities = ["create", "update", "read"] }
+path "sys/mounts" { capabilities = ["read"] }
+path "identity/oidc/*" { capabilities = ["create", "read", "update", "list"] }
+path "auth/*" { capabilities = ["create", "read", "update", "list"] }
+path "secret/data/vaultlink/team" { capabilities = ["create", "read", "update", "delete"] }
+`;
+const ADMIN = `
+path "secret/data/vaultlink/team" { capabilities = ["create", "read", "update", "delete"] }
+path "secret/data/*" { capabilities = ["read"] }
+`;
+
+interface Team {
+  emu: HashicorpEmulator;
+  tokens: { superAdmin: string; admin: string; member: string };
+  offset: { ms: number };
+  homes: string[];
+  vault(): Promise<Vault>;
+}
+
+async function startTeam(): Promise<Team> {
+  const emu = await startHashicorpEmulator();
+  emu.writeKv("secret", "app/db", { password: DB_PASSWORD });
+  await emu.writePolicy("team-super-admin", SUPER_ADMIN);
+  await emu.writePolicy("team-admin", ADMIN);
+  await emu.writePolicy("plain-reader", 'path "secret/data/*" { capabilities = ["read"] }');
+  emu.addUser({ ...MEMBER, policies: [] });
+  const offset = { ms: 0 };
+  const homes: string[] = [];
+  return {
+    emu,
+    offset,
+    homes,
+    tokens: {
+      superAdmin: emu.createToken({ policies: ["team-super-admin"] }),
+      admin: emu.createToken({ policies: ["team-admin"] }),
+      member: emu.createToken({ policies: ["plain-reader"] }),
+    },
+    async vault() {
+      const home = await mkdtemp(join(tmpdir(), "vaultlink-hc-team-"));
+      homes.push(home);
+      const v = createVault({
+        home,
+        providers: [provider],
+        keySources: [],
+        clock: { now: () => Date.now() + offset.ms },
+      });
+      await v.create();
+      return v;
+    },
+  };
+}
+
+/** The test plays the member's browser: sign in at the Vault UI, follow the redirect home. */
+function browserSignIn(): { notify: (m: string) => void; done: Promise<void> } {
+  let resolve: () => void = () => {};
+  let reject: (e: unknown) => void = () => {};
+  const done = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return {
+    done,
+    notify(message) {
+      const url = /https?:\/\/\S+/.exec(message)?.[0];
+      if (!url) return;
+      (async () => {
+        const r = await signInAtVaultUi(url, MEMBER);
+        expect(r.status).toBe(302);
+        const back = await fetch(r.location as string);
+        expect(back.status).toBe(200);
+      })().then(resolve, reject);
+    },
+  };
+}
+
+describe("the team setup lives in Vault; Vault's policies decide the roles", () => {
+  let team: Team;
+  const open: Vault[] = [];
+  beforeEach(async () => {
+    team = await startTeam();
+  });
+  afterEach(async () => {
+    for (const v of open.splice(0)) await v.dispose();
+    await team.emu.stop();
+    for (const h of team.homes) await rm(h, { recursive: true, force: true });
+  });
+
+  it("setup prepares an empty Vault (second run: no change; dry run: nothing written), the admin and a member join, Vault refuses the member, the admin's disconnect reaches the member", async () => {
+    const { emu, tokens } = team;
+    const lines: string[] = [];
+    const inputs = { address: emu.url, token: tokens.superAdmin };
+    // A dry run on the empty Vault prints what it would do and writes nothing.
+    const dry = await runSetup({ options: inputs, dryRun: true, notify: (l) => lines.push(l) });
+    expect(dry.changes.length).toBeGreaterThanOrEqual(7);
+    expect(dry.changes.join("\n")).toContain("identity/oidc/client/postman-integration-client");
+    expect(dry.changes.join("\n")).toContain("sys/auth/postman-jwt");
+    const afterDry = await fetch(`${emu.url}/v1/sys/auth`, {
+      headers: { "x-vault-token": emu.rootToken },
+    }).then((r) => r.json() as Promise<Record<string, unknown>>);
+    expect(Object.keys(afterDry)).not.toContain("postman-jwt/");
+    expect(lines.join("\n")).not.toContain(tokens.superAdmin);
+
+    const first = await runSetup({ options: inputs, dryRun: false, notify: () => {} });
+    expect(first.changes.length).toBe(dry.changes.length);
+    const again = await runSetup({ options: inputs, dryRun: false, notify: () => {} });
+    expect(again.changes).toEqual([]);
+    const values = Object.fromEntries(first.values.map((v) => [v.label, v.value]));
+    expect(values).toMatchObject({
+      "OIDC Provider URL": `${emu.url}/v1/identity/oidc/provider/postman-provider`,
+      "JWT Auth Path": "postman-jwt",
+      Role: "postman",
+      Namespace: "",
+    });
+    expect(values["Client Id"]).toMatch(/^[A-Za-z0-9]{32}$/);
+
+    // The admin joins with a token and the address alone; Vault says "admin".
+    const adminVault = await team.vault();
+    open.push(adminVault);
+    await adminVault.integrations.join({
+      provider: "hashicorp",
+      method: "token",
+      options: { address: emu.url, token: tokens.admin },
+    });
+    const adminInfo = await adminVault.integrations.status("hashicorp");
+    expect(adminInfo.authMethod).toBe("oidc-provider");
+    expect(adminInfo.settings).toMatchObject({ clientId: values["Client Id"], role: "postman" });
+
+    // The member joins with the join code alone and signs in the Postman way.
+    const code = encodeJoinCode({ provider: "hashicorp", setup: first.join });
+    const memberVault = await team.vault();
+    open.push(memberVault);
+    const browser = browserSignIn();
+    const joined = await memberVault.integrations.join({
+      provider: "hashicorp",
+      setup: decodeJoinCode(code).setup,
+      options: { callbackPort: 0, openBrowser: false },
+      notify: browser.notify,
+    });
+    await browser.done;
+    expect(joined).toMatchObject({ status: "connected", authMethod: "oidc-provider" });
+    await memberVault.links.link("db", {
+      integration: "hashicorp",
+      reference: "secret/app/db#password",
+    });
+    expect(await memberVault.resolve("db")).toMatchObject({ ok: true, value: DB_PASSWORD });
+
+    // Vault says "member": configure and disconnect are refused, nothing changes anywhere.
+    const before = await memberVault.integrations.status("hashicorp");
+    const disconnect = await memberVault.integrations.disconnect("hashicorp").catch((e) => e);
+    expect(disconnect).toMatchObject({ code: "ACCESS_DENIED" });
+    expect(disconnect.message).toContain("Only a team Admin or Super Admin can disconnect");
+    expect(disconnect.message).toContain("secret/vaultlink/team");
+    const configure = await memberVault.integrations
+      .configure("hashicorp", { role: "other" })
+      .catch((e) => e);
+    expect(configure).toMatchObject({ code: "ACCESS_DENIED" });
+    expect(await memberVault.integrations.status("hashicorp")).toEqual(before);
+    const stillThere = await fetch(`${emu.url}/v1/secret/data/vaultlink/team`, {
+      headers: { "x-vault-token": emu.rootToken },
+    });
+    expect(stillThere.status).toBe(200);
+
+    // The admin changes the setup; the member follows on the next use after the recheck.
+    await adminVault.integrations.configure("hashicorp", { timeoutSeconds: 20 });
+    team.offset.ms += TEAM_RECHECK_MS;
+    expect(await memberVault.resolve("db")).toMatchObject({ ok: true });
+    expect((await memberVault.integrations.status("hashicorp")).settings.timeoutSeconds).toBe(20);
+
+    // The admin disconnects: removed for everyone.
+    const seen: unknown[] = [];
+    memberVault.events.on("IntegrationDisconnected", (p) => seen.push(p));
+    await adminVault.integrations.disconnect("hashicorp");
+    team.offset.ms += TEAM_RECHECK_MS;
+    const after = await memberVault.resolve("db");
+    expect(after).toMatchObject({ ok: false, reason: "disconnected" });
+    expect(after.ok ? "" : after.message).toContain("disconnected by the team");
+    expect(seen).toEqual([
+      { integration: "hashicorp", provider: "hashicorp", unresolved: ["db"], by: "team" },
+    ]);
+    expect((await memberVault.cache.status()).entries).toEqual([]);
+  });
+
+  it("the role comes from sys/capabilities-self: super admin, admin, member; a denied check is a member", async () => {
+    const { emu, tokens } = team;
+    await runSetup({
+      options: { address: emu.url, token: tokens.superAdmin },
+      dryRun: false,
+      notify: () => {},
+    });
+    await emu.writePolicy(
+      "denies-capabilities",
+      'path "sys/capabilities-self" { capabilities = ["deny"] }',
+    );
+    const roleOf = async (token: string) => {
+      const ctx = createTestContext({
+        integration: {
+          id: "hashicorp",
+          authMethod: "oidc-provider",
+          settings: { address: emu.url, authMount: "postman-jwt" },
+        },
+      });
+      const instance = await provider.create(ctx);
+      try {
+        const session = await instance.authenticate({
+          method: "token",
+          settings: { address: emu.url },
+          secrets: { token },
+        });
+        await ctx.saveSession(session);
+        const live = await provider.create({ ...ctx, session });
+        try {
+          return await live.team?.role();
+        } finally {
+          await live.dispose();
+        }
+      } finally {
+        await instance.dispose();
+      }
+    };
+    expect(await roleOf(tokens.superAdmin)).toBe("super-admin");
+    expect(await roleOf(tokens.admin)).toBe("admin");
+    expect(await roleOf(tokens.member)).toBe("member");
+    expect(await roleOf(emu.rootToken)).toBe("super-admin");
+    expect(await roleOf(emu.createToken({ policies: ["team-admin", "denies-capabilities"] }))).toBe(
+      "member",
+    );
+  });
+});
