@@ -373,30 +373,18 @@ function joinText(code: string): string {
 
 export async function join(
   providerId: string,
-  code: string | undefined,
-  opts: Opts,
+  _code: string | undefined,
+  _opts: Opts,
   cmd: Command,
 ): Promise<void> {
   const raw = rawAfter(cmd, "join");
   const core = await import("@vaultlink/core");
-  const info = code ? core.decodeJoinCode(joinText(code)) : undefined;
-  if (info && info.provider !== providerId) {
-    throw usage(
-      `The join code is for ${info.provider}, not ${providerId}.`,
-      `Run vaultlink integration join ${info.provider} <code>.`,
-    );
-  }
   await withVault(cmd, async (o) => {
     const p = await providerFor(o, providerId);
-    const fromCode = info?.setup.settings ?? {};
-    const methodId = (opts.method as string | undefined) ?? info?.setup.authMethod;
-    if (!methodId) {
-      throw usage(
-        "Without a join code, say how to sign in to read the team setup: --method <id> (with --address, and --namespace if any).",
-        `Methods: ${p.authMethods.map((m) => m.id).join(", ")}. Or ask your admin for the join code (vaultlink integration join-code ${providerId}).`,
-      );
-    }
-    const { specs } = specsFor(p, methodId);
+    // Every option any method takes, so the code is told apart from option values.
+    const every = new Map<string, Spec>();
+    for (const s of [...(p.settings ?? []), ...p.authMethods.flatMap((m) => m.options)])
+      if (!every.has(s.name)) every.set(s.name, s);
     const parsed = parseProviderOptions(
       "vaultlink integration join",
       (c) =>
@@ -409,9 +397,33 @@ export async function join(
           .option("--json")
           .option("--debug"),
       p,
-      specs,
+      [...every.values()],
       raw,
     );
+    const code = parsed.args[1];
+    const info = code ? core.decodeJoinCode(joinText(code)) : undefined;
+    if (info && info.provider !== providerId) {
+      throw usage(
+        `The join code is for ${info.provider}, not ${providerId}.`,
+        `Run vaultlink integration join ${info.provider} <code>.`,
+      );
+    }
+    const fromCode = info?.setup.settings ?? {};
+    const methodId = (parsed.opts.method as string | undefined) ?? info?.setup.authMethod;
+    if (!methodId) {
+      throw usage(
+        "Without a join code, say how to sign in to read the team setup: --method <id> (with --address, and --namespace if any).",
+        `Methods: ${p.authMethods.map((m) => m.id).join(", ")}. Or ask your admin for the join code (vaultlink integration join-code ${providerId}).`,
+      );
+    }
+    const { specs } = specsFor(p, methodId);
+    for (const name of Object.keys(parsed.opts)) {
+      if (every.has(name) && !specs.some((s) => s.name === name))
+        throw usage(
+          `--${name} is not an option of the ${methodId} sign-in.`,
+          `Options: ${specs.map((s) => `--${s.name}`).join(", ")}.`,
+        );
+    }
     // What the join code says stands unless a flag says otherwise (no environment variable
     // silently points a member somewhere else).
     const values = await gatherOptions(
@@ -426,7 +438,7 @@ export async function join(
     const joined = await withSpinner(`Joining ${p.title}`, () =>
       o.vault.integrations.join({
         provider: providerId,
-        ...(typeof opts.id === "string" ? { id: opts.id } : {}),
+        ...(typeof parsed.opts.id === "string" ? { id: parsed.opts.id } : {}),
         method: methodId,
         ...(info ? { setup: info.setup } : {}),
         options: values,
@@ -435,7 +447,7 @@ export async function join(
     );
     if (parsed.opts.json === true) return printJson(joined);
     err(
-      `Joined ${joined.id} (${p.title}): signed in with ${joined.authMethod}; expires ${expiry(joined)}. Your vault follows the team's setup from now on.`,
+      `Joined ${joined.id} (${p.title}): signed in; expires ${expiry(joined)}. Your vault follows the team's setup from now on (sign-in method: ${joined.authMethod}).`,
     );
     err(
       `Link a secret: vaultlink secret link <name> ${joined.id} ${p.referenceExamples[0] ?? "<reference>"}`,

@@ -99,9 +99,12 @@ export async function openLoopback(ports: readonly number[], path: string): Prom
   };
 }
 
+/** Open `url` in the browser: `BROWSER` when set (as many CLIs honour), else the platform's opener. */
 export function openInBrowser(url: string): void {
-  const [command, args] =
-    process.platform === "darwin"
+  const chosen = process.env.BROWSER?.trim();
+  const [command, args] = chosen
+    ? [chosen, [url]]
+    : process.platform === "darwin"
       ? ["open", [url]]
       : process.platform === "win32"
         ? ["rundll32", ["url.dll,FileProtocolHandler", url]]

@@ -1,0 +1,213 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  browserStandInEnv,
+  type HashicorpEmulator,
+  startHashicorpEmulator,
+  writeVaultBrowserStandIn,
+} from "@vaultlink/emulators";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  createVault,
+  type E2eVault,
+  EXIT,
+  describeRun,
+  hasStackTrace,
+  leaksAny,
+  runCli,
+} from "./helpers.js";
+
+const DB_PASSWORD = "e2e-team-db-password-40f1";
+const MEMBER = { username: "mia", password: "e2e-mia-vault-pass-77ab" };
+
+const SUPER_ADMIN = `
+path "sys/auth" { capabilities = ["read"] }
+path "sys/auth/*" { capabilities = ["create", "update", "read", "sudo"] }
+path "sys/policies/acl/*" { capabilities = ["create", "update", "read"] }
+path "sys/mounts" { capabilities = ["read"] }
+path "identity/oidc/*" { capabilities = ["create", "read", "update", "list"] }
+path "auth/*" { capabilities = ["create", "read", "update", "list"] }
+path "secret/data/vaultlink/team" { capabilities = ["create", "read", "update", "delete"] }
+`;
+const ADMIN = `
+path "secret/data/vaultlink/team" { capabilities = ["create", "read", "update", "delete"] }
+path "secret/data/*" { capabilities = ["read"] }
+`;
+
+/**
+ * Done means of issue 15, through the built CLI: a super admin prepares an empty Vault with the
+ * setup command (a dry run first changes nothing), an admin and a member each on their own
+ * VAULTLINK_HOME, three real tokens, real HCL policies, the member signs in the Postman way
+ * (a browser stand-in signs in at the Vault UI), Vault decides who may do what.
+ */
+describe("HashiCorp team integration: setup, join, roles from Vault (built CLI, emulator)", () => {
+  let emu: HashicorpEmulator;
+  let dir: string;
+  let admin: E2eVault;
+  let member: E2eVault;
+  let code = "";
+  const tokens: string[] = [];
+  const secrets = () => [DB_PASSWORD, MEMBER.password, ...tokens];
+  const all: { stderr: string; stdout: string }[] = [];
+  let memberEnv: Record<string, string | undefined> = {};
+  const superEnv = () => ({ VAULT_ADDR: emu.url, VAULT_TOKEN: tokens[0] });
+
+  beforeAll(async () => {
+    emu = await startHashicorpEmulator();
+    emu.writeKv("secret", "app/db", { password: DB_PASSWORD });
+    await emu.writePolicy("team-super-admin", SUPER_ADMIN);
+    await emu.writePolicy("team-admin", ADMIN);
+    emu.addUser({ ...MEMBER, policies: [] });
+    tokens.push(
+      emu.createToken({ policies: ["team-super-admin"] }),
+      emu.createToken({ policies: ["team-admin"] }),
+      emu.createToken({ policies: ["default"] }),
+    );
+    dir = mkdtempSync(join(tmpdir(), "vaultlink-team-e2e-"));
+    const browser = await writeVaultBrowserStandIn(dir, MEMBER);
+    memberEnv = browserStandInEnv(browser);
+    admin = await createVault();
+    member = await createVault();
+  }, 60_000);
+  afterAll(async () => {
+    await emu?.stop();
+    admin?.cleanup();
+    member?.cleanup();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const sysAuth = async () =>
+    Object.keys(
+      (await fetch(`${emu.url}/v1/sys/auth`, { headers: { "x-vault-token": emu.rootToken } }).then(
+        (r) => r.json(),
+      )) as Record<string, unknown>,
+    );
+
+  it("a dry run prints every request it would make and changes nothing", async () => {
+    const before = await sysAuth();
+    const r = await runCli(["integration", "setup", "hashicorp", emu.url, "--dry-run"], {
+      env: superEnv(),
+    });
+    all.push(r);
+    expect(r.code, describeRun(r, secrets())).toBe(EXIT.ok);
+    expect(r.stdout).toContain("would: POST");
+    expect(r.stdout).toContain("identity/oidc/client/postman-integration-client");
+    expect(r.stdout).toContain("sys/auth/postman-jwt");
+    expect(r.stderr).toContain("nothing was changed");
+    expect(await sysAuth()).toEqual(before);
+    const team = await fetch(`${emu.url}/v1/secret/data/vaultlink/team`, {
+      headers: { "x-vault-token": emu.rootToken },
+    });
+    expect(team.status).toBe(404);
+  });
+
+  it("without -y and without a terminal it asks for -y and changes nothing", async () => {
+    const r = await runCli(["integration", "setup", "hashicorp", emu.url], { env: superEnv() });
+    all.push(r);
+    expect(r.code).toBe(EXIT.usage);
+    expect(r.stderr).toMatch(/^error: The setup would make \d+ change\(s\)/m);
+    expect(await sysAuth()).not.toContain("postman-jwt/");
+  });
+
+  it("the setup prepares the empty Vault, prints what members need and the join code; a second run changes nothing", async () => {
+    const r = await runCli(["integration", "setup", "hashicorp", emu.url, "-y"], {
+      env: superEnv(),
+    });
+    all.push(r);
+    expect(r.code, describeRun(r, secrets())).toBe(EXIT.ok);
+    for (const label of ["OIDC Provider URL", "JWT Auth Path", "Client Id", "Role", "Namespace"])
+      expect(r.stdout).toContain(label);
+    expect(r.stdout).toContain(`${emu.url}/v1/identity/oidc/provider/postman-provider`);
+    expect(r.stdout).toContain("postman-jwt");
+    code = /vaultlink integration join hashicorp (vlj1\.[A-Za-z0-9_-]+)/.exec(r.stdout)?.[1] ?? "";
+    expect(code).not.toBe("");
+    expect(await sysAuth()).toContain("postman-jwt/");
+    const again = await runCli(["integration", "setup", "hashicorp", emu.url, "-y"], {
+      env: superEnv(),
+    });
+    all.push(again);
+    expect(again.code, describeRun(again, secrets())).toBe(EXIT.ok);
+    expect(again.stderr).toContain("Nothing to change");
+  });
+
+  it("the admin joins with a token and the address, and publishes a change to the team setup", async () => {
+    const joined = await admin.run(
+      ["integration", "join", "hashicorp", "--method", "token", "--address", emu.url, "--secrets-stdin"],
+      { input: JSON.stringify({ token: tokens[1] }) },
+    );
+    expect(joined.code, describeRun(joined, secrets())).toBe(EXIT.ok);
+    const configured = await admin.run(["integration", "configure", "hashicorp", "--timeoutSeconds", "20"]);
+    expect(configured.code, describeRun(configured, secrets())).toBe(EXIT.ok);
+    const team = (await fetch(`${emu.url}/v1/secret/data/vaultlink/team`, {
+      headers: { "x-vault-token": emu.rootToken },
+    }).then((r) => r.json())) as { data: { data: Record<string, unknown> } };
+    expect(team.data.data).toMatchObject({ authMethod: "oidc-provider", timeoutSeconds: 20 });
+  });
+
+  it("a member on another VAULTLINK_HOME joins with the join code, signs in the Postman way, links and reads", async () => {
+    const joined = await member.run(["integration", "join", "hashicorp", code], { env: memberEnv });
+    expect(joined.code, describeRun(joined, secrets())).toBe(EXIT.ok);
+    expect(joined.stderr).toContain("Sign in to Vault in your browser");
+    const status = await member.run(["integration", "status", "hashicorp", "--json"]);
+    expect(JSON.parse(status.stdout)).toMatchObject({
+      scope: "team",
+      authMethod: "oidc-provider",
+      status: "connected",
+      settings: { timeoutSeconds: 20 },
+    });
+    const link = await member.run(["secret", "link", "db", "hashicorp", "secret/app/db#password"]);
+    expect(link.code, describeRun(link, secrets())).toBe(EXIT.ok);
+    const read = await member.run(["read", "db"]);
+    expect(read.code, describeRun(read, secrets())).toBe(EXIT.ok);
+    expect(read.stdout === `${DB_PASSWORD}\n`, "the member reads the value").toBe(true);
+  });
+
+  it("the member's disconnect and configure are refused naming the role, vault unchanged; no local file or variable changes that", async () => {
+    const before = member.vaultHash();
+    const disconnect = await member.run(["integration", "disconnect", "hashicorp"]);
+    expect(disconnect.code).not.toBe(EXIT.ok);
+    expect(disconnect.stderr).toMatch(/^error: Only a team Admin or Super Admin can disconnect/);
+    const configure = await member.run(["integration", "configure", "hashicorp", "--role", "x"]);
+    expect(configure.code).not.toBe(EXIT.ok);
+    expect(configure.stderr).toMatch(/^error: Only a team Admin or Super Admin can change/);
+    expect(member.vaultHash()).toBe(before);
+    // What used to grant roles locally grants nothing now.
+    const teamFile = join(member.home, "team.json");
+    writeFileSync(teamFile, JSON.stringify({ members: { mia: "super-admin", root: "admin" } }));
+    const forged = await member.run(["integration", "disconnect", "hashicorp"], {
+      env: { VAULTLINK_USER: "mia", VAULTLINK_TEAM_FILE: teamFile, USER: "root" },
+    });
+    expect(forged.code).not.toBe(EXIT.ok);
+    expect(forged.stderr).toContain("Only a team Admin or Super Admin");
+    expect(member.vaultHash()).toBe(before);
+    const flag = await member.run(["integration", "disconnect", "hashicorp", "--team-file", teamFile]);
+    expect(flag.code).not.toBe(EXIT.ok);
+    expect(member.vaultHash()).toBe(before);
+    all.push(disconnect, configure, forged, flag);
+  });
+
+  it("the admin's disconnect removes the setup for everyone: the member's next use reports it and the reference is unresolved", async () => {
+    const r = await admin.run(["integration", "disconnect", "hashicorp"]);
+    expect(r.code, describeRun(r, secrets())).toBe(EXIT.ok);
+    expect(r.stderr).toContain("removed the team setup for everyone");
+    const read = await member.run(["read", "db"]);
+    expect(read.code).not.toBe(EXIT.ok);
+    expect(read.stdout).toBe("");
+    expect(read.stderr).toContain("disconnected by the team");
+    const status = await member.run(["integration", "status", "hashicorp", "--json"]);
+    expect(JSON.parse(status.stdout)).toMatchObject({
+      status: "disconnected",
+      statusReason: "disconnected by the team",
+    });
+    const cache = await member.run(["cache", "status", "--json"]);
+    expect(JSON.stringify(JSON.parse(cache.stdout))).not.toContain("secret/app/db");
+    all.push(r, read, status);
+  });
+
+  it("no token, password or value in any stderr, and no stack trace", () => {
+    const runs = [...all, ...admin.runs, ...member.runs];
+    expect(leaksAny(runs.map((r) => r.stderr), secrets())).toBe(false);
+    expect(runs.some((r) => hasStackTrace(r.stderr))).toBe(false);
+  });
+});
