@@ -12,6 +12,7 @@
  * Exit code: 0 when every step passed (or was skipped because moto is missing), 1 otherwise.
  */
 import { spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -19,6 +20,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
   type AwsEmulator,
+  browserStandInEnv,
   demoData,
   type HashicorpEmulator,
   type RunningAzureEmulator,
@@ -27,6 +29,7 @@ import {
   startAzureEmulator,
   startHashicorpEmulator,
   startOnePasswordConnectEmulator,
+  writeVaultBrowserStandIn,
 } from "@vaultlink/emulators";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -410,17 +413,45 @@ async function walkThrough(demo: Demo): Promise<void> {
     );
   });
 
-  await demo.step("Connect HashiCorp Vault (team integration) and link a secret", async () => {
+  let joinCode = "";
+  await demo.step(
+    "HashiCorp Vault, once per team: the Vault operator prepares Vault as Postman's setup script does",
+    async () => {
+      const vault = demo.hashicorp as HashicorpEmulator;
+      const r = await demo.ok({
+        args: ["integration", "setup", "hashicorp", vault.url, "-y"],
+        env: { VAULT_ADDR: vault.url, VAULT_TOKEN: vault.rootToken },
+        shownEnv: ["VAULT_ADDR", "VAULT_TOKEN"],
+      });
+      for (const label of ["OIDC Provider URL", "JWT Auth Path", "Client Id", "Role"])
+        expectIn(r.stdout, label);
+      joinCode = /join hashicorp (vlj1\.[A-Za-z0-9_-]+)/.exec(r.stdout)?.[1] ?? "";
+      if (!joinCode) throw new Error("the setup printed no join code");
+      demo.note(
+        "The team setup now lives in Vault (secret/vaultlink/team); Vault's policies decide who is an admin.",
+      );
+    },
+  );
+
+  await demo.step("The admin joins the team integration and links a secret", async () => {
     const vault = demo.hashicorp as HashicorpEmulator;
-    await demo.connectAndLink(
-      "hashicorp",
-      {
-        args: ["--method", "token", "--address", vault.url, "--secrets-stdin"],
-        input: JSON.stringify({ token: vault.rootToken }),
-        shownInput: `echo '{"token":"${MASK}"}'`,
-      },
-      ["vault-api-key", "secret/demo/api#key"],
-    );
+    await demo.ok({
+      args: [
+        "integration",
+        "join",
+        "hashicorp",
+        "--method",
+        "token",
+        "--address",
+        vault.url,
+        "--secrets-stdin",
+      ],
+      input: JSON.stringify({ token: vault.rootToken }),
+      shownInput: `echo '{"token":"${MASK}"}'`,
+    });
+    await demo.ok({
+      args: ["secret", "link", "vault-api-key", "hashicorp", "secret/demo/api#key"],
+    });
   });
 
   await demo.step("Connect 1Password (Connect server) and link a secret", async () => {
@@ -475,14 +506,14 @@ async function walkThrough(demo: Demo): Promise<void> {
   });
 
   await demo.step("A cached value is served without a provider request", async () => {
-    const vault = demo.hashicorp as HashicorpEmulator;
-    const before = vault.requests.count();
-    say(`  HashiCorp emulator requests before: ${before}`);
-    let r = await demo.cli({ args: ["read", "vault-api-key"] });
+    const azure = demo.azure as RunningAzureEmulator;
+    const before = azure.requests.count();
+    say(`  Azure emulator requests before: ${before}`);
+    let r = await demo.cli({ args: ["read", "azure-key"] });
     expectExit(r, 0);
-    expectIn(r.stdout, DEMO.vaultApiKey);
-    const after = vault.requests.count();
-    say(`  HashiCorp emulator requests after:  ${after}`);
+    expectIn(r.stdout, DEMO.azureApiKey);
+    const after = azure.requests.count();
+    say(`  Azure emulator requests after:  ${after}`);
     if (after !== before) throw new Error(`the read reached the provider (${before} → ${after})`);
     r = await demo.cli({ args: ["cache", "status"] });
     expectExit(r, 0);
@@ -559,26 +590,49 @@ async function walkThrough(demo: Demo): Promise<void> {
   });
 
   await demo.step(
-    "A team member may not disconnect the HashiCorp team integration; an admin may",
+    "A second person joins with the join code, signs in the Postman way and reads; Vault refuses their disconnect; the admin's disconnect reaches them",
     async () => {
-      const team = { members: { alex: "admin", dana: "member" } };
-      writeFileSync(join(demo.home.dir, "team.json"), `${JSON.stringify(team, null, 2)}\n`);
-      say(cyan(`$ cat "$VAULTLINK_HOME/team.json"`));
-      say(indent(`${JSON.stringify(team, null, 2)}\n`));
+      const vault = demo.hashicorp as HashicorpEmulator;
+      const dana = { username: "dana", password: secretive(`dana-${randomUUID()}`) };
+      vault.addUser({ ...dana, policies: [] });
+      const browser = await writeVaultBrowserStandIn(demo.tmp, dana);
+      demo.note(
+        "Dana has her own vault. A stand-in browser signs her in at the Vault UI (userpass) when vaultlink opens it.",
+      );
+      const member = { dir: join(demo.tmp, "member-home"), key: "" };
       let r = await demo.cli({
-        args: ["integration", "disconnect", "hashicorp"],
-        env: { VAULTLINK_USER: "dana" },
-        shownEnv: ["VAULTLINK_USER"],
-      });
-      expectExit(r, "non-zero");
-      expectIn(r.stdout + r.stderr, /admin/i);
-      r = await demo.cli({
-        args: ["integration", "disconnect", "hashicorp"],
-        env: { VAULTLINK_USER: "alex" },
-        shownEnv: ["VAULTLINK_USER"],
+        args: ["vault", "create", "--no-keychain"],
+        home: member,
+        hideStdout: true,
       });
       expectExit(r, 0);
+      member.key = secretive(r.stdout.trim());
+      await demo.ok({
+        args: ["integration", "join", "hashicorp", joinCode],
+        home: member,
+        env: Object.fromEntries(
+          Object.entries(browserStandInEnv(browser)).filter(
+            (e): e is [string, string] => e[1] !== undefined,
+          ),
+        ),
+      });
+      await demo.ok({
+        args: ["secret", "link", "vault-api-key", "hashicorp", "secret/demo/api#key"],
+        home: member,
+      });
+      r = await demo.ok({ args: ["read", "vault-api-key"], home: member });
+      expectIn(r.stdout, DEMO.vaultApiKey);
+      r = await demo.cli({ args: ["integration", "disconnect", "hashicorp"], home: member });
+      expectExit(r, "non-zero");
+      expectIn(r.stderr, /Only a team Admin or Super Admin/);
+      demo.note(
+        "Vault's policies say Dana is a member: nothing changed, in her vault or in Vault.",
+      );
+      r = await demo.ok({ args: ["integration", "disconnect", "hashicorp"] });
       expectIn(r.stdout, "vault-api-key");
+      r = await demo.cli({ args: ["read", "vault-api-key"], home: member });
+      expectExit(r, "non-zero");
+      expectIn(r.stderr, "disconnected by the team");
     },
   );
 

@@ -433,7 +433,9 @@ Environment:
       .action(act(load.integration, "signout"));
     integration
       .command("join-code")
-      .description("print the join code of a team integration (nothing secret), or write a join file")
+      .description(
+        "print the join code of a team integration (nothing secret), or write a join file",
+      )
       .argument("<id>")
       .option("-o, --out <file>", "write a join file (JSON) to commit to a repository")
       .addOption(json())

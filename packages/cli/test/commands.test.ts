@@ -380,7 +380,15 @@ describe("team roles", () => {
       expect(connect.stderr).toMatch(/^error: .*does not publish team setups/);
       expect(v.vaultHash()).toBe(before);
       const teamFile = await v.run(
-        ["integration", "connect", "teamjson", "--file", file, "--team-file", join(v.home, "team.json")],
+        [
+          "integration",
+          "connect",
+          "teamjson",
+          "--file",
+          file,
+          "--team-file",
+          join(v.home, "team.json"),
+        ],
         { env },
       );
       expect(teamFile.code).not.toBe(0);

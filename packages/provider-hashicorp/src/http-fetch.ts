@@ -49,7 +49,9 @@ export async function settingsFetch(
           });
         },
       );
-      req.on("timeout", () => req.destroy(Object.assign(new Error("timed out"), { code: "ETIMEDOUT" })));
+      req.on("timeout", () =>
+        req.destroy(Object.assign(new Error("timed out"), { code: "ETIMEDOUT" })),
+      );
       req.on("error", reject);
       init.signal?.addEventListener("abort", () => req.destroy(new Error("aborted")));
       if (init.body !== undefined && init.body !== null) req.write(String(init.body));

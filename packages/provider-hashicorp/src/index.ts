@@ -29,7 +29,7 @@ const hashicorp = defineProvider({
 });
 
 export default hashicorp;
-export { AUTH_METHODS, OIDC_PORTS } from "./auth/methods.js";
+export { AUTH_METHODS, OIDC_PORTS, POSTMAN_JWT_MOUNT, POSTMAN_ROLE } from "./auth/methods.js";
 export {
   formatReference,
   parseKvVersion,
@@ -38,8 +38,6 @@ export {
   type VaultReference,
 } from "./reference.js";
 export { RENEW_FRACTION, type VaultCredentials } from "./session.js";
-export { readSettings, SETTINGS, type VaultSettings } from "./settings.js";
+export { DEFAULT_TEAM_PATH, readSettings, SETTINGS, type VaultSettings } from "./settings.js";
 export { ADMIN_SETUP, DEFAULT_POLICY, REDIRECT_URIS, runSetup } from "./setup.js";
-export { DEFAULT_TEAM_PATH } from "./settings.js";
 export { TEAM_SETTINGS, VaultTeamAuthority } from "./team.js";
-export { POSTMAN_JWT_MOUNT, POSTMAN_ROLE } from "./auth/methods.js";

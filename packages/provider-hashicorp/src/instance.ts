@@ -179,7 +179,12 @@ export class HashicorpInstance implements ProviderInstance {
       data = ((await client.read("auth/token/lookup-self")).data ?? {}) as Record<string, unknown>;
     } catch (error) {
       const auth = login?.auth;
-      if (isDenied(error) && method !== "token" && auth && typeof auth.lease_duration === "number") {
+      if (
+        isDenied(error) &&
+        method !== "token" &&
+        auth &&
+        typeof auth.lease_duration === "number"
+      ) {
         // A policy may deny lookup-self (an exact-path deny): the login
         // answer itself tells the TTL and renewability of the token it just issued.
         data = {

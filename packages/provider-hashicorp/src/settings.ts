@@ -50,7 +50,8 @@ export const SETTINGS: readonly OptionSpec[] = [
     name: "clientId",
     title: "OIDC client id",
     type: "string",
-    description: "oidc-provider sign-in: client_id of the public client (identity/oidc/client/<name>).",
+    description:
+      "oidc-provider sign-in: client_id of the public client (identity/oidc/client/<name>).",
   },
   {
     name: "teamPath",

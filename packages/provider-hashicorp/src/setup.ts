@@ -39,18 +39,81 @@ path "${teamDataPath}" {
 `;
 
 export const SETUP_OPTIONS: AdminSetup["options"] = [
-  { name: "address", title: "Vault address", type: "string", env: "VAULT_ADDR", required: true, description: "Where to send the requests (the vault URL argument when not set)." },
-  { name: "token", title: "Vault token", type: "string", secret: true, required: true, env: "VAULT_TOKEN", description: "A token allowed to manage identity/oidc, sys/auth, sys/policies and auth/<path>." },
+  {
+    name: "address",
+    title: "Vault address",
+    type: "string",
+    env: "VAULT_ADDR",
+    required: true,
+    description: "Where to send the requests (the vault URL argument when not set).",
+  },
+  {
+    name: "token",
+    title: "Vault token",
+    type: "string",
+    secret: true,
+    required: true,
+    env: "VAULT_TOKEN",
+    description: "A token allowed to manage identity/oidc, sys/auth, sys/policies and auth/<path>.",
+  },
   { name: "namespace", title: "Namespace", type: "string", env: "VAULT_NAMESPACE", default: "" },
-  { name: "issuer", title: "Vault cluster URL (issuer)", type: "string", description: "Scheme, host and port members' browsers reach Vault at (on HCP the public URL). Default: the address." },
-  { name: "clientName", title: "OIDC client name", type: "string", env: "OIDC_CLIENT_NAME", default: "postman-integration-client" },
-  { name: "providerName", title: "OIDC provider name", type: "string", env: "OIDC_PROVIDER_NAME", default: "postman-provider" },
-  { name: "jwtAuthPath", title: "JWT auth path", type: "string", env: "JWT_AUTH_PATH", default: POSTMAN_JWT_MOUNT },
+  {
+    name: "issuer",
+    title: "Vault cluster URL (issuer)",
+    type: "string",
+    description:
+      "Scheme, host and port members' browsers reach Vault at (on HCP the public URL). Default: the address.",
+  },
+  {
+    name: "clientName",
+    title: "OIDC client name",
+    type: "string",
+    env: "OIDC_CLIENT_NAME",
+    default: "postman-integration-client",
+  },
+  {
+    name: "providerName",
+    title: "OIDC provider name",
+    type: "string",
+    env: "OIDC_PROVIDER_NAME",
+    default: "postman-provider",
+  },
+  {
+    name: "jwtAuthPath",
+    title: "JWT auth path",
+    type: "string",
+    env: "JWT_AUTH_PATH",
+    default: POSTMAN_JWT_MOUNT,
+  },
   { name: "role", title: "JWT role", type: "string", env: "OIDC_ROLE", default: POSTMAN_ROLE },
-  { name: "policyName", title: "Members' policy name", type: "string", env: "POLICY_NAME", default: "postman-integration-policy" },
-  { name: "policyContent", title: "Members' policy (HCL)", type: "string", env: "POLICY_CONTENT", description: "Default (Postman's): read on everything, deny on sys/* and auth/*." },
-  { name: "teamPath", title: "Team setup location", type: "string", env: "VAULTLINK_TEAM_PATH", default: DEFAULT_TEAM_PATH },
-  { name: "adminPolicyName", title: "Team admins' policy name", type: "string", env: "ADMIN_POLICY_NAME", default: "vaultlink-team-admin" },
+  {
+    name: "policyName",
+    title: "Members' policy name",
+    type: "string",
+    env: "POLICY_NAME",
+    default: "postman-integration-policy",
+  },
+  {
+    name: "policyContent",
+    title: "Members' policy (HCL)",
+    type: "string",
+    env: "POLICY_CONTENT",
+    description: "Default (Postman's): read on everything, deny on sys/* and auth/*.",
+  },
+  {
+    name: "teamPath",
+    title: "Team setup location",
+    type: "string",
+    env: "VAULTLINK_TEAM_PATH",
+    default: DEFAULT_TEAM_PATH,
+  },
+  {
+    name: "adminPolicyName",
+    title: "Team admins' policy name",
+    type: "string",
+    env: "ADMIN_POLICY_NAME",
+    default: "vaultlink-team-admin",
+  },
 ];
 
 const s = (v: unknown, fallback = ""): string =>
@@ -73,15 +136,22 @@ export async function runSetup(input: AdminSetupInput): Promise<AdminSetupResult
   const address = s(o.address).replace(/\/+$/, "");
   const token = s(o.token);
   if (!address || !token) {
-    throw providerError("hashicorp", "AUTH_FAILED", "The Vault setup needs VAULT_ADDR and VAULT_TOKEN.", {
-      hint: "Set VAULT_ADDR (or pass the vault URL) and VAULT_TOKEN (a token allowed to manage auth methods, policies and identity/oidc).",
-    });
+    throw providerError(
+      "hashicorp",
+      "AUTH_FAILED",
+      "The Vault setup needs VAULT_ADDR and VAULT_TOKEN.",
+      {
+        hint: "Set VAULT_ADDR (or pass the vault URL) and VAULT_TOKEN (a token allowed to manage auth methods, policies and identity/oidc).",
+      },
+    );
   }
   const namespace = s(o.namespace).replace(/^\/+|\/+$/g, "");
   const issuer = s(o.issuer, address).replace(/\/+$/, "");
   const clientName = s(o.clientName, "postman-integration-client");
   const providerName = s(o.providerName, "postman-provider");
-  const jwtPath = s(o.jwtAuthPath, POSTMAN_JWT_MOUNT).replace(/^\/+|\/+$/g, "").replace(/^auth\//, "");
+  const jwtPath = s(o.jwtAuthPath, POSTMAN_JWT_MOUNT)
+    .replace(/^\/+|\/+$/g, "")
+    .replace(/^auth\//, "");
   const role = s(o.role, POSTMAN_ROLE);
   const policyName = s(o.policyName, "postman-integration-policy");
   const policy = s(o.policyContent, DEFAULT_POLICY);
@@ -103,7 +173,10 @@ export async function runSetup(input: AdminSetupInput): Promise<AdminSetupResult
       throw toError(describeFailure(error, `reading ${path}`, address));
     }
   };
-  const put = async (path: string, body: Record<string, unknown>): Promise<VaultResponse | undefined> => {
+  const put = async (
+    path: string,
+    body: Record<string, unknown>,
+  ): Promise<VaultResponse | undefined> => {
     const line = `POST ${address}/v1/${namespace ? `${namespace}/` : ""}${path} ${JSON.stringify(body)}`;
     changes.push(line);
     if (input.dryRun) {
@@ -118,7 +191,11 @@ export async function runSetup(input: AdminSetupInput): Promise<AdminSetupResult
     }
   };
   /** Write `wanted` at `path` unless what is there already has those values. */
-  const ensure = async (path: string, wanted: Record<string, unknown>, current?: Record<string, unknown>) => {
+  const ensure = async (
+    path: string,
+    wanted: Record<string, unknown>,
+    current?: Record<string, unknown>,
+  ) => {
     const now = current ?? (await get(path));
     const differs = !now || Object.entries(wanted).some(([k, v]) => !same(now[k], v));
     if (differs) await put(path, wanted);
@@ -133,13 +210,23 @@ export async function runSetup(input: AdminSetupInput): Promise<AdminSetupResult
       redirect_uris: [...REDIRECT_URIS],
       assignments: ["allow_all"],
     });
-    const clientId = s((await get(clientPath))?.client_id, input.dryRun ? "<client id Vault assigns>" : "");
-    if (!clientId) throw providerError("hashicorp", "PROVIDER_ERROR", `Vault returned no client_id for ${clientPath}.`);
+    const clientId = s(
+      (await get(clientPath))?.client_id,
+      input.dryRun ? "<client id Vault assigns>" : "",
+    );
+    if (!clientId)
+      throw providerError(
+        "hashicorp",
+        "PROVIDER_ERROR",
+        `Vault returned no client_id for ${clientPath}.`,
+      );
 
     // 2. The OIDC provider that lets this client in, with the cluster URL as issuer.
     const providerPath = `identity/oidc/provider/${providerName}`;
     const existing = await get(providerPath);
-    const allowed = Array.isArray(existing?.allowed_client_ids) ? (existing.allowed_client_ids as unknown[]).map(String) : [];
+    const allowed = Array.isArray(existing?.allowed_client_ids)
+      ? (existing.allowed_client_ids as unknown[]).map(String)
+      : [];
     const issuerOk = typeof existing?.issuer === "string" && existing.issuer.startsWith(issuer);
     if (!existing || !issuerOk || !(allowed.includes(clientId) || allowed.includes("*"))) {
       await put(providerPath, {
@@ -147,7 +234,10 @@ export async function runSetup(input: AdminSetupInput): Promise<AdminSetupResult
         allowed_client_ids: [...new Set([...allowed.filter((c) => c !== "*"), clientId])],
       });
     } else say(`unchanged: ${providerPath}`);
-    const discovery = input.dryRun && !existing ? undefined : await get(`${providerPath}/.well-known/openid-configuration`).catch(() => undefined);
+    const discovery =
+      input.dryRun && !existing
+        ? undefined
+        : await get(`${providerPath}/.well-known/openid-configuration`).catch(() => undefined);
     const providerUrl = s(
       (discovery as { issuer?: unknown } | undefined)?.issuer,
       `${issuer}/v1/${namespace ? `${namespace}/` : ""}identity/oidc/provider/${providerName}`,
@@ -156,11 +246,20 @@ export async function runSetup(input: AdminSetupInput): Promise<AdminSetupResult
     // 3. The JWT auth method trusting that provider.
     const mounts = (await get("sys/auth")) ?? {};
     const mounted = mounts[`${jwtPath}/`] as { type?: string } | undefined;
-    if (!mounted) await put(`sys/auth/${jwtPath}`, { type: "jwt", description: "Postman/vaultlink sign-in through Vault's OIDC provider" });
-    else if (mounted.type !== "jwt")
-      throw providerError("hashicorp", "PROVIDER_ERROR", `auth/${jwtPath} is a ${mounted.type} auth method, not jwt.`, {
-        hint: "Choose another JWT_AUTH_PATH.",
+    if (!mounted)
+      await put(`sys/auth/${jwtPath}`, {
+        type: "jwt",
+        description: "Postman/vaultlink sign-in through Vault's OIDC provider",
       });
+    else if (mounted.type !== "jwt")
+      throw providerError(
+        "hashicorp",
+        "PROVIDER_ERROR",
+        `auth/${jwtPath} is a ${mounted.type} auth method, not jwt.`,
+        {
+          hint: "Choose another JWT_AUTH_PATH.",
+        },
+      );
     else say(`unchanged: sys/auth/${jwtPath}`);
     await ensure(
       `auth/${jwtPath}/config`,
@@ -171,11 +270,17 @@ export async function runSetup(input: AdminSetupInput): Promise<AdminSetupResult
     // 4. The members' policy and the JWT role that hands it out.
     const policyPath = `sys/policies/acl/${policyName}`;
     const currentPolicy = await get(policyPath);
-    if (!currentPolicy || s(currentPolicy.policy) !== policy.trim()) await put(policyPath, { policy });
+    if (!currentPolicy || s(currentPolicy.policy) !== policy.trim())
+      await put(policyPath, { policy });
     else say(`unchanged: ${policyPath}`);
     await ensure(
       `auth/${jwtPath}/role/${role}`,
-      { role_type: "jwt", bound_audiences: [clientId], user_claim: "sub", token_policies: [policyName] },
+      {
+        role_type: "jwt",
+        bound_audiences: [clientId],
+        user_claim: "sub",
+        token_policies: [policyName],
+      },
       mounted ? undefined : {},
     );
 
@@ -199,7 +304,8 @@ export async function runSetup(input: AdminSetupInput): Promise<AdminSetupResult
     const adminPolicyPath = `sys/policies/acl/${adminPolicyName}`;
     const adminText = adminPolicy(dataPath);
     const currentAdmin = await get(adminPolicyPath);
-    if (!currentAdmin || s(currentAdmin.policy) !== adminText.trim()) await put(adminPolicyPath, { policy: adminText });
+    if (!currentAdmin || s(currentAdmin.policy) !== adminText.trim())
+      await put(adminPolicyPath, { policy: adminText });
     else say(`unchanged: ${adminPolicyPath}`);
     const join = {
       authMethod: "oidc-provider",
@@ -217,9 +323,13 @@ export async function runSetup(input: AdminSetupInput): Promise<AdminSetupResult
     const differs =
       !published ||
       published.authMethod !== join.authMethod ||
-      (["oidcProviderUrl", "clientId", "authMount", "role"] as const).some((k) => published.settings[k] !== join.settings[k]);
+      (["oidcProviderUrl", "clientId", "authMount", "role"] as const).some(
+        (k) => published.settings[k] !== join.settings[k],
+      );
     if (differs) {
-      changes.push(`POST ${address}/v1/${namespace ? `${namespace}/` : ""}${dataPath} (the team setup: ${JSON.stringify(join)})`);
+      changes.push(
+        `POST ${address}/v1/${namespace ? `${namespace}/` : ""}${dataPath} (the team setup: ${JSON.stringify(join)})`,
+      );
       if (input.dryRun) say(`would: publish the team setup at ${dataPath}`);
       else {
         say(`publish the team setup at ${dataPath}`);

@@ -1,16 +1,16 @@
 import {
   providerError,
-  vaultlinkError,
   type TeamAuthority,
   type TeamRole,
   type TeamSetup,
+  vaultlinkError,
 } from "@vaultlink/core/plugin";
+import { defaultMount } from "./auth/methods.js";
 import type { VaultClient, VaultResponse } from "./client.js";
 import { describeFailure, isDenied, statusOf, toError, type VaultFailure } from "./errors.js";
 import type { MountTable } from "./mounts.js";
 import type { DenialVerdict } from "./read.js";
 import type { VaultSettings } from "./settings.js";
-import { defaultMount } from "./auth/methods.js";
 
 /** Marks a KV secret as a vaultlink team setup (and its format). */
 export const TEAM_MARKER = { key: "vaultlink", value: "team-setup/1" } as const;
@@ -90,7 +90,8 @@ export class VaultTeamAuthority implements TeamAuthority {
 
   /** A 401/403 is the token (sign in again) or the policy (PERMISSION_DENIED, naming why). */
   async #denied(error: unknown, action: string, policyHint: string): Promise<Error> {
-    if (!isDenied(error)) return toError(describeFailure(error, action, this.deps.settings.address));
+    if (!isDenied(error))
+      return toError(describeFailure(error, action, this.deps.settings.address));
     const verdict = await this.deps.classifyDenial();
     if (verdict !== "policy" && verdict !== "retry") return toError(verdict);
     const failure: VaultFailure = {
@@ -121,17 +122,23 @@ export class VaultTeamAuthority implements TeamAuthority {
         `Ask a Vault admin to grant your policy "read" on ${path}.`,
       );
     }
-    const data = (v2 ? (response.data?.data as Record<string, unknown> | null) : response.data) ?? undefined;
+    const data =
+      (v2 ? (response.data?.data as Record<string, unknown> | null) : response.data) ?? undefined;
     if (!data) return undefined;
     if (data[TEAM_MARKER.key] !== TEAM_MARKER.value) {
-      throw vaultlinkError("INVALID_INPUT", `The secret at ${path} is not a vaultlink team setup.`, {
-        hint: "Choose another teamPath, or let an admin publish the setup there.",
-        provider: "hashicorp",
-      });
+      throw vaultlinkError(
+        "INVALID_INPUT",
+        `The secret at ${path} is not a vaultlink team setup.`,
+        {
+          hint: "Choose another teamPath, or let an admin publish the setup there.",
+          provider: "hashicorp",
+        },
+      );
     }
     const authMethod = typeof data.authMethod === "string" ? data.authMethod : "";
     const settings: Record<string, unknown> = {};
-    for (const key of TEAM_SETTINGS) if (data[key] !== undefined && data[key] !== "") settings[key] = data[key];
+    for (const key of TEAM_SETTINGS)
+      if (data[key] !== undefined && data[key] !== "") settings[key] = data[key];
     return { authMethod, settings };
   }
 
@@ -183,7 +190,9 @@ export class VaultTeamAuthority implements TeamAuthority {
     const raw = this.deps.rawSettings();
     const method = typeof raw.authMethod === "string" ? raw.authMethod : "";
     const authMount = this.deps.settings.authMount ?? defaultMount(method || "oidc-provider");
-    const providerName = this.deps.settings.oidcProviderUrl?.match(/identity\/oidc\/provider\/([^/]+)/)?.[1];
+    const providerName = this.deps.settings.oidcProviderUrl?.match(
+      /identity\/oidc\/provider\/([^/]+)/,
+    )?.[1];
     const paths = [
       path,
       `sys/auth/${authMount}`,
@@ -203,7 +212,9 @@ export class VaultTeamAuthority implements TeamAuthority {
         "Vault's default policy allows sys/capabilities-self; ask a Vault admin to keep it attached.",
       );
     }
-    const source = (response.data && typeof response.data === "object" ? response.data : response) as Record<string, unknown>;
+    const source = (
+      response.data && typeof response.data === "object" ? response.data : response
+    ) as Record<string, unknown>;
     const caps = (p: string): string[] => {
       const v = source[p] ?? (paths.length === 1 ? source.capabilities : undefined);
       return Array.isArray(v) ? v.map(String) : [];

@@ -207,7 +207,8 @@ export async function connect(
       );
       if (parsed.opts.json === true) return printJson(info);
       err(`Connected ${info.id} (${p.title}); expires ${expiry(info)}.`);
-      if (info.scope === "team") await printJoin(o, info.id, "Published the team setup. Members join with:");
+      if (info.scope === "team")
+        await printJoin(o, info.id, "Published the team setup. Members join with:");
       err(
         `Link a secret: vaultlink secret link <name> ${info.id} ${p.referenceExamples[0] ?? "<reference>"}`,
       );
@@ -361,7 +362,8 @@ function joinText(code: string): string {
   if (code.startsWith("vlj1.")) return code;
   if (existsSync(code)) {
     const text = readFileSync(code, "utf8");
-    if (text.length > 65_536) throw usage(`The join file ${code} is too large.`, "A join file is a small JSON object.");
+    if (text.length > 65_536)
+      throw usage(`The join file ${code} is too large.`, "A join file is a small JSON object.");
     return text;
   }
   if (code.trim().startsWith("{")) return code;
@@ -519,7 +521,10 @@ export async function setup(
         try {
           new URL(url);
         } catch {
-          throw usage(`"${url}" is not a URL.`, "Give the Vault cluster URL, such as https://vault.example.com:8200.");
+          throw usage(
+            `"${url}" is not a URL.`,
+            "Give the Vault cluster URL, such as https://vault.example.com:8200.",
+          );
         }
         flags.issuer ??= url;
         if (flags.address === undefined && !process.env.VAULT_ADDR) flags.address = url;
@@ -552,7 +557,13 @@ export async function setup(
       });
       const core = await import("@vaultlink/core");
       const code = core.encodeJoinCode({ provider: providerId, setup: result.join });
-      if (json) return printJson({ dryRun, changes: result.changes, values: result.values, joinCode: code });
+      if (json)
+        return printJson({
+          dryRun,
+          changes: result.changes,
+          values: result.values,
+          joinCode: code,
+        });
       err(
         dryRun
           ? `Dry run: ${result.changes.length} request(s) would change something; nothing was changed.`

@@ -10,9 +10,9 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createVault,
+  describeRun,
   type E2eVault,
   EXIT,
-  describeRun,
   hasStackTrace,
   leaksAny,
   runCli,
@@ -133,11 +133,26 @@ describe("HashiCorp team integration: setup, join, roles from Vault (built CLI, 
 
   it("the admin joins with a token and the address, and publishes a change to the team setup", async () => {
     const joined = await admin.run(
-      ["integration", "join", "hashicorp", "--method", "token", "--address", emu.url, "--secrets-stdin"],
+      [
+        "integration",
+        "join",
+        "hashicorp",
+        "--method",
+        "token",
+        "--address",
+        emu.url,
+        "--secrets-stdin",
+      ],
       { input: JSON.stringify({ token: tokens[1] }) },
     );
     expect(joined.code, describeRun(joined, secrets())).toBe(EXIT.ok);
-    const configured = await admin.run(["integration", "configure", "hashicorp", "--timeoutSeconds", "20"]);
+    const configured = await admin.run([
+      "integration",
+      "configure",
+      "hashicorp",
+      "--timeoutSeconds",
+      "20",
+    ]);
     expect(configured.code, describeRun(configured, secrets())).toBe(EXIT.ok);
     const team = (await fetch(`${emu.url}/v1/secret/data/vaultlink/team`, {
       headers: { "x-vault-token": emu.rootToken },
@@ -181,7 +196,13 @@ describe("HashiCorp team integration: setup, join, roles from Vault (built CLI, 
     expect(forged.code).not.toBe(EXIT.ok);
     expect(forged.stderr).toContain("Only a team Admin or Super Admin");
     expect(member.vaultHash()).toBe(before);
-    const flag = await member.run(["integration", "disconnect", "hashicorp", "--team-file", teamFile]);
+    const flag = await member.run([
+      "integration",
+      "disconnect",
+      "hashicorp",
+      "--team-file",
+      teamFile,
+    ]);
     expect(flag.code).not.toBe(EXIT.ok);
     expect(member.vaultHash()).toBe(before);
     all.push(disconnect, configure, forged, flag);
@@ -207,7 +228,12 @@ describe("HashiCorp team integration: setup, join, roles from Vault (built CLI, 
 
   it("no token, password or value in any stderr, and no stack trace", () => {
     const runs = [...all, ...admin.runs, ...member.runs];
-    expect(leaksAny(runs.map((r) => r.stderr), secrets())).toBe(false);
+    expect(
+      leaksAny(
+        runs.map((r) => r.stderr),
+        secrets(),
+      ),
+    ).toBe(false);
     expect(runs.some((r) => hasStackTrace(r.stderr))).toBe(false);
   });
 });

@@ -20,6 +20,8 @@ export interface AccessContext {
  * boundary; embedders may plug in their own authority.
  */
 export interface AccessPolicy {
+  /** The acting user and role, for messages (optional; the default policy has none). */
+  whoami?(): Promise<{ user: string; role: TeamRole }> | { user: string; role: TeamRole };
   /** Throw ACCESS_DENIED when not allowed. */
   assertCanManage(
     integration: { id: string; scope: IntegrationScope },
@@ -60,7 +62,9 @@ export function providerAccessPolicy(): AccessPolicy {
         throw vaultlinkError(
           "ACCESS_DENIED",
           `Cannot tell whether you may ${VERB[action]} the team integration "${integration.id}": its provider does not say who is an admin.`,
-          { hint: "Use a provider plugin that publishes team setups, or an embedder's AccessPolicy." },
+          {
+            hint: "Use a provider plugin that publishes team setups, or an embedder's AccessPolicy.",
+          },
         );
       }
       const role = await context.role();
@@ -80,6 +84,7 @@ export function roleAccessPolicy(
   current: () => { user: string; role: TeamRole } | Promise<{ user: string; role: TeamRole }>,
 ): AccessPolicy {
   return {
+    whoami: current,
     async assertCanManage(integration, action) {
       if (integration.scope !== "team") return;
       const { user, role } = await current();

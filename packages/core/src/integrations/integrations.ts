@@ -247,10 +247,16 @@ export class Integrations {
   async joinInfo(id: string): Promise<JoinInfo> {
     const r = this.#require((await this.deps.docs.read()).integrations, id);
     if (r.scope !== "team") {
-      throw vaultlinkError("INVALID_INPUT", `"${id}" is a personal integration; only team integrations are joined.`);
+      throw vaultlinkError(
+        "INVALID_INPUT",
+        `"${id}" is a personal integration; only team integrations are joined.`,
+      );
     }
     const provider = this.deps.registry.get(r.provider);
-    return { provider: r.provider, setup: { authMethod: r.authMethod, settings: shareable(provider, r.settings) } };
+    return {
+      provider: r.provider,
+      setup: { authMethod: r.authMethod, settings: shareable(provider, r.settings) },
+    };
   }
 
   /**
@@ -354,7 +360,10 @@ export class Integrations {
       throw vaultlinkError(
         "AUTH_EXPIRED",
         `You are not signed in to "${record.id}", so ${provider.title} cannot say what you may do.`,
-        { hint: `Sign in first: vaultlink integration reauth ${record.id}.`, provider: provider.id },
+        {
+          hint: `Sign in first: vaultlink integration reauth ${record.id}.`,
+          provider: provider.id,
+        },
       );
     }
     const instance = await this.deps.registry.fresh(provider, record);

@@ -66,10 +66,12 @@ export function decodeJoinCode(text: string): JoinInfo {
     throw invalid("it is not valid JSON inside");
   }
   const v = value as Record<string, unknown> | null;
-  if (!v || typeof v !== "object" || v.vaultlinkJoin !== 1) throw invalid("it is not a vaultlink join code (version 1)");
+  if (!v || typeof v !== "object" || v.vaultlinkJoin !== 1)
+    throw invalid("it is not a vaultlink join code (version 1)");
   if (typeof v.provider !== "string" || !/^[a-z0-9][a-z0-9-]*$/.test(v.provider))
     throw invalid("it names no provider");
-  if (typeof v.authMethod !== "string" || v.authMethod === "") throw invalid("it names no auth method");
+  if (typeof v.authMethod !== "string" || v.authMethod === "")
+    throw invalid("it names no auth method");
   const settings = v.settings;
   if (!settings || typeof settings !== "object" || Array.isArray(settings))
     throw invalid('"settings" must be an object');

@@ -295,7 +295,10 @@ describe("team integrations: the provider decides who is an admin", () => {
     expect(out).toMatchObject({ status: "auth-expired", statusReason: "signed out" });
     expect((await member.vault.cache.status()).entries).toHaveLength(0);
     expect(store.setup).toBeDefined();
-    expect(await member.vault.resolve("alpha")).toMatchObject({ ok: false, reason: "auth-expired" });
+    expect(await member.vault.resolve("alpha")).toMatchObject({
+      ok: false,
+      reason: "auth-expired",
+    });
   });
 
   it("joining where nothing is published says so and stores nothing; an offline check changes nothing", async () => {

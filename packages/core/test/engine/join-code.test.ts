@@ -52,7 +52,10 @@ describe("join codes", () => {
     [`vlj1.${Buffer.from('{"vaultlinkJoin":2}').toString("base64url")}`, "version 1"],
     ['{"vaultlinkJoin":1,"provider":"Bad Id","authMethod":"x","settings":{}}', "names no provider"],
     ['{"vaultlinkJoin":1,"provider":"hashicorp","settings":{}}', "names no auth method"],
-    ['{"vaultlinkJoin":1,"provider":"hashicorp","authMethod":"x","settings":[]}', "must be an object"],
+    [
+      '{"vaultlinkJoin":1,"provider":"hashicorp","authMethod":"x","settings":[]}',
+      "must be an object",
+    ],
     [`vlj1.${"A".repeat(5000)}`, "longer than"],
   ])("refuses %j with a reason and the next step", (text, why) => {
     let caught: unknown;

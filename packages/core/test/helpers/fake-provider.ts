@@ -208,7 +208,9 @@ export async function makeVault(
     ...(options.clock ? { clock: options.clock } : {}),
     // Without a role, the default: the provider decides (personal integrations: the owner).
     ...(options.role
-      ? { accessPolicy: roleAccessPolicy(() => ({ user: "tester", role: options.role ?? "admin" })) }
+      ? {
+          accessPolicy: roleAccessPolicy(() => ({ user: "tester", role: options.role ?? "admin" })),
+        }
       : {}),
     freshnessMs: 0,
   });

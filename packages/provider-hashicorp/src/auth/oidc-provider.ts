@@ -53,7 +53,11 @@ export async function oidcProviderLogin(
       await oauth.discoveryRequest(issuer, { algorithm: "oidc", ...http }),
     );
   } catch (error) {
-    throw oauthFailure(error, `reading the OIDC provider's discovery document at ${issuer.href}`, settings);
+    throw oauthFailure(
+      error,
+      `reading the OIDC provider's discovery document at ${issuer.href}`,
+      settings,
+    );
   }
   if (!as.authorization_endpoint || !as.token_endpoint)
     throw failed(
@@ -129,7 +133,14 @@ export async function oidcProviderLogin(
 /** OAuth errors (a refused grant, a bad ID token) as AUTH_FAILED; network ones as UNREACHABLE. */
 function oauthFailure(error: unknown, what: string, settings: VaultSettings): Error {
   if (isVaultlinkError(error)) return error;
-  const e = error as { name?: string; code?: string; message?: string; error?: string; error_description?: string; cause?: unknown };
+  const e = error as {
+    name?: string;
+    code?: string;
+    message?: string;
+    error?: string;
+    error_description?: string;
+    cause?: unknown;
+  };
   if (e?.name === "ResponseBodyError" || e?.name === "AuthorizationResponseError") {
     return failed(
       `The OIDC provider refused ${what}: ${e.error ?? "error"}${e.error_description ? ` (${String(e.error_description).slice(0, 200)})` : ""}.`,
