@@ -630,6 +630,11 @@ async function walkThrough(demo: Demo): Promise<void> {
       );
       r = await demo.ok({ args: ["integration", "disconnect", "hashicorp"] });
       expectIn(r.stdout, "vault-api-key");
+      demo.note(
+        "Dana's vault asks the team's setup on her next use (at most a minute later), or now:",
+      );
+      r = await demo.ok({ args: ["integration", "status", "hashicorp"], home: member });
+      expectIn(r.stdout, "disconnected by the team");
       r = await demo.cli({ args: ["read", "vault-api-key"], home: member });
       expectExit(r, "non-zero");
       expectIn(r.stderr, "disconnected by the team");

@@ -377,7 +377,9 @@ Environment:
       .action(act(load.integration, "list"));
     integration
       .command("status")
-      .description("one integration's status, expiry and settings")
+      .description(
+        "one integration's status, expiry and settings (team integrations: checks the team's published setup first)",
+      )
       .argument("<id>")
       .addOption(json())
       .action(act(load.integration, "status"));

@@ -234,7 +234,13 @@ export async function list(opts: Opts, cmd: Command): Promise<void> {
 
 export async function status(id: string, opts: Opts, cmd: Command): Promise<void> {
   await withVault(cmd, async (o) => {
-    const i = await o.vault.integrations.status(id);
+    let i = await o.vault.integrations.status(id);
+    if (i.scope === "team" && i.status === "connected") {
+      // Ask the team's setup now: a change or a disconnect by the team shows at once.
+      await o.ensureProviders([i.provider]);
+      await o.vault.integrations.syncTeam(id, { force: true });
+      i = await o.vault.integrations.status(id);
+    }
     if (opts.json === true) return printJson(i);
     showInfo(i);
   });

@@ -24,6 +24,10 @@ describe("HashiCorp Vault (team integration) through the built CLI and the Vault
       emu.createPolicy("e2e-read", {
         paths: { "secret/data/e2e/*": ["read"], "sys/mounts": ["read"] },
       });
+      // What makes the connecting person a team admin: Vault lets them update the team setup.
+      emu.createPolicy("e2e-team-admin", {
+        paths: { "secret/data/vaultlink/team": ["create", "read", "update", "delete"] },
+      });
       emu.addUser({ username: MEMBER, password: MEMBER_PASSWORD, policies: ["e2e-read"] });
       tokens.push(emu.rootToken);
       return emu;
@@ -31,7 +35,7 @@ describe("HashiCorp Vault (team integration) through the built CLI and the Vault
     secrets: () => [API_KEY, DB_PASSWORD, OLD_API_KEY, MEMBER_PASSWORD, ...tokens],
   });
   const newToken = () => {
-    const token = t.emu.createToken({ policies: ["e2e-read"] });
+    const token = t.emu.createToken({ policies: ["e2e-read", "e2e-team-admin"] });
     tokens.push(token);
     return { token };
   };

@@ -4,6 +4,18 @@ import { isUrlAllowed } from "../resolver/allowed-domains.js";
 import type { IntegrationRecord, LinkRecord, SecretRecord, VaultDocument } from "../vault/model.js";
 
 /**
+ * How long a confirmed team setup is trusted: within it, a team integration's cached values
+ * serve at once; after it, the next use asks the provider again (and follows or disconnects).
+ */
+export const TEAM_RECHECK_MS = 60_000;
+
+/** Was the team setup of this integration confirmed within TEAM_RECHECK_MS of `now`? */
+export function teamCheckedRecently(integration: IntegrationRecord, now: number): boolean {
+  const at = integration.team?.checkedAt ? Date.parse(integration.team.checkedAt) : Number.NaN;
+  return Number.isFinite(at) && now - at < TEAM_RECHECK_MS && at <= now + 5_000;
+}
+
+/**
  * What one secret resolves to when nothing has to be fetched, awaited or reported: the rules
  * of the hot path, shared by the engine's `resolveNow` and the one-shot `readServable`.
  */
@@ -39,9 +51,9 @@ export function servableNow(
 
 /**
  * The cached value of a link when it may be served right now: caching on, integration
- * connected and unexpired, entry fresh. A team integration's value also waits until the
- * team's setup was confirmed recently (`teamCurrent`; without it, never at once): an admin's
- * disconnect must reach every member's next use. Otherwise undefined.
+ * connected and unexpired, entry fresh. A team integration's value also needs the team's setup
+ * confirmed within the last minute (stored in the record, or `teamCurrent` in this process), so
+ * an admin's disconnect reaches every member within a minute. Otherwise undefined.
  */
 export function freshLinkEntry(
   link: LinkRecord,
@@ -53,7 +65,12 @@ export function freshLinkEntry(
   if (doc.settings.cacheTtlMinutes <= 0) return undefined;
   const integration = doc.integrations[link.integration];
   if (integration === undefined || integration.status !== "connected") return undefined;
-  if (integration.team !== undefined && !teamCurrent?.(integration.id, now)) return undefined;
+  if (
+    integration.team !== undefined &&
+    !teamCheckedRecently(integration, now) &&
+    !teamCurrent?.(integration.id, now)
+  )
+    return undefined;
   if (integration.expiresAt !== undefined && expiryOf(integration) <= now) return undefined;
   return freshEntry(linkCacheKey(link), now);
 }

@@ -1,6 +1,7 @@
 import type { AccessContext, AccessPolicy } from "../access/access-policy.js";
 import { timedOut, withDeadline } from "../deadline/index.js";
 import { toSession } from "../engine/provider-registry.js";
+import { TEAM_RECHECK_MS, teamCheckedRecently } from "../engine/serve-now.js";
 import type { EngineServices } from "../engine/services.js";
 import { isVaultlinkError, vaultlinkError } from "../errors/index.js";
 import type {
@@ -43,8 +44,7 @@ export interface JoinInput {
   notify?: (message: string) => void;
 }
 
-/** How long a confirmed team setup is trusted before the next use asks the provider again. */
-export const TEAM_RECHECK_MS = 60_000;
+export { TEAM_RECHECK_MS };
 
 export interface ReauthInput {
   method?: string;
@@ -150,7 +150,7 @@ export class Integrations {
       await this.#asTeam(provider, record, async (team) => {
         await this.deps.access.assertCanManage({ id, scope }, "connect", accessContext(team));
         await team.publish({ authMethod: method.id, settings: record.settings });
-        record.team = { location: team.location };
+        record.team = { location: team.location, checkedAt: this.#now() };
       });
     }
     await this.deps.docs.update((doc) => {
@@ -227,7 +227,7 @@ export class Integrations {
         ...signedIn,
         authMethod: setup.authMethod,
         settings: { ...signedIn.settings, ...setup.settings },
-        team: { location: team.location },
+        team: { location: team.location, checkedAt: this.#now() },
       };
       return next;
     });
@@ -285,9 +285,13 @@ export class Integrations {
    * disconnects this vault's integration ("disconnected by the team"). When the provider cannot
    * be asked (offline, signed out), nothing changes. Checked at most once a minute.
    */
-  async syncTeam(id: string): Promise<void> {
-    const checkedAt = this.#teamChecked.get(id);
-    if (checkedAt !== undefined && this.deps.clock.now() - checkedAt < TEAM_RECHECK_MS) return;
+  async syncTeam(id: string, options: { force?: boolean } = {}): Promise<void> {
+    const now = this.deps.clock.now();
+    if (!options.force) {
+      if (this.teamCurrent(id, now)) return;
+      const record = (await this.deps.docs.read()).integrations[id];
+      if (record && teamCheckedRecently(record, now)) return;
+    }
     let pending = this.#teamChecks.get(id);
     if (!pending) {
       pending = this.#syncTeamNow(id).finally(() => this.#teamChecks.delete(id));
@@ -327,15 +331,23 @@ export class Integrations {
       await this.#disconnectLocally(record, "disconnected by the team", "team");
       return;
     }
+    const checkedAt = this.#now();
     const changed =
       setup.authMethod !== record.authMethod ||
       Object.entries(setup.settings).some(
         ([k, v]) => JSON.stringify(record.settings[k]) !== JSON.stringify(v),
       );
-    if (!changed) return;
+    if (!changed) {
+      await this.deps.docs.update((doc) => {
+        const r = doc.integrations[id];
+        if (r?.team) r.team = { ...r.team, checkedAt };
+      });
+      return;
+    }
     await this.deps.docs.update((doc) => {
       const r = doc.integrations[id];
       if (!r) return;
+      if (r.team) r.team = { ...r.team, checkedAt };
       r.authMethod = setup.authMethod;
       r.settings = { ...r.settings, ...setup.settings };
       r.updatedAt = this.#now();
@@ -441,7 +453,7 @@ export class Integrations {
     this.deps.events.emit("IntegrationReauthenticated", { integration: id, provider: provider.id });
     if (record.team) {
       // Signed in again: follow the team's setup now (it may have changed or gone).
-      await this.syncTeam(id);
+      await this.syncTeam(id, { force: true });
       return this.status(id);
     }
     return toIntegrationInfo(record, this.deps.clock.now());

@@ -66,7 +66,11 @@ export interface IntegrationRecord {
    * Team integrations bound to a setup the team published in the provider (join, or an
    * admin's connect): where it lives. The record follows that setup on use.
    */
-  team?: { location: string };
+  team?: {
+    location: string;
+    /** When the published setup was last confirmed (ISO); recent enough, cached values serve. */
+    checkedAt?: string;
+  };
   connectedAt: string;
   updatedAt: string;
 }

@@ -36,7 +36,7 @@ const integrationSchema = z.looseObject({
   expiresAt: z.string().optional(),
   status: z.enum(["connected", "auth-expired", "disconnected"]),
   statusReason: z.string().optional(),
-  team: z.looseObject({ location: z.string() }).optional(),
+  team: z.looseObject({ location: z.string(), checkedAt: z.string().optional() }).optional(),
   connectedAt: isoTime,
   updatedAt: isoTime,
 });
