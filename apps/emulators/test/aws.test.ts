@@ -95,6 +95,48 @@ describe("AWS Secrets Manager emulator (moto + fault layer)", () => {
     expect(Array.from(binary.SecretBinary ?? [])).toEqual([0, 1, 2, 250]);
   });
 
+  it("a stage no version carries is named as Secrets Manager names it, not as a missing secret", async () => {
+    // app/token has one version: no AWSPREVIOUS yet.
+    const stage = await failure(
+      client().send(new GetSecretValueCommand({ SecretId: "app/token", VersionStage: "AWSPREVIOUS" })),
+    );
+    expect(stage).toBeInstanceOf(ResourceNotFoundException);
+    expect(stage.$metadata.httpStatusCode).toBe(400);
+    expect(stage.message).toBe(
+      "Secrets Manager can't find the specified secret value for staging label: AWSPREVIOUS",
+    );
+    const id = await failure(
+      client().send(
+        new GetSecretValueCommand({
+          SecretId: "app/token",
+          VersionId: "00000000-0000-4000-8000-000000000000",
+        }),
+      ),
+    );
+    expect(id.message).toMatch(/can't find the specified secret value for VersionId/);
+    const secret = await failure(
+      client().send(new GetSecretValueCommand({ SecretId: "app/none", VersionStage: "AWSPREVIOUS" })),
+    );
+    expect(secret).toBeInstanceOf(ResourceNotFoundException);
+    expect(secret.message).toBe("Secrets Manager can't find the specified secret.");
+  });
+
+  it("putSecretValue can label the new version and choose its VersionId", async () => {
+    const versionId = "release-2026-12-candidate-000000001";
+    await emulator.putSecretValue("app/token", { value: "tok-rc", stages: ["RC"], versionId });
+    const byLabel = await client().send(
+      new GetSecretValueCommand({ SecretId: "app/token", VersionStage: "RC" }),
+    );
+    expect(byLabel).toMatchObject({ SecretString: "tok-rc", VersionId: versionId });
+    const byId = await client().send(
+      new GetSecretValueCommand({ SecretId: "app/token", VersionId: versionId }),
+    );
+    expect(byId.SecretString).toBe("tok-rc");
+    // The current version did not move.
+    const current = await client().send(new GetSecretValueCommand({ SecretId: "app/token" }));
+    expect(current.SecretString).toBe("tok-1");
+  });
+
   it("BatchGetSecretValue reports a missing id in Errors", async () => {
     const out = await client().send(
       new BatchGetSecretValueCommand({ SecretIdList: ["app/token", "missing/one"] }),

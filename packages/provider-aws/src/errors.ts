@@ -15,6 +15,8 @@ export interface ErrorContext {
   action: string;
   /** What the call was about (a reference, a role ARN), named in messages. */
   subject?: string;
+  /** The secret read, when the subject also names a version. */
+  secretId?: string;
 }
 
 // Both spellings: Secrets Manager (JSON protocol) says ...Exception, STS (query protocol) not.
@@ -101,6 +103,24 @@ export function mapAwsError(error: unknown, context: ErrorContext): MappedError 
       message: `Access denied${about}: the identity lacks ${missingAction}.${awsMessage ? ` AWS said: ${awsMessage}` : ""}`,
       hint: `Allow ${missingAction} in the IAM policy of the signed-in identity (or the secret's resource policy).`,
       details: { ...details, missingAction },
+    };
+  }
+  // "can't find the specified secret value for staging label: X" / "for VersionId: X": the
+  // secret is there, the version is not.
+  const missingVersion =
+    name === "ResourceNotFoundException"
+      ? /secret value for (staging label|VersionId): ?(\S+)/.exec(awsMessage)
+      : null;
+  if (missingVersion) {
+    const [, kind, version] = missingVersion;
+    return {
+      code: "NOT_FOUND",
+      message: `The secret${context.secretId ? ` ${context.secretId}` : ""} has no version with ${kind} ${version}.`,
+      hint:
+        kind === "staging label"
+          ? "A secret has AWSPREVIOUS only once its value has changed; list the labels with `aws secretsmanager list-secret-version-ids`, or link the current version (no --version)."
+          : "List the secret's versions with `aws secretsmanager list-secret-version-ids`, or link the current version (no --version).",
+      details: { ...details, missingVersion: version },
     };
   }
   if (

@@ -140,7 +140,10 @@ async function getOne(job: Job, ctx: FetchContext): Promise<FetchResult[]> {
     );
     return answer(job, output);
   } catch (error) {
-    return fail(job, mapAwsError(error, errorContext(ctx, GET, subject)));
+    return fail(
+      job,
+      mapAwsError(error, { ...errorContext(ctx, GET, subject), secretId: job.secretId }),
+    );
   }
 }
 

@@ -11,6 +11,7 @@ const fallback = numberedSecrets("fallback", 5);
 const BINARY = new Uint8Array([0, 1, 2, 250, 251, 252, 253, 254, 255]);
 let arns: { plain: string; binary: string; versioned: string };
 let versionIds: { first: string; second: string };
+const CHOSEN_VERSION_ID = "release-candidate-2026-12-04-000001";
 
 const { signedIn } = useAwsEmulator(async (started) => {
   emulator = started;
@@ -24,6 +25,12 @@ const { signedIn } = useAwsEmulator(async (started) => {
     .versionId;
   const second = (await emulator.putSecretValue("rotating/key", { value: "second-value" }))
     .versionId;
+  // A labelled version that is not current, with a VersionId chosen by hand (not a UUID).
+  await emulator.putSecretValue("rotating/key", {
+    value: "release-value",
+    stages: ["RELEASE"],
+    versionId: CHOSEN_VERSION_ID,
+  });
   arns = { plain: plain as string, binary: binary as string, versioned: versioned as string };
   versionIds = { first, second };
 });
@@ -190,6 +197,8 @@ describe("versions", () => {
     ["stage: prefix", () => "stage:AWSPREVIOUS", "first-value-again"],
     ["a UUID VersionId", () => versionIds.first, "first-value-again"],
     ["id: prefix", () => `id:${versionIds.second}`, "second-value"],
+    ["a custom label", () => "RELEASE", "release-value"],
+    ["a chosen VersionId with id:", () => `id:${CHOSEN_VERSION_ID}`, "release-value"],
   ];
   for (const [what, version, expected] of cases) {
     it(`fetches by ${what} with GetSecretValue`, async () => {
@@ -223,6 +232,28 @@ describe("versions", () => {
       requestsFor(["rotating/key"], "00000000-0000-4000-8000-000000000000"),
     );
     expect(failureOf(result).code).toBe("NOT_FOUND");
+    expect(failureOf(result).message).toBe(
+      "The secret rotating/key has no version with VersionId 00000000-0000-4000-8000-000000000000.",
+    );
+  });
+
+  it("says the version is missing, not the secret, for AWSPREVIOUS of a secret never changed", async () => {
+    const { instance } = await signedIn();
+    const [result] = await instance.fetch(requestsFor(["single/plain"], "AWSPREVIOUS"));
+    const failed = failureOf(result);
+    expect(failed.code).toBe("NOT_FOUND");
+    expect(failed.message).toBe(
+      "The secret single/plain has no version with staging label AWSPREVIOUS.",
+    );
+    expect(failed.hint).toMatch(/AWSPREVIOUS only once its value has changed/);
+  });
+
+  it("still says the secret is missing when it is, whatever the version", async () => {
+    const { instance } = await signedIn();
+    const [result] = await instance.fetch(requestsFor(["no/such-secret"], "AWSPREVIOUS"));
+    const failed = failureOf(result);
+    expect(failed.code).toBe("NOT_FOUND");
+    expect(failed.message).toMatch(/^Secrets Manager has no secret for no\/such-secret/);
   });
 
   it("rejects an empty version INVALID_REFERENCE without a request", async () => {

@@ -5,7 +5,7 @@ import {
   startEmulatorServer,
 } from "../shared/index.js";
 import { AccessKeyLedger, type AwsCredentials, accessKeyIdOf } from "./credentials.js";
-import { awsFaultResponse } from "./errors.js";
+import { awsError, awsFaultResponse } from "./errors.js";
 import { forward } from "./forward.js";
 import { type MotoOptions, type MotoServer, startMoto } from "./moto.js";
 import { type AwsSecretPayload, type AwsSeedSecret, MotoSecretsClient } from "./seed.js";
@@ -62,6 +62,36 @@ function checkCredentials(
   }
   if (keyId !== undefined) keys.admit(keyId);
   return undefined;
+}
+
+/**
+ * moto answers GetSecretValue for a stage no version carries with "can't find the specified
+ * secret", as if the secret were missing; Secrets Manager names the staging label instead. When
+ * the request asked for a stage of a secret that exists, return that stage; else undefined.
+ */
+async function missingStageOf(
+  client: MotoSecretsClient,
+  req: EmulatorRequest,
+): Promise<string | undefined> {
+  if (awsOperationOf(req.headers["x-amz-target"], req.url.pathname) !== "GetSecretValue") {
+    return undefined;
+  }
+  let input: { SecretId?: unknown; VersionStage?: unknown; VersionId?: unknown };
+  try {
+    input = JSON.parse(req.body.toString("utf8")) as typeof input;
+  } catch {
+    return undefined;
+  }
+  const { SecretId, VersionStage, VersionId } = input;
+  if (typeof SecretId !== "string" || typeof VersionStage !== "string" || VersionId !== undefined) {
+    return undefined;
+  }
+  try {
+    await client.call("DescribeSecret", { SecretId });
+    return VersionStage;
+  } catch {
+    return undefined; // the secret itself is missing: moto's answer is right
+  }
 }
 
 /** Name the operation from `x-amz-target: secretsmanager.GetSecretValue`. */
@@ -128,7 +158,13 @@ export async function startAwsEmulator(options: AwsEmulatorOptions = {}): Promis
             Buffer.isBuffer(response.body) &&
             response.body.includes("ResourceNotFoundException")
           ) {
-            return { ...response, status: 400 };
+            const missingStage = await missingStageOf(client, req);
+            return missingStage === undefined
+              ? { ...response, status: 400 }
+              : awsError(
+                  "ResourceNotFoundException",
+                  `Secrets Manager can't find the specified secret value for staging label: ${missingStage}`,
+                );
           }
           return response;
         },

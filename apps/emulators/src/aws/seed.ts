@@ -10,7 +10,15 @@ export interface AwsSeedSecret {
   tags?: Record<string, string>;
 }
 
-export type AwsSecretPayload = Pick<AwsSeedSecret, "value" | "binary" | "json">;
+export type AwsSecretPayload = Pick<AwsSeedSecret, "value" | "binary" | "json"> & {
+  /**
+   * Stage labels for the new version (PutSecretValue's VersionStages). Default: AWSCURRENT, and
+   * the old current version becomes AWSPREVIOUS. Given labels move to the new version alone.
+   */
+  stages?: string[];
+  /** The new version's VersionId (PutSecretValue's ClientRequestToken, 32-64 characters). */
+  versionId?: string;
+};
 
 export class AwsCallError extends Error {
   constructor(
@@ -84,12 +92,15 @@ export class MotoSecretsClient {
     const put = await this.call<{ ARN: string; VersionId: string }>("PutSecretValue", {
       SecretId: secretId,
       ...payloadOf(secret),
+      ...(secret.stages ? { VersionStages: secret.stages } : {}),
+      ...(secret.versionId ? { ClientRequestToken: secret.versionId } : {}),
     });
     return { arn: put.ARN, versionId: put.VersionId };
   }
 }
 
 function payloadOf(secret: AwsSecretPayload): Record<string, string> {
+  // (stages and versionId are PutSecretValue's own fields, added by putValue.)
   const given = [secret.value, secret.binary, secret.json].filter((v) => v !== undefined);
   if (given.length !== 1) throw new Error("give exactly one of value, binary or json");
   if (secret.binary !== undefined) {

@@ -1,9 +1,15 @@
 import { type AwsEmulator, startAwsEmulator } from "@vaultlink/emulators";
-import { describe } from "vitest";
-import { providerE2e } from "./helpers.js";
+import { describe, expect, it } from "vitest";
+import { EXIT, providerE2e } from "./helpers.js";
 
 const API_KEY = "aws-e2e-api-key-7f3a9c21d";
 const DB_PASSWORD = "aws-e2e-db-password-91be4d0";
+const ROTATED = {
+  previous: "aws-e2e-rotated-previous-3c81",
+  current: "aws-e2e-rotated-current-a40e",
+  release: "aws-e2e-rotated-release-77d2",
+};
+const RELEASE_VERSION_ID = "e2e-release-version-000000000000001";
 
 describe("AWS Secrets Manager through the built CLI and the AWS emulator (moto)", () => {
   let creds = { accessKeyId: "", secretAccessKey: "" };
@@ -14,11 +20,24 @@ describe("AWS Secrets Manager through the built CLI and the AWS emulator (moto)"
       await emu.seed([
         { name: "e2e/api-key", value: API_KEY },
         { name: "e2e/db", json: { username: "app", password: DB_PASSWORD } },
+        { name: "e2e/rotated", value: ROTATED.previous },
+        { name: "e2e/rotated", value: ROTATED.current },
       ]);
+      await emu.putSecretValue("e2e/rotated", {
+        value: ROTATED.release,
+        stages: ["RELEASE"],
+        versionId: RELEASE_VERSION_ID,
+      });
       creds = emu.issueCredentials();
       return emu;
     },
-    secrets: () => [API_KEY, DB_PASSWORD, creds.accessKeyId, creds.secretAccessKey],
+    secrets: () => [
+      API_KEY,
+      DB_PASSWORD,
+      ...Object.values(ROTATED),
+      creds.accessKeyId,
+      creds.secretAccessKey,
+    ],
   });
 
   t.connects(
@@ -39,6 +58,35 @@ describe("AWS Secrets Manager through the built CLI and the AWS emulator (moto)"
     missingVersion: "stage:NO-SUCH-STAGE",
     goodVersion: "AWSCURRENT",
   }));
+
+  it("links versions by stage (AWSCURRENT, AWSPREVIOUS, a custom label) and by VersionId, and reads each", async () => {
+    const links: Array<[name: string, version: string, value: string]> = [
+      ["rot-current", "AWSCURRENT", ROTATED.current],
+      ["rot-previous", "AWSPREVIOUS", ROTATED.previous],
+      ["rot-release", "RELEASE", ROTATED.release],
+      ["rot-by-id", `id:${RELEASE_VERSION_ID}`, ROTATED.release],
+    ];
+    for (const [name, version] of links) {
+      const r = await t.run(["secret", "link", name, "aws", "e2e/rotated", "--version", version]);
+      expect(r.code, t.d(r)).toBe(EXIT.ok);
+      expect(r.stderr).toContain("(checked: the provider returned a value)");
+    }
+    for (const [name, , value] of links) {
+      const r = await t.run(["read", name]);
+      expect(r.code, t.d(r)).toBe(EXIT.ok);
+      expect(r.stdout === `${value}\n`, `read ${name} printed its version's value`).toBe(true);
+    }
+    for (const [name] of links) {
+      expect((await t.run(["secret", "delete", name, "--yes"])).code).toBe(EXIT.ok);
+    }
+  });
+
+  it("AWSPREVIOUS of a secret whose value never changed is refused, naming the version", async () => {
+    const r = await t.run(["secret", "link", "no-prev", "aws", "e2e/api-key", "--version", "AWSPREVIOUS"]);
+    expect(r.code, t.d(r)).toBe(EXIT.other);
+    expect(r.stderr).toContain("has no version with staging label AWSPREVIOUS");
+    expect(r.stderr).not.toContain("has no secret");
+  });
 
   t.expiredRead("expired credentials: read fails with exit 4, naming the reauth command", () =>
     t.emu.expireCredentials(),
