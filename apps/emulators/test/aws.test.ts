@@ -98,7 +98,9 @@ describe("AWS Secrets Manager emulator (moto + fault layer)", () => {
   it("a stage no version carries is named as Secrets Manager names it, not as a missing secret", async () => {
     // app/token has one version: no AWSPREVIOUS yet.
     const stage = await failure(
-      client().send(new GetSecretValueCommand({ SecretId: "app/token", VersionStage: "AWSPREVIOUS" })),
+      client().send(
+        new GetSecretValueCommand({ SecretId: "app/token", VersionStage: "AWSPREVIOUS" }),
+      ),
     );
     expect(stage).toBeInstanceOf(ResourceNotFoundException);
     expect(stage.$metadata.httpStatusCode).toBe(400);
@@ -115,7 +117,9 @@ describe("AWS Secrets Manager emulator (moto + fault layer)", () => {
     );
     expect(id.message).toMatch(/can't find the specified secret value for VersionId/);
     const secret = await failure(
-      client().send(new GetSecretValueCommand({ SecretId: "app/none", VersionStage: "AWSPREVIOUS" })),
+      client().send(
+        new GetSecretValueCommand({ SecretId: "app/none", VersionStage: "AWSPREVIOUS" }),
+      ),
     );
     expect(secret).toBeInstanceOf(ResourceNotFoundException);
     expect(secret.message).toBe("Secrets Manager can't find the specified secret.");

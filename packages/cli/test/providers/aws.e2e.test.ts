@@ -82,7 +82,15 @@ describe("AWS Secrets Manager through the built CLI and the AWS emulator (moto)"
   });
 
   it("AWSPREVIOUS of a secret whose value never changed is refused, naming the version", async () => {
-    const r = await t.run(["secret", "link", "no-prev", "aws", "e2e/api-key", "--version", "AWSPREVIOUS"]);
+    const r = await t.run([
+      "secret",
+      "link",
+      "no-prev",
+      "aws",
+      "e2e/api-key",
+      "--version",
+      "AWSPREVIOUS",
+    ]);
     expect(r.code, t.d(r)).toBe(EXIT.other);
     expect(r.stderr).toContain("has no version with staging label AWSPREVIOUS");
     expect(r.stderr).not.toContain("has no secret");
