@@ -2,7 +2,7 @@ import type { KeySource, ProviderDefinition, Vault, WritableKeySource } from "@v
 import { CliError, ExitCode } from "./errors.js";
 import { askSecret } from "./io/input.js";
 import { interactive } from "./io/term.js";
-import { loadConfig } from "./plugins/config.js";
+import { loadConfigOrDefaults } from "./plugins/config.js";
 import { PluginRegistry } from "./plugins/registry.js";
 
 export interface GlobalOptions {
@@ -141,7 +141,7 @@ export interface OpenOptions {
 
 export async function openVault(options: OpenOptions): Promise<OpenedVault> {
   const core = await import("@vaultlink/core");
-  const config = loadConfig();
+  const config = loadConfigOrDefaults((text) => process.stderr.write(`${text}\n`));
   const registry = new PluginRegistry(config);
   const lazies = new Map<string, ReturnType<typeof lazyDefinition>>();
   const hydrate = async (id: string) => {

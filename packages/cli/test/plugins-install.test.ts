@@ -248,4 +248,54 @@ describe("plugins install, list, update, uninstall", () => {
       v.cleanup();
     }
   });
+
+  it("a broken config.json does not block local secrets: a warning, then the read", async () => {
+    const v = await newVault();
+    try {
+      const add = await v.run(["secret", "add", "local-one"], { input: "local-value-3f9a" });
+      expect(add.code).toBe(0);
+      for (const text of ["{ not json", JSON.stringify({ plugin: ["x"] })]) {
+        writeFileSync(join(v.home, "config.json"), text);
+        // --debug sends the read down the full path, which opens the vault with plugins.
+        for (const args of [
+          ["read", "local-one"],
+          ["--debug", "read", "local-one", "--json"],
+        ]) {
+          const r = await v.run(args);
+          expect(r.code, args.join(" ")).toBe(0);
+          expect(r.stdout.includes("local-value-3f9a")).toBe(true);
+        }
+        const listed = await v.run(["secret", "list"]);
+        expect(listed.code).toBe(0);
+        expect(listed.stderr).toContain(`warning: The config file ${join(v.home, "config.json")}`);
+        expect(listed.stderr).toMatch(/Its plugins are not loaded/);
+        // Managing plugins through it is refused instead.
+        const plugins = await v.run(["plugins", "list"]);
+        expect(plugins.code).toBe(2);
+      }
+    } finally {
+      v.cleanup();
+    }
+  });
+
+  it("connect to a plugin that failed names its problem, and never lists it as loaded", async () => {
+    const v = await newVault({ config: { plugins: ["future-api"] } });
+    try {
+      pluginFolder(join(v.home, "node_modules"), { name: "future-api", id: "fut", apiVersion: 2 });
+      const r = await v.run(["integration", "connect", "fut"]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(
+        /The "fut" provider plugin \(future-api\) is incompatible: it targets plugin API version 2/,
+      );
+      expect(r.stderr).toMatch(/hint: Install a release of future-api built for plugin API 1/);
+      const unknown = await v.run(["integration", "connect", "nope"]);
+      expect(unknown.code).toBe(1);
+      expect(unknown.stderr).toMatch(/No provider plugin with id "nope" is loaded/);
+      const loadedLine = unknown.stderr.split("\n").find((l) => l.includes("Loaded providers"));
+      expect(loadedLine).toMatch(/aws/);
+      expect(loadedLine).not.toMatch(/fut/);
+    } finally {
+      v.cleanup();
+    }
+  });
 });

@@ -150,6 +150,8 @@ function expiry(i: IntegrationInfo): string {
 
 async function providerFor(o: OpenedVault, id: string): Promise<ProviderDefinition> {
   await o.ensureProviders([id]);
+  // Only a plugin that really loaded; a failed one is reported with its own reason and fix.
+  if (!o.registry.loaded().some((p) => p.id === id)) throw await o.registry.missingProvider(id);
   return o.vault.providers.get(id);
 }
 

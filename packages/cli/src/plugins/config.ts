@@ -84,6 +84,33 @@ export function loadConfig(): CliConfig {
   };
 }
 
+/**
+ * The config for commands that use the vault: a config file that cannot be used is reported as
+ * a warning and only the first-party providers load, so local secrets stay readable. The
+ * commands that manage plugins use loadConfig() and refuse instead.
+ */
+export function loadConfigOrDefaults(warn: (text: string) => void): CliConfig {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (!(error instanceof CliError) || error.code !== "CONFIG_INVALID") throw error;
+    warn(
+      `warning: ${error.message} Its plugins are not loaded; first-party providers and local secrets work.${error.hint ? `\nhint: ${error.hint}` : ""}`,
+    );
+    const file = process.env.VAULTLINK_CONFIG?.trim()
+      ? resolve(process.env.VAULTLINK_CONFIG.trim())
+      : join(vaultHome(), "config.json");
+    return {
+      file,
+      dir: dirname(file),
+      exists: true,
+      pluginsDir: join(dirname(file), "plugins"),
+      plugins: [],
+      discover: false,
+    };
+  }
+}
+
 const KNOWN_KEYS = ["plugins", "discover", "$schema"];
 
 function configError(file: string, why: string, fix?: string): CliError {

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { isAbsolute, join, resolve as resolvePath } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { ProviderDefinition } from "@vaultlink/core";
+import { CliError, ExitCode } from "../errors.js";
 import { checkPluginPackage } from "./compat.js";
 import type { CliConfig, PluginEntry } from "./config.js";
 import { hostCoreVersion, shareHostCore } from "./host-core.js";
@@ -40,6 +41,8 @@ export interface LoadedPlugin {
 
 export interface PluginProblem {
   spec: string;
+  /** The provider id, when known (package.json "vaultlink".id, or the export's id). */
+  id?: string;
   origin: PluginCandidate["origin"];
   kind: "incompatible" | "broken";
   reason: string;
@@ -177,7 +180,8 @@ export class PluginRegistry {
     if (this.#hostCore === null) this.#hostCore = hostCoreVersion();
     const problem = checkPluginPackage(name, found.pkg, this.#hostCore);
     if (problem) {
-      this.problems.push({ spec: name, origin, ...problem });
+      const id = typeof found.meta?.id === "string" ? found.meta.id : undefined;
+      this.problems.push({ spec: name, origin, ...(id ? { id } : {}), ...problem });
       return undefined;
     }
     return found;
@@ -230,6 +234,30 @@ export class PluginRegistry {
     );
     await Promise.all(wanted.map((c) => this.#import(c)));
     return this.loaded();
+  }
+
+  /**
+   * Why no plugin provides `id`: the plugin's own problem when one with that id failed, else
+   * the providers that did load. For commands that need one provider.
+   */
+  async missingProvider(id: string): Promise<CliError> {
+    await this.load();
+    const problem = this.problems.find((p) => p.id === id);
+    if (problem)
+      return new CliError(
+        `The "${id}" provider plugin (${problem.spec}) is ${problem.kind}: ${problem.reason}.`,
+        {
+          hint: problem.hint ?? "See vaultlink plugins list.",
+          exitCode: ExitCode.other,
+          code: problem.kind === "incompatible" ? "PLUGIN_INCOMPATIBLE" : "PLUGIN_INVALID",
+        },
+      );
+    const ids = this.loaded().map((p) => p.id);
+    return new CliError(`No provider plugin with id "${id}" is loaded.`, {
+      hint: `Loaded providers: ${ids.join(", ") || "none"}. Install one with vaultlink plugins install <package>; vaultlink plugins list shows any that failed.`,
+      exitCode: ExitCode.other,
+      code: "PROVIDER_NOT_FOUND",
+    });
   }
 
   loaded(): LoadedPlugin[] {
@@ -307,6 +335,7 @@ export class PluginRegistry {
       this.problems.push({
         spec: c.spec,
         origin: c.origin,
+        ...(c.id ? { id: c.id } : {}),
         kind: e.code === "PLUGIN_INCOMPATIBLE" ? "incompatible" : "broken",
         reason: firstLine(e.message).replace(/\.$/, ""),
         ...(e.hint ? { hint: e.hint } : {}),

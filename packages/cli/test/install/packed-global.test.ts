@@ -5,51 +5,19 @@
  * installed `vaultlink` run from an unrelated folder, down to a read linked to the 1Password
  * Connect emulator. Also checks that each tarball carries only what users need.
  */
-import { execFile, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, realpathSync } from "node:fs";
-import { mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { delimiter, dirname, join, resolve, sep } from "node:path";
-import { promisify } from "node:util";
+import { delimiter, dirname, join, sep } from "node:path";
 import {
   type RunningOnePasswordConnect,
   startOnePasswordConnectEmulator,
 } from "@vaultlink/emulators";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CLI_DIR } from "../helpers.js";
+import { cliTarballs, type Packed, packAll, tool } from "./packed.js";
 
-const execFileP = promisify(execFile);
-
-/**
- * The environment of a user's shell for pnpm and npm: none of the npm_* variables of the pnpm
- * run this test may be in (they are npm configuration, and would change what npm does).
- */
-function toolEnv(): NodeJS.ProcessEnv {
-  return Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k) && k !== "PNPM_SCRIPT_SRC_DIR"),
-  );
-}
-
-/** Run a tool; a failure or a hang names the command and shows the end of its output. */
-async function tool(file: string, args: string[], cwd: string, timeout: number): Promise<string> {
-  try {
-    const { stdout } = await execFileP(file, args, {
-      cwd,
-      env: toolEnv(),
-      timeout,
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    return stdout;
-  } catch (error) {
-    const e = error as { code?: unknown; signal?: unknown; stdout?: string; stderr?: string };
-    throw new Error(
-      `${file} ${args.join(" ")} failed (${String(e.code ?? e.signal)}): ${(e.stderr || e.stdout || "").slice(-2000)}`,
-    );
-  }
-}
-const REPO = resolve(CLI_DIR, "../..");
-const PNPM = join(REPO, "scripts/pnpm.sh");
 const INSTALL_TIMEOUT = 600_000; // a cold npm cache downloads every SDK the providers use
 
 const API_KEY = "packed-e2e-api-key-5c1d9e07";
@@ -57,14 +25,6 @@ const LINKED_VALUE = "packed-e2e-linked-value-a83f2b6";
 
 /** What a published tarball may hold: the package's manifest, README, licence and built code. */
 const ALLOWED = /^(package\.json|README\.md|LICENSE|dist\/.+\.(js|cjs|d\.ts))$/;
-
-interface Packed {
-  name: string;
-  dir: string;
-  tarball: string;
-  files: string[];
-  manifest: Record<string, unknown>;
-}
 
 let root: string;
 let prefix: string;
@@ -138,35 +98,11 @@ beforeAll(async () => {
   home = join(root, "home");
   await Promise.all([tarballs, prefix, elsewhere, home].map((d) => mkdir(d)));
 
-  // Every publishable package: the non-private ones under packages/.
-  for (const entry of (await readdir(join(REPO, "packages"))).sort()) {
-    const dir = join(REPO, "packages", entry);
-    const manifestPath = join(dir, "package.json");
-    if (!existsSync(manifestPath)) continue;
-    const manifest = JSON.parse(await readFile(manifestPath, "utf8")) as Record<string, unknown>;
-    if (manifest.private === true) continue;
-    const before = new Set(await readdir(tarballs));
-    await tool("bash", [PNPM, "pack", "--pack-destination", tarballs], dir, 120_000);
-    const tarball = (await readdir(tarballs)).find((f) => f.endsWith(".tgz") && !before.has(f));
-    if (!tarball) throw new Error(`pnpm pack in ${dir} wrote no tarball.`);
-    const path = join(tarballs, tarball);
-    const files = (await tool("tar", ["-tzf", path], root, 30_000))
-      .split("\n")
-      .filter((l) => l !== "" && !l.endsWith("/"))
-      .map((l) => l.replace(/^package\//, ""));
-    const packedManifest = await tool("tar", ["-xzOf", path, "package/package.json"], root, 30_000);
-    packed.push({
-      name: String(manifest.name),
-      dir,
-      tarball: path,
-      files,
-      manifest: JSON.parse(packedManifest) as Record<string, unknown>,
-    });
-  }
+  packed.push(...(await packAll(tarballs)));
 
   // The CLI and the packages it depends on, from the tarballs only (the testkit is for plugin
   // authors, not CLI users).
-  const forCli = packed.filter((p) => p.name !== "@vaultlink/testkit").map((p) => p.tarball);
+  const forCli = cliTarballs(packed);
   await tool(
     "npm",
     ["install", "-g", "--prefix", prefix, "--no-audit", "--no-fund", "--prefer-offline", ...forCli],

@@ -1,0 +1,159 @@
+/**
+ * A third-party plugin the way a user gets one: the CLI installed with npm from the packed
+ * tarballs into an empty folder outside the workspace, the example plugin
+ * (examples/provider-env) packed and installed with `vaultlink plugins install`, then used
+ * through the installed CLI: connect, link, read, cache reset, disconnect, uninstall. The
+ * plugin peer-depends on @vaultlink/core and nothing installs core beside it: the host's core
+ * is what it gets.
+ */
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync, realpathSync } from "node:fs";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { delimiter, dirname, join, sep } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cliTarballs, packAll, packOne, REPO, tool } from "./packed.js";
+
+const INSTALL_TIMEOUT = 600_000; // a cold npm cache downloads every SDK the providers use
+const STEP = 60_000;
+const VALUE = "packed-plugin-value-7d21c4e9";
+
+let root: string;
+let app: string;
+let home: string;
+let pluginTarball: string;
+let vaultKey = "";
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** The installed `vaultlink` (app/node_modules/.bin), from an unrelated folder; never printed. */
+function vaultlink(args: readonly string[], env: Record<string, string> = {}): Promise<Run> {
+  return new Promise((res, rej) => {
+    const child = spawn(join(app, "node_modules", ".bin", "vaultlink"), args, {
+      cwd: root,
+      env: {
+        // npm for `plugins install`, this Node, and system tools only: no workspace binaries.
+        PATH: [dirname(process.execPath), "/usr/local/bin", "/usr/bin", "/bin"].join(delimiter),
+        HOME: home,
+        VAULTLINK_HOME: join(home, "vaultlink"),
+        NO_COLOR: "1",
+        ...(vaultKey ? { VAULTLINK_VAULT_KEY: vaultKey } : {}),
+        ...env,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+    child.on("error", rej);
+    child.on("close", (code) => res({ code, stdout, stderr }));
+  });
+}
+
+async function ok(args: readonly string[], env: Record<string, string> = {}): Promise<Run> {
+  const r = await vaultlink(args, env);
+  const first = (r.stderr.split("\n").find((l) => l.trim() !== "") ?? "").split(VALUE).join("***");
+  expect(r.code, `vaultlink ${args.join(" ")} -> exit ${r.code}; ${first.slice(0, 400)}`).toBe(0);
+  return r;
+}
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), "vaultlink-packed-plugin-"));
+  const tarballs = join(root, "tarballs");
+  app = join(root, "app");
+  home = join(root, "home");
+  await Promise.all([tarballs, app, home].map((d) => mkdir(d)));
+  const pluginDir = join(REPO, "examples", "provider-env");
+  if (!existsSync(join(pluginDir, "dist", "index.js")))
+    throw new Error(`${pluginDir}/dist is missing: build the workspace first.`);
+  const packed = await packAll(tarballs);
+  pluginTarball = (await packOne(pluginDir, tarballs)).tarball;
+  await writeFile(join(app, "package.json"), JSON.stringify({ name: "app", private: true }));
+  await tool(
+    "npm",
+    ["install", "--no-audit", "--no-fund", "--prefer-offline", ...cliTarballs(packed)],
+    app,
+    INSTALL_TIMEOUT - 120_000,
+  );
+}, INSTALL_TIMEOUT);
+
+afterAll(async () => {
+  if (root) await rm(root, { recursive: true, force: true });
+});
+
+describe("a plugin installed into the packed CLI with `vaultlink plugins install`", () => {
+  it("the CLI is a real install outside the workspace", () => {
+    const bin = realpathSync(join(app, "node_modules", ".bin", "vaultlink"));
+    expect(bin.startsWith(realpathSync(app) + sep)).toBe(true);
+    expect(realpathSync(app).startsWith(realpathSync(REPO))).toBe(false);
+  });
+
+  it(
+    "installs the packed example plugin, checked and enabled, without a core beside it",
+    async () => {
+      const r = await ok(["plugins", "install", pluginTarball, "--json"]);
+      expect(JSON.parse(r.stdout)).toMatchObject({
+        installed: { name: "vaultlink-provider-env", id: "env" },
+      });
+      const pluginsDir = join(home, "vaultlink", "plugins");
+      expect(existsSync(join(pluginsDir, "node_modules", "vaultlink-provider-env"))).toBe(true);
+      expect(existsSync(join(pluginsDir, "node_modules", "@vaultlink", "core"))).toBe(false);
+      expect(
+        JSON.parse(readFileSync(join(home, "vaultlink", "config.json"), "utf8")),
+      ).toEqual({ plugins: ["vaultlink-provider-env"] });
+      const listed = JSON.parse((await ok(["plugins", "list", "--json"])).stdout) as {
+        loaded: Array<{ id: string; origin: string }>;
+        broken: unknown[];
+        incompatible: unknown[];
+      };
+      expect(listed.loaded).toContainEqual(expect.objectContaining({ id: "env", origin: "config" }));
+      expect(listed.broken).toEqual([]);
+      expect(listed.incompatible).toEqual([]);
+    },
+    STEP * 2,
+  );
+
+  it(
+    "connects, links, reads, resets the cache, reads again and disconnects through it",
+    async () => {
+      const created = await ok(["vault", "create", "--no-keychain", "--json"]);
+      vaultKey = (JSON.parse(created.stdout) as { vaultKey: string }).vaultKey;
+      await ok(["integration", "connect", "env"]);
+      await ok(["secret", "link", "from-env", "env", "env://VLX_PACKED_PLUGIN"], {
+        VLX_PACKED_PLUGIN: VALUE,
+      });
+      const read = await ok(["read", "from-env", "--no-newline"], { VLX_PACKED_PLUGIN: VALUE });
+      expect(read.stdout === VALUE, "read printed the variable's value").toBe(true);
+      await ok(["cache", "reset"]);
+      const again = await ok(["read", "from-env", "--no-newline"], { VLX_PACKED_PLUGIN: VALUE });
+      expect(again.stdout === VALUE, "read after cache reset printed the value").toBe(true);
+      await ok(["integration", "disconnect", "env"]);
+      const after = await vaultlink(["read", "from-env"], { VLX_PACKED_PLUGIN: VALUE });
+      expect(after.code).not.toBe(0);
+      expect(after.stdout).toBe("");
+    },
+    STEP * 2,
+  );
+
+  it(
+    "uninstalls it by provider id",
+    async () => {
+      await ok(["plugins", "uninstall", "env"]);
+      expect(
+        JSON.parse(readFileSync(join(home, "vaultlink", "config.json"), "utf8")),
+      ).toEqual({ plugins: [] });
+      const listed = JSON.parse((await ok(["plugins", "list", "--json"])).stdout) as {
+        loaded: Array<{ id: string }>;
+        installed: unknown[];
+      };
+      expect(listed.loaded.map((p) => p.id)).not.toContain("env");
+      expect(listed.installed).toEqual([]);
+    },
+    STEP * 2,
+  );
+});

@@ -1,0 +1,100 @@
+/**
+ * Shared by the tests that use vaultlink as a user gets it: `pnpm pack` of a package (which
+ * rewrites workspace: ranges) and npm/pnpm run the way a user's shell runs them.
+ */
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { readdir, readFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { promisify } from "node:util";
+import { CLI_DIR } from "../helpers.js";
+
+const execFileP = promisify(execFile);
+
+export const REPO = resolve(CLI_DIR, "../..");
+const PNPM = join(REPO, "scripts/pnpm.sh");
+
+/**
+ * The environment of a user's shell for pnpm and npm: none of the npm_* variables of the pnpm
+ * run this test may be in (they are npm configuration, and would change what npm does).
+ */
+export function toolEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k) && k !== "PNPM_SCRIPT_SRC_DIR"),
+  );
+}
+
+/** Run a tool; a failure or a hang names the command and shows the end of its output. */
+export async function tool(
+  file: string,
+  args: string[],
+  cwd: string,
+  timeout: number,
+): Promise<string> {
+  try {
+    const { stdout } = await execFileP(file, args, {
+      cwd,
+      env: toolEnv(),
+      timeout,
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    return stdout;
+  } catch (error) {
+    const e = error as { code?: unknown; signal?: unknown; stdout?: string; stderr?: string };
+    throw new Error(
+      `${file} ${args.join(" ")} failed (${String(e.code ?? e.signal)}): ${(e.stderr || e.stdout || "").slice(-2000)}`,
+    );
+  }
+}
+
+export interface Packed {
+  name: string;
+  dir: string;
+  tarball: string;
+  files: string[];
+  manifest: Record<string, unknown>;
+}
+
+/** `pnpm pack` one package folder into `tarballs`; what it packed, read back from the tarball. */
+export async function packOne(dir: string, tarballs: string): Promise<Packed> {
+  const manifest = JSON.parse(await readFile(join(dir, "package.json"), "utf8")) as Record<
+    string,
+    unknown
+  >;
+  const before = new Set(await readdir(tarballs));
+  await tool("bash", [PNPM, "pack", "--pack-destination", tarballs], dir, 120_000);
+  const tarball = (await readdir(tarballs)).find((f) => f.endsWith(".tgz") && !before.has(f));
+  if (!tarball) throw new Error(`pnpm pack in ${dir} wrote no tarball.`);
+  const path = join(tarballs, tarball);
+  const files = (await tool("tar", ["-tzf", path], tarballs, 30_000))
+    .split("\n")
+    .filter((l) => l !== "" && !l.endsWith("/"))
+    .map((l) => l.replace(/^package\//, ""));
+  const packedManifest = await tool("tar", ["-xzOf", path, "package/package.json"], tarballs, 30_000);
+  return {
+    name: String(manifest.name),
+    dir,
+    tarball: path,
+    files,
+    manifest: JSON.parse(packedManifest) as Record<string, unknown>,
+  };
+}
+
+/** Every publishable package (the non-private ones under packages/), packed, by name order. */
+export async function packAll(tarballs: string): Promise<Packed[]> {
+  const packed: Packed[] = [];
+  for (const entry of (await readdir(join(REPO, "packages"))).sort()) {
+    const dir = join(REPO, "packages", entry);
+    const manifestPath = join(dir, "package.json");
+    if (!existsSync(manifestPath)) continue;
+    const manifest = JSON.parse(await readFile(manifestPath, "utf8")) as Record<string, unknown>;
+    if (manifest.private === true) continue;
+    packed.push(await packOne(dir, tarballs));
+  }
+  return packed;
+}
+
+/** The tarballs a CLI user installs: all but the testkit (which is for plugin authors). */
+export function cliTarballs(packed: readonly Packed[]): string[] {
+  return packed.filter((p) => p.name !== "@vaultlink/testkit").map((p) => p.tarball);
+}
