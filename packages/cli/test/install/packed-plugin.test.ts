@@ -103,15 +103,17 @@ describe("a plugin installed into the packed CLI with `vaultlink plugins install
       const pluginsDir = join(home, "vaultlink", "plugins");
       expect(existsSync(join(pluginsDir, "node_modules", "vaultlink-provider-env"))).toBe(true);
       expect(existsSync(join(pluginsDir, "node_modules", "@vaultlink", "core"))).toBe(false);
-      expect(
-        JSON.parse(readFileSync(join(home, "vaultlink", "config.json"), "utf8")),
-      ).toEqual({ plugins: ["vaultlink-provider-env"] });
+      expect(JSON.parse(readFileSync(join(home, "vaultlink", "config.json"), "utf8"))).toEqual({
+        plugins: ["vaultlink-provider-env"],
+      });
       const listed = JSON.parse((await ok(["plugins", "list", "--json"])).stdout) as {
         loaded: Array<{ id: string; origin: string }>;
         broken: unknown[];
         incompatible: unknown[];
       };
-      expect(listed.loaded).toContainEqual(expect.objectContaining({ id: "env", origin: "config" }));
+      expect(listed.loaded).toContainEqual(
+        expect.objectContaining({ id: "env", origin: "config" }),
+      );
       expect(listed.broken).toEqual([]);
       expect(listed.incompatible).toEqual([]);
     },
@@ -144,9 +146,9 @@ describe("a plugin installed into the packed CLI with `vaultlink plugins install
     "uninstalls it by provider id",
     async () => {
       await ok(["plugins", "uninstall", "env"]);
-      expect(
-        JSON.parse(readFileSync(join(home, "vaultlink", "config.json"), "utf8")),
-      ).toEqual({ plugins: [] });
+      expect(JSON.parse(readFileSync(join(home, "vaultlink", "config.json"), "utf8"))).toEqual({
+        plugins: [],
+      });
       const listed = JSON.parse((await ok(["plugins", "list", "--json"])).stdout) as {
         loaded: Array<{ id: string }>;
         installed: unknown[];

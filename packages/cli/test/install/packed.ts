@@ -70,7 +70,12 @@ export async function packOne(dir: string, tarballs: string): Promise<Packed> {
     .split("\n")
     .filter((l) => l !== "" && !l.endsWith("/"))
     .map((l) => l.replace(/^package\//, ""));
-  const packedManifest = await tool("tar", ["-xzOf", path, "package/package.json"], tarballs, 30_000);
+  const packedManifest = await tool(
+    "tar",
+    ["-xzOf", path, "package/package.json"],
+    tarballs,
+    30_000,
+  );
   return {
     name: String(manifest.name),
     dir,
