@@ -45,7 +45,7 @@ export interface ConformanceHarness {
   /** Handed to the provider in `ctx.pluginOptions`. */
   pluginOptions?: Record<string, unknown>;
   faults: ConformanceFaults;
-  /** Called once after every test, to stop servers the factory started. */
+  /** Called once, after the last test (not after each), to stop servers the factory started. */
   stop?(): Promise<void>;
 }
 
