@@ -143,7 +143,11 @@ describe("vaultlink-provider-env installed from outside the workspace", () => {
 
       // env:// from the process environment, with auth method "none".
       await cli(["integration", "connect", "env"]);
-      await cli(["secret", "link", "from-env", "env", "env://VLX_OUTSIDE_VAR"]);
+      // secret link fetches the reference once to check it: the variable must be there too.
+      const linked = await cli(["secret", "link", "from-env", "env", "env://VLX_OUTSIDE_VAR"], {
+        VLX_OUTSIDE_VAR: VALUES.outside,
+      });
+      expect(linked.stderr).toContain("(checked: the provider returned a value)");
       const read = await cli(["read", "from-env", "--no-newline"], {
         VLX_OUTSIDE_VAR: VALUES.outside,
       });
