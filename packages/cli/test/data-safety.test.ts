@@ -359,6 +359,21 @@ describe("VAULTLINK_HOME that other users can write", () => {
       expect(f.code).toBe(6);
       expect(f.stderr).toContain("belongs to another user");
 
+      // A vault whose directory became writable by others: even `read` (answered without the
+      // engine when it can be) refuses, and the directory is left as it is.
+      const v = await newVault();
+      try {
+        expect((await v.run(["secret", "add", "a"], { input: "quick-canary-52" })).code).toBe(0);
+        chmodSync(v.home, 0o777);
+        const read = await v.run(["read", "a"]);
+        expect(read.code).toBe(6);
+        expect(read.stdout).not.toContain("quick-canary-52");
+        expect(read.stderr).toContain("not safe for secrets");
+        expect(statSync(v.home).mode & 0o777).toBe(0o777);
+      } finally {
+        v.cleanup();
+      }
+
       const fresh = join(parent, "new", "home");
       const created = await cli(["vault", "create", "--no-keychain", "--json"], {
         env: { VAULTLINK_HOME: fresh },

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { decodeCacheFile, isFresh } from "../cache/cache-file.js";
 import type { CacheEntry } from "../cache/types.js";
 import { servableNow } from "../engine/serve-now.js";
@@ -51,6 +51,8 @@ export async function readServable(
       envKeySource(env),
       keychainKeySource({ env, account: paths.dir }),
     ];
+    // A directory others could write is refused by the full path (VAULT_HOME_UNSAFE).
+    if (!safeDirSync(paths.dir)) return undefined;
     const { vaultKey } = await resolveVaultKey(sources);
     // Synchronous reads on purpose: the process waits for them anyway, and fs/promises (and
     // the thread pool behind it) would cost a one-shot process more than the reads themselves.
@@ -86,4 +88,12 @@ function readCacheEntries(file: string, key: Uint8Array): CacheEntry[] {
     return [];
   }
   return decodeCacheFile(key, sealed);
+}
+
+/** The synchronous twin of `checkVaultDir`: ours and writable by nobody else. */
+function safeDirSync(dir: string): boolean {
+  if (process.platform === "win32") return true;
+  const info = statSync(dir);
+  const uid = process.getuid?.();
+  return info.isDirectory() && (uid === undefined || info.uid === uid) && (info.mode & 0o022) === 0;
 }
