@@ -576,7 +576,7 @@ function notFound(paths: VaultPaths, backup: boolean) {
       },
     );
   }
-  return vaultlinkError("VAULT_NOT_FOUND", `No vault exists in ${paths.dir}.`, {
+  return vaultlinkError("VAULT_NOT_FOUND", `There is no vault in ${paths.dir}.`, {
     hint: "Create one with `vaultlink vault create` (or set VAULTLINK_HOME to the directory of an existing vault).",
     details: { file: paths.vaultFile },
   });
