@@ -232,7 +232,11 @@ export class PluginRegistry {
       (c) =>
         !this.#attempted.has(c) && (ids === undefined || c.id === undefined || ids.includes(c.id)),
     );
-    await Promise.all(wanted.map((c) => this.#import(c)));
+    const imports = () => Promise.all(wanted.map((c) => this.#import(c)));
+    // Node's own warnings about a plugin's module format would print raw; the problem is
+    // reported (CommonJS) or harmless (ESM in a folder without "type"), so they are dropped.
+    if (wanted.some((c) => c.origin !== "default")) await withoutModuleFormatWarnings(imports);
+    else await imports();
     return this.loaded();
   }
 
@@ -341,6 +345,28 @@ export class PluginRegistry {
         ...(e.hint ? { hint: e.hint } : {}),
       });
     }
+  }
+}
+
+const MODULE_FORMAT_WARNING =
+  /Failed to load the ES module|To load an ES module|Reparsing as ES module|MODULE_TYPELESS_PACKAGE_JSON/;
+
+/** Run `fn` with Node's module-format warnings dropped; every other warning goes through. */
+async function withoutModuleFormatWarnings<T>(fn: () => Promise<T>): Promise<T> {
+  const saved = process.listeners("warning");
+  process.removeAllListeners("warning");
+  const relay = (w: Error & { code?: string }) => {
+    if (MODULE_FORMAT_WARNING.test(`${w.code ?? ""} ${w.message}`)) return;
+    for (const l of saved) l(w);
+  };
+  process.on("warning", relay);
+  try {
+    return await fn();
+  } finally {
+    // Warnings are emitted on a later tick than the import that caused them.
+    await new Promise((r) => setImmediate(r));
+    process.off("warning", relay);
+    for (const l of saved) process.on("warning", l);
   }
 }
 
