@@ -169,7 +169,7 @@ async function checkContents(
         detail: "disconnected",
         fix:
           i.scope === "team"
-            ? `ask a team admin to run vaultlink integration connect ${i.provider}`
+            ? `ask a team admin to set it up again, then join: vaultlink integration join ${i.provider} <join code>`
             : `vaultlink integration connect ${i.provider}${i.id !== i.provider ? ` --id ${i.id}` : ""}`,
       });
     } else if (i.status === "auth-expired") {

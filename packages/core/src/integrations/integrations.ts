@@ -397,9 +397,18 @@ export class Integrations {
   async reauthenticate(id: string, input: ReauthInput = {}): Promise<IntegrationInfo> {
     const current = this.#require((await this.deps.docs.read()).integrations, id);
     if (current.status === "disconnected") {
-      throw vaultlinkError("INTEGRATION_DISCONNECTED", `Integration "${id}" is disconnected.`, {
-        hint: `Connect it again: vaultlink integration connect ${current.provider}.`,
-      });
+      throw vaultlinkError(
+        "INTEGRATION_DISCONNECTED",
+        current.statusReason === "disconnected by the team"
+          ? `Integration "${id}" was disconnected by the team.`
+          : `Integration "${id}" is disconnected.`,
+        {
+          hint:
+            current.scope === "team"
+              ? `Ask a team admin to set it up again, then join: vaultlink integration join ${current.provider} <join code>.`
+              : `Connect it again: vaultlink integration connect ${current.provider}.`,
+        },
+      );
     }
     const provider = this.deps.registry.get(current.provider);
     const method = pickAuthMethod(provider, input.method ?? current.authMethod);

@@ -38,7 +38,7 @@ export function fixFor(
       return `run vaultlink integration reauth ${extra.integration ?? "<integration>"}`;
     case "disconnected":
       return extra.teamScoped
-        ? `ask a team admin to run vaultlink integration connect ${extra.integration ?? "<integration>"}`
+        ? `ask a team admin to set it up again, then join: vaultlink integration join ${extra.integration ?? "<integration>"} <join code>`
         : `run vaultlink integration connect ${extra.integration ?? "<integration>"}`;
     case "provider-error":
       return extra.hint ?? providerErrorFix(name, extra);

@@ -244,6 +244,12 @@ describe("team integrations: the provider decides who is an admin", () => {
     const after = await member.vault.resolve("alpha");
     expect(after).toMatchObject({ ok: false, reason: "disconnected" });
     expect(after.ok ? "" : after.message).toContain("disconnected by the team");
+    expect(after.ok ? "" : after.fix).toContain("vaultlink integration join team-vault");
+    const reauth = await member.vault.integrations
+      .reauthenticate("team-vault", { options: { token: "member-token" } })
+      .catch((e) => e);
+    expect(reauth).toMatchObject({ code: "INTEGRATION_DISCONNECTED" });
+    expect(reauth.hint).toContain("vaultlink integration join team-vault");
     expect(fake.calls.fetch).toBe(fetchesBefore);
     expect((await member.vault.cache.status()).entries).toHaveLength(0);
     expect(events.find(([t]) => t === "IntegrationDisconnected")?.[1]).toEqual({
