@@ -281,9 +281,11 @@ function isDeadHere(owner: Owner): boolean {
 /**
  * A holder writes its owner file right after creating the lock directory. A directory still
  * without a readable owner file this long after it was made belongs to a writer that died in
- * between (or mid-write of the owner file), and is abandoned.
+ * between (or mid-write of the owner file), and is abandoned. The grace is generous on purpose:
+ * on a loaded machine a live writer can be starved for over a second between the two steps,
+ * and taking its lock then makes its write fail (VAULT_CHANGED) for no reason.
  */
-const OWNERLESS_GRACE_MS = 1000;
+const OWNERLESS_GRACE_MS = 5000;
 
 async function ownerlessAndOld(lockDir: string): Promise<boolean> {
   try {
