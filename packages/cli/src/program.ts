@@ -412,6 +412,14 @@ Environment:
       .addOption(json())
       .action(act(load.integration, "disconnect"));
     integration
+      .command("remove")
+      .description(
+        "delete a disconnected integration; refused while secrets still link to it (they are named)",
+      )
+      .argument("<id>")
+      .addOption(json())
+      .action(act(load.integration, "remove"));
+    integration
       .command("join")
       .description(
         "join a team integration: from a join code or file (committable, nothing secret), or the address; signs you in and follows the setup the team published",

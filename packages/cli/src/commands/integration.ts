@@ -587,3 +587,11 @@ export async function setup(
     { unlock: false },
   );
 }
+
+export async function remove(id: string, opts: Opts, cmd: Command): Promise<void> {
+  await withVault(cmd, async (o) => {
+    await o.vault.integrations.remove(id);
+    if (opts.json === true) return printJson({ removed: id });
+    err(`Removed integration ${id}.`);
+  });
+}

@@ -526,6 +526,37 @@ export class Integrations {
     return this.#disconnectLocally(current, "disconnected", "you");
   }
 
+  /**
+   * Delete the record of a disconnected integration. Refused, with nothing changed, while it is
+   * connected or expired (disconnect it first) or while secrets still link to it (named).
+   */
+  async remove(id: string): Promise<void> {
+    await this.deps.docs.update((doc) => {
+      const r = this.#require(doc.integrations, id);
+      if (r.status !== "disconnected") {
+        throw vaultlinkError(
+          "INVALID_INPUT",
+          `Integration "${id}" is ${r.status}; only a disconnected integration can be removed.`,
+          { hint: `Disconnect it first: vaultlink integration disconnect ${id}` },
+        );
+      }
+      const linked = Object.values(doc.secrets)
+        .filter((s) => s.link?.integration === id)
+        .map((s) => s.name);
+      if (linked.length > 0) {
+        throw vaultlinkError(
+          "INVALID_INPUT",
+          `Integration "${id}" is still linked from ${linked.length === 1 ? "the secret" : "the secrets"} ${linked.join(", ")}.`,
+          {
+            hint: "Link them to another integration or delete them (vaultlink secret delete <name>), then remove it.",
+          },
+        );
+      }
+      delete doc.integrations[id];
+    });
+    this.#teamChecked.delete(id);
+  }
+
   async #disconnectLocally(
     current: IntegrationRecord,
     reason: string,
