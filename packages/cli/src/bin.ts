@@ -1,7 +1,25 @@
 #!/usr/bin/env node
 import { enableCompileCache } from "./compile-cache.js";
+import { quietHostedLibraries } from "./host-env.js";
 import { envFileRefusal } from "./launch-check.js";
 import { quickRead, quickReadRequest } from "./quick-read.js";
+
+/**
+ * Ctrl-C exits 130 and SIGTERM 143 (128 + the signal number, as shells report them), quietly.
+ * A command that installs its own handler (run forwards signals to its child) takes over.
+ * Writes are atomic (temp file + rename), so stopping at any moment loses nothing.
+ */
+for (const [signal, code] of [
+  ["SIGINT", 130],
+  ["SIGTERM", 143],
+] as const) {
+  process.on(signal, () => {
+    if (process.listenerCount(signal) > 1) return;
+    process.exit(code);
+  });
+}
+
+quietHostedLibraries();
 
 async function start(): Promise<void> {
   // Node has already read an env file named in our arguments; refuse before doing anything.

@@ -1,6 +1,6 @@
 import { writeFileSync } from "node:fs";
 import type { Command, Option } from "commander";
-import { EXIT_CODE_DOCS } from "./errors.js";
+import { ERROR_CODE_DOCS, EXIT_CODE_DOCS } from "./errors.js";
 import { buildProgram, defineAllGroups } from "./program.js";
 
 /**
@@ -75,7 +75,31 @@ export function renderCliDocs(): string {
     "",
     "A failing command prints one line `error: <what happened>`, usually followed by",
     "`hint: <what to do>`, and never a stack trace (`--debug` shows it). A failing command",
-    "leaves the vault file byte-for-byte as it was.",
+    "leaves the vault file byte-for-byte as it was. Failures of the operating system (a missing",
+    "directory, no permission, a full or read-only disk, an environment too big for `run`) name",
+    "the path and the fix; only an unexpected failure asks for a bug report.",
+    "",
+    "Ctrl-C exits 130 and SIGTERM 143; every write is atomic, so an interrupted command loses",
+    "nothing.",
+    "",
+    "## Errors as JSON",
+    "",
+    "When `--json` is on the command line (before any `--`), a failure also prints one line of",
+    "JSON on stdout, so a script reading stdout always gets JSON:",
+    "",
+    "```json",
+    '{"error":{"code":"INVALID_NAME","message":"…","hint":"…","exitCode":2}}',
+    "```",
+    "",
+    "`hint` is `null` when there is no fix to suggest; `details` is added when there are",
+    "non-secret facts (`details.unresolved` lists every unresolved reference with its reason and",
+    "fix; `details.path` and `details.errno` name an operating-system failure). The human",
+    "`error:`/`hint:` lines still go to stderr, so a person watching a script sees them. The",
+    "process exits with `exitCode`. Branch on `code`, never on `message`:",
+    "",
+    "| Code | Exit | Meaning |",
+    "|---|---|---|",
+    ...ERROR_CODE_DOCS.map(([code, exit, text]) => `| \`${code}\` | ${exit} | ${text} |`),
     "",
     "`vaultlink run` passes its command's exit code through once the command has started (128 +",
     "the signal number when a signal ended it); a command that cannot be found exits 127.",

@@ -86,6 +86,33 @@ function addGlobalOptions(root: Command): void {
   }
 }
 
+/**
+ * `vaultlink agent --help` must fail as an unknown command, not print the parent's help:
+ * commander answers --help before it looks at the command name. When a command name on the
+ * line is unknown, the help flags are dropped so that commander reports it (with its
+ * suggestion). Any other line is returned unchanged.
+ */
+export function withoutHelpForUnknownCommand(program: Command, argv: string[]): string[] {
+  const args = argv.slice(2);
+  const isHelp = (a: string) => a === "-h" || a === "--help";
+  if (!args.some(isHelp)) return argv;
+  let cmd = program;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] ?? "";
+    if (a === "--") break;
+    if (a.startsWith("-")) {
+      if (a === "--team-file") i++;
+      continue;
+    }
+    if (cmd.commands.length === 0) break;
+    const sub = cmd.commands.find((c) => c.name() === a || c.aliases().includes(a));
+    if (!sub) return [...argv.slice(0, 2), ...args.filter((x) => !isHelp(x))];
+    defineGroup(sub);
+    cmd = sub;
+  }
+  return argv;
+}
+
 export function buildProgram(): Command {
   const program = new Command("vaultlink");
   program

@@ -24,16 +24,41 @@ export function unresolvedExitCode(
   return codes.size === 1 ? ([...codes][0] ?? ExitCode.unresolved) : ExitCode.unresolved;
 }
 
-/** One error for a set of unresolved references: one line per reference, with its fix. */
+/** How many unresolved references are listed one per line; the rest are summarised. */
+export const UNRESOLVED_LISTED = 20;
+
+/**
+ * One error for a set of unresolved references: one line per reference with its fix, for the
+ * first UNRESOLVED_LISTED; the rest as one line counting them by reason. The JSON error object
+ * (`--json`) carries the whole list in details.unresolved.
+ */
 export function unresolvedError(list: readonly UnresolvedReference[]): CliError {
-  const lines = list.map(
-    (u) => `  ${u.written ?? `{{vault:${u.name}}}`} ${u.reason}: ${u.message} Fix: ${u.fix}`,
-  );
-  const head =
-    list.length === 1 ? "1 reference is unresolved" : `${list.length} references are unresolved`;
+  const lines = list
+    .slice(0, UNRESOLVED_LISTED)
+    .map((u) => `  ${u.written ?? `{{vault:${u.name}}}`} ${u.reason}: ${u.message} Fix: ${u.fix}`);
+  const rest = list.slice(UNRESOLVED_LISTED);
+  if (rest.length > 0) {
+    const byReason = new Map<string, number>();
+    for (const u of rest) byReason.set(u.reason, (byReason.get(u.reason) ?? 0) + 1);
+    const counts = [...byReason]
+      .sort((a, b) => b[1] - a[1])
+      .map(([reason, n]) => `${n.toLocaleString("en-US")} ${reason}`)
+      .join(", ");
+    lines.push(`  … and ${rest.length.toLocaleString("en-US")} more (${counts})`);
+  }
+  const n = list.length.toLocaleString("en-US");
+  const head = list.length === 1 ? "1 reference is unresolved" : `${n} references are unresolved`;
   return new CliError(`${head}:\n${lines.join("\n")}`, {
     hint: "fix them, or pass --allow-unresolved to leave them as written",
     exitCode: unresolvedExitCode(list),
     code: "UNRESOLVED",
+    details: {
+      unresolved: list.map((u) => ({
+        name: u.name,
+        ...(u.written ? { written: u.written } : {}),
+        reason: u.reason,
+        fix: u.fix,
+      })),
+    },
   });
 }

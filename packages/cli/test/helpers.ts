@@ -49,7 +49,7 @@ export function spawnCli(
   args: readonly string[],
   env: Record<string, string>,
   options: {
-    input?: string;
+    input?: string | Buffer;
     cwd?: string;
     nodeArgs?: string[];
     timeoutMs?: number;
@@ -92,7 +92,7 @@ export function cli(
   args: readonly string[],
   options: {
     env?: Record<string, string | undefined>;
-    input?: string;
+    input?: string | Buffer;
     cwd?: string;
     nodeArgs?: string[];
   } = {},
@@ -107,7 +107,7 @@ export interface TestVault {
   env: Record<string, string | undefined>;
   run(
     args: readonly string[],
-    options?: { env?: Record<string, string | undefined>; input?: string },
+    options?: { env?: Record<string, string | undefined>; input?: string | Buffer },
   ): Promise<RunResult>;
   vaultHash(): string;
   cleanup(): void;

@@ -2,9 +2,9 @@ import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { CliError, ExitCode, usage } from "../errors.js";
 import { refuseVaultDirOutput, writePrivateFile } from "../io/files.js";
-import { readStdin } from "../io/input.js";
+import { readStdin, utf8Text } from "../io/input.js";
 import { err, printJson } from "../io/term.js";
-import { unresolvedError } from "../unresolved.js";
+import { UNRESOLVED_LISTED, unresolvedError } from "../unresolved.js";
 import { providersNeeded } from "../vault-access.js";
 import { type Opts, withVault } from "./common.js";
 
@@ -13,18 +13,20 @@ async function templateText(template: string | undefined, opts: Opts): Promise<s
     throw usage("Give the template as an argument or with --file, not both.");
   if (template !== undefined) return template;
   if (typeof opts.file === "string") {
+    let bytes: Buffer;
     try {
-      return await readFile(opts.file, "utf8");
+      bytes = await readFile(opts.file);
     } catch (error) {
       throw new CliError(
         `Cannot read ${opts.file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`,
         { exitCode: ExitCode.usage },
       );
     }
+    return utf8Text(bytes, `the template file ${opts.file}`);
   }
   if (process.stdin.isTTY)
     throw usage("No template given.", "Pass it as an argument, with --file, or on stdin.");
-  return readStdin();
+  return readStdin("the template on stdin");
 }
 
 export async function resolve(
@@ -45,8 +47,11 @@ export async function resolve(
     );
     if (result.unresolved.length > 0 && opts.allowUnresolved !== true)
       throw unresolvedError(result.unresolved);
-    for (const u of result.unresolved)
+    for (const u of result.unresolved.slice(0, UNRESOLVED_LISTED))
       err(`warning: ${u.written ?? `{{vault:${u.name}}}`} left as written (${u.reason}): ${u.fix}`);
+    const more = result.unresolved.length - UNRESOLVED_LISTED;
+    if (more > 0)
+      err(`warning: … and ${more.toLocaleString("en-US")} more references left as written`);
     if (typeof opts.out === "string") {
       await refuseVaultDirOutput(opts.out);
       await writePrivateFile(

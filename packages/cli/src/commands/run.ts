@@ -4,6 +4,7 @@ import { constants } from "node:os";
 import { parseEnv } from "node:util";
 import type { Command } from "commander";
 import { CliError, ExitCode, SilentExit } from "../errors.js";
+import { withoutHostAdditions } from "../host-env.js";
 import { unresolvedError } from "../unresolved.js";
 import { providersNeeded } from "../vault-access.js";
 import { type Opts, withVault } from "./common.js";
@@ -30,7 +31,7 @@ export async function run(command: string[], opts: Opts, cmd: Command): Promise<
   const [file, ...args] = command;
   if (!file)
     throw new CliError("No command to run.", { hint: "vaultlink run -- <command> [args…]" });
-  const merged: Record<string, string | undefined> = { ...process.env };
+  const merged: Record<string, string | undefined> = withoutHostAdditions({ ...process.env });
   if (typeof opts.dotenv === "string") Object.assign(merged, await envFile(opts.dotenv));
   const { childEnvironment, findReferences, OutputMasker, substitute } = await import(
     "@vaultlink/core"

@@ -191,11 +191,14 @@ export async function reset(opts: Opts, cmd: Command): Promise<void> {
       return;
     }
     showKey(vaultKey, "The vault was reset. Your new vault key:");
-    err(
-      keychain.stored
-        ? "The new key is stored in the OS keychain."
-        : `The new key is not in the OS keychain (${keychain.reason}).`,
-    );
+    // --no-keychain asked us to leave the keychain out of it: say nothing about it.
+    if (opts.keychain === false) err("Unlock the vault with this key (VAULTLINK_VAULT_KEY).");
+    else
+      err(
+        keychain.stored
+          ? "The new key is stored in the OS keychain."
+          : `The new key is not in the OS keychain (${keychain.reason}).`,
+      );
   } finally {
     await o.close();
   }

@@ -1,11 +1,27 @@
 import { CliError, ExitCode, usage } from "../errors.js";
 import { interactive, stdinIsTTY } from "./term.js";
 
-/** All of stdin as text. */
-export async function readStdin(): Promise<string> {
+/**
+ * Bytes as UTF-8 text, refusing anything that is not valid UTF-8: decoding it would silently
+ * replace those bytes with U+FFFD and store a different value than the one given.
+ */
+export function utf8Text(bytes: Uint8Array, what: string): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    throw new CliError(`${what.charAt(0).toUpperCase()}${what.slice(1)} is not valid UTF-8 text.`, {
+      hint: "vaultlink keeps text: convert the input to UTF-8 (iconv -t UTF-8), or store binary data base64-encoded (base64 < file | vaultlink …).",
+      exitCode: ExitCode.usage,
+      code: "INVALID_INPUT",
+    });
+  }
+}
+
+/** All of stdin as text (refused when it is not UTF-8). */
+export async function readStdin(what = "stdin"): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
+  return utf8Text(Buffer.concat(chunks), what);
 }
 
 /** Drop one trailing newline (what `echo` and here-strings add), nothing else. */
@@ -21,8 +37,9 @@ export function prompts(): Promise<Clack> {
   return clack;
 }
 
+/** A prompt left with Ctrl-C (or Escape): the exit code of an interrupted command. */
 function cancelled(): CliError {
-  return new CliError("Cancelled.", { exitCode: ExitCode.other, code: "CANCELLED" });
+  return new CliError("Cancelled.", { exitCode: ExitCode.interrupted, code: "CANCELLED" });
 }
 
 /** A masked prompt on the terminal (written to stderr so stdout stays clean). */
@@ -106,10 +123,10 @@ export async function readSecretValue(
     }
     return value;
   }
-  const value = chompOne(await readStdin());
+  const value = chompOne(await readStdin(`${what} on stdin`));
   if (value === "")
     throw usage(
-      `stdin was empty: no ${what} given.`,
+      `stdin was empty, so ${what} was not given.`,
       "Pipe the value on stdin, or run the command on a terminal to be prompted.",
     );
   return value;

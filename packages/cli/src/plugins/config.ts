@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node
 import { dirname, join, resolve } from "node:path";
 import { CliError, ExitCode } from "../errors.js";
 import { vaultHome } from "../home.js";
+import { homeProblem, osError } from "../os-errors.js";
 
 export type PluginEntry = string | [string, Record<string, unknown>];
 
@@ -34,8 +35,11 @@ export function loadConfig(): CliConfig {
   try {
     text = readFileSync(file, "utf8");
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return base;
-    throw configError(file, (error as Error).message);
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return base;
+    // VAULTLINK_HOME pointing at a file is not a config problem: say what it is.
+    if (code === "ENOTDIR") throw homeProblem() ?? osError(error) ?? error;
+    throw osError(error) ?? configError(file, (error as Error).message);
   }
   let value: unknown;
   try {
