@@ -155,6 +155,7 @@ describe("authorization code + PKCE at organizations and common", () => {
       expect(record).toMatchObject({ username: DEFAULT_USER.username, tenantId: emu.tenantId });
       const hops = (await readFile(logFile, "utf8")).trim().split("\n");
       expect(hops[0]).toBe(`200 ${emu.url}/common/oauth2/v2.0/authorize`);
+      expect(hops.at(-1)).toMatch(/^200 http:\/\/localhost:\d+\/$/);
       expect((await secretClient(credential).getSecret("db-password")).value).toBe(
         "any-tenant-value",
       );

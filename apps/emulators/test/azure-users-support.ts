@@ -1,3 +1,4 @@
+import { rmSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import https from "node:https";
 import { tmpdir } from "node:os";
@@ -6,6 +7,7 @@ import type { TokenCredential } from "@azure/identity";
 import { SecretClient } from "@azure/keyvault-secrets";
 import { afterAll, afterEach, beforeAll } from "vitest";
 import {
+  browserFinished,
   browserStandInEnv,
   type RunningAzureEmulator,
   s256,
@@ -147,17 +149,23 @@ function applyEnv(values: Record<string, string | undefined>): void {
 
 /**
  * Run `body` with the system browser replaced by the stand-in, which follows the emulator's
- * redirects and logs each hop to `logFile`; the environment is put back afterwards.
+ * redirects and logs each hop to `logFile`; the environment is put back afterwards. The code
+ * redemption waits until the stand-in has finished browsing, as it would behind a real network:
+ * MSAL closes its loopback server right after redeeming the code, which would otherwise cut
+ * off (or race the logging of) the stand-in's last hop whenever the emulator answers first.
  */
 export async function withBrowserStandIn(body: (logFile: string) => Promise<void>): Promise<void> {
   const logFile = join(dir, "browser.log");
+  rmSync(logFile, { force: true });
   const browser = await writeBrowserStandIn(dir, { caFile: emu.caFile, logFile });
   const env = browserStandInEnv(browser);
   const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
   applyEnv(env);
+  emu.inject({ operation: "token.aad", times: 1, until: browserFinished(logFile) });
   try {
     await body(logFile);
   } finally {
+    emu.clearFaults();
     applyEnv(saved);
   }
 }

@@ -3,6 +3,7 @@ import https from "node:https";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import {
+  browserFinished,
   browserStandInEnv,
   DEFAULT_USER,
   type RunningAzureEmulator,
@@ -133,6 +134,15 @@ describe("device code sign-in", () => {
   });
 });
 
+/**
+ * The browser sign-in's code redemption waits until the browser stand-in has finished (see
+ * browserFinished): MSAL closes its loopback server right after redeeming the code, which cut
+ * off or raced the stand-in's last hop now and then (ECONNRESET).
+ */
+function holdRedemptionUntilBrowserFinished(logFile: string): void {
+  emu.inject({ operation: "token.aad", times: 1, until: browserFinished(logFile) });
+}
+
 describe("browser sign-in", () => {
   it("opens the browser on the authorize URL, takes the code at the loopback redirect and stores the token", async () => {
     // The `open` package that @azure/identity uses hands the URL to $BROWSER through its bundled
@@ -140,6 +150,7 @@ describe("browser sign-in", () => {
     const logFile = join(dir, "browser.log");
     const browser = await writeBrowserStandIn(dir, { caFile: emu.caFile, logFile });
     const restore = setEnv(browserStandInEnv(browser));
+    holdRedemptionUntilBrowserFinished(logFile);
     try {
       const settings = { tenantId: emu.tenantId };
       const { instance, context } = await instanceFor(emu, {
@@ -173,8 +184,10 @@ describe("browser sign-in", () => {
 
   it("signs in as the account named by loginHint, and fails for an account the directory lacks", async () => {
     emu.identity.users.addUser({ username: "grace@contoso.test" });
-    const browser = await writeBrowserStandIn(dir, { caFile: emu.caFile });
+    const logFile = join(dir, "browser-hint.log");
+    const browser = await writeBrowserStandIn(dir, { caFile: emu.caFile, logFile });
     const restore = setEnv(browserStandInEnv(browser));
+    holdRedemptionUntilBrowserFinished(logFile);
     try {
       const run = async (loginHint: string) => {
         const settings = { tenantId: emu.tenantId, loginHint };
@@ -187,6 +200,7 @@ describe("browser sign-in", () => {
         });
       };
       expect((await run("grace@contoso.test")).identity).toBe("grace@contoso.test");
+      emu.clearFaults();
       const error = await vaultlinkRejection(run("nobody@contoso.test"));
       expect(error.code).toBe("AUTH_FAILED");
       expect(error.message).toContain("AADSTS50034");
@@ -241,6 +255,7 @@ describe("the default tenant (organizations) for user sign-ins", () => {
     const logFile = join(dir, "browser-default.log");
     const browser = await writeBrowserStandIn(dir, { caFile: emu.caFile, logFile });
     const restore = setEnv(browserStandInEnv(browser));
+    holdRedemptionUntilBrowserFinished(logFile);
     try {
       const { instance, context } = await instanceFor(emu, { method: "interactive-browser" });
       const session = await instance.authenticate({
@@ -252,6 +267,7 @@ describe("the default tenant (organizations) for user sign-ins", () => {
       expect(session.identity).toBe(DEFAULT_USER.username);
       const hops = (await readFile(logFile, "utf8")).trim().split("\n");
       expect(hops[0]).toBe(`200 ${emu.url}/organizations/oauth2/v2.0/authorize`);
+      expect(hops.at(-1)).toMatch(/^200 http:\/\/localhost:\d+\/$/);
 
       await context.saveSession(session);
       const [result] = await instance.fetch([request("a", ref)]);

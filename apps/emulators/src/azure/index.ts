@@ -23,6 +23,7 @@ export {
 } from "./identity.js";
 export {
   type AzureCliStandInOptions,
+  browserFinished,
   browserStandInEnv,
   writeAzureCliStandIn,
   writeBrowserStandIn,

@@ -1,3 +1,4 @@
+import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { writeExecutable } from "../shared/stand-ins.js";
 
@@ -79,13 +80,15 @@ async function browse(start) {
   }
   return 1;
 }
-browse(process.argv[2]).then(
-  (code) => process.exit(code),
-  (error) => {
-    visited("failed " + (error && error.code ? error.code : "error"));
-    process.exit(1);
-  },
-);
+// "<logFile>.done" marks the end of browsing, whatever its outcome (see browserFinished).
+function finish(code) {
+  if (config.logFile) fs.writeFileSync(config.logFile + ".done", String(code));
+  process.exit(code);
+}
+browse(process.argv[2]).then(finish, (error) => {
+  visited("failed " + (error && error.code ? error.code : "error"));
+  finish(1);
+});
 `;
 
 /**
@@ -101,6 +104,24 @@ export function writeBrowserStandIn(
 ): Promise<string> {
   const config = JSON.stringify({ caFile: options.caFile, logFile: options.logFile });
   return writeExecutable(join(dir, "browser"), `const config = ${config};\n${BROWSER}`);
+}
+
+/**
+ * Resolves once the browser stand-in writing `logFile` has finished browsing (whatever the
+ * outcome; its log says how it went), or after `timeoutMs` so a broken run fails on its
+ * assertions instead of hanging. Tests hold the code redemption on this
+ * (`emu.inject({ operation: "token.aad", times: 1, until: browserFinished(logFile) })`):
+ * MSAL closes its loopback server (and its open connections) as soon as it has redeemed the
+ * code, and a local emulator answers faster than a separate browser process finishes its last
+ * hop at the loopback; that hop was then cut off (ECONNRESET, with MSAL's redirect to its
+ * success page) or not yet logged when the test read the log. Behind a real network the browser
+ * is first; the hold makes it always so.
+ */
+export async function browserFinished(logFile: string, timeoutMs = 20_000): Promise<void> {
+  const done = `${logFile}.done`;
+  rmSync(done, { force: true });
+  const deadline = Date.now() + timeoutMs;
+  while (!existsSync(done) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
 }
 
 const AZ = `

@@ -12,6 +12,12 @@ export interface FaultRule {
   /** Delay before answering, in milliseconds. */
   latencyMs?: number;
   /**
+   * Hold matching requests until this settles (in-process only). For tests that must order the
+   * emulator's answer after an event outside it, e.g. a browser stand-in finishing its redirects
+   * before the client redeems the code, as happens when the token request crosses a real network.
+   */
+  until?: Promise<unknown>;
+  /**
    * Answer with this error instead of the real response. A string names one of the emulator's
    * documented faults (e.g. "ExpiredTokenException", "throttled", "sealed"); an object is sent as is.
    */
@@ -52,18 +58,24 @@ export class FaultController {
   }
 
   /** Rules that apply to this request; consumes one use of each. */
-  take(operation: string, path: string): { latencyMs: number; error?: string | RawFault } {
+  take(
+    operation: string,
+    path: string,
+  ): { latencyMs: number; error?: string | RawFault; until?: Promise<unknown> } {
     let latencyMs = 0;
     let error: string | RawFault | undefined;
+    const waits: Promise<unknown>[] = [];
     for (const rule of this.#rules) {
       if (rule.operation && rule.operation !== operation) continue;
       if (rule.pathPrefix && !path.startsWith(rule.pathPrefix)) continue;
       rule.remaining -= 1;
       latencyMs += rule.latencyMs ?? 0;
+      if (rule.until) waits.push(rule.until);
       if (rule.error !== undefined && error === undefined) error = rule.error;
     }
     this.#rules = this.#rules.filter((r) => r.remaining > 0);
-    return error === undefined ? { latencyMs } : { latencyMs, error };
+    const until = waits.length > 0 ? Promise.allSettled(waits) : undefined;
+    return { latencyMs, ...(error === undefined ? {} : { error }), ...(until ? { until } : {}) };
   }
 }
 

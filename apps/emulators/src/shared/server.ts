@@ -116,6 +116,7 @@ export async function startEmulatorServer(
       res.once("finish", finished).once("close", finished);
       const fault = faults.take(operation, url.pathname);
       if (fault.latencyMs > 0 && !(await hold(res, fault.latencyMs))) return;
+      if (fault.until && !(await holdUntil(res, fault.until))) return;
       if (fault.error !== undefined) {
         const response =
           typeof fault.error === "string"
@@ -202,6 +203,18 @@ export async function startEmulatorServer(
  * Wait `ms` before answering. Resolves early, with false, when the client gives up (or stop()
  * cuts the connection), so no timer outlives the request.
  */
+/** Wait for `until`; false when the client went away first. */
+function holdUntil(res: ServerResponse, until: Promise<unknown>): Promise<boolean> {
+  return new Promise((resolve) => {
+    const cut = () => resolve(false);
+    res.once("close", cut);
+    void until.then(() => {
+      res.off("close", cut);
+      resolve(true);
+    });
+  });
+}
+
 function hold(res: ServerResponse, ms: number): Promise<boolean> {
   return new Promise((resolve) => {
     const done = () => {
