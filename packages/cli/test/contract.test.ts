@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
-import { describe, expect, it } from "vitest";
 import { ErrorCodes } from "@vaultlink/core";
+import { describe, expect, it } from "vitest";
 import { ERROR_CODE_DOCS } from "../src/errors.js";
 import { osError } from "../src/os-errors.js";
 import { BIN, baseEnv, CLI_DIR, newVault, vaultPerSuite } from "./helpers.js";
