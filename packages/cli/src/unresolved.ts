@@ -47,9 +47,15 @@ export function unresolvedError(list: readonly UnresolvedReference[]): CliError 
     lines.push(`  … and ${rest.length.toLocaleString("en-US")} more (${counts})`);
   }
   const n = list.length.toLocaleString("en-US");
-  const head = list.length === 1 ? "1 reference is unresolved" : `${n} references are unresolved`;
-  return new CliError(`${head}:\n${lines.join("\n")}`, {
-    hint: "fix them, or pass --allow-unresolved to leave them as written",
+  const only = list.length === 1 ? list[0] : undefined;
+  // One reference: one line, as `read` reports it, with its fix as the hint.
+  const message = only
+    ? `${only.written ?? `{{vault:${only.name}}}`} is unresolved (${only.reason}): ${only.message}`
+    : `${n} references are unresolved:\n${lines.join("\n")}`;
+  return new CliError(message, {
+    hint: only
+      ? `${only.fix} (or pass --allow-unresolved to leave it as written)`
+      : "fix them, or pass --allow-unresolved to leave them as written",
     exitCode: unresolvedExitCode(list),
     code: "UNRESOLVED",
     details: {

@@ -256,11 +256,11 @@ const cases: Case[] = [
     /not a json:\/\/ reference/,
   ),
   ...withJson("read a missing secret", ["read", "nope"], 3, /unresolved \(missing\)/),
-  ...withJson(
-    "invalid domain",
+  ...both(
+    "an ftp domain",
     ["secret", "domains", "exists", "--add", "ftp://x.example.com"],
     2,
-    /Not a valid allowed domain/,
+    /uses ftp:\/\/; an allowed domain is for http or https requests/,
   ),
   ...withJson("reset without --yes", ["vault", "reset"], 2, /needs confirmation/),
   ...withJson("missing vault", ["secret", "list"], 6, /no vault in/, {
@@ -445,6 +445,142 @@ const cases: Case[] = [
     1,
     /no integration "nosuch"/,
   ),
+  // Allowed domains that would not mean what they say (input-core's rules), refused at input.
+  ...both(
+    "empty --domains",
+    ["secret", "add", "new-one", "--domains", ""],
+    2,
+    /An allowed domain is empty/,
+    { input: "v" },
+  ),
+  row(
+    "--domains ','",
+    ["secret", "add", "new-one", "--domains", ","],
+    2,
+    /An allowed domain is empty/,
+    { input: "v" },
+  ),
+  row(
+    "a trailing comma in --domains",
+    ["secret", "add", "new-one", "--domains", "a.example.com,"],
+    2,
+    /An allowed domain is empty/,
+    { input: "v" },
+  ),
+  ...both(
+    "a space in a domain",
+    ["secret", "add", "new-one", "--domains", "exa mple.com"],
+    2,
+    /contains a space/,
+    { input: "v" },
+  ),
+  row(
+    "a leading dot in a domain",
+    ["secret", "add", "new-one", "--domains", ".example.com"],
+    2,
+    /starts with a dot/,
+    { input: "v" },
+  ),
+  row(
+    "an empty label in a domain",
+    ["secret", "add", "new-one", "--domains", "example..com"],
+    2,
+    /empty label/,
+    { input: "v" },
+  ),
+  ...both(
+    "a wildcard over com",
+    ["secret", "add", "new-one", "--domains", "*.com"],
+    2,
+    /public suffix com/,
+    { input: "v" },
+  ),
+  row(
+    "a wildcard over co.uk",
+    ["secret", "domains", "exists", "--add", "*.co.uk"],
+    2,
+    /public suffix co\.uk/,
+  ),
+  row(
+    "a port in a domain",
+    ["secret", "domains", "exists", "--set", "example.com:8443"],
+    2,
+    /has a port; ports are ignored/,
+  ),
+  row(
+    "a path in a domain",
+    ["secret", "domains", "exists", "--add", "https://example.com/v1"],
+    2,
+    /has a path/,
+  ),
+  row("--set ''", ["secret", "domains", "exists", "--set", ""], 2, /An allowed domain is empty/),
+  row(
+    "a link with an empty domain",
+    ["secret", "link", "x", "json", "json://a", "--domains", ","],
+    2,
+    /An allowed domain is empty/,
+  ),
+  // Names and references that cannot work.
+  ...both("a name starting with -", ["secret", "add", "--", "-x"], 2, /starts with '-'/, {
+    input: "v",
+  }),
+  row("the name .", ["secret", "add", "."], 2, /only dots/, { input: "v" }),
+  row("the name ..", ["secret", "add", ".."], 2, /only dots/, { input: "v" }),
+  row("the name __proto__", ["secret", "add", "__proto__"], 2, /reserved/, { input: "v" }),
+  row("linking the name ..", ["secret", "link", "..", "json", "json://a"], 2, /only dots/),
+  row("renaming to the name -x", ["secret", "rename", "exists", "--", "-x"], 2, /starts with '-'/),
+  row(
+    "rename to the same name",
+    ["secret", "rename", "exists", "exists"],
+    2,
+    /"exists" already has that name/,
+  ),
+  ...both(
+    "link to a disconnected integration",
+    ["secret", "link", "x", "gone", "json://a"],
+    4,
+    /Integration "gone" is disconnected/,
+  ),
+  row(
+    "link to a disconnected integration, unchecked",
+    ["secret", "link", "x", "gone", "json://a", "--no-check"],
+    4,
+    /is disconnected/,
+  ),
+  ...both(
+    "link to a value the provider lacks",
+    ["secret", "link", "x", "json", "json://nosuch"],
+    1,
+    /nosuch/,
+  ),
+  row(
+    "link with a JSON key the value lacks",
+    ["secret", "link", "x", "json", "json://obj", "--json-key", "nokey"],
+    1,
+    /nokey/,
+  ),
+  // Malformed references in templates are errors, each named.
+  ...both(
+    "an empty reference",
+    ["resolve", "x={{vault:}}"],
+    3,
+    /\{\{vault:\}\} is unresolved \(malformed\)/,
+  ),
+  row(
+    "a reference with a space",
+    ["resolve", "{{vault:bad name}}"],
+    3,
+    /\{\{vault:bad name\}\} is unresolved \(malformed\)/,
+  ),
+  row(
+    "an unterminated reference",
+    ["resolve", "a {{vault:tok"],
+    3,
+    /\{\{vault:tok is unresolved \(malformed\).*no closing \}\}/,
+  ),
+  row("a malformed reference on stdin", ["resolve"], 3, /is unresolved \(malformed\)/, {
+    input: "{{vault:}}",
+  }),
   row(
     "version flag on a subcommand",
     ["secret", "list", "--version"],
@@ -488,7 +624,14 @@ describe("bad input: one clear line, a non-zero exit, and the vault unchanged", 
   let v: Awaited<ReturnType<typeof vaultWithProvider>>;
   let paths: Paths;
   beforeAll(async () => {
-    v = await vaultWithProvider({ a: "value-a" });
+    v = await vaultWithProvider({ a: "value-a", obj: JSON.stringify({ user: "u" }) });
+    // A second integration, disconnected: links to it cannot work.
+    const gone = await v.run(
+      ["integration", "connect", "jsonfile", "--id", "gone", "--file", v.valuesFile],
+      { env: { JSONFILE_TOKEN: "good-token" } },
+    );
+    expect(gone.code, gone.stderr).toBe(0);
+    expect((await v.run(["integration", "disconnect", "gone"])).code).toBe(0);
     await v.run(["secret", "add", "exists"], { input: "existing-value" });
     await v.run(["secret", "link", "linked", "json", "json://a"]);
     // Bigger than one environment string may be (128 KiB on Linux).
