@@ -5,7 +5,7 @@ import { buildProgram, defineAllGroups } from "./program.js";
 
 /**
  * docs/cli.md, generated from the commander definitions in program.ts: every command with its
- * arguments and options. Run `pnpm --filter @vaultlink/cli docs` after changing a command.
+ * arguments and options. Run `pnpm --filter @vaultlink/cli run docs` after changing a command.
  */
 function usageOf(cmd: Command): string {
   const names: string[] = [];
@@ -57,7 +57,7 @@ export function renderCliDocs(): string {
   // A fixed width, so the output does not depend on the terminal it was generated in.
   program.configureHelp({ helpWidth: 100 });
   const lines: string[] = [
-    "<!-- Generated from packages/cli/src/program.ts by `pnpm --filter @vaultlink/cli docs`. Do not edit. -->",
+    "<!-- Generated from packages/cli/src/program.ts by `pnpm --filter @vaultlink/cli run docs`. Do not edit. -->",
     "",
     "# vaultlink CLI reference",
     "",

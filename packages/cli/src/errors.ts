@@ -98,6 +98,9 @@ export const ERROR_CODE_DOCS: ReadonlyArray<[string, number | string, string]> =
   ["VAULT_WRONG_KEY", 6, "the vault key does not open this vault"],
   ["VAULT_LOCKED", 6, "no vault key from any key source"],
   ["VAULT_BUSY", 6, "another process holds the vault"],
+  ["UNSAFE_OUTPUT", 2, "-o names a file in the vault directory (it could replace the vault)"],
+  ["VAULT_HOME_UNSAFE", 6, "the vault directory is not safe for secrets (owner or permissions)"],
+  ["VAULT_CHANGED", 6, "the vault changed while this command was paused; nothing was written"],
   ["KEY_SOURCE_UNAVAILABLE", 6, "the key source asked for is not available"],
   ["INVALID_KEY", 6, "not a vault key (vlk_…)"],
 ];

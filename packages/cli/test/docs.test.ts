@@ -5,7 +5,7 @@ import { renderCliDocs } from "../src/docs.js";
 import { CLI_DIR } from "./helpers.js";
 
 describe("docs/cli.md", () => {
-  it("is up to date with the commander definitions (run: pnpm --filter @vaultlink/cli docs)", () => {
+  it("is up to date with the commander definitions (run: pnpm --filter @vaultlink/cli run docs)", () => {
     const committed = readFileSync(join(CLI_DIR, "..", "..", "docs", "cli.md"), "utf8");
     expect(committed).toBe(renderCliDocs());
   });
