@@ -467,7 +467,7 @@ describe("export and import", () => {
       dst.cleanup();
       rmSync(`${src.home}-export.json`, { force: true });
     }
-  });
+  }, 120_000); // about nine scrypt derivations through the CLI: seconds each on a loaded machine
 });
 
 describe("doctor and plugins", () => {
