@@ -1,19 +1,25 @@
 /**
  * The cache key covers everything that changes the cached value: integration, reference,
- * version and JSON key. Leaving any of them out would hand one link another link's value.
+ * version, JSON key and link options. Leaving any of them out would hand one link another link's value.
  */
 export function cacheKey(parts: {
   integration: string;
   reference: string;
   version?: string | undefined;
   jsonKey?: string | undefined;
+  options?: Record<string, string> | undefined;
 }): string {
-  return JSON.stringify([
+  const key: unknown[] = [
     parts.integration,
     parts.reference,
     parts.version ?? null,
     parts.jsonKey ?? null,
-  ]);
+  ];
+  // Link options (an AWS role) only when there are some, so older keys stay as they were.
+  if (parts.options && Object.keys(parts.options).length > 0) {
+    key.push(Object.entries(parts.options).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  }
+  return JSON.stringify(key);
 }
 
 const memo = new WeakMap<object, string>();
@@ -27,6 +33,7 @@ export function linkCacheKey(link: {
   reference: string;
   version?: string | undefined;
   jsonKey?: string | undefined;
+  options?: Record<string, string> | undefined;
 }): string {
   let key = memo.get(link);
   if (key === undefined) {

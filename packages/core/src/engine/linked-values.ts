@@ -5,6 +5,7 @@ import { timedOut, withDeadline } from "../deadline/index.js";
 import { isVaultlinkError } from "../errors/index.js";
 import type { FetchRequest, FetchResult, ProviderDefinition } from "../plugin/contract.js";
 import { failAll } from "../plugin/helpers.js";
+import { checkLinkOptions } from "../plugin/link-options.js";
 import { checkVersion } from "../plugin/versions.js";
 import { type Redactor, redactError } from "../redaction/index.js";
 import { fixFor } from "../resolver/fixes.js";
@@ -21,6 +22,7 @@ export interface LinkTarget {
   reference: string;
   version?: string | undefined;
   jsonKey?: string | undefined;
+  options?: Record<string, string> | undefined;
 }
 
 export type LinkedOutcome =
@@ -201,12 +203,14 @@ export class LinkedValues {
     }
     let reference: FetchRequest["reference"];
     let version: string | undefined;
+    let options: Record<string, string> | undefined;
     try {
       reference = provider.parseReference(target.reference, { settings: integration.settings });
       version =
         target.version === undefined
           ? undefined
           : checkVersion(provider, target.version, integration.settings);
+      options = checkLinkOptions(provider, target.options, integration.settings);
     } catch (error) {
       const e = redactError(error, this.deps.redactor, { code: "INVALID_REFERENCE" });
       return providerFailure(target, "INVALID_REFERENCE", e.message, e.hint);
@@ -214,6 +218,7 @@ export class LinkedValues {
     const result = await this.#queue(provider, integration).enqueue({
       reference,
       ...(version !== undefined ? { version } : {}),
+      ...(options !== undefined ? { options } : {}),
     });
     if (!result.ok) {
       // The one place a provider's failure text enters core's results: redact it here.

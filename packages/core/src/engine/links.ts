@@ -1,6 +1,7 @@
 import { cacheKey } from "../cache/cache-key.js";
 import type { ErrorCode } from "../errors/codes.js";
 import { vaultlinkError } from "../errors/index.js";
+import { checkLinkOptions } from "../plugin/link-options.js";
 import { checkVersion } from "../plugin/versions.js";
 import type { LinkRecord, SecretRecord, VaultDocument } from "../vault/model.js";
 import { assertSecretName } from "../vault/names.js";
@@ -15,6 +16,8 @@ export interface LinkInput {
   reference: string;
   jsonKey?: string;
   version?: string;
+  /** The provider's own link options (`linkOptions` of the plugin), by name. */
+  options?: Record<string, string>;
   /** For a new secret: its allowed domains. */
   allowedDomains?: string[];
   /**
@@ -79,6 +82,7 @@ export class Links {
       input.version === undefined
         ? undefined
         : checkVersion(provider, input.version, integration.settings);
+    const options = checkLinkOptions(provider, input.options, integration.settings);
     if (input.jsonKey !== undefined && provider.capabilities.jsonKey === false) {
       throw vaultlinkError("INVALID_INPUT", `${provider.title} values hold no JSON keys.`, {
         hint: "Link without --json-key.",
@@ -117,6 +121,7 @@ export class Links {
       reference: parsed.canonical,
       ...(input.jsonKey !== undefined ? { jsonKey: input.jsonKey } : {}),
       ...(version !== undefined ? { version } : {}),
+      ...(options !== undefined ? { options } : {}),
       linkedAt: now,
     };
     if (input.check === true) await this.#check(name, link, doc);

@@ -8,7 +8,14 @@ export interface SecretInfo {
   hasValue: boolean;
   allowedDomains: string[];
   enabled: boolean;
-  link?: { integration: string; reference: string; jsonKey?: string; version?: string };
+  link?: {
+    integration: string;
+    reference: string;
+    jsonKey?: string;
+    version?: string;
+    /** The provider's own link options (AWS: roleArn). */
+    options?: Record<string, string>;
+  };
   createdAt: string;
   updatedAt: string;
 }
@@ -27,6 +34,7 @@ export function toSecretInfo(s: SecretRecord): SecretInfo {
             reference: s.link.reference,
             ...(s.link.jsonKey !== undefined ? { jsonKey: s.link.jsonKey } : {}),
             ...(s.link.version !== undefined ? { version: s.link.version } : {}),
+            ...(s.link.options !== undefined ? { options: { ...s.link.options } } : {}),
           },
         }
       : {}),

@@ -113,6 +113,11 @@ export interface FetchRequest {
   reference: ParsedReference;
   /** Version to fetch; undefined means the current one. */
   version?: string;
+  /**
+   * The link's own options (`linkOptions`), as `parseLinkOptions` returned them; absent when
+   * the link has none.
+   */
+  options?: Record<string, string>;
 }
 
 export type FetchResult =
@@ -240,6 +245,22 @@ export interface ProviderDefinitionInput {
    * version this accepted. Absent: any non-blank text is passed on as it is.
    */
   parseVersion?(input: string, context?: { settings: Record<string, unknown> }): string;
+  /**
+   * Options one link may carry besides its reference, version and JSON key (AWS: a role to
+   * assume for that secret). Hosts offer them where a link is made (the CLI: `secret link
+   * --<kebab-case name>`); they are stored with the link and handed to `fetch` as
+   * `FetchRequest.options`. String options only, never secret ones.
+   */
+  linkOptions?: readonly OptionSpec[];
+  /**
+   * Validate and normalise a link's options without network access (only names from
+   * `linkOptions` reach it). Throw INVALID_INPUT naming the option and the accepted form. Core
+   * calls it when a link is made and before every fetch. Absent: non-blank values pass as given.
+   */
+  parseLinkOptions?(
+    options: Record<string, string>,
+    context?: { settings: Record<string, unknown> },
+  ): Record<string, string>;
   /** Build an instance. Import SDKs lazily inside, never at module top level. */
   create(ctx: ProviderContext): ProviderInstance | Promise<ProviderInstance>;
   /**

@@ -48,6 +48,12 @@ export function validateProvider(candidate: unknown, source: string): ProviderDe
   }
   if (typeof p.parseReference !== "function") problems.push("parseReference is not a function");
   if (typeof p.create !== "function") problems.push("create is not a function");
+  if (p.parseLinkOptions !== undefined && typeof p.parseLinkOptions !== "function") {
+    problems.push("parseLinkOptions is not a function");
+  }
+  if (p.linkOptions !== undefined && !Array.isArray(p.linkOptions)) {
+    problems.push("linkOptions is not an array");
+  }
   if (p.parseVersion !== undefined && typeof p.parseVersion !== "function") {
     problems.push("parseVersion is not a function");
   }

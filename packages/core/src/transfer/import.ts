@@ -135,6 +135,7 @@ function toRecord(item: ExportedSecret, name: string, now: string): SecretRecord
       reference: item.link.reference,
       ...(item.link.jsonKey !== undefined ? { jsonKey: item.link.jsonKey } : {}),
       ...(item.link.version !== undefined ? { version: item.link.version } : {}),
+      ...(item.link.options !== undefined ? { options: { ...item.link.options } } : {}),
       linkedAt: now,
     };
   } else record.value = item.value ?? "";

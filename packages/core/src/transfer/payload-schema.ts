@@ -8,6 +8,7 @@ const linkSchema = z.object({
   reference: z.string().min(1),
   jsonKey: z.string().optional(),
   version: z.string().optional(),
+  options: z.record(z.string(), z.string()).optional(),
 });
 
 const secretSchema = z

@@ -22,6 +22,7 @@ export interface ExportedLink {
   reference: string;
   jsonKey?: string;
   version?: string;
+  options?: Record<string, string>;
 }
 
 export interface ExportPayload {
@@ -44,6 +45,7 @@ export function toPayload(doc: VaultDocument): ExportPayload {
           reference: s.link.reference,
           ...(s.link.jsonKey !== undefined ? { jsonKey: s.link.jsonKey } : {}),
           ...(s.link.version !== undefined ? { version: s.link.version } : {}),
+          ...(s.link.options !== undefined ? { options: { ...s.link.options } } : {}),
         },
       };
     });

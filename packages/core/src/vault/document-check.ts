@@ -39,6 +39,13 @@ export function secretRecordProblem(v: unknown): Problem | undefined {
     if (!nonEmpty(link.linkedAt)) return "link.linkedAt (expected non-empty string)";
     if (!optionalString(link.jsonKey)) return "link.jsonKey (expected string)";
     if (!optionalString(link.version)) return "link.version (expected string)";
+    if (
+      link.options !== undefined &&
+      (!isPlainObject(link.options) ||
+        !Object.values(link.options).every((o) => typeof o === "string"))
+    ) {
+      return "link.options (expected object of strings)";
+    }
   }
   return undefined;
 }

@@ -40,6 +40,8 @@ export interface LinkRecord {
   jsonKey?: string;
   /** A provider version (AWS VersionId/VersionStage, Azure version id, Vault KV v2 version). */
   version?: string;
+  /** The provider's own link options (`linkOptions`, e.g. AWS `roleArn`), as it normalised them. */
+  options?: Record<string, string>;
   linkedAt: string;
 }
 

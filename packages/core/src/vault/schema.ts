@@ -13,6 +13,7 @@ const linkSchema = z.looseObject({
   reference: z.string().min(1),
   jsonKey: z.string().optional(),
   version: z.string().optional(),
+  options: z.record(z.string(), z.string()).optional(),
   linkedAt: isoTime,
 });
 

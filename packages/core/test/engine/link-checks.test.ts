@@ -91,6 +91,78 @@ describe("secret link: refusals made before anything is saved", () => {
   });
 });
 
+describe("secret link: the provider's own link options", () => {
+  let t: TestVault;
+  afterEach(async () => t?.cleanup());
+
+  /** The fake provider with a `role` link option it checks, and the options each fetch got. */
+  async function withRoleOption() {
+    const base = fakeProvider();
+    base.values.set("fake://a", "va");
+    const seen: Array<Record<string, string> | undefined> = [];
+    const provider = defineProvider({
+      ...base.provider,
+      linkOptions: [{ name: "role", title: "Role", type: "string" }],
+      parseLinkOptions(options) {
+        if (options.role !== undefined && !/^role\/[a-z]+$/.test(options.role)) {
+          throw providerError("fake", "INVALID_REFERENCE", `"${options.role}" is not a role.`);
+        }
+        return options;
+      },
+      async create(ctx) {
+        const instance = await base.provider.create(ctx);
+        return {
+          ...instance,
+          authenticate: (input) => instance.authenticate(input),
+          async fetch(requests, options) {
+            for (const r of requests) seen.push(r.options);
+            return instance.fetch(requests, options);
+          },
+        };
+      },
+    });
+    t = await makeVault({ providers: [validateProvider(provider, "test")] });
+    await t.vault.integrations.connect({ provider: "fake", options: { token: "t" } });
+    return seen;
+  }
+
+  it("checks them through the hook at link time, stores them and hands them to fetch", async () => {
+    const seen = await withRoleOption();
+    const before = await readFile(t.vault.paths.vaultFile);
+    await expect(
+      t.vault.links.link("x", { integration: "fake", reference: "fake://a", options: { role: "Admin!" } }),
+    ).rejects.toMatchObject({ code: "INVALID_REFERENCE", message: '"Admin!" is not a role.' });
+    await expect(
+      t.vault.links.link("x", { integration: "fake", reference: "fake://a", options: { team: "x" } }),
+    ).rejects.toMatchObject({ code: "INVALID_INPUT", hint: "Link options: role." });
+    await expect(
+      t.vault.links.link("x", { integration: "fake", reference: "fake://a", options: { role: " " } }),
+    ).rejects.toMatchObject({ code: "INVALID_INPUT" });
+    expect(await readFile(t.vault.paths.vaultFile)).toEqual(before);
+
+    const info = await t.vault.links.link("x", {
+      integration: "fake",
+      reference: "fake://a",
+      options: { role: " role/reader " },
+    });
+    expect(info.link?.options).toEqual({ role: "role/reader" });
+    await t.vault.links.link("y", { integration: "fake", reference: "fake://a" });
+    expect(await t.vault.resolve("x")).toMatchObject({ ok: true, value: "va" });
+    expect(await t.vault.resolve("y")).toMatchObject({ ok: true, value: "va" });
+    // Two cache entries: the option is part of the key, so one link never serves the other's.
+    expect(seen).toEqual([{ role: "role/reader" }, undefined]);
+    expect((await t.vault.cache.status()).entries).toHaveLength(2);
+  });
+
+  it("a provider without link options refuses any", async () => {
+    const c = await connectedVault({ values: { "fake://a": "va" } });
+    t = c;
+    await expect(
+      t.vault.links.link("x", { integration: "fake", reference: "fake://a", options: { role: "r" } }),
+    ).rejects.toMatchObject({ code: "INVALID_INPUT", message: 'Fake links have no option "role".' });
+  });
+});
+
 describe("secret link: the check against the provider", () => {
   let t: TestVault;
   afterEach(async () => t?.cleanup());
