@@ -284,6 +284,13 @@ Environment:
           "save the link without fetching it first (offline; otherwise a reference that does not exist, a missing JSON key or version is refused)",
         )
         .addOption(json())
+        // A provider's own link options (AWS: --role-arn) come from its plugin, parsed in the action.
+        .allowUnknownOption()
+        .allowExcessArguments()
+        .addHelpText(
+          "after",
+          "\nA provider may take link options of its own (AWS: --role-arn <arn>); `vaultlink integration connect <provider> --help` lists them.",
+        )
         .action(act(load.secret, "link"));
       secret
         .command("unlink")

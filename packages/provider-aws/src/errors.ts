@@ -1,4 +1,11 @@
-import { networkErrorCode, type ProviderErrorCode, reauthHint } from "@vaultlink/core/plugin";
+import {
+  isVaultlinkError,
+  networkErrorCode,
+  type ProviderErrorCode,
+  providerError,
+  reauthHint,
+} from "@vaultlink/core/plugin";
+import { PROVIDER_ID } from "./reference.js";
 
 /** A provider failure, ready for `failure()` or `providerError()`. */
 export interface MappedError {
@@ -162,6 +169,28 @@ export function mapAwsError(error: unknown, context: ErrorContext): MappedError 
     message: `${context.action}${about} failed: ${name}${awsMessage ? `: ${awsMessage}` : ""}`,
     details,
   };
+}
+
+/**
+ * A linked secret's role could not be assumed: the error for every request of that role.
+ * Denied names the role and sts:AssumeRole, and both sides that must allow it.
+ */
+export function assumeRoleError(error: unknown, integrationId: string, roleArn: string) {
+  if (isVaultlinkError(error)) return error;
+  const mapped = mapAwsError(error, {
+    integrationId,
+    action: "sts:AssumeRole",
+    subject: `role ${roleArn}`,
+  });
+  const hint =
+    mapped.code === "PERMISSION_DENIED"
+      ? `Allow sts:AssumeRole on ${roleArn} in the integration identity's IAM policy, and trust that identity in the role's trust policy.`
+      : mapped.hint;
+  return providerError(PROVIDER_ID, mapped.code, mapped.message, {
+    cause: error,
+    ...(hint ? { hint } : {}),
+    details: { ...mapped.details, roleArn },
+  });
 }
 
 function isSignatureError(name: string): boolean {

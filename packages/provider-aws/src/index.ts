@@ -11,19 +11,33 @@ import {
 } from "@vaultlink/core/plugin";
 import { signIn } from "./auth/authenticate.js";
 import { SecretsManagerClients } from "./clients.js";
-import { reauthHint } from "./errors.js";
+import { assumeRoleError, reauthHint } from "./errors.js";
 import { fetchSecrets } from "./fetch.js";
-import { AUTH_METHODS, readPluginOptions, SETTINGS, text } from "./options.js";
+import { AUTH_METHODS, LINK_OPTIONS, readPluginOptions, SETTINGS, text } from "./options.js";
 import { PROVIDER_ID, parseAwsReference, REFERENCE_EXAMPLES } from "./reference.js";
-import { readKeys } from "./session.js";
+import { parseAwsLinkOptions, roleOf } from "./link-options.js";
+import { RoleSessions } from "./role-sessions.js";
+import { readKeys, type StaticKeys } from "./session.js";
 import { checkAwsVersion } from "./version.js";
 
 const pkg = createRequire(import.meta.url)("../package.json") as { name: string; version: string };
 
 function createInstance(ctx: ProviderContext): ProviderInstance {
   const options = readPluginOptions(ctx.pluginOptions, ctx.requestTimeoutMs);
+  // The integration's own keys: clients and the batch flag. Each linked role (--role-arn) has
+  // its own, so a role's keys never evict the integration's clients.
   const clients = new SecretsManagerClients(options);
   const batch = { denied: false };
+  const roles = new RoleSessions(options, ctx.clock);
+  const byRole = new Map<string, { clients: SecretsManagerClients; batch: { denied: boolean } }>();
+  const forRole = (roleArn: string) => {
+    let own = byRole.get(roleArn);
+    if (!own) {
+      own = { clients: new SecretsManagerClients(options), batch: { denied: false } };
+      byRole.set(roleArn, own);
+    }
+    return own;
+  };
   // The session the host stored wins (it may have replaced ours); without one, the session
   // this instance signed in itself.
   let signedIn: { session: ProviderSession; settings: Record<string, unknown> } | undefined;
@@ -63,21 +77,46 @@ function createInstance(ctx: ProviderContext): ProviderInstance {
       const settings = own
         ? { ...own.settings, ...own.session.settings }
         : { ...session.settings, ...ctx.integration.settings };
-      return fetchSecrets(requests, {
+      const region = text(settings, "region");
+      const endpoint = text(settings, "endpoint");
+      const base = {
         integrationId: ctx.integration.id,
-        clients,
-        keys,
-        region: text(settings, "region"),
-        endpoint: text(settings, "endpoint"),
+        region,
+        endpoint,
         concurrency: options.concurrency,
         logger: ctx.logger,
-        batch,
         signal: fetchOptions?.signal,
-      });
+      };
+      // Requests grouped by the role their link names: batching stays within one role, and
+      // each role is assumed once (its session is kept and renewed before it expires).
+      const groups = new Map<string | undefined, FetchRequest[]>();
+      for (const request of requests) {
+        const role = roleOf(request.options);
+        groups.set(role, [...(groups.get(role) ?? []), request]);
+      }
+      const answered = await Promise.all(
+        [...groups].map(async ([role, group]) => {
+          if (role === undefined) return fetchSecrets(group, { ...base, clients, keys, batch });
+          let roleKeys: StaticKeys;
+          try {
+            roleKeys = await roles.get(role, keys, region, endpoint);
+          } catch (error) {
+            return failAll(
+              group.map((r) => r.id),
+              assumeRoleError(error, ctx.integration.id, role),
+            );
+          }
+          return fetchSecrets(group, { ...base, ...forRole(role), keys: roleKeys });
+        }),
+      );
+      return answered.flat();
     },
 
     dispose() {
       clients.dispose();
+      for (const own of byRole.values()) own.clients.dispose();
+      byRole.clear();
+      roles.clear();
     },
   };
 }
@@ -95,6 +134,8 @@ const awsProvider = defineProvider({
   referenceExamples: REFERENCE_EXAMPLES,
   parseReference: parseAwsReference,
   parseVersion: checkAwsVersion,
+  linkOptions: LINK_OPTIONS,
+  parseLinkOptions: parseAwsLinkOptions,
   create: createInstance,
 });
 

@@ -7,6 +7,20 @@ export const AUTH_METHOD = {
   assumeRole: "assume-role",
 } as const;
 
+/** An IAM role ARN: arn:<partition>:iam::<12-digit account>:role/<path and name>. */
+export const ROLE_ARN = /^arn:aws(?:-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+
+/** Options one linked secret may carry (`secret link … --role-arn <arn>`). */
+export const LINK_OPTIONS: readonly OptionSpec[] = [
+  {
+    name: "roleArn",
+    title: "Role ARN",
+    type: "string",
+    description:
+      "An IAM role to assume (sts:AssumeRole, with the integration's credentials) to read this secret: arn:aws:iam::<12-digit account>:role/<name>.",
+  },
+];
+
 /** Settings every auth method shares. */
 export const SETTINGS: readonly OptionSpec[] = [
   {

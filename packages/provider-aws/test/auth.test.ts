@@ -136,7 +136,7 @@ describe("access-key", () => {
 
   it("fails AUTH_FAILED when STS rejects the keys", async () => {
     emulator.inject({
-      operation: "unknown",
+      operation: "GetCallerIdentity",
       error: stsError(
         403,
         "InvalidClientTokenId",
@@ -308,7 +308,7 @@ describe("assume-role (moto's STS behind the fault layer)", () => {
 
   it("fails PERMISSION_DENIED naming sts:AssumeRole when the role may not be assumed", async () => {
     emulator.inject({
-      operation: "unknown",
+      operation: "AssumeRole",
       times: 1,
       error: stsError(
         403,

@@ -5,7 +5,7 @@ import {
   startEmulatorServer,
 } from "../shared/index.js";
 import { AccessKeyLedger, type AwsCredentials, accessKeyIdOf } from "./credentials.js";
-import { awsError, awsFaultResponse } from "./errors.js";
+import { awsError, awsFaultResponse, awsQueryFaultResponse } from "./errors.js";
 import { forward } from "./forward.js";
 import { type MotoOptions, type MotoServer, startMoto } from "./moto.js";
 import { type AwsSecretPayload, type AwsSeedSecret, MotoSecretsClient } from "./seed.js";
@@ -43,6 +43,40 @@ export interface AwsEmulator extends Omit<RunningEmulator, "reset"> {
   reset(): Promise<void>;
 }
 
+/**
+ * A query-protocol call (STS, IAM: a form body with an Action and no x-amz-target), with the
+ * service named in its SigV4 credential scope ("sts", "iam"); undefined for JSON-protocol calls.
+ */
+function queryCallOf(req: EmulatorRequest): { action: string; service: string } | undefined {
+  if (req.headers["x-amz-target"] !== undefined || req.url.pathname.startsWith("/moto-api")) {
+    return undefined;
+  }
+  const action = operationOfRequest(req);
+  if (action === "unknown") return undefined;
+  const auth = String(req.headers.authorization ?? "");
+  const service = /Credential=[^/]+\/[^/]+\/[^/]+\/([a-z0-9-]+)\//.exec(auth)?.[1] ?? "sts";
+  return { action, service };
+}
+
+/** The key pair in an STS answer's <Credentials>, if it has one. */
+function stsCredentialsOf(body: unknown): AwsCredentials | undefined {
+  if (!Buffer.isBuffer(body)) return undefined;
+  const xml = body.toString("utf8");
+  const accessKeyId = /<AccessKeyId>([^<]+)<\/AccessKeyId>/.exec(xml)?.[1];
+  const secretAccessKey = /<SecretAccessKey>([^<]+)<\/SecretAccessKey>/.exec(xml)?.[1];
+  return accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : undefined;
+}
+
+/** A fault in the protocol of the request: XML for STS/IAM, JSON for Secrets Manager. */
+function faultFor(kind: string, req: EmulatorRequest): EmulatorResponse {
+  const query = queryCallOf(req);
+  if (query) {
+    const roleArn = new URLSearchParams(req.body.toString("utf8")).get("RoleArn") ?? "*";
+    return awsQueryFaultResponse(kind, query.action, query.service, roleArn);
+  }
+  return awsFaultResponse(kind, operationOfRequest(req), req.body);
+}
+
 /** The error for a request whose key is expired, unknown or wrongly signed; else undefined. */
 function checkCredentials(
   keys: AccessKeyLedger,
@@ -51,13 +85,13 @@ function checkCredentials(
 ): EmulatorResponse | undefined {
   const keyId = accessKeyIdOf(req.headers.authorization);
   if (keyId !== undefined && keys.isExpired(keyId)) {
-    return awsFaultResponse("ExpiredTokenException", "", req.body);
+    return faultFor("ExpiredTokenException", req);
   }
   if (verify) {
     const secret = keyId === undefined ? undefined : keys.secretOf(keyId);
-    if (secret === undefined) return awsFaultResponse("UnrecognizedClientException", "", req.body);
+    if (secret === undefined) return faultFor("UnrecognizedClientException", req);
     if (!signatureMatches(req, secret)) {
-      return awsFaultResponse("InvalidSignatureException", "", req.body);
+      return faultFor("InvalidSignatureException", req);
     }
   }
   if (keyId !== undefined) keys.admit(keyId);
@@ -73,7 +107,7 @@ async function missingStageOf(
   client: MotoSecretsClient,
   req: EmulatorRequest,
 ): Promise<string | undefined> {
-  if (awsOperationOf(req.headers["x-amz-target"], req.url.pathname) !== "GetSecretValue") {
+  if (operationOfRequest(req) !== "GetSecretValue") {
     return undefined;
   }
   let input: { SecretId?: unknown; VersionStage?: unknown; VersionId?: unknown };
@@ -94,12 +128,24 @@ async function missingStageOf(
   }
 }
 
-/** Name the operation from `x-amz-target: secretsmanager.GetSecretValue`. */
-export function awsOperationOf(target: string | string[] | undefined, path: string): string {
+/**
+ * Name the operation from `x-amz-target: secretsmanager.GetSecretValue` (JSON protocol), or from
+ * the `Action` field of a query-protocol form body (STS: `Action=AssumeRole&…`).
+ */
+export function awsOperationOf(
+  target: string | string[] | undefined,
+  path: string,
+  body?: Buffer,
+): string {
   const value = Array.isArray(target) ? target[0] : target;
   if (value) return value.slice(value.lastIndexOf(".") + 1);
-  return path.startsWith("/moto-api") ? "moto-api" : "unknown";
+  if (path.startsWith("/moto-api")) return "moto-api";
+  const action = body ? new URLSearchParams(body.toString("utf8")).get("Action") : null;
+  return action && /^[A-Za-z]+$/.test(action) ? action : "unknown";
 }
+
+const operationOfRequest = (req: EmulatorRequest) =>
+  awsOperationOf(req.headers["x-amz-target"], req.url.pathname, req.body);
 
 /**
  * moto (the real Secrets Manager logic) behind a fault-injecting front server. Every request
@@ -128,13 +174,8 @@ export async function startAwsEmulator(options: AwsEmulatorOptions = {}): Promis
       {
         name: "aws-secrets-manager",
         jsonContentType: "application/x-amz-json-1.1",
-        operationOf: (req) => awsOperationOf(req.headers["x-amz-target"], req.url.pathname),
-        faultResponse: (kind, req) =>
-          awsFaultResponse(
-            kind,
-            awsOperationOf(req.headers["x-amz-target"], req.url.pathname),
-            req.body,
-          ),
+        operationOf: operationOfRequest,
+        faultResponse: (kind, req) => faultFor(kind, req),
         expireCredentials: () => keys.expireAll(),
         reset: () => {
           keys.reset();
@@ -145,12 +186,19 @@ export async function startAwsEmulator(options: AwsEmulatorOptions = {}): Promis
         },
         handle: async (req) => {
           await pendingReset;
-          const isApiCall = req.headers["x-amz-target"] !== undefined;
+          // Secrets Manager (JSON protocol) and STS/IAM (query protocol) calls; not moto's own API.
+          const isApiCall =
+            req.headers["x-amz-target"] !== undefined || queryCallOf(req) !== undefined;
           if (isApiCall) {
             const refused = checkCredentials(keys, req, options.verifySignatures ?? false);
             if (refused) return refused;
           }
           const response = await forward(moto.url, req);
+          // Keys STS hands out (AssumeRole…) work like issued ones, signature checks included.
+          if (response.status === 200 && queryCallOf(req)?.service === "sts") {
+            const issued = stsCredentialsOf(response.body);
+            if (issued) keys.register(issued);
+          }
           // moto says 404 for a missing secret; Secrets Manager says 400.
           if (
             isApiCall &&

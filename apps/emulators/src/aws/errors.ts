@@ -80,3 +80,46 @@ export function awsFaultResponse(kind: string, operation: string, body: Buffer):
       throw new Error(`unknown AWS fault "${kind}"; known faults: ${AWS_FAULTS.join(", ")}`);
   }
 }
+
+/** Query-protocol services (STS, IAM) name the same faults differently. */
+const QUERY_CODES: Record<string, { code: string; status: number }> = {
+  ExpiredTokenException: { code: "ExpiredToken", status: 400 },
+  UnrecognizedClientException: { code: "InvalidClientTokenId", status: 403 },
+  InvalidSignatureException: { code: "SignatureDoesNotMatch", status: 403 },
+  AccessDeniedException: { code: "AccessDenied", status: 403 },
+  ThrottlingException: { code: "Throttling", status: 400 },
+  InternalServiceError: { code: "InternalFailure", status: 500 },
+};
+
+const escapeXml = (text: string) =>
+  text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/**
+ * A fault as STS or IAM sends it (query protocol: an XML ErrorResponse). `operation` is the
+ * Action ("AssumeRole"); `service` the IAM prefix ("sts", "iam") for access-denied messages.
+ */
+export function awsQueryFaultResponse(
+  kind: string,
+  operation: string,
+  service: string,
+  resource = "*",
+): EmulatorResponse {
+  const known = QUERY_CODES[kind];
+  if (!known) {
+    throw new Error(
+      `the fault "${kind}" has no STS/IAM form; known: ${Object.keys(QUERY_CODES).join(", ")}`,
+    );
+  }
+  const message =
+    kind === "AccessDeniedException"
+      ? `User: arn:aws:iam::${AWS_ACCOUNT_ID}:user/test is not authorized to perform: ${service}:${operation} on resource: ${resource}`
+      : (awsFaultResponse(kind, operation, Buffer.alloc(0)).body as { message: string }).message;
+  return {
+    status: known.status,
+    headers: { "content-type": "text/xml" },
+    body:
+      `<ErrorResponse><Error><Type>${known.status >= 500 ? "Receiver" : "Sender"}</Type>` +
+      `<Code>${known.code}</Code><Message>${escapeXml(message)}</Message></Error>` +
+      `<RequestId>emulator</RequestId></ErrorResponse>`,
+  };
+}

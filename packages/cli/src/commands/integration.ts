@@ -7,6 +7,7 @@ import { askSecret, askText, readStdin, withSpinner } from "../io/input.js";
 import { duration, err, interactive, out, printJson, table } from "../io/term.js";
 import type { OpenedVault } from "../vault-access.js";
 import { type Opts, withVault } from "./common.js";
+import { linkOptionsHelp } from "./link-options.js";
 
 type Spec = ProviderDefinition["authMethods"][number]["options"][number];
 
@@ -60,6 +61,8 @@ function parseProviderOptions(
         `Secret options (prompted masked, or from env / --secrets-stdin JSON): ${secret.map((s) => `${s.name}${s.env ? ` [${s.env}]` : ""}`).join(", ")}`,
       );
     lines.push(`Reference examples: ${p.referenceExamples.join("  ")}`);
+    const linkHelp = linkOptionsHelp(p);
+    if (linkHelp.length) lines.push(`Link options (vaultlink secret link … ${p.id} …):`, ...linkHelp);
     return lines.join("\n");
   });
   c.parse(raw, { from: "user" });

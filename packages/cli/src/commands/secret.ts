@@ -17,6 +17,7 @@ function describe(s: SecretInfo): string {
     const extra = [
       s.link.jsonKey ? `json key ${s.link.jsonKey}` : "",
       s.link.version ? `version ${s.link.version}` : "",
+      ...Object.entries(s.link.options ?? {}).map(([k, v]) => `${k} ${v}`),
     ]
       .filter(Boolean)
       .join(", ");
@@ -188,6 +189,9 @@ export async function link(
   await withVault(cmd, async (o) => {
     const integ = await o.vault.integrations.status(integration);
     await o.ensureProviders([integ.provider]);
+    // The plugin's own link options (AWS: --role-arn) are flags only it knows.
+    const { parseLinkFlags } = await import("./link-options.js");
+    const linkOptions = parseLinkFlags(cmd, o.vault.providers.get(integ.provider));
     const existed = await o.vault.secrets.has(name);
     const before = existed ? await o.vault.secrets.get(name) : undefined;
     const info = await o.vault.links.link(name, {
@@ -195,6 +199,7 @@ export async function link(
       reference,
       ...(opts.jsonKey !== undefined ? { jsonKey: opts.jsonKey as string } : {}),
       ...(opts.version !== undefined ? { version: opts.version as string } : {}),
+      ...(linkOptions ? { options: linkOptions } : {}),
       ...(opts.domains !== undefined
         ? {
             allowedDomains: (await import("@vaultlink/core")).splitDomainList(

@@ -254,7 +254,7 @@ export interface ProviderDefinitionInput {
   linkOptions?: readonly OptionSpec[];
   /**
    * Validate and normalise a link's options without network access (only names from
-   * `linkOptions` reach it). Throw INVALID_INPUT naming the option and the accepted form. Core
+   * `linkOptions` reach it). Throw INVALID_REFERENCE naming the option and the accepted form. Core
    * calls it when a link is made and before every fetch. Absent: non-blank values pass as given.
    */
   parseLinkOptions?(

@@ -1,5 +1,5 @@
 import { providerError } from "@vaultlink/core/plugin";
-import { AUTH_METHOD, text } from "../options.js";
+import { AUTH_METHOD, ROLE_ARN, text } from "../options.js";
 import { PROVIDER_ID } from "../reference.js";
 import { readKeys, type StaticKeys } from "../session.js";
 
@@ -77,7 +77,7 @@ async function assumeRoleSource(input: SourceInput): Promise<CredentialSource> {
   const { settings, secrets, stsConfig } = input;
   const roleArn = text(settings, "roleArn");
   if (!roleArn) throw missing(AUTH_METHOD.assumeRole, "roleArn");
-  if (!/^arn:aws(?:-[a-z]+)*:iam::\d{12}:role\/.+$/.test(roleArn)) {
+  if (!ROLE_ARN.test(roleArn)) {
     throw providerError(
       PROVIDER_ID,
       "AUTH_FAILED",
