@@ -62,7 +62,9 @@ export class RoleSessions {
   }
 
   #stale(keys: RoleKeys): boolean {
-    return keys.expiresAt !== undefined && keys.expiresAt - ROLE_REFRESH_MARGIN_MS <= this.clock.now();
+    return (
+      keys.expiresAt !== undefined && keys.expiresAt - ROLE_REFRESH_MARGIN_MS <= this.clock.now()
+    );
   }
 
   async #assume(

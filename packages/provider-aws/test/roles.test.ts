@@ -119,11 +119,15 @@ describe("a role per linked secret", () => {
       expect(result).toMatchObject({
         ok: false,
         code: "PERMISSION_DENIED",
-        message: expect.stringContaining(`Access denied for role ${OPS}: the identity lacks sts:AssumeRole.`),
+        message: expect.stringContaining(
+          `Access denied for role ${OPS}: the identity lacks sts:AssumeRole.`,
+        ),
         hint: `Allow sts:AssumeRole on ${OPS} in the integration identity's IAM policy, and trust that identity in the role's trust policy.`,
       });
     }
-    expect(emulator.requests.count("GetSecretValue") + emulator.requests.count("BatchGetSecretValue")).toBe(1);
+    expect(
+      emulator.requests.count("GetSecretValue") + emulator.requests.count("BatchGetSecretValue"),
+    ).toBe(1);
     // A denial is not kept: once allowed, the next fetch assumes the role and reads.
     const again = values(
       await instance.fetch(

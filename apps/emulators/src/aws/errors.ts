@@ -91,8 +91,7 @@ const QUERY_CODES: Record<string, { code: string; status: number }> = {
   InternalServiceError: { code: "InternalFailure", status: 500 },
 };
 
-const escapeXml = (text: string) =>
-  text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const escapeXml = (text: string) => text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /**
  * A fault as STS or IAM sends it (query protocol: an XML ErrorResponse). `operation` is the

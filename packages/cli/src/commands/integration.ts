@@ -62,7 +62,8 @@ function parseProviderOptions(
       );
     lines.push(`Reference examples: ${p.referenceExamples.join("  ")}`);
     const linkHelp = linkOptionsHelp(p);
-    if (linkHelp.length) lines.push(`Link options (vaultlink secret link … ${p.id} …):`, ...linkHelp);
+    if (linkHelp.length)
+      lines.push(`Link options (vaultlink secret link … ${p.id} …):`, ...linkHelp);
     return lines.join("\n");
   });
   c.parse(raw, { from: "user" });

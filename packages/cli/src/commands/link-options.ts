@@ -1,5 +1,5 @@
 import type { ProviderDefinition } from "@vaultlink/core";
-import { type Command, Command as Cmd, CommanderError } from "commander";
+import { Command as Cmd, type Command, CommanderError } from "commander";
 import { usage } from "../errors.js";
 
 /** `roleArn` → `role-arn`: a plugin's link option as a `secret link` flag. */

@@ -96,6 +96,58 @@ describe("AWS Secrets Manager through the built CLI and the AWS emulator (moto)"
     expect(r.stderr).not.toContain("has no secret");
   });
 
+  it("links a secret read through a role (--role-arn, from the AWS plugin's link options) and reads it", async () => {
+    const role = "arn:aws:iam::123456789012:role/e2e-reader";
+    const linked = await t.run([
+      "secret",
+      "link",
+      "by-role",
+      "aws",
+      "e2e/api-key",
+      "--role-arn",
+      role,
+    ]);
+    expect(linked.code, t.d(linked)).toBe(EXIT.ok);
+    expect(linked.stderr).toContain("(checked: the provider returned a value)");
+    const info = await t.run(["secret", "get", "by-role", "--json"]);
+    expect(JSON.parse(info.stdout)).toMatchObject({ link: { options: { roleArn: role } } });
+    const before = t.emu.requests.count("AssumeRole");
+    const read = await t.run(["read", "by-role"]);
+    expect(read.code, t.d(read)).toBe(EXIT.ok);
+    expect(read.stdout === `${API_KEY}\n`, "read by-role printed the value").toBe(true);
+    expect(t.emu.requests.count("AssumeRole")).toBe(before + 1);
+    expect((await t.run(["secret", "delete", "by-role", "--yes"])).code).toBe(EXIT.ok);
+  });
+
+  it("refuses a --role-arn that is not a role ARN, and a link option AWS does not have", async () => {
+    const hash = t.v.vaultHash();
+    const bad = await t.run([
+      "secret",
+      "link",
+      "bad-role",
+      "aws",
+      "e2e/api-key",
+      "--role-arn",
+      "arn:aws:iam::123456789012:user/alice",
+    ]);
+    expect(bad.code, t.d(bad)).toBe(EXIT.usage);
+    expect(bad.stderr).toContain("is not an IAM role ARN");
+    const unknown = await t.run([
+      "secret",
+      "link",
+      "bad-role",
+      "aws",
+      "e2e/api-key",
+      "--role",
+      "x",
+    ]);
+    expect(unknown.code, t.d(unknown)).toBe(EXIT.usage);
+    expect(unknown.stderr).toContain("--role-arn");
+    expect(t.v.vaultHash()).toBe(hash);
+    const help = await t.run(["integration", "connect", "aws", "--help"]);
+    expect(help.stdout).toContain("--role-arn <value>");
+  });
+
   t.expiredRead("expired credentials: read fails with exit 4, naming the reauth command", () =>
     t.emu.expireCredentials(),
   );

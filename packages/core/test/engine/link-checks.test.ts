@@ -130,13 +130,25 @@ describe("secret link: the provider's own link options", () => {
     const seen = await withRoleOption();
     const before = await readFile(t.vault.paths.vaultFile);
     await expect(
-      t.vault.links.link("x", { integration: "fake", reference: "fake://a", options: { role: "Admin!" } }),
+      t.vault.links.link("x", {
+        integration: "fake",
+        reference: "fake://a",
+        options: { role: "Admin!" },
+      }),
     ).rejects.toMatchObject({ code: "INVALID_REFERENCE", message: '"Admin!" is not a role.' });
     await expect(
-      t.vault.links.link("x", { integration: "fake", reference: "fake://a", options: { team: "x" } }),
+      t.vault.links.link("x", {
+        integration: "fake",
+        reference: "fake://a",
+        options: { team: "x" },
+      }),
     ).rejects.toMatchObject({ code: "INVALID_INPUT", hint: "Link options: role." });
     await expect(
-      t.vault.links.link("x", { integration: "fake", reference: "fake://a", options: { role: " " } }),
+      t.vault.links.link("x", {
+        integration: "fake",
+        reference: "fake://a",
+        options: { role: " " },
+      }),
     ).rejects.toMatchObject({ code: "INVALID_INPUT" });
     expect(await readFile(t.vault.paths.vaultFile)).toEqual(before);
 
@@ -158,8 +170,15 @@ describe("secret link: the provider's own link options", () => {
     const c = await connectedVault({ values: { "fake://a": "va" } });
     t = c;
     await expect(
-      t.vault.links.link("x", { integration: "fake", reference: "fake://a", options: { role: "r" } }),
-    ).rejects.toMatchObject({ code: "INVALID_INPUT", message: 'Fake links have no option "role".' });
+      t.vault.links.link("x", {
+        integration: "fake",
+        reference: "fake://a",
+        options: { role: "r" },
+      }),
+    ).rejects.toMatchObject({
+      code: "INVALID_INPUT",
+      message: 'Fake links have no option "role".',
+    });
   });
 });
 
