@@ -68,7 +68,7 @@ export function sessionProblem(
   clock: Clock,
 ): string | undefined {
   if (method === "none") return undefined;
-  if (!session || session.credentials.method !== "passphrase") {
+  if (session?.credentials.method !== "passphrase") {
     return "The env integration is not signed in.";
   }
   if (session.expiresAt && session.expiresAt.getTime() <= clock.now()) {

@@ -17,7 +17,7 @@ const REAUTH_HINT = "Sign in again: vaultlink integration reauth <integration>."
 export function redact(text: string): string {
   return text
     .replace(/ops_[A-Za-z0-9_\-=]{8,}/g, "ops_[REDACTED]")
-    .replace(/\beyJ[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]*/g, "[REDACTED]")
+    .replace(/\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g, "[REDACTED]")
     .replace(/Bearer\s+\S+/gi, "Bearer [REDACTED]");
 }
 

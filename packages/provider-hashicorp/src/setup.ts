@@ -5,7 +5,7 @@ import {
   providerError,
 } from "@vaultlink/core/plugin";
 import { POSTMAN_JWT_MOUNT, POSTMAN_ROLE } from "./auth/methods.js";
-import { createVaultClient, type VaultClient, type VaultResponse } from "./client.js";
+import { createVaultClient, type VaultResponse } from "./client.js";
 import { describeFailure, statusOf, toError } from "./errors.js";
 import { MountTable } from "./mounts.js";
 import { DEFAULT_TEAM_PATH, readSettings } from "./settings.js";

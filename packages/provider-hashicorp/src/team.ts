@@ -1,5 +1,4 @@
 import {
-  providerError,
   type TeamAuthority,
   type TeamRole,
   type TeamSetup,

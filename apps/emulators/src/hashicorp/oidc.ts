@@ -228,7 +228,7 @@ export function handleCallback(
   const pending = state.oidc.take(query.get("state") ?? "", state.clock.now());
   if (!pending || pending.mount !== mount) return failed("Expired or missing OAuth state.");
   const role = state.auth.jwtRole(mount, pending.role);
-  if (!role || role.roleType !== "oidc") return failed("Role could not be found");
+  if (role?.roleType !== "oidc") return failed("Role could not be found");
   const description = query.get("error_description");
   if (description) return failed(description);
   if (pending.clientNonce !== "" && query.get("client_nonce") !== pending.clientNonce) {

@@ -62,7 +62,7 @@ export function covers(pattern: string, path: string): boolean {
 
 function firstWildcard(pattern: string): number {
   const parts = pattern.split("/");
-  const plus = parts.findIndex((part) => part === "+");
+  const plus = parts.indexOf("+");
   const plusAt =
     plus === -1 ? Infinity : plus === 0 ? 0 : parts.slice(0, plus).join("/").length + 1;
   const starAt = pattern.endsWith("*") ? pattern.length - 1 : Infinity;

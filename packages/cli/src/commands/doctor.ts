@@ -1,5 +1,4 @@
 import { stat } from "node:fs/promises";
-import type { SecretInfo } from "@vaultlink/core";
 import type { Command } from "commander";
 import { SilentExit } from "../errors.js";
 import { withSpinner } from "../io/input.js";

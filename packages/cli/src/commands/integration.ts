@@ -499,7 +499,7 @@ export async function joinCode(id: string, opts: Opts, cmd: Command): Promise<vo
 export async function setup(
   providerId: string,
   url: string | undefined,
-  opts: Opts,
+  _opts: Opts,
   cmd: Command,
 ): Promise<void> {
   const raw = rawAfter(cmd, "setup");

@@ -595,7 +595,7 @@ export class Integrations {
     let changed = false;
     await this.deps.docs.update((doc) => {
       const r = doc.integrations[integration.id];
-      if (!r || r.status !== "connected") return;
+      if (r?.status !== "connected") return;
       r.status = "auth-expired";
       r.statusReason = reason;
       r.updatedAt = this.#now();

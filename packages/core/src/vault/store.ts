@@ -2,7 +2,7 @@ import { link, lstat, open, rename, rm, stat } from "node:fs/promises";
 import { vaultlinkError } from "../errors/index.js";
 import { draftDocument } from "./cow.js";
 import { deriveKey } from "./crypto.js";
-import { checkVaultDir, ensureVaultDir, tightenMode } from "./dir.js";
+import { ensureVaultDir, tightenMode } from "./dir.js";
 import { checkVaultDocument } from "./document-check.js";
 import {
   commitTemp,
@@ -478,7 +478,7 @@ async function stillGeneration(file: string, read: Snapshot): Promise<boolean> {
     const head = Buffer.alloc(64);
     const { bytesRead } = await handle.read(head, 0, head.length, 0);
     const now = storedChecksum(head.subarray(0, bytesRead));
-    return expected !== undefined && now !== undefined && now.equals(expected);
+    return expected !== undefined && now?.equals(expected) === true;
   } finally {
     await handle.close();
   }

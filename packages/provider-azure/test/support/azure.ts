@@ -4,7 +4,12 @@ import {
   type RunningAzureEmulator,
   startAzureEmulator,
 } from "@vaultlink/emulators";
-import { createTestContext, FakeClock, systemClock, type TestContext } from "@vaultlink/testkit";
+import {
+  createTestContext,
+  type FakeClock,
+  systemClock,
+  type TestContext,
+} from "@vaultlink/testkit";
 import { afterAll, afterEach, beforeAll } from "vitest";
 import azure from "../../src/index.js";
 
