@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Tests need two things from the operating system: a Secret Service (gnome-keyring under a
-# D-Bus session) for the OS-keychain key source, and moto (python3) for the AWS emulator.
+# Tests need from the operating system: a Secret Service (gnome-keyring under a D-Bus session)
+# for the OS-keychain key source, moto (python3) for the AWS emulator, bash-completion for the
+# shell completion test and man (man-db) to render the man page.
 set -euo pipefail
 if ! command -v gnome-keyring-daemon >/dev/null 2>&1 || ! command -v dbus-run-session >/dev/null 2>&1; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
@@ -17,4 +18,18 @@ if ! python3 -c "import moto.server" >/dev/null 2>&1; then
   echo "error: the AWS emulator needs moto, which this machine image normally ships." >&2
   echo "hint: install it with 'pip install \"moto[server]\"' and run again." >&2
   exit 1
+fi
+missing=()
+[ -f /usr/share/bash-completion/bash_completion ] || missing+=(bash-completion)
+command -v man >/dev/null 2>&1 || missing+=(man-db)
+if [ "${#missing[@]}" -gt 0 ]; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "Installing ${missing[*]} (Debian packages) for the completion and man page tests..."
+    apt-get update -qq >/dev/null
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    echo "error: the completion and man page tests need ${missing[*]}." >&2
+    echo "hint: install them with 'sudo apt-get install ${missing[*]}' and run again." >&2
+    exit 1
+  fi
 fi

@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import type { Command, Option } from "commander";
 import { ERROR_CODE_DOCS, EXIT_CODE_DOCS } from "./errors.js";
-import { buildProgram, defineAllGroups } from "./program.js";
+import { buildProgram, defineAllGroups, listedCommands } from "./program.js";
 
 /**
  * docs/cli.md, generated from the commander definitions in program.ts: every command with its
@@ -49,7 +49,8 @@ function section(cmd: Command, depth: number, lines: string[]): void {
   } else {
     lines.push(`${"#".repeat(Math.min(depth, 4))} ${cmd.name()}`, "", cmd.description(), "");
   }
-  for (const sub of cmd.commands) section(sub, depth + 1, lines);
+  // Hidden commands (the completion script's callback) are not for people.
+  for (const sub of listedCommands(cmd)) section(sub, depth + 1, lines);
 }
 
 export function renderCliDocs(): string {

@@ -117,11 +117,25 @@ function ownArgs(argv: readonly string[]): string[] {
   return end === -1 ? args : args.slice(0, end);
 }
 
+/** `vaultlink --version --json` (either order, -V for --version): commander prints plain text. */
+function isVersionJson(args: readonly string[]): boolean {
+  return (
+    args.length === 2 &&
+    args.includes("--json") &&
+    (args.includes("--version") || args.includes("-V"))
+  );
+}
+
 export async function main(argv: string[]): Promise<number> {
   const own = ownArgs(argv);
   const debug = own.includes("--debug");
   const json = own.includes("--json");
   try {
+    if (isVersionJson(argv.slice(2))) {
+      const { versionJson } = await import("./commands/version.js");
+      await versionJson();
+      return 0;
+    }
     const { buildProgram, withoutHelpForUnknownCommand } = await import("./program.js");
     const program = buildProgram();
     await program.parseAsync(withoutHelpForUnknownCommand(program, argv));

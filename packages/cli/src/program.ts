@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { Command, Option } from "commander";
+import { Argument, Command, Option } from "commander";
 
 /**
  * Every command, option and help text of `vaultlink`. Actions import their module on first
@@ -19,6 +19,7 @@ const load = {
   transfer: () => import("./commands/transfer.js"),
   doctor: () => import("./commands/doctor.js"),
   plugins: () => import("./commands/plugins.js"),
+  completion: () => import("./completion.js"),
 } satisfies Record<string, Loader>;
 
 function act(loader: Loader, name: string) {
@@ -72,6 +73,11 @@ export function defineAllGroups(program: Command): Command {
   return program;
 }
 
+/** Subcommands people use: not the hidden callback of the completion script. */
+export function listedCommands(cmd: Command): Command[] {
+  return cmd.commands.filter((c) => !(c as Command & { _hidden?: boolean })._hidden);
+}
+
 /**
  * Program options are positional (before the command), so a command's own --version is its
  * own; the global flags are accepted after the command as well.
@@ -119,7 +125,11 @@ export function buildProgram(): Command {
     .description(
       "Keep API keys and passwords in a local encrypted vault, reference them as {{vault:name}}, and link them to AWS Secrets Manager, Azure Key Vault, HashiCorp Vault and 1Password.",
     )
-    .version(cliVersion(), "-V, --version", "print the version")
+    .version(
+      cliVersion(),
+      "-V, --version",
+      "print the version (with --json: also Node's and each loaded plugin's)",
+    )
     .helpOption("-h, --help", "show help for a command")
     .option("--debug", "show stack traces of unexpected errors")
     .enablePositionalOptions()
@@ -560,6 +570,30 @@ Environment:
       .addOption(json())
       .action(act(load.plugins, "update"));
   });
+
+  program
+    .command("completion")
+    .description(
+      "print the shell completion script (commands, options, secret names and integration ids; never values)",
+    )
+    .addArgument(new Argument("<shell>", "bash, zsh or fish").choices(["bash", "zsh", "fish"]))
+    .addHelpText(
+      "after",
+      `
+Install it once, for example:
+  bash: vaultlink completion bash > ~/.local/share/bash-completion/completions/vaultlink
+  zsh:  vaultlink completion zsh > "\${fpath[1]}/_vaultlink"
+  fish: vaultlink completion fish > ~/.config/fish/completions/vaultlink.fish
+Secret names and integration ids are offered when the vault key is at hand without asking
+(VAULTLINK_VAULT_KEY or the OS keychain); otherwise only commands and options are.`,
+    )
+    .action(act(load.completion, "printScript"));
+  // What the completion script calls at each TAB (not for people).
+  program
+    .command("complete", { hidden: true })
+    .description("answer a completion request from the shell script")
+    .argument("[words...]")
+    .action(act(load.completion, "complete"));
 
   // Groups define their subcommands only when a command line reaches them (or for docs),
   // including through `vaultlink help <group>`, which is ours for that reason.

@@ -5,7 +5,7 @@
  * installed `vaultlink` run from an unrelated folder, down to a read linked to the 1Password
  * Connect emulator. Also checks that each tarball carries only what users need.
  */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, realpathSync } from "node:fs";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
@@ -23,8 +23,11 @@ const INSTALL_TIMEOUT = 600_000; // a cold npm cache downloads every SDK the pro
 const API_KEY = "packed-e2e-api-key-5c1d9e07";
 const LINKED_VALUE = "packed-e2e-linked-value-a83f2b6";
 
-/** What a published tarball may hold: the package's manifest, README, licence and built code. */
-const ALLOWED = /^(package\.json|README\.md|LICENSE|dist\/.+\.(js|cjs|d\.ts))$/;
+/**
+ * What a published tarball may hold: the package's manifest, README, licence, built code and
+ * (the CLI) its man page.
+ */
+const ALLOWED = /^(package\.json|README\.md|LICENSE|dist\/.+\.(js|cjs|d\.ts|1))$/;
 
 let root: string;
 let prefix: string;
@@ -166,6 +169,7 @@ describe("the published tarballs", () => {
       };
       walk(p.manifest.exports);
       walk(p.manifest.bin);
+      walk(p.manifest.man);
       for (const t of targets) expect(p.files, `${p.name} -> ${t}`).toContain(t);
     }
   });
@@ -186,10 +190,38 @@ describe("vaultlink installed globally from the tarballs", () => {
     }
   });
 
-  it("prints its version", async () => {
+  it("installs its man page where man finds it", () => {
+    const r = spawnSync("man", ["vaultlink"], {
+      env: {
+        PATH: "/usr/bin:/bin",
+        MANPATH: join(prefix, "share", "man"),
+        MANPAGER: "cat",
+        MANWIDTH: "100",
+      },
+      encoding: "utf8",
+      timeout: 30_000,
+    });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout.replace(/.\x08/g, "")).toContain("vaultlink secret add");
+  });
+
+  it("prints its version, and with --json the loaded plugins' versions", async () => {
     const cli = packed.find((p) => p.name === "@vaultlink/cli");
     const r = await ok(["--version"]);
     expect(r.stdout.trim()).toBe(String(cli?.manifest.version));
+    const json = JSON.parse((await ok(["--version", "--json"])).stdout) as {
+      version: string;
+      plugins: Array<{ name: string; version: string }>;
+    };
+    expect(json.version).toBe(String(cli?.manifest.version));
+    const expected = packed
+      .filter((p) => p.name.startsWith("@vaultlink/provider-"))
+      .map((p) => ({ name: p.name, version: String(p.manifest.version) }));
+    expect(
+      json.plugins
+        .map(({ name, version }) => ({ name, version }))
+        .sort((a, b) => a.name.localeCompare(b.name)),
+    ).toEqual(expected);
   });
 
   it("creates a vault, adds a secret from stdin and reads it", async () => {

@@ -3,3 +3,4 @@
  * the vault file format, the cache file and the hot-path rules, not the engine.
  */
 export { type ReadServableOptions, readServable, type ServedValue } from "./read-servable.js";
+export { type ListNamesOptions, listVaultNames, type VaultNames } from "./list-names.js";
