@@ -22,7 +22,8 @@ before="$(node -e 'for (const d of ["core","cli"]) console.log(require("./packag
 echo "== changeset version"
 bash scripts/pnpm.sh exec changeset version
 after="$(node -e 'for (const d of ["core","cli"]) console.log(require("./packages/"+d+"/package.json").version)')"
-git --no-pager diff --stat -- '*package.json' '*CHANGELOG.md'
+git --no-pager diff --stat -- "*package.json"
+ls packages/*/CHANGELOG.md
 if [ -n "$(ls .changeset/*.md 2>/dev/null | grep -v README.md || true)" ]; then
   echo "error: changeset version left changesets behind" >&2
   exit 1
