@@ -2,7 +2,13 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Argument, Command, Option } from "commander";
 import { EXIT_CODE_DOCS } from "./errors.js";
-import { buildProgram, cliVersion, defineAllGroups, listedCommands } from "./program.js";
+import {
+  buildProgram,
+  cliVersion,
+  defineAllGroups,
+  ENVIRONMENT,
+  listedCommands,
+} from "./program.js";
 
 /**
  * `man vaultlink`: a roff page (man(7) macros) generated from the commander definitions in
@@ -50,7 +56,7 @@ export function renderManPage(): string {
     "vaultlink \\- local encrypted vault of secrets, linked to external vaults",
     ".SH SYNOPSIS",
     ".B vaultlink",
-    "[\\fB\\-\\-debug\\fR] [\\fB\\-\\-team\\-file\\fR \\fIfile\\fR] \\fIcommand\\fR [\\fIoptions\\fR] [\\fIarguments\\fR]",
+    "[\\fIprogram options\\fR] \\fIcommand\\fR [\\fIoptions\\fR] [\\fIarguments\\fR]",
     ".br",
     ".B vaultlink",
     "\\fB\\-\\-version\\fR | \\fB\\-\\-help\\fR",
@@ -76,24 +82,10 @@ export function renderManPage(): string {
   for (const [code, text] of EXIT_CODE_DOCS) lines.push(".TP", `.B ${code}`, roff(text));
   lines.push(
     ".SH ENVIRONMENT",
-    ".TP",
-    ".B VAULTLINK_HOME",
-    roff("vault directory (default: the per-user data directory)"),
-    ".TP",
-    ".B VAULTLINK_VAULT_KEY",
-    roff("vault key; unlock order: this, the OS keychain, a masked prompt"),
-    ".TP",
-    ".B VAULTLINK_CONFIG",
-    roff("config file (default: config.json in VAULTLINK_HOME)"),
-    ".TP",
-    ".B VAULTLINK_USER",
-    roff("user name for team roles (default: the OS user)"),
-    ".TP",
-    ".B NO_COLOR",
-    roff("turn colours off"),
+    ...ENVIRONMENT.flatMap(([name, text]) => [".TP", `.B ${name}`, roff(text)]),
     ".SH SEE ALSO",
     roff(
-      "The full reference, with the plugin configuration and team roles, is docs/cli.md in the vaultlink repository; `vaultlink <command> --help` shows the same for one command.",
+      "The full reference, with exit codes, conventions and plugin configuration, is docs/cli.md in the vaultlink repository; `vaultlink <command> --help` shows the same for one command.",
     ),
   );
   return `${lines.join("\n")}\n`;

@@ -119,6 +119,14 @@ export function withoutHelpForUnknownCommand(program: Command, argv: string[]): 
   return argv;
 }
 
+/** The environment variables the CLI reads: --help and the man page list them. */
+export const ENVIRONMENT: ReadonlyArray<readonly [name: string, text: string]> = [
+  ["VAULTLINK_HOME", "vault directory (default: the per-user data directory)"],
+  ["VAULTLINK_VAULT_KEY", "vault key; unlock order: this, the OS keychain, a masked prompt"],
+  ["VAULTLINK_CONFIG", "config file (default: config.json in VAULTLINK_HOME)"],
+  ["NO_COLOR", "turn colours off"],
+];
+
 export function buildProgram(): Command {
   const program = new Command("vaultlink");
   program
@@ -140,10 +148,7 @@ export function buildProgram(): Command {
       "after",
       `
 Environment:
-  VAULTLINK_HOME        vault directory (default: the per-user data directory)
-  VAULTLINK_VAULT_KEY   vault key; unlock order: this, the OS keychain, a masked prompt
-  VAULTLINK_CONFIG      config file (default: config.json in VAULTLINK_HOME)
-  NO_COLOR              turn colours off`,
+${ENVIRONMENT.map(([name, text]) => `  ${name.padEnd(22)}${text}`).join("\n")}`,
     );
 
   // vault
