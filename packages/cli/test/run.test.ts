@@ -60,6 +60,23 @@ describe("run: no vaultlink key material reaches the child", () => {
     expect(env.S).toBe("********");
   });
 
+  it("refuses a reference that names no secret instead of starting the command with it", async () => {
+    for (const written of ["{{vault:}}", "{{vault:bad name}}", "{{vault:tok"]) {
+      const r = await v.run(["run", "--", "sh", "-c", "echo started"], {
+        env: { S: `x ${written}`, T: "{{vault:x}}" },
+      });
+      expect(r.code, written).toBe(3);
+      expect(r.stdout, written).not.toContain("started");
+      expect(r.stderr, written).toContain(written);
+      expect(r.stderr, written).toMatch(/malformed/);
+    }
+    const allowed = await v.run(["run", "--allow-unresolved", "--", "sh", "-c", 'echo "[$S]"'], {
+      env: { S: "{{vault:}}" },
+    });
+    expect(allowed.code, allowed.stderr).toBe(0);
+    expect(allowed.stdout).toBe("[{{vault:}}]\n");
+  });
+
   it("removes them also when nothing is referenced (the vault is never opened)", async () => {
     const r = await v.run(["run", "--", "sh", "-c", 'echo "key=[$VAULTLINK_VAULT_KEY]"']);
     expect(r.code).toBe(0);

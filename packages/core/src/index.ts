@@ -58,6 +58,7 @@ export {
   splitDomainList,
 } from "./resolver/domain-input.js";
 export { fixFor } from "./resolver/fixes.js";
+export { malformedReferences } from "./resolver/malformed.js";
 export {
   findMalformedReferences,
   findReferences,

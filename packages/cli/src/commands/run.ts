@@ -33,11 +33,15 @@ export async function run(command: string[], opts: Opts, cmd: Command): Promise<
     throw new CliError("No command to run.", { hint: "vaultlink run -- <command> [args…]" });
   const merged: Record<string, string | undefined> = withoutHostAdditions({ ...process.env });
   if (typeof opts.dotenv === "string") Object.assign(merged, await envFile(opts.dotenv));
-  const { childEnvironment, findReferences, OutputMasker, substitute } = await import(
-    "@vaultlink/core"
-  );
+  const { childEnvironment, findReferences, malformedReferences, OutputMasker, substitute } =
+    await import("@vaultlink/core");
   const keep = Array.isArray(opts.keepEnv) ? (opts.keepEnv as string[]) : [];
   const { env } = childEnvironment(merged, { keep, keySource: process.env });
+  // A reference that names no secret is refused like an unresolved one, before the vault opens.
+  const malformed = Object.values(env).flatMap((v) => (v ? malformedReferences(v) : []));
+  if (malformed.length > 0 && opts.allowUnresolved !== true) {
+    throw unresolvedError(malformed);
+  }
   const withRefs = Object.entries(env).filter(([, v]) => findReferences(v).length > 0);
   const values = new Map<string, string>();
   if (withRefs.length > 0) {

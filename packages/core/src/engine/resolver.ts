@@ -2,12 +2,8 @@ import type { EventBus } from "../events/index.js";
 import type { Clock } from "../plugin/contract.js";
 import { isUrlAllowed } from "../resolver/allowed-domains.js";
 import { fixFor } from "../resolver/fixes.js";
-import {
-  findMalformedReferences,
-  findReferences,
-  type MalformedReference,
-  substitute,
-} from "../resolver/template.js";
+import { malformedReferences } from "../resolver/malformed.js";
+import { findReferences, substitute } from "../resolver/template.js";
 import type { UnresolvedReference } from "../resolver/types.js";
 import type { VaultDocument } from "../vault/model.js";
 import type { DocumentAccess } from "./document.js";
@@ -109,7 +105,7 @@ export class Resolver {
 
   async template(text: string, options: ResolveOptions = {}): Promise<TemplateResult> {
     const names = findReferences(text);
-    const malformed = findMalformedReferences(text).map(malformedReference);
+    const malformed = malformedReferences(text);
     for (const m of malformed)
       this.events.emit("SecretUnresolved", { name: m.name, reason: m.reason });
     if (names.length === 0) return { text, resolved: [], unresolved: malformed };
@@ -215,22 +211,6 @@ export class Resolver {
   }
 }
 
-function malformedReference(m: MalformedReference): UnresolvedReference {
-  const name = m.written.slice("{{vault:".length).replace(/\}\}$/, "");
-  const why =
-    m.problem === "empty-name"
-      ? "it names no secret"
-      : m.problem === "unterminated"
-        ? "it has no closing }}"
-        : "secret names use only letters, digits, '-', '_' and '.' (1 to 128)";
-  return {
-    name,
-    reason: "malformed",
-    written: m.written,
-    message: `${m.written} is not a valid reference: ${why}.`,
-    fix: fixFor("malformed", name),
-  };
-}
 
 function locked(name: string): UnresolvedReference {
   return { name, reason: "locked", message: "The vault is locked.", fix: fixFor("locked", name) };
