@@ -211,7 +211,6 @@ export class Resolver {
   }
 }
 
-
 function locked(name: string): UnresolvedReference {
   return { name, reason: "locked", message: "The vault is locked.", fix: fixFor("locked", name) };
 }

@@ -15,7 +15,7 @@ import { LOCK_DIR_NAME, VAULT_FILE_NAME } from "./paths.js";
  * holders on any host, including network file systems). On top of that, the holder writes
  * `vault.lock/owner` ({pid, host, token}); a waiter on the same host that finds the owner
  * process dead takes the lock over at once instead of waiting for the mtime to go stale, and so
- * does any waiter that finds a lock directory left without an owner file for over a second (a
+ * does any waiter that finds a lock directory left without an owner file for over 5 s (a
  * writer killed between creating the lock and recording itself).
  * Takeovers are serialised by a second short-lived lock and re-check the owner token, so two
  * waiters can never both remove a live lock.
