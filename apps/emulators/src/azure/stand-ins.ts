@@ -1,6 +1,6 @@
 import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { writeExecutable } from "../shared/stand-ins.js";
+import { HTTP_REQUEST_SCRIPT, writeExecutable } from "../shared/stand-ins.js";
 
 export { browserStandInEnv } from "../shared/stand-ins.js";
 
@@ -11,35 +11,8 @@ export { browserStandInEnv } from "../shared/stand-ins.js";
  * emulator. Each is one CommonJS file run by this Node binary, with its settings written in.
  */
 
-const HTTP_GET = `
-const http = require("node:http");
-const https = require("node:https");
-const fs = require("node:fs");
-const ca = config.caFile ? fs.readFileSync(config.caFile, "utf8") : undefined;
-function request(url, method, body) {
-  return new Promise((resolve, reject) => {
-    const target = new URL(url);
-    const lib = target.protocol === "https:" ? https : http;
-    const headers = body ? { "content-type": "application/x-www-form-urlencoded" } : {};
-    const req = lib.request(target, { method, headers, ...(ca ? { ca } : {}) }, (res) => {
-      const chunks = [];
-      res.on("data", (c) => chunks.push(c));
-      res.on("end", () =>
-        resolve({
-          status: res.statusCode,
-          location: res.headers.location,
-          body: Buffer.concat(chunks).toString("utf8"),
-        }),
-      );
-    });
-    req.on("error", reject);
-    req.end(body);
-  });
-}
-`;
-
 const BROWSER = `
-${HTTP_GET}
+${HTTP_REQUEST_SCRIPT}
 // Only origin and path are logged: the query carries the authorization code.
 function visited(line) {
   if (config.logFile) fs.appendFileSync(config.logFile, line + "\\n");
@@ -125,7 +98,7 @@ export async function browserFinished(logFile: string, timeoutMs = 20_000): Prom
 }
 
 const AZ = `
-${HTTP_GET}
+${HTTP_REQUEST_SCRIPT}
 function fail(message, code) {
   process.stderr.write(message + "\\n");
   process.exit(code === undefined ? 1 : code);

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { writeExecutable } from "../shared/stand-ins.js";
+import { HTTP_REQUEST_SCRIPT, writeExecutable } from "../shared/stand-ins.js";
 
 /** How the member signs in on the emulated Vault UI's page. */
 export type VaultUiLogin =
@@ -50,26 +50,7 @@ export async function signInAtVaultUi(url: string, login: VaultUiLogin): Promise
 }
 
 const BROWSER = `
-const http = require("node:http");
-const https = require("node:https");
-const fs = require("node:fs");
-const ca = config.caFile ? fs.readFileSync(config.caFile, "utf8") : undefined;
-function request(url, method, body) {
-  return new Promise((resolve, reject) => {
-    const target = new URL(url);
-    const lib = target.protocol === "https:" ? https : http;
-    const headers = body ? { "content-type": "application/x-www-form-urlencoded" } : {};
-    const req = lib.request(target, { method, headers, ...(ca ? { ca } : {}) }, (res) => {
-      const chunks = [];
-      res.on("data", (c) => chunks.push(c));
-      res.on("end", () =>
-        resolve({ status: res.statusCode, location: res.headers.location, body: Buffer.concat(chunks).toString("utf8") }),
-      );
-    });
-    req.on("error", reject);
-    req.end(body);
-  });
-}
+${HTTP_REQUEST_SCRIPT}
 // Only origin and path are logged: queries carry codes, forms carry the password.
 function visited(line) {
   if (config.logFile) fs.appendFileSync(config.logFile, line + "\\n");
