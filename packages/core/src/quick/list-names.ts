@@ -1,20 +1,6 @@
-import { readFileSync } from "node:fs";
-import { decodeVaultFile } from "../vault/format.js";
-import { parseVaultKey } from "../vault/key.js";
-import { envKeySource } from "../vault/keys/env.js";
-import { keychainKeySource } from "../vault/keys/keychain.js";
-import { resolveVaultKey } from "../vault/keys/resolve.js";
-import { resolveVaultPaths } from "../vault/paths.js";
-import type { KeySource } from "../vault/types.js";
+import { openVaultQuietly, type QuickVaultOptions } from "./open-vault.js";
 
-export interface ListNamesOptions {
-  /** The vault directory; default `VAULTLINK_HOME`, else the per-user data directory. */
-  home?: string;
-  /** Environment for `VAULTLINK_HOME` and `VAULTLINK_VAULT_KEY`; default `process.env`. */
-  env?: Record<string, string | undefined>;
-  /** Where the vault key may come from without asking anyone; default env, then keychain. */
-  keySources?: readonly KeySource[];
-}
+export type ListNamesOptions = QuickVaultOptions;
 
 export interface VaultNames {
   /** Secret names, sorted. */
@@ -33,17 +19,10 @@ export interface VaultNames {
 export async function listVaultNames(
   options: ListNamesOptions = {},
 ): Promise<VaultNames | undefined> {
-  const env = options.env ?? process.env;
   try {
-    const paths = resolveVaultPaths({ env, ...(options.home ? { home: options.home } : {}) });
-    const sources = options.keySources ?? [
-      envKeySource(env),
-      keychainKeySource({ env, account: paths.dir }),
-    ];
-    const { vaultKey } = await resolveVaultKey(sources);
-    const { document } = decodeVaultFile(readFileSync(paths.vaultFile), parseVaultKey(vaultKey), {
-      file: paths.vaultFile,
-    });
+    const opened = await openVaultQuietly(options);
+    if (opened === undefined) return undefined;
+    const { document } = opened;
     return {
       secrets: Object.keys(document.secrets).sort(),
       integrations: Object.keys(document.integrations).sort(),

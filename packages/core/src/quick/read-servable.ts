@@ -3,23 +3,11 @@ import { decodeCacheFile, isFresh } from "../cache/cache-file.js";
 import type { CacheEntry } from "../cache/types.js";
 import { servableNow } from "../engine/serve-now.js";
 import { deriveKey } from "../vault/crypto.js";
-import { decodeVaultFile } from "../vault/format.js";
-import { parseVaultKey } from "../vault/key.js";
-import { envKeySource } from "../vault/keys/env.js";
-import { keychainKeySource } from "../vault/keys/keychain.js";
-import { resolveVaultKey } from "../vault/keys/resolve.js";
-import { resolveVaultPaths } from "../vault/paths.js";
-import type { KeySource } from "../vault/types.js";
+import { openVaultQuietly, type QuickVaultOptions } from "./open-vault.js";
 
-export interface ReadServableOptions {
+export interface ReadServableOptions extends QuickVaultOptions {
   /** The request URL the value is for (allowed domains), as for `Vault#resolve`. */
   url?: string;
-  /** The vault directory; default `VAULTLINK_HOME`, else the per-user data directory. */
-  home?: string;
-  /** Environment for `VAULTLINK_HOME` and `VAULTLINK_VAULT_KEY`; default `process.env`. */
-  env?: Record<string, string | undefined>;
-  /** Where the vault key may come from without asking anyone; default env, then keychain. */
-  keySources?: readonly KeySource[];
   /** The time to judge freshness at (ms since epoch); default now. */
   now?: number;
 }
@@ -44,23 +32,11 @@ export async function readServable(
   name: string,
   options: ReadServableOptions = {},
 ): Promise<ServedValue | undefined> {
-  const env = options.env ?? process.env;
   try {
-    const paths = resolveVaultPaths({ env, ...(options.home ? { home: options.home } : {}) });
-    const sources = options.keySources ?? [
-      envKeySource(env),
-      keychainKeySource({ env, account: paths.dir }),
-    ];
     // A directory others could write is refused by the full path (VAULT_HOME_UNSAFE).
-    if (!safeDirSync(paths.dir)) return undefined;
-    const { vaultKey } = await resolveVaultKey(sources);
-    // Synchronous reads on purpose: the process waits for them anyway, and fs/promises (and
-    // the thread pool behind it) would cost a one-shot process more than the reads themselves.
-    const { document, dataKey } = decodeVaultFile(
-      readFileSync(paths.vaultFile),
-      parseVaultKey(vaultKey),
-      { file: paths.vaultFile },
-    );
+    const opened = await openVaultQuietly(options, (paths) => safeDirSync(paths.dir));
+    if (opened === undefined) return undefined;
+    const { paths, document, dataKey } = opened;
     const now = options.now ?? Date.now();
     let cached: Map<string, CacheEntry> | undefined;
     const freshEntry = (key: string, at: number): CacheEntry | undefined => {
