@@ -50,18 +50,25 @@ export interface ResetOptions {
 
 /** Throws CONFIRMATION_REQUIRED unless `options` is exactly `{ confirm: true }`. */
 export function confirmReset(options: unknown): asserts options is ResetOptions {
+  requireConfirmation(
+    options,
+    "Resetting the vault destroys every secret, link, integration, the backup and the cache; it needs explicit confirmation.",
+    "Confirm the reset (vaultlink vault reset --yes), or pass { confirm: true } when embedding.",
+  );
+}
+
+/** Throws CONFIRMATION_REQUIRED with `message` and `hint` unless `options` is `{ confirm: true }`. */
+function requireConfirmation(
+  options: unknown,
+  message: string,
+  hint: string,
+): asserts options is { confirm: true } {
   if (
     typeof options !== "object" ||
     options === null ||
     (options as { confirm?: unknown }).confirm !== true
   ) {
-    throw vaultlinkError(
-      "CONFIRMATION_REQUIRED",
-      "Resetting the vault destroys every secret, link, integration, the backup and the cache; it needs explicit confirmation.",
-      {
-        hint: "Confirm the reset (vaultlink vault reset --yes), or pass { confirm: true } when embedding.",
-      },
-    );
+    throw vaultlinkError("CONFIRMATION_REQUIRED", message, { hint });
   }
 }
 
@@ -293,19 +300,11 @@ export class FileVaultStore implements VaultFileStore {
 
 /** Throws CONFIRMATION_REQUIRED unless `options` is exactly `{ confirm: true }`. */
 export function confirmRestore(options: unknown): asserts options is RestoreOptions {
-  if (
-    typeof options !== "object" ||
-    options === null ||
-    (options as { confirm?: unknown }).confirm !== true
-  ) {
-    throw vaultlinkError(
-      "CONFIRMATION_REQUIRED",
-      "Restoring replaces the vault with its backup (the previous generation); it needs explicit confirmation.",
-      {
-        hint: "Confirm the restore (vaultlink vault restore --yes), or pass { confirm: true } when embedding.",
-      },
-    );
-  }
+  requireConfirmation(
+    options,
+    "Restoring replaces the vault with its backup (the previous generation); it needs explicit confirmation.",
+    "Confirm the restore (vaultlink vault restore --yes), or pass { confirm: true } when embedding.",
+  );
 }
 
 class FileVaultSession implements VaultSession {
