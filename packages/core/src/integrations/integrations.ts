@@ -14,7 +14,7 @@ import type {
 } from "../plugin/contract.js";
 import { withCoreSettings } from "../plugin/define-provider.js";
 import { type Redactor, redactError } from "../redaction/index.js";
-import type { IntegrationRecord } from "../vault/model.js";
+import type { IntegrationRecord, IntegrationScope } from "../vault/model.js";
 import { type IntegrationInfo, toIntegrationInfo } from "./integration-view.js";
 import type { JoinInfo } from "./join-code.js";
 import { pickAuthMethod, splitOptions } from "./options.js";
@@ -153,16 +153,7 @@ export class Integrations {
         record.team = { location: team.location, checkedAt: this.#now() };
       });
     }
-    await this.deps.docs.update((doc) => {
-      doc.integrations[id] = record;
-    });
-    this.#teamChecked.set(id, this.deps.clock.now());
-    this.deps.events.emit("IntegrationConnected", {
-      integration: id,
-      provider: provider.id,
-      scope,
-    });
-    return toIntegrationInfo(record, this.deps.clock.now());
+    return this.#saveConnected(id, record, provider.id, scope);
   }
 
   /**
@@ -231,16 +222,7 @@ export class Integrations {
       };
       return next;
     });
-    await this.deps.docs.update((doc) => {
-      doc.integrations[id] = record;
-    });
-    this.#teamChecked.set(id, this.deps.clock.now());
-    this.deps.events.emit("IntegrationConnected", {
-      integration: id,
-      provider: provider.id,
-      scope: "team",
-    });
-    return toIntegrationInfo(record, this.deps.clock.now());
+    return this.#saveConnected(id, record, provider.id, "team");
   }
 
   /** What a member needs to join this team integration (a join code's content): nothing secret. */
@@ -555,6 +537,21 @@ export class Integrations {
       delete doc.integrations[id];
     });
     this.#teamChecked.delete(id);
+  }
+
+  /** Keep a freshly connected (or joined) integration, announce it and describe it. */
+  async #saveConnected(
+    id: string,
+    record: IntegrationRecord,
+    provider: string,
+    scope: IntegrationScope,
+  ): Promise<IntegrationInfo> {
+    await this.deps.docs.update((doc) => {
+      doc.integrations[id] = record;
+    });
+    this.#teamChecked.set(id, this.deps.clock.now());
+    this.deps.events.emit("IntegrationConnected", { integration: id, provider, scope });
+    return toIntegrationInfo(record, this.deps.clock.now());
   }
 
   async #disconnectLocally(
