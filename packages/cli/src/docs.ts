@@ -1,6 +1,6 @@
-import { writeFileSync } from "node:fs";
 import type { Command, Option } from "commander";
 import { ERROR_CODE_DOCS, EXIT_CODE_DOCS } from "./errors.js";
+import { writeWhenRunDirectly } from "./generated-file.js";
 import { buildProgram, defineAllGroups, listedCommands } from "./program.js";
 
 /**
@@ -165,13 +165,4 @@ export function renderCliDocs(): string {
   return `${lines.join("\n").trimEnd()}\n`;
 }
 
-if (
-  process.argv[1] &&
-  import.meta.url.endsWith(process.argv[1].replace(/\\/g, "/").split("/").pop() ?? "")
-) {
-  const target = process.argv[2];
-  if (!target) {
-    process.stderr.write("usage: node dist/docs.js <output.md>\n");
-    process.exitCode = 2;
-  } else writeFileSync(target, renderCliDocs());
-}
+writeWhenRunDirectly(import.meta.url, "node dist/docs.js <output.md>", renderCliDocs);

@@ -1,7 +1,6 @@
-import { mkdirSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
 import type { Argument, Command, Option } from "commander";
 import { EXIT_CODE_DOCS } from "./errors.js";
+import { writeWhenRunDirectly } from "./generated-file.js";
 import {
   buildProgram,
   cliVersion,
@@ -91,16 +90,4 @@ export function renderManPage(): string {
   return `${lines.join("\n")}\n`;
 }
 
-if (
-  process.argv[1] &&
-  import.meta.url.endsWith(process.argv[1].replace(/\\/g, "/").split("/").pop() ?? "")
-) {
-  const target = process.argv[2];
-  if (!target) {
-    process.stderr.write("usage: node build/man-page.js <output.1>\n");
-    process.exitCode = 2;
-  } else {
-    mkdirSync(dirname(target), { recursive: true });
-    writeFileSync(target, renderManPage());
-  }
-}
+writeWhenRunDirectly(import.meta.url, "node build/man-page.js <output.1>", renderManPage);
