@@ -165,4 +165,4 @@ export function renderCliDocs(): string {
   return `${lines.join("\n").trimEnd()}\n`;
 }
 
-writeWhenRunDirectly(import.meta.url, "node dist/docs.js <output.md>", renderCliDocs);
+writeWhenRunDirectly(import.meta.url, "node build/docs.js <output.md>", renderCliDocs);

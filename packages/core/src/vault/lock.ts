@@ -235,7 +235,11 @@ async function acquireAcrossProcesses(
       }
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code !== "ELOCKED") {
+      // ENOENT with the vault directory in place: the lock directory this process had just
+      // made was removed before it could record itself (it was paused past the stale time and
+      // another writer took over). That is contention, not a failure: wait and try again.
+      const lostRace = code === "ENOENT" && (await isDirectory(dir));
+      if (code !== "ELOCKED" && !lostRace) {
         throw vaultlinkError("VAULT_BUSY", `Could not lock the vault in ${dir} for writing.`, {
           hint: "Check that the vault directory exists and is writable by you.",
           cause: error,
@@ -375,4 +379,12 @@ async function removeAbandonedCommits(lockDir: string): Promise<boolean> {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
 }
