@@ -43,7 +43,8 @@ export const envFixtures = {
  * elsewhere). Every fault goes through the real mechanism:
  * - expireCredentials: the system clock (ctx.clock in the suite) jumps past the session's end;
  * - denyPermission: the command's script loses its execute bits, so execFile gets EACCES;
- * - throttle: another integration spends the command's per-second lookup budget;
+ * - throttle: another integration spends the command's per-second lookup budget, with the
+ *   clock held still until clear() so the suite's fetch falls in that second;
  * - makeUnreachable: the command's script is moved away, so execFile gets ENOENT.
  * The allow-list and env-file faults are pinned in provider.test.ts: settings are fixed for
  * an instance's life (a host makes a new instance when they change), and the suite keeps one.
@@ -84,6 +85,9 @@ export async function envHarness(
         await chmod(script, 0o644);
       },
       async throttle() {
+        // The budget is per second of the clock: hold the clock still until clear(), so the
+        // suite's fetch lands in the spent second however slow the machine is.
+        vi.useFakeTimers({ toFake: ["Date"] });
         const ctx = createTestContext({
           integration: { id: "other-integration", authMethod: "passphrase", settings },
           clock: systemClock,
