@@ -12,7 +12,15 @@ import { CLI_DIR } from "../helpers.js";
 const execFileP = promisify(execFile);
 
 export const REPO = resolve(CLI_DIR, "../..");
-const PNPM = join(REPO, "scripts/pnpm.sh");
+/**
+ * The pnpm to pack with: the one running this test when there is one (`pnpm test` sets
+ * npm_execpath to its own entry point), else the repo's pinned launcher. Never `npx pnpm` from
+ * inside a run that itself started through `npx pnpm` with npm's settings removed: that nested
+ * npx waits for ever (seen in CI, where every pack then hit the hook's 600 s limit).
+ */
+const PNPM: [string, string[]] = /pnpm/i.test(process.env.npm_execpath ?? "")
+  ? [process.execPath, [process.env.npm_execpath as string]]
+  : ["bash", [join(REPO, "scripts/pnpm.sh")]];
 
 /**
  * The environment of a user's shell for pnpm and npm: none of the npm_* variables of the pnpm
@@ -62,7 +70,7 @@ export async function packOne(dir: string, tarballs: string): Promise<Packed> {
     unknown
   >;
   const before = new Set(await readdir(tarballs));
-  await tool("bash", [PNPM, "pack", "--pack-destination", tarballs], dir, 120_000);
+  await tool(PNPM[0], [...PNPM[1], "pack", "--pack-destination", tarballs], dir, 120_000);
   const tarball = (await readdir(tarballs)).find((f) => f.endsWith(".tgz") && !before.has(f));
   if (!tarball) throw new Error(`pnpm pack in ${dir} wrote no tarball.`);
   const path = join(tarballs, tarball);
