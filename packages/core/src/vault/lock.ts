@@ -30,9 +30,11 @@ import { LOCK_DIR_NAME, VAULT_FILE_NAME } from "./paths.js";
  * directory with rmdir, which fails on a directory that is not empty, and never removes a
  * commit file whose writer may be alive. So either the takeover happened first (the holder
  * sees it and writes nothing) or the takeover cannot happen until the holder has renamed and
- * removed its commit file, however long it is paused in between. A commit file whose writer
- * is dead on this host is removed with its lock; one from another host (network file systems,
- * where liveness cannot be checked) after COMMIT_ABANDONED_MS.
+ * removed its commit file, however long it is paused in between. The commit file's name
+ * carries its writer's pid and host, so a writer killed right after creating it (the file
+ * still empty) is known to be gone. A commit file whose writer is dead on this host is removed
+ * with its lock; one from another host (network file systems, where liveness cannot be
+ * checked) after COMMIT_ABANDONED_MS.
  */
 
 export interface LockOptions {
@@ -172,7 +174,9 @@ export async function acquireVaultLock(
       }
     };
     const held = async () => !released && (await readOwner(lockDir))?.token === token;
-    const commitFile = join(lockDir, `${COMMIT_PREFIX}${token}`);
+    // The writer's pid and host are in the file's name, which exists as soon as the file does:
+    // a writer killed between creating the file and writing into it is still known to be dead.
+    const commitFile = join(lockDir, commitFileName(token, process.pid, hostname()));
     const leaveCommit = async () => {
       await rm(commitFile, { force: true }).catch(() => {});
     };
@@ -357,24 +361,30 @@ async function removeAbandonedCommits(lockDir: string): Promise<boolean> {
   }
   for (const name of names.filter((n) => n.startsWith(COMMIT_PREFIX))) {
     const file = join(lockDir, name);
-    let gone = false;
-    try {
-      const writer = JSON.parse(await readFile(file, "utf8")) as Partial<Owner>;
-      if (writer.host === hostname() && typeof writer.pid === "number") {
-        gone = pidDeadHere(writer.pid);
-      } else {
-        gone = Date.now() - (await stat(file)).mtimeMs > COMMIT_ABANDONED_MS;
-      }
-    } catch {
-      // Unreadable (being written): only its age can tell.
-      gone = await stat(file)
-        .then((i) => Date.now() - i.mtimeMs > COMMIT_ABANDONED_MS)
-        .catch(() => true);
-    }
+    const writer = parseCommitFileName(name);
+    // A writer on this host is checked by pid; one elsewhere (or a name we cannot read) only
+    // by the file's age.
+    const gone =
+      writer?.host === hostname()
+        ? pidDeadHere(writer.pid)
+        : await stat(file)
+            .then((i) => Date.now() - i.mtimeMs > COMMIT_ABANDONED_MS)
+            .catch(() => true);
     if (!gone) return false;
     await rm(file, { force: true });
   }
   return true;
+}
+
+/** `commit.<token>.<pid>.<host as hex>`: who may still rename, readable without opening the file. */
+function commitFileName(token: string, pid: number, host: string): string {
+  return `${COMMIT_PREFIX}${token}.${pid}.${Buffer.from(host, "utf8").toString("hex")}`;
+}
+
+function parseCommitFileName(name: string): { pid: number; host: string } | undefined {
+  const m = /^commit\.[0-9a-f]+\.(\d+)\.([0-9a-f]*)$/.exec(name);
+  if (!m) return undefined;
+  return { pid: Number(m[1]), host: Buffer.from(m[2] ?? "", "hex").toString("utf8") };
 }
 
 function sleep(ms: number): Promise<void> {

@@ -142,12 +142,14 @@ describe("the commit fence", () => {
       const store = new FileVaultStore({ home, lock: { staleMs: STALE_MS, timeoutMs: 4_000 } });
       const { session } = await store.create();
       // What a holder paused between raising its fence and renaming leaves: its lock (not
-      // refreshed for a minute) with its owner file and its commit file.
+      // refreshed for a minute) with its owner file and its commit file. The commit file is
+      // empty, as when the holder was killed right after creating it: its name says whose it is.
       const lock = join(home, "vault.lock");
       await mkdir(lock);
       const me = { pid: holder.pid, host: hostname() };
-      await writeFile(join(lock, "owner"), JSON.stringify({ ...me, token: "t0" }));
-      await writeFile(join(lock, "commit.t0"), JSON.stringify(me));
+      const commitFile = `commit.0f0f.${holder.pid}.${Buffer.from(hostname()).toString("hex")}`;
+      await writeFile(join(lock, "owner"), JSON.stringify({ ...me, token: "0f0f" }));
+      await writeFile(join(lock, commitFile), "");
       const old = new Date(Date.now() - 60_000);
       await utimes(lock, old, old);
       await rejectsWithCode(
@@ -156,7 +158,7 @@ describe("the commit fence", () => {
         }),
         "VAULT_BUSY",
       );
-      expect(await readdir(lock)).toContain("commit.t0");
+      expect(await readdir(lock)).toContain(commitFile);
       holder.kill("SIGKILL");
       await new Promise((r) => holder.on("exit", r));
       await session.update((doc) => {

@@ -29,12 +29,22 @@ function startWriter(args: string[]): {
   return { child, exited, output: () => out };
 }
 
-function waitFor(predicate: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+/** Waits for `predicate`; fails early, with the writer's output, when the writer has exited. */
+function waitFor(
+  predicate: () => boolean,
+  what: string,
+  w: { child: ChildProcess; output: () => string },
+  timeoutMs = 30_000,
+): Promise<void> {
   const start = Date.now();
   return new Promise((resolve, reject) => {
     const tick = () => {
       if (predicate()) return resolve();
-      if (Date.now() - start > timeoutMs) return reject(new Error(`timed out waiting for ${what}`));
+      const gone = w.child.exitCode !== null || w.child.signalCode !== null;
+      if (gone || Date.now() - start > timeoutMs) {
+        const why = gone ? "the writer exited" : `timed out after ${Date.now() - start} ms`;
+        return reject(new Error(`${why} waiting for ${what}; it printed:\n${w.output()}`));
+      }
       setTimeout(tick, 2);
     };
     tick();
@@ -80,9 +90,9 @@ describe("crash safety", () => {
       let current = 0;
       for (let round = 0; round < 50; round++) {
         const w = startWriter(["generations", home, vaultKey]);
-        await waitFor(() => w.output().includes("ready"), "the writer to start");
+        await waitFor(() => w.output().includes("ready"), "the writer to start", w);
         // At least one write lands in every round, then the kill falls at a random moment.
-        await waitFor(() => w.output().includes("committed"), "the writer's first write");
+        await waitFor(() => w.output().includes("committed"), "the writer's first write", w);
         await new Promise((r) => setTimeout(r, 5 + Math.random() * 75));
         w.child.kill("SIGKILL");
         await w.exited;
