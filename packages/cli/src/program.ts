@@ -337,7 +337,7 @@ ${ENVIRONMENT.map(([name, text]) => `  ${name.padEnd(22)}${text}`).join("\n")}`,
       .option("--url <url>", "the request URL (for domain-restricted secrets)")
       .option(
         "--allow-unresolved",
-        "leave unresolved references as written and exit 0 (as Postman does)",
+        "leave unresolved references as written (the way request tools show them) and exit 0",
       )
       .option(
         "-o, --out <file>",

@@ -38,7 +38,7 @@ export const AUTH_METHODS: readonly (AuthMethod & { id: AuthMethodId })[] = [
     id: "interactive-browser",
     title: "Sign in with a browser",
     description:
-      "Authorization code with PKCE and a loopback redirect, as Postman does. Stores the access token; sign in again when it expires (about an hour).",
+      "Authorization code with PKCE and a loopback redirect to this machine. Stores the access token; sign in again when it expires (about an hour).",
     interactive: true,
     options: [
       tenantId(false, USER_TENANT),
