@@ -39,7 +39,12 @@ export { Vault, type VaultOptions } from "./engine/vault.js";
 export * from "./errors/index.js";
 export * from "./events/index.js";
 export type { IntegrationInfo } from "./integrations/integration-view.js";
-export type { ConnectInput, JoinInput, ReauthInput } from "./integrations/integrations.js";
+export type {
+  ConnectInput,
+  JoinInput,
+  ReauthInput,
+  SessionEnd,
+} from "./integrations/integrations.js";
 export { TEAM_RECHECK_MS } from "./integrations/integrations.js";
 export {
   decodeJoinCode,

@@ -440,6 +440,21 @@ export class HashicorpInstance implements ProviderInstance {
     if (client) (await client.catch(() => undefined))?.close();
   }
 
+  /**
+   * Revoke the token this integration logged in for (auth/token/revoke-self). A token the
+   * person gave (the token method) is theirs and stays valid. A token Vault already refuses
+   * (403) has ended anyway.
+   */
+  async endSession(): Promise<boolean> {
+    if (this.#ctx.integration.authMethod === "token" || !this.#creds?.token) return false;
+    try {
+      await (await this.#api()).write("auth/token/revoke-self", {});
+    } catch (error) {
+      if (statusOf(error) !== 403) throw error;
+    }
+    return true;
+  }
+
   async dispose(): Promise<void> {
     await this.#closeClient();
   }

@@ -87,6 +87,31 @@ describe("sign-in methods", () => {
     await instance.dispose();
   });
 
+  it("ending the session revokes a token vaultlink logged in for, never one the person gave", async () => {
+    const lookup = (token: string) =>
+      fetch(`${rig.emu.url}/v1/auth/token/lookup-self`, { headers: { "X-Vault-Token": token } });
+    const member = await connect(
+      rig,
+      "userpass",
+      { password: SEED.readerPassword },
+      { username: "alice" },
+    );
+    const loggedIn = String(
+      (member.ctx.session?.credentials as { token?: string } | undefined)?.token,
+    );
+    expect((await lookup(loggedIn)).status).toBe(200);
+    expect(await member.instance.endSession?.(new AbortController().signal)).toBe(true);
+    expect((await lookup(loggedIn)).status).toBe(403);
+    // Again, with the token already gone: ended all the same, no error.
+    expect(await member.instance.endSession?.(new AbortController().signal)).toBe(true);
+    await member.instance.dispose();
+
+    const given = await connect(rig, "token", { token: rig.emu.rootToken });
+    expect(await given.instance.endSession?.(new AbortController().signal)).toBe(false);
+    expect((await lookup(rig.emu.rootToken)).status).toBe(200);
+    await given.instance.dispose();
+  });
+
   it("a wrong password, token or secret id is AUTH_FAILED without echoing it", async () => {
     await expect(
       connect(rig, "userpass", { password: "wrong-pass-1234" }, { username: "alice" }),

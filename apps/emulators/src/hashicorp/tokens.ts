@@ -94,6 +94,11 @@ export class TokenStore {
     return { renewed: true, capped: wanted > token.maxExpiresAt };
   }
 
+  /** The tokens that still work (for tests that check what a client revoked). */
+  live(): VaultToken[] {
+    return [...this.#tokens.keys()].flatMap((id) => this.valid(id) ?? []);
+  }
+
   revoke(id: string): void {
     this.#tokens.delete(id);
   }

@@ -348,13 +348,15 @@ export async function disconnect(id: string, opts: Opts, cmd: Command): Promise<
         exitCode: ExitCode.other,
       });
     }
-    const { unresolved } = await o.vault.integrations.disconnect(id);
-    if (opts.json === true) return printJson({ id, unresolved });
+    const { unresolved, sessionEnded, sessionNote } = await o.vault.integrations.disconnect(id);
+    if (opts.json === true)
+      return printJson({ id, unresolved, sessionEnded, ...(sessionNote ? { sessionNote } : {}) });
     err(
       current.scope === "team"
         ? `Disconnected ${id} and removed the team setup for everyone; your credentials and cached values are gone.`
         : `Disconnected ${id}; its credentials and cached values are gone.`,
     );
+    sessionReport(sessionEnded, sessionNote);
     if (unresolved.length > 0) {
       out(`These secrets no longer resolve until ${id} is connected again:`);
       for (const n of unresolved) out(`  ${n}`);
@@ -476,7 +478,14 @@ export async function signout(id: string, opts: Opts, cmd: Command): Promise<voi
     err(
       `Signed out of ${id}: your credentials and cached values are gone. Sign in again with vaultlink integration reauth ${id}.`,
     );
+    sessionReport(info.sessionEnded, info.sessionNote);
   });
+}
+
+/** What ending the session at the service did, after a sign-out or disconnect. */
+function sessionReport(ended: boolean, note: string | undefined): void {
+  if (ended) err("The session was also ended at the service (its token no longer works).");
+  else if (note) err(`warning: ${note}`);
 }
 
 export async function joinCode(id: string, opts: Opts, cmd: Command): Promise<void> {

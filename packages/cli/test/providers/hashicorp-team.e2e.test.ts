@@ -178,6 +178,23 @@ describe("HashiCorp team integration: setup, join, roles from Vault (built CLI, 
     expect(read.stdout === `${DB_PASSWORD}\n`, "the member reads the value").toBe(true);
   });
 
+  it("the member's signout revokes the token their sign-in obtained in Vault; reauth signs in again", async () => {
+    const before = new Set(emu.state.tokens.live().map((t) => t.id));
+    const out = await member.run(["integration", "signout", "hashicorp", "--json"]);
+    expect(out.code, describeRun(out, secrets())).toBe(EXIT.ok);
+    expect(JSON.parse(out.stdout)).toMatchObject({ status: "auth-expired", sessionEnded: true });
+    const after = emu.state.tokens.live().map((t) => t.id);
+    expect(after.filter((id) => !before.has(id))).toEqual([]);
+    expect(after).toHaveLength(before.size - 1);
+    // The admins' tokens, given by hand (the token method), are theirs and still work.
+    for (const t of tokens) expect(after).toContain(t);
+    const reauth = await member.run(["integration", "reauth", "hashicorp"], { env: memberEnv });
+    expect(reauth.code, describeRun(reauth, secrets())).toBe(EXIT.ok);
+    const read = await member.run(["read", "db"]);
+    expect(read.code, describeRun(read, secrets())).toBe(EXIT.ok);
+    all.push(out, reauth);
+  });
+
   it("the member's disconnect and configure are refused naming the role, vault unchanged; no local file or variable changes that", async () => {
     const before = member.vaultHash();
     const disconnect = await member.run(["integration", "disconnect", "hashicorp"]);

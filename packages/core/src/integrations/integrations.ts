@@ -55,6 +55,14 @@ export interface ReauthInput {
 
 const ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,31}$/;
 
+/** What signing out did at the service (besides forgetting the credentials here). */
+export interface SessionEnd {
+  /** True when the plugin ended the session at the service (a revoked token). */
+  sessionEnded: boolean;
+  /** Why it could not, when it tried and failed (redacted). */
+  sessionNote?: string;
+}
+
 /** Connect, inspect, reauthenticate and disconnect integrations. */
 export class Integrations {
   constructor(
@@ -245,8 +253,9 @@ export class Integrations {
    * Forget this person's credentials and cached values of one integration; the integration
    * and its links stay, waiting for `reauth`. Anyone may sign out, members included.
    */
-  async signOut(id: string): Promise<IntegrationInfo> {
-    this.#require((await this.deps.docs.read()).integrations, id);
+  async signOut(id: string): Promise<IntegrationInfo & SessionEnd> {
+    const current = this.#require((await this.deps.docs.read()).integrations, id);
+    const ended = await this.#endSession(current);
     const record = await this.deps.docs.update((doc) => {
       const r = this.#require(doc.integrations, id);
       delete r.credentials;
@@ -259,7 +268,7 @@ export class Integrations {
     const purged = await this.deps.cache.remove((e) => e.integration === id);
     this.deps.events.emit("CachePurged", { integration: id, entries: purged });
     await this.#release(id);
-    return toIntegrationInfo(record, this.deps.clock.now());
+    return { ...toIntegrationInfo(record, this.deps.clock.now()), ...ended };
   }
 
   /**
@@ -494,7 +503,7 @@ export class Integrations {
    * Forget the credentials, purge cached values and leave links in place, unresolved.
    * Returns the secret names that no longer resolve.
    */
-  async disconnect(id: string): Promise<{ unresolved: string[] }> {
+  async disconnect(id: string): Promise<{ unresolved: string[] } & SessionEnd> {
     const current = this.#require((await this.deps.docs.read()).integrations, id);
     if (current.scope === "team") {
       // An admin's disconnect removes the team setup for everyone; members are refused
@@ -558,9 +567,10 @@ export class Integrations {
     current: IntegrationRecord,
     reason: string,
     by: "you" | "team",
-  ): Promise<{ unresolved: string[] }> {
+  ): Promise<{ unresolved: string[] } & SessionEnd> {
     const id = current.id;
     this.#teamChecked.delete(id);
+    const ended = await this.#endSession(current);
     const unresolved = await this.deps.docs.update((doc) => {
       const r = this.#require(doc.integrations, id);
       r.status = "disconnected";
@@ -582,7 +592,47 @@ export class Integrations {
       unresolved,
       by,
     });
-    return { unresolved };
+    return { unresolved, ...ended };
+  }
+
+  /**
+   * Ask the plugin to end the stored session at the service (revoke a token it obtained)
+   * before its credentials are forgotten. Never throws: the sign-out goes ahead either way,
+   * and what happened is reported (redacted: it is provider text).
+   */
+  async #endSession(record: IntegrationRecord): Promise<SessionEnd> {
+    if (!record.credentials) return { sessionEnded: false };
+    const provider = this.deps.registry.has(record.provider)
+      ? this.deps.registry.get(record.provider)
+      : undefined;
+    if (!provider) return { sessionEnded: false };
+    const timeoutMs = this.deps.registry.requestTimeoutMs(provider, record);
+    try {
+      const instance = await this.deps.registry.fresh(provider, record);
+      try {
+        if (!instance.endSession) return { sessionEnded: false };
+        const end = instance.endSession.bind(instance);
+        const ended = await withDeadline(
+          timeoutMs,
+          (signal) => end(signal),
+          () => {
+            throw new Error(timedOut(provider.title, record.id, timeoutMs, "sign-out").message);
+          },
+        );
+        return { sessionEnded: ended === true };
+      } finally {
+        await instance.dispose();
+      }
+    } catch (error) {
+      const why = redactError(error, this.deps.redactor, {
+        code: "PROVIDER_ERROR",
+        provider: provider.id,
+      }).message;
+      return {
+        sessionEnded: false,
+        sessionNote: `${provider.title} did not confirm the end of the session: ${why} It ends when it expires.`,
+      };
+    }
   }
 
   /** Record that credentials stopped working; emits AuthExpired once per expiry. */

@@ -213,6 +213,14 @@ export interface ProviderInstance {
   readonly team?: TeamAuthority;
   /** Fetch values; return exactly one result per request, in any order. */
   fetch(requests: readonly FetchRequest[], options?: FetchOptions): Promise<FetchResult[]>;
+  /**
+   * End the stored session at the service before core forgets it (sign-out, disconnect): for
+   * example revoke a token this plugin obtained by logging in. Resolve true when the session
+   * was ended (or no longer works anyway), false when there is nothing of ours to end (a
+   * token the person gave stays theirs). Optional. Core gives it the integration's deadline;
+   * a failure is reported to the person and never stops the sign-out.
+   */
+  endSession?(signal: AbortSignal): Promise<boolean>;
   /** Release clients, timers and sockets. */
   dispose(): Promise<void> | void;
 }

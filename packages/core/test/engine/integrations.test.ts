@@ -44,6 +44,33 @@ describe("integration lifecycle", () => {
     return { fake, clock, events };
   }
 
+  it("sign-out and disconnect end the session at the service first, and go ahead when that fails", async () => {
+    const { fake } = await linkedVault();
+    fake.endSession = "ok";
+    const out = await t.vault.integrations.signOut("fake");
+    expect(out).toMatchObject({ status: "auth-expired", sessionEnded: true });
+    expect(fake.ended).toEqual(["tok"]);
+
+    // A failure is reported, redacted (the plugin echoed the token), and the sign-out stands.
+    const token = "tok-echoed-by-the-service-5d1c";
+    await t.vault.integrations.reauthenticate("fake", { options: { token } });
+    fake.endSession = "fails";
+    const failed = await t.vault.integrations.signOut("fake");
+    expect(failed.sessionEnded).toBe(false);
+    expect(failed.sessionNote).toMatch(/did not confirm the end of the session/);
+    expect(failed.sessionNote).not.toContain(token);
+    expect((await t.vault.integrations.status("fake")).status).toBe("auth-expired");
+
+    // A service that never answers is cut off at the integration's deadline.
+    await t.vault.integrations.reauthenticate("fake", { options: { token: "tok-2" } });
+    await t.vault.integrations.configure("fake", { timeoutSeconds: 1 });
+    fake.endSession = "hangs";
+    const gone = await t.vault.integrations.disconnect("fake");
+    expect(gone).toMatchObject({ unresolved: ["alpha", "beta"], sessionEnded: false });
+    expect(gone.sessionNote).toMatch(/timed out after 1 s/);
+    expect((await t.vault.integrations.status("fake")).status).toBe("disconnected");
+  });
+
   it("disconnect leaves every linked name unresolved as disconnected; reconnect restores them", async () => {
     const { events, fake } = await linkedVault();
     await t.vault.resolve("alpha");

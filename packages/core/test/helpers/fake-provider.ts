@@ -45,6 +45,13 @@ export interface FakeProvider {
   failWith: { code: "AUTH_EXPIRED" | "UNREACHABLE" | "PERMISSION_DENIED" } | undefined;
   /** Delay each fetch by this many ms. */
   latencyMs: number;
+  /**
+   * How `endSession` behaves: absent (undefined), ends it ("ok", token recorded in `ended`),
+   * throws a message echoing the token ("fails"), or never settles ("hangs").
+   */
+  endSession: "ok" | "fails" | "hangs" | undefined;
+  /** Tokens whose sessions were ended. */
+  ended: string[];
 }
 
 export function fakeProvider(
@@ -62,6 +69,8 @@ export function fakeProvider(
     calls: { fetch: 0, requests: [], authenticate: 0 },
     failWith: undefined,
     latencyMs: 0,
+    endSession: undefined,
+    ended: [],
   };
   const id = options.id ?? "fake";
   state.provider = defineProvider({
@@ -129,8 +138,16 @@ export function fakeProvider(
             },
           }
         : undefined;
+      const endSession = async () => {
+        if (state.endSession === "hangs") return new Promise<boolean>(() => {});
+        if (state.endSession === "fails")
+          throw new Error(`revoking ${token()} failed: the service answered 500`);
+        state.ended.push(token());
+        return true;
+      };
       return {
         ...(team ? { team } : {}),
+        ...(state.endSession ? { endSession } : {}),
         async authenticate(input) {
           state.calls.authenticate++;
           if (input.secrets.token === "bad")
