@@ -234,3 +234,25 @@ function networkCode(error: unknown): string | undefined {
 function redact(message: string): string {
   return message.replace(/\b(?:AKIA|ASIA|AROA|AIDA)[A-Z0-9]{12,}\b/g, "<access-key-id>");
 }
+
+/** At sign-in, rejected credentials are a failed sign-in, not an expired session. */
+export function signInError(error: unknown, integrationId: string, action: string, subject?: string) {
+  if (isVaultlinkError(error)) return error;
+  const mapped: MappedError = mapAwsError(error, {
+    integrationId,
+    action,
+    ...(subject ? { subject } : {}),
+  });
+  if (mapped.code === "AUTH_EXPIRED") {
+    return providerError(PROVIDER_ID, "AUTH_FAILED", mapped.message, {
+      hint: "The credentials are expired or invalid: give working ones.",
+      cause: error,
+      ...(mapped.details ? { details: mapped.details } : {}),
+    });
+  }
+  return providerError(PROVIDER_ID, mapped.code, mapped.message, {
+    cause: error,
+    ...(mapped.hint ? { hint: mapped.hint } : {}),
+    ...(mapped.details ? { details: mapped.details } : {}),
+  });
+}

@@ -55,6 +55,10 @@ function createInstance(ctx: ProviderContext): ProviderInstance {
         integrationId: ctx.integration.id,
         storedSettings: ctx.integration.settings,
         options,
+        warn: (message) => {
+          ctx.logger.warn(message);
+          input.notify?.(message);
+        },
       });
       signedIn = { session, settings: { ...ctx.integration.settings, ...input.settings } };
       return session;

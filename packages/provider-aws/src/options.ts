@@ -47,7 +47,8 @@ const mfaCode: OptionSpec = {
   title: "MFA code",
   type: "string",
   secret: true,
-  description: "The current code of the MFA device, when the role or profile requires MFA.",
+  description:
+    "The current code of the MFA device, when the role, the profile or the access key's user requires MFA.",
 };
 
 const accessKeyId = (required: boolean): OptionSpec => ({
@@ -76,6 +77,26 @@ const sessionToken: OptionSpec = {
 };
 
 export const AUTH_METHODS: readonly AuthMethod[] = [
+  // First, so the default: `integration connect aws` with no method signs in with a profile
+  // of the shared files, "main" else "default" when none is named.
+  {
+    id: AUTH_METHOD.profile,
+    title: "Profile of the AWS shared files",
+    description:
+      "A profile from ~/.aws/config and ~/.aws/credentials (AWS_CONFIG_FILE, " +
+      "AWS_SHARED_CREDENTIALS_FILE): static keys, SSO, credential_process or role_arn. " +
+      'Without a profile name, "main", else "default".',
+    options: [
+      {
+        name: "profile",
+        title: "Profile name",
+        type: "string",
+        env: "AWS_PROFILE",
+        description: 'Default: the "main" profile, else "default".',
+      },
+      mfaCode,
+    ],
+  },
   {
     id: AUTH_METHOD.defaultChain,
     title: "AWS SDK default credential chain",
@@ -85,26 +106,31 @@ export const AUTH_METHODS: readonly AuthMethod[] = [
     options: [],
   },
   {
-    id: AUTH_METHOD.profile,
-    title: "Named profile",
-    description:
-      "A profile from ~/.aws/config and ~/.aws/credentials: static keys, SSO, credential_process or role_arn.",
-    options: [
-      {
-        name: "profile",
-        title: "Profile name",
-        type: "string",
-        required: true,
-        env: "AWS_PROFILE",
-      },
-      mfaCode,
-    ],
-  },
-  {
     id: AUTH_METHOD.accessKey,
     title: "Access key",
-    description: "An access key ID and secret access key, plus a session token for temporary keys.",
-    options: [accessKeyId(true), secretAccessKey(true), sessionToken],
+    description:
+      "An access key ID and secret access key, plus a session token for temporary keys. " +
+      "When the key's user has an MFA device (iam:ListMFADevices), give mfaCode.",
+    options: [
+      accessKeyId(true),
+      secretAccessKey(true),
+      sessionToken,
+      mfaCode,
+      {
+        name: "mfaSerial",
+        title: "MFA device serial or ARN",
+        type: "string",
+        description: "Which device the code is from, when the user has several; default: the first listed.",
+      },
+      {
+        name: "durationSeconds",
+        title: "MFA session duration (seconds)",
+        type: "integer",
+        min: 900,
+        max: 129_600,
+        description: "How long the MFA session lasts (sts:GetSessionToken); AWS's default is 43200 (12 hours).",
+      },
+    ],
   },
   {
     id: AUTH_METHOD.assumeRole,

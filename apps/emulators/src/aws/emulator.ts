@@ -7,6 +7,12 @@ import {
 import { AccessKeyLedger, type AwsCredentials, accessKeyIdOf } from "./credentials.js";
 import { awsError, awsFaultResponse, awsQueryFaultResponse } from "./errors.js";
 import { forward } from "./forward.js";
+import {
+  type AwsIamUser,
+  emptyMfaDeviceList,
+  MotoIamClient,
+  sessionTokenMfaRefusal,
+} from "./iam.js";
 import { type MotoOptions, type MotoServer, startMoto } from "./moto.js";
 import { type AwsSecretPayload, type AwsSeedSecret, MotoSecretsClient } from "./seed.js";
 import { signatureMatches } from "./sigv4.js";
@@ -39,6 +45,11 @@ export interface AwsEmulator extends Omit<RunningEmulator, "reset"> {
   ): Promise<{ arn: string; versionId: string }>;
   /** A fresh access key pair that works until the next expireCredentials(). */
   issueCredentials(): AwsCredentials;
+  /**
+   * An IAM user in moto with its own access key (which works with signature checks on), and an
+   * enabled virtual MFA device when `mfa` is true.
+   */
+  createIamUser(userName: string, options?: { mfa?: boolean }): Promise<AwsIamUser>;
   /** Wipe moto (every secret), faults, counters and expired keys. */
   reset(): Promise<void>;
 }
@@ -56,6 +67,18 @@ function queryCallOf(req: EmulatorRequest): { action: string; service: string } 
   const auth = String(req.headers.authorization ?? "");
   const service = /Credential=[^/]+\/[^/]+\/[^/]+\/([a-z0-9-]+)\//.exec(auth)?.[1] ?? "sts";
   return { action, service };
+}
+
+/** STS's AccessDenied, in the query protocol's XML. */
+function stsAccessDenied(message: string): EmulatorResponse {
+  return {
+    status: 403,
+    headers: { "content-type": "text/xml" },
+    body:
+      '<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type>' +
+      `<Code>AccessDenied</Code><Message>${message}</Message></Error>` +
+      "<RequestId>emulator</RequestId></ErrorResponse>",
+  };
 }
 
 /** The key pair in an STS answer's <Credentials>, if it has one. */
@@ -155,6 +178,7 @@ export async function startAwsEmulator(options: AwsEmulatorOptions = {}): Promis
   const region = options.region ?? "us-east-1";
   const moto = await startMoto(options);
   const client = new MotoSecretsClient(moto.url, region);
+  const iam = new MotoIamClient(moto.url);
   const keys = new AccessKeyLedger();
   const registerStartupKeys = () => {
     for (const pair of options.credentials ?? []) keys.register(pair);
@@ -166,6 +190,12 @@ export async function startAwsEmulator(options: AwsEmulatorOptions = {}): Promis
     const arns: string[] = [];
     for (const secret of secrets) arns.push((await client.upsert(secret)).arn);
     return arns;
+  };
+
+  const createIamUser = async (userName: string, opts: { mfa?: boolean } = {}) => {
+    const user = await iam.createUser(userName, opts.mfa ?? false);
+    keys.register(user.credentials);
+    return user;
   };
 
   let running: RunningEmulator;
@@ -193,7 +223,24 @@ export async function startAwsEmulator(options: AwsEmulatorOptions = {}): Promis
             const refused = checkCredentials(keys, req, options.verifySignatures ?? false);
             if (refused) return refused;
           }
-          const response = await forward(moto.url, req);
+          let upstream = req;
+          if (queryCallOf(req)?.action === "ListMFADevices") {
+            const named = await iam.withImplicitUserName(
+              req,
+              accessKeyIdOf(req.headers.authorization),
+            );
+            if (!named) return emptyMfaDeviceList();
+            upstream = named;
+          }
+          if (queryCallOf(req)?.action === "GetSessionToken") {
+            const refusal = await sessionTokenMfaRefusal(
+              iam,
+              req,
+              accessKeyIdOf(req.headers.authorization),
+            );
+            if (refusal) return stsAccessDenied(refusal);
+          }
+          const response = await forward(moto.url, upstream);
           // Keys STS hands out (AssumeRole…) work like issued ones, signature checks included.
           if (response.status === 200 && queryCallOf(req)?.service === "sts") {
             const issued = stsCredentialsOf(response.body);
@@ -218,6 +265,11 @@ export async function startAwsEmulator(options: AwsEmulatorOptions = {}): Promis
         },
         control: {
           "issue-credentials": () => keys.issue(),
+          "create-iam-user": (body) => {
+            const input = body as { userName?: unknown; mfa?: unknown };
+            if (typeof input.userName !== "string") throw new Error("give a userName");
+            return createIamUser(input.userName, { mfa: input.mfa === true });
+          },
           seed: async (body) => {
             const input = body as { secrets?: Array<AwsSeedSecret & { binaryBase64?: string }> };
             const secrets = (input.secrets ?? []).map(({ binaryBase64, ...rest }) =>
@@ -243,6 +295,7 @@ export async function startAwsEmulator(options: AwsEmulatorOptions = {}): Promis
     seed,
     putSecretValue: (secretId, payload) => client.putValue(secretId, payload),
     issueCredentials: () => keys.issue(),
+    createIamUser,
     reset: async () => {
       running.reset();
       await pendingReset;

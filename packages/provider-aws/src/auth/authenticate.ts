@@ -1,14 +1,9 @@
-import {
-  type AuthenticateInput,
-  isVaultlinkError,
-  type ProviderSession,
-  providerError,
-} from "@vaultlink/core/plugin";
+import type { AuthenticateInput, ProviderSession } from "@vaultlink/core/plugin";
 import { clientConfig } from "../clients.js";
-import { type MappedError, mapAwsError } from "../errors.js";
+import { signInError } from "../errors.js";
 import { AUTH_METHOD, type AwsPluginOptions, text } from "../options.js";
-import { PROVIDER_ID } from "../reference.js";
 import { type StaticKeys, toSessionCredentials } from "../session.js";
+import { withAccessKeyMfa } from "./access-key-mfa.js";
 import { credentialSourceFor, type ResolvedCredentials } from "./credential-source.js";
 
 export interface SignInInput extends AuthenticateInput {
@@ -16,6 +11,8 @@ export interface SignInInput extends AuthenticateInput {
   /** The integration's stored settings; the input's settings win over them. */
   storedSettings: Record<string, unknown>;
   options: AwsPluginOptions;
+  /** Something the person should know that is not a failure (a permission that is missing). */
+  warn: (message: string) => void;
 }
 
 /**
@@ -27,7 +24,6 @@ export async function signIn(input: SignInInput): Promise<ProviderSession> {
   const settings = { ...input.storedSettings, ...input.settings };
   const region = text(settings, "region");
   const endpoint = text(settings, "endpoint");
-  const profile = input.method === AUTH_METHOD.profile ? text(settings, "profile") : undefined;
   const stsConfig = clientConfig({ region, endpoint }, input.options);
 
   const source = await credentialSourceFor({
@@ -37,12 +33,29 @@ export async function signIn(input: SignInInput): Promise<ProviderSession> {
     ...(input.previous ? { previousCredentials: input.previous.credentials } : {}),
     stsConfig,
   });
+  const profile = source.profile;
+  if (source.autofilled && profile) {
+    input.notify?.(
+      `Signed in with the "${profile}" profile of the AWS shared files (no profile was named; "main" is tried before "default").`,
+    );
+  }
 
   let resolved: ResolvedCredentials;
   try {
     resolved = await source.provider();
   } catch (error) {
     throw signInError(error, input.integrationId, source.action, source.subject);
+  }
+  if (input.method === AUTH_METHOD.accessKey) {
+    resolved = await withAccessKeyMfa({
+      keys: resolved,
+      settings,
+      secrets: input.secrets,
+      clientConfig: clientConfig({ region, endpoint }, input.options),
+      integrationId: input.integrationId,
+      warn: input.warn,
+      signal: input.signal,
+    });
   }
   const keys: StaticKeys = {
     accessKeyId: resolved.accessKeyId,
@@ -69,30 +82,16 @@ export async function signIn(input: SignInInput): Promise<ProviderSession> {
   return {
     credentials: toSessionCredentials(keys, source.source),
     ...(resolved.expiration ? { expiresAt: new Date(resolved.expiration) } : {}),
-    // Keep the region the SDK found (env, profile) so fetches do not depend on it later.
-    ...(region ? {} : { settings: { region: resolvedRegion } }),
+    // Keep the region the SDK found (env, profile) so fetches do not depend on it later, and
+    // the profile picked from the shared files, so a reauth uses the same one.
+    ...(region && !source.autofilled
+      ? {}
+      : {
+          settings: {
+            ...(region ? {} : { region: resolvedRegion }),
+            ...(source.autofilled && profile ? { profile } : {}),
+          },
+        }),
     ...(identity ? { identity } : {}),
   };
-}
-
-/** At sign-in, rejected credentials are a failed sign-in, not an expired session. */
-function signInError(error: unknown, integrationId: string, action: string, subject?: string) {
-  if (isVaultlinkError(error)) return error;
-  const mapped: MappedError = mapAwsError(error, {
-    integrationId,
-    action,
-    ...(subject ? { subject } : {}),
-  });
-  if (mapped.code === "AUTH_EXPIRED") {
-    return providerError(PROVIDER_ID, "AUTH_FAILED", mapped.message, {
-      hint: "The credentials are expired or invalid: give working ones.",
-      cause: error,
-      ...(mapped.details ? { details: mapped.details } : {}),
-    });
-  }
-  return providerError(PROVIDER_ID, mapped.code, mapped.message, {
-    cause: error,
-    ...(mapped.hint ? { hint: mapped.hint } : {}),
-    ...(mapped.details ? { details: mapped.details } : {}),
-  });
 }

@@ -2,6 +2,7 @@ import { providerError } from "@vaultlink/core/plugin";
 import { AUTH_METHOD, ROLE_ARN, text } from "../options.js";
 import { PROVIDER_ID } from "../reference.js";
 import { readKeys, type StaticKeys } from "../session.js";
+import { autofillProfile } from "./shared-profile.js";
 
 /** What every SDK credential provider resolves to. */
 export interface ResolvedCredentials extends StaticKeys {
@@ -18,6 +19,10 @@ export interface CredentialSource {
   subject?: string;
   /** A static source key to keep in the session (assume-role only). */
   source?: StaticKeys;
+  /** The shared-files profile signed in with (profile method). */
+  profile?: string;
+  /** True when no profile was named and `profile` was picked from the shared files. */
+  autofilled?: boolean;
 }
 
 export interface SourceInput {
@@ -45,8 +50,8 @@ export async function credentialSourceFor(input: SourceInput): Promise<Credentia
       };
     }
     case AUTH_METHOD.profile: {
-      const profile = text(settings, "profile");
-      if (!profile) throw missing(method, "profile");
+      const named = text(settings, "profile");
+      const profile = named ?? (await autofillProfile());
       const { fromIni } = await import("@aws-sdk/credential-providers");
       return {
         provider: fromIni({
@@ -57,6 +62,8 @@ export async function credentialSourceFor(input: SourceInput): Promise<Credentia
         }),
         action: `the "${profile}" profile`,
         subject: `profile "${profile}"`,
+        profile,
+        ...(named ? {} : { autofilled: true }),
       };
     }
     case AUTH_METHOD.accessKey: {
