@@ -201,6 +201,98 @@ describe("default-chain", () => {
   });
 });
 
+describe("profile without a name: the shared files' main, else default", () => {
+  async function signInNoticed(settings: Record<string, unknown>) {
+    const context = createTestContext({
+      integration: { id: "aws-auth", authMethod: "profile", settings },
+      pluginOptions: { maxAttempts: 1 },
+    });
+    const instance = aws.track(await awsProvider.create(context));
+    const notices: string[] = [];
+    const session = await instance.authenticate({
+      method: "profile",
+      settings,
+      secrets: {},
+      notify: (m) => notices.push(m),
+    });
+    await context.saveSession(session);
+    return { instance, session, notices };
+  }
+
+  it("no method is given: the profile method is the provider's first", () => {
+    expect(awsProvider.authMethods[0]?.id).toBe("profile");
+    const profile = awsProvider.authMethods[0]?.options.find((o) => o.name === "profile");
+    expect(profile?.required).toBeFalsy();
+  });
+
+  it("uses main over default, says so, and stores the profile for reauth", async () => {
+    const main = emulator.issueCredentials();
+    const fallback = emulator.issueCredentials();
+    await writeAwsFiles(
+      "autofill-main",
+      "[default]\nregion = us-east-1\n[profile main]\nregion = us-east-1\n",
+      `[default]\naws_access_key_id = ${fallback.accessKeyId}\naws_secret_access_key = ${fallback.secretAccessKey}\n` +
+        `[main]\naws_access_key_id = ${main.accessKeyId}\naws_secret_access_key = ${main.secretAccessKey}\n`,
+    );
+    const { session, instance, notices } = await signInNoticed({ endpoint: emulator.url });
+    expect(session.credentials).toEqual(main);
+    expect(session.settings).toEqual({ region: "us-east-1", profile: "main" });
+    expect(notices).toEqual([expect.stringContaining('"main" profile')]);
+    await expectFetchWorks(instance);
+  });
+
+  it("falls back to default (a config-file-only profile counts too)", async () => {
+    const keys = emulator.issueCredentials();
+    await writeAwsFiles(
+      "autofill-default",
+      `[default]\nregion = us-east-1\naws_access_key_id = ${keys.accessKeyId}\naws_secret_access_key = ${keys.secretAccessKey}\n[profile other]\nregion = us-east-1\n`,
+      "",
+    );
+    const { session, notices } = await signInNoticed({ endpoint: emulator.url });
+    expect(session.credentials).toEqual(keys);
+    expect(session.settings).toMatchObject({ profile: "default" });
+    expect(notices).toEqual([expect.stringContaining('"default" profile')]);
+  });
+
+  it("a named profile wins and is not reported as picked", async () => {
+    const keys = emulator.issueCredentials();
+    await writeAwsFiles(
+      "autofill-named",
+      "[profile main]\nregion = us-east-1\n",
+      `[work]\naws_access_key_id = ${keys.accessKeyId}\naws_secret_access_key = ${keys.secretAccessKey}\n`,
+    );
+    const { session, notices } = await signInNoticed({
+      ...emulatorSettings(emulator),
+      profile: "work",
+    });
+    expect(session.credentials).toEqual(keys);
+    expect(session.settings).toBeUndefined();
+    expect(notices).toEqual([]);
+  });
+
+  it("neither exists: AUTH_FAILED naming both files, both profiles and the other methods", async () => {
+    await writeAwsFiles("autofill-none", "[profile work]\nregion = us-east-1\n", "");
+    const attempt = signInNoticed(emulatorSettings(emulator));
+    await expect(attempt).rejects.toMatchObject({
+      code: "AUTH_FAILED",
+      message: expect.stringMatching(/autofill-none-config[\s\S]*autofill-none-credentials[\s\S]*"main" or "default"/),
+      hint: expect.stringMatching(/--profile <name>[\s\S]*default-chain[\s\S]*access-key[\s\S]*assume-role/),
+    });
+    expect(emulator.requests.count()).toBe(0);
+  });
+
+  it("files that do not exist at all give the same answer", async () => {
+    setEnv({
+      AWS_CONFIG_FILE: join(dir, "missing-config"),
+      AWS_SHARED_CREDENTIALS_FILE: join(dir, "missing-credentials"),
+    });
+    await expect(signInNoticed(emulatorSettings(emulator))).rejects.toMatchObject({
+      code: "AUTH_FAILED",
+      message: expect.stringContaining("missing-config"),
+    });
+  });
+});
+
 describe("profile", () => {
   it("reads a named profile's keys and region from the shared files", async () => {
     const keys = emulator.issueCredentials();

@@ -72,4 +72,21 @@ describe("the AWS SDK is imported lazily (run `tsc -p tsconfig.json` first)", ()
     expect(imports).toContain("@aws-sdk/client-secrets-manager");
     expect(imports).not.toContain("@aws-sdk/client-sts");
   });
+
+  it("an access-key sign-in imports IAM (the MFA check comes first), not Secrets Manager", async () => {
+    const imports = await sdkImportsOf(`
+      const settings = { region: "us-east-1", endpoint: "http://127.0.0.1:9" };
+      const instance = await provider.create({
+        integration: { id: "i", authMethod: "access-key", settings },
+        pluginOptions: { maxAttempts: 1 }, logger: console, clock: { now: Date.now }, saveSession: async () => {},
+      });
+      await instance.authenticate({
+        method: "access-key", settings,
+        secrets: { accessKeyId: "AKIDLAZYTEST", secretAccessKey: "not-a-real-secret" },
+      }).catch(() => undefined);
+      await instance.dispose();
+    `);
+    expect(imports).toContain("@aws-sdk/client-iam");
+    expect(imports).not.toContain("@aws-sdk/client-secrets-manager");
+  });
 });
