@@ -236,7 +236,12 @@ function redact(message: string): string {
 }
 
 /** At sign-in, rejected credentials are a failed sign-in, not an expired session. */
-export function signInError(error: unknown, integrationId: string, action: string, subject?: string) {
+export function signInError(
+  error: unknown,
+  integrationId: string,
+  action: string,
+  subject?: string,
+) {
   if (isVaultlinkError(error)) return error;
   const mapped: MappedError = mapAwsError(error, {
     integrationId,

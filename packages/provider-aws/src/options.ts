@@ -120,7 +120,8 @@ export const AUTH_METHODS: readonly AuthMethod[] = [
         name: "mfaSerial",
         title: "MFA device serial or ARN",
         type: "string",
-        description: "Which device the code is from, when the user has several; default: the first listed.",
+        description:
+          "Which device the code is from, when the user has several; default: the first listed.",
       },
       {
         name: "durationSeconds",
@@ -128,7 +129,8 @@ export const AUTH_METHODS: readonly AuthMethod[] = [
         type: "integer",
         min: 900,
         max: 129_600,
-        description: "How long the MFA session lasts (sts:GetSessionToken); AWS's default is 43200 (12 hours).",
+        description:
+          "How long the MFA session lasts (sts:GetSessionToken); AWS's default is 43200 (12 hours).",
       },
     ],
   },

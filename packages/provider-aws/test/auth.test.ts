@@ -275,8 +275,12 @@ describe("profile without a name: the shared files' main, else default", () => {
     const attempt = signInNoticed(emulatorSettings(emulator));
     await expect(attempt).rejects.toMatchObject({
       code: "AUTH_FAILED",
-      message: expect.stringMatching(/autofill-none-config[\s\S]*autofill-none-credentials[\s\S]*"main" or "default"/),
-      hint: expect.stringMatching(/--profile <name>[\s\S]*default-chain[\s\S]*access-key[\s\S]*assume-role/),
+      message: expect.stringMatching(
+        /autofill-none-config[\s\S]*autofill-none-credentials[\s\S]*"main" or "default"/,
+      ),
+      hint: expect.stringMatching(
+        /--profile <name>[\s\S]*default-chain[\s\S]*access-key[\s\S]*assume-role/,
+      ),
     });
     expect(emulator.requests.count()).toBe(0);
   });

@@ -12,8 +12,7 @@ export interface AwsIamUser {
 
 const IAM_VERSION = "2010-05-08";
 
-const tag = (xml: string, name: string) =>
-  new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml)?.[1];
+const tag = (xml: string, name: string) => new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml)?.[1];
 
 /**
  * Calls IAM operations (query protocol: a form body, XML answers) on moto directly, not
@@ -115,7 +114,11 @@ export async function sessionTokenMfaRefusal(
 }
 
 /** ListMFADevices' answer for a key that belongs to no IAM user (moto's default identity). */
-export function emptyMfaDeviceList(): { status: number; headers: Record<string, string>; body: Buffer } {
+export function emptyMfaDeviceList(): {
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer;
+} {
   return {
     status: 200,
     headers: { "content-type": "text/xml" },

@@ -41,7 +41,10 @@ describe("AWS sign-in through the built CLI: shared-files autofill and access-ke
   const settings = () => ["--region", emu.region, "--endpoint", emu.url];
 
   /** Shared AWS files with these profiles (credentials-file sections), for one run's env. */
-  function awsFiles(name: string, profiles: Record<string, { accessKeyId: string; secretAccessKey: string }>) {
+  function awsFiles(
+    name: string,
+    profiles: Record<string, { accessKeyId: string; secretAccessKey: string }>,
+  ) {
     const config = join(files, `${name}-config`);
     const credentials = join(files, `${name}-credentials`);
     writeFileSync(config, "");
@@ -63,7 +66,10 @@ describe("AWS sign-in through the built CLI: shared-files autofill and access-ke
       default: emu.issueCredentials(),
       main: emu.issueCredentials(),
     });
-    const r = await vault.run(["integration", "connect", "aws", "--id", "aws-main", ...settings(), "--json"], { env });
+    const r = await vault.run(
+      ["integration", "connect", "aws", "--id", "aws-main", ...settings(), "--json"],
+      { env },
+    );
     expect(r.code, d(r)).toBe(EXIT.ok);
     expect(r.stderr).toContain('Signed in with the "main" profile of the AWS shared files');
     expect(JSON.parse(r.stdout)).toMatchObject({
@@ -79,7 +85,10 @@ describe("AWS sign-in through the built CLI: shared-files autofill and access-ke
 
   it("without main, the default profile (human output names it too)", async () => {
     const env = awsFiles("default", { default: emu.issueCredentials() });
-    const r = await vault.run(["integration", "connect", "aws", "--id", "aws-default", ...settings()], { env });
+    const r = await vault.run(
+      ["integration", "connect", "aws", "--id", "aws-default", ...settings()],
+      { env },
+    );
     expect(r.code, d(r)).toBe(EXIT.ok);
     expect(r.stderr).toContain('"default" profile');
     const status = await vault.run(["integration", "status", "aws-default", "--json"]);
@@ -89,7 +98,10 @@ describe("AWS sign-in through the built CLI: shared-files autofill and access-ke
   it("neither profile: a clear error with the methods and the fix; the vault is unchanged", async () => {
     const env = awsFiles("none", { work: emu.issueCredentials() });
     const before = vault.vaultHash();
-    const r = await vault.run(["integration", "connect", "aws", "--id", "aws-none", ...settings()], { env });
+    const r = await vault.run(
+      ["integration", "connect", "aws", "--id", "aws-none", ...settings()],
+      { env },
+    );
     expect(r.code, d(r)).toBe(EXIT.auth);
     expect(r.stderr).toContain('"main" or "default"');
     expect(r.stderr).toMatch(/--method default-chain \| access-key \| assume-role/);
@@ -102,7 +114,17 @@ describe("AWS sign-in through the built CLI: shared-files autofill and access-ke
     secrets.push(user.credentials.secretAccessKey);
     const before = vault.vaultHash();
     const r = await vault.run(
-      ["integration", "connect", "aws", "--id", "aws-mfa-missing", "--method", "access-key", ...settings(), "--secrets-stdin"],
+      [
+        "integration",
+        "connect",
+        "aws",
+        "--id",
+        "aws-mfa-missing",
+        "--method",
+        "access-key",
+        ...settings(),
+        "--secrets-stdin",
+      ],
       { input: JSON.stringify(user.credentials) },
     );
     expect(r.code, d(r)).toBe(EXIT.auth);
@@ -115,7 +137,18 @@ describe("AWS sign-in through the built CLI: shared-files autofill and access-ke
     const user = await emu.createIamUser(`cli-mfa-${++users}`, { mfa: true });
     secrets.push(user.credentials.secretAccessKey);
     const r = await vault.run(
-      ["integration", "connect", "aws", "--id", "aws-mfa", "--method", "access-key", ...settings(), "--secrets-stdin", "--json"],
+      [
+        "integration",
+        "connect",
+        "aws",
+        "--id",
+        "aws-mfa",
+        "--method",
+        "access-key",
+        ...settings(),
+        "--secrets-stdin",
+        "--json",
+      ],
       { input: JSON.stringify({ ...user.credentials, mfaCode: "246810" }) },
     );
     expect(r.code, d(r)).toBe(EXIT.ok);
@@ -132,7 +165,18 @@ describe("AWS sign-in through the built CLI: shared-files autofill and access-ke
     secrets.push(user.credentials.secretAccessKey);
     emu.inject({ operation: "ListMFADevices", error: "AccessDeniedException", times: 1 });
     const r = await vault.run(
-      ["integration", "connect", "aws", "--id", "aws-unchecked", "--method", "access-key", ...settings(), "--secrets-stdin", "--json"],
+      [
+        "integration",
+        "connect",
+        "aws",
+        "--id",
+        "aws-unchecked",
+        "--method",
+        "access-key",
+        ...settings(),
+        "--secrets-stdin",
+        "--json",
+      ],
       { input: JSON.stringify(user.credentials) },
     );
     expect(r.code, d(r)).toBe(EXIT.ok);

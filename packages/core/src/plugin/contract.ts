@@ -89,7 +89,10 @@ export interface AuthenticateInput {
   secrets: Record<string, unknown>;
   /** The session being replaced on reauthentication, when there is one. */
   previous?: ProviderSession;
-  /** For interactive methods: show a message (a device code, a URL) to the person. */
+  /**
+   * Show a message to the person: a device code or a URL (interactive methods), or a note on a
+   * sign-in that succeeds (the profile picked, a permission that is missing). Never a secret.
+   */
   notify?: (message: string) => void;
   /**
    * Aborted when core's deadline for the sign-in passes (non-interactive methods): hand it to
