@@ -32,9 +32,14 @@ export { Tokens } from "./di/tokens.js";
 export { type CreateVaultOptions, createVault } from "./engine/create-vault.js";
 export type { LinkInput } from "./engine/links.js";
 export { silentLogger, systemClock } from "./engine/logger.js";
-export type { Resolution, ResolveOptions, TemplateResult } from "./engine/resolver.js";
+export type {
+  MatchableResolution,
+  Resolution,
+  ResolveOptions,
+  TemplateResult,
+} from "./engine/resolver.js";
 export type { SecretInfo } from "./engine/secret-view.js";
-export type { NewSecret, SecretPatch } from "./engine/secrets.js";
+export type { NewSecret, SecretChange, SecretPatch } from "./engine/secrets.js";
 export { Vault, type VaultOptions } from "./engine/vault.js";
 export * from "./errors/index.js";
 export * from "./events/index.js";

@@ -19,6 +19,12 @@ export type Resolution =
   | { ok: true; name: string; value: string; source: "local" | "cache" | "provider" }
   | ({ ok: false } & UnresolvedReference);
 
+/** A resolution for a host that checks each request's URL itself (see `resolveForMatching`). */
+export type MatchableResolution = Resolution & {
+  /** The secret's allowed domains (empty: any); match with `isUrlAllowed` before each use. */
+  allowedDomains: readonly string[];
+};
+
 export interface TemplateResult {
   /** The text with every resolvable reference replaced; unresolved ones stay as written. */
   text: string;
@@ -103,6 +109,25 @@ export class Resolver {
     return Promise.all(names.map((n) => this.#resolveIn(doc, n, options)));
   }
 
+  /**
+   * For a host that holds values for a run and matches every request's URL against each
+   * secret's allowed domains itself, with `isUrlAllowed` (Postman's runtime model; the Newman
+   * runner): each name resolved as for `resolveMany`, except that the allowed domains are
+   * returned with the value instead of being checked against one URL.
+   */
+  async resolveForMatching(names: readonly string[]): Promise<MatchableResolution[]> {
+    if (!this.docs.unlocked)
+      return names.map((n) => ({ ...this.#report(locked(n)), allowedDomains: [] }));
+    const doc = this.docs.current() ?? (await this.docs.read());
+    return Promise.all(
+      names.map(async (n) => {
+        const secret = Object.hasOwn(doc.secrets, n) ? doc.secrets[n] : undefined;
+        const allowedDomains = secret?.allowedDomains ?? [];
+        return { ...(await this.#resolveIn(doc, n, {}, true)), allowedDomains };
+      }),
+    );
+  }
+
   async template(text: string, options: ResolveOptions = {}): Promise<TemplateResult> {
     const names = findReferences(text);
     const malformed = malformedReferences(text);
@@ -122,7 +147,12 @@ export class Resolver {
     return { text: substitute(text, values), resolved: [...values.keys()], unresolved };
   }
 
-  async #resolveIn(doc: VaultDocument, name: string, options: ResolveOptions): Promise<Resolution> {
+  async #resolveIn(
+    doc: VaultDocument,
+    name: string,
+    options: ResolveOptions,
+    domainsCheckedByCaller = false,
+  ): Promise<Resolution> {
     const secret = Object.hasOwn(doc.secrets, name) ? doc.secrets[name] : undefined;
     if (!secret) {
       const renamedTo =
@@ -152,7 +182,7 @@ export class Resolver {
         fix: fixFor("disabled", name),
       });
     }
-    if (!isUrlAllowed(secret.allowedDomains, options.url)) {
+    if (!domainsCheckedByCaller && !isUrlAllowed(secret.allowedDomains, options.url)) {
       const limited = secret.allowedDomains.join(", ");
       const origin = options.url === undefined ? undefined : requestOrigin(options.url);
       // A scheme-less entry allows https only: for an http request, the entry to add is http://.

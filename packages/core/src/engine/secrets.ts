@@ -19,6 +19,9 @@ export interface SecretPatch {
   enabled?: boolean;
 }
 
+/** One change of a batch (`Secrets#apply`): set a local value (creating the secret), or delete. */
+export type SecretChange = { name: string; value: string } | { name: string; unset: true };
+
 export function secretNotFound(name: string) {
   return vaultlinkError("SECRET_NOT_FOUND", `There is no secret named "${name}".`, {
     hint: "List secrets with vaultlink secret list, or add it with vaultlink secret add.",
@@ -141,6 +144,65 @@ export class Secrets {
     });
     if (fields.length > 0) this.events.emit("SecretUpdated", { name, fields });
     return toSecretInfo(updated);
+  }
+
+  /**
+   * Apply several changes in one locked write, in order: all of them land or none does (a
+   * script's `pm.vault.set`/`unset` calls, written when the script ends). Setting a linked
+   * secret is refused (its value lives in the provider); unsetting a name that does not exist
+   * changes nothing. Returns the names whose record changed.
+   */
+  async apply(changes: readonly SecretChange[]): Promise<string[]> {
+    for (const c of changes) assertSecretName(c.name);
+    if (changes.length === 0) return [];
+    const now = this.#now();
+    const done = await this.docs.update((doc) => {
+      const out: Array<{ name: string; kind: "added" | "updated" | "deleted" }> = [];
+      for (const c of changes) {
+        const s = Object.hasOwn(doc.secrets, c.name) ? doc.secrets[c.name] : undefined;
+        if ("unset" in c) {
+          if (s) {
+            delete doc.secrets[c.name];
+            out.push({ name: c.name, kind: "deleted" });
+          }
+          continue;
+        }
+        if (s?.link) {
+          throw vaultlinkError(
+            "INVALID_INPUT",
+            `"${c.name}" is linked to an external vault; its value lives there.`,
+            {
+              hint: `Change it in the provider, or unlink it first: vaultlink secret unlink ${c.name}.`,
+            },
+          );
+        }
+        if (s) {
+          if (s.value !== c.value) {
+            s.value = c.value;
+            s.updatedAt = now;
+            out.push({ name: c.name, kind: "updated" });
+          }
+        } else {
+          doc.secrets[c.name] = {
+            name: c.name,
+            value: c.value,
+            allowedDomains: [],
+            enabled: true,
+            createdAt: now,
+            updatedAt: now,
+          };
+          out.push({ name: c.name, kind: "added" });
+        }
+      }
+      return out;
+    });
+    for (const d of done) {
+      if (d.kind === "deleted") this.events.emit("SecretDeleted", { name: d.name });
+      else if (d.kind === "added")
+        this.events.emit("SecretCreated", { name: d.name, linked: false });
+      else this.events.emit("SecretUpdated", { name: d.name, fields: ["value"] });
+    }
+    return [...new Set(done.map((d) => d.name))];
   }
 
   async rename(from: string, to: string): Promise<SecretInfo> {

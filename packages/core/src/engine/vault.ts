@@ -25,7 +25,13 @@ import { DocumentAccess } from "./document.js";
 import { LinkedValues } from "./linked-values.js";
 import { Links } from "./links.js";
 import { ProviderRegistry } from "./provider-registry.js";
-import { type Resolution, type ResolveOptions, Resolver, type TemplateResult } from "./resolver.js";
+import {
+  type MatchableResolution,
+  type Resolution,
+  type ResolveOptions,
+  Resolver,
+  type TemplateResult,
+} from "./resolver.js";
 import { Secrets } from "./secrets.js";
 import { SettingsApi } from "./settings-api.js";
 
@@ -237,6 +243,15 @@ export class Vault {
 
   resolveMany(names: readonly string[], options?: ResolveOptions): Promise<Resolution[]> {
     return this.#resolver.resolveMany(names, options);
+  }
+
+  /**
+   * Values with their allowed domains, for a host that matches each request's URL itself with
+   * `isUrlAllowed` before using a value (the Newman runner). Never use a value for a URL its
+   * domains do not allow.
+   */
+  resolveForMatching(names: readonly string[]): Promise<MatchableResolution[]> {
+    return this.#resolver.resolveForMatching(names);
   }
 
   /** Replace every `{{vault:name}}` in a text; unresolved references stay as written. */
