@@ -1,0 +1,14 @@
+/**
+ * @vaultlink/newman: run Postman collections on Newman (Postman's own engine,
+ * postman-runtime) with vaultlink as the vault.
+ */
+
+export { formatUnresolved } from "./report.js";
+export {
+  openUserVault,
+  type RunOptions,
+  type RunResult,
+  run,
+  type UnresolvedInRun,
+  type UnresolvedMode,
+} from "./run.js";
