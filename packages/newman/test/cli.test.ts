@@ -64,7 +64,9 @@ describe("the vaultlink-newman binary", () => {
       ],
       { VAULTLINK_VAULT_KEY: t.vaultKey },
     );
-    expect(r.stderr).toContain("{{vault:scoped}} in \"wrong host\" (domain-not-allowed, sent as written)");
+    expect(r.stderr).toContain(
+      '{{vault:scoped}} in "wrong host" (domain-not-allowed, sent as written)',
+    );
     expect(r.stderr).toContain("fix: add it: vaultlink secret add not-there");
     expect(r.stdout).toContain("↳ bearer");
     expect(r.stdout).toContain("********");
