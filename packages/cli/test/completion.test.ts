@@ -103,10 +103,12 @@ function candidates(line: string, env: Record<string, string | undefined> = {}):
   const words = line.split(" ");
   const body = [
     `COMP_LINE=${JSON.stringify(line)}`,
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: bash's own expansion, not JavaScript's
     "COMP_POINT=${#COMP_LINE}",
     `COMP_WORDS=(${words.map((w) => JSON.stringify(w)).join(" ")})`,
     `COMP_CWORD=${words.length - 1}`,
     `$(complete -p vaultlink | sed -E 's/.* -F ([^ ]+) .*/\\1/')`,
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: bash's own expansion, not JavaScript's
     'printf "%s\\n" "${COMPREPLY[@]}"',
   ].join("\n");
   const r = bash(body, env);

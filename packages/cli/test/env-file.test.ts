@@ -63,6 +63,7 @@ describe.each(nodes)("env files on Node $version", ({ path: node }) => {
       "--",
       "sh",
       "-c",
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the shell's expansion, not JavaScript's
       'printf "%s %s %s" "$FOO" "$S" "${NODE_OPTIONS%% *}"',
     ]);
     expect(r.code, r.stderr).toBe(0);

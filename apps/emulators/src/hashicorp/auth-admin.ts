@@ -109,7 +109,7 @@ const writeConfig = onPlugin("jwt", async (ctx, mount) => {
     });
     return NO_CONTENT;
   }
-  let discovery;
+  let discovery: Awaited<ReturnType<typeof discoverIssuer>>;
   try {
     discovery = await discoverIssuer(discoveryUrl, {
       ...(ctx.state.tlsCert ? { ca: ctx.state.tlsCert } : {}),

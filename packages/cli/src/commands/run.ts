@@ -78,7 +78,14 @@ export async function run(command: string[], opts: Opts, cmd: Command): Promise<
     ] as const) {
       const m = masker.stream((b) => to.write(b));
       from.on("data", (chunk: Buffer) => m.push(chunk));
-      drained.push(new Promise((res) => from.on("end", () => (m.end(), res()))));
+      drained.push(
+        new Promise((res) =>
+          from.on("end", () => {
+            m.end();
+            res();
+          }),
+        ),
+      );
     }
   }
   const outcome = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>(

@@ -69,7 +69,10 @@ export class Patterns {
       for (const piece of pieces) {
         const bytes = Buffer.from(piece, "utf8");
         let set = this.#byLength.get(bytes.length);
-        if (!set) this.#byLength.set(bytes.length, (set = new Set()));
+        if (!set) {
+          set = new Set();
+          this.#byLength.set(bytes.length, set);
+        }
         set.add(bytes.toString("latin1"));
         if (bytes.length >= 4) {
           const key = u32(bytes, 0);

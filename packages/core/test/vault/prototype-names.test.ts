@@ -19,6 +19,7 @@ afterEach(async () => {
 });
 
 const CTOR: string = "constructor";
+const PROTO: string = "__proto__";
 const SPECIAL = ["__proto__", "constructor", "prototype", "toString", "hasOwnProperty"];
 
 describe("names that are Object.prototype keys", () => {
@@ -38,7 +39,7 @@ describe("names that are Object.prototype keys", () => {
     await session.update((doc) => {
       // As the engine makes it (rememberRename): a map without a prototype.
       doc.renames = Object.create(null) as Record<string, string>;
-      doc.renames.__proto__ = "plain";
+      doc.renames[PROTO] = "plain";
       doc.integrations[CTOR] = {
         id: "constructor",
         provider: "memory",
@@ -61,12 +62,12 @@ describe("names that are Object.prototype keys", () => {
     expect(Object.entries(reopened.renames ?? {})).toEqual([["__proto__", "plain"]]);
     // Changing and deleting them works like any other name.
     await session.update((doc) => {
-      const record = doc.secrets.__proto__;
+      const record = doc.secrets[PROTO];
       if (record) record.value = "changed";
       delete doc.secrets[CTOR];
     });
     const after = await (await new FileVaultStore({ home: dir }).open(vaultKey)).read();
-    expect(after.secrets.__proto__?.value).toBe("changed");
+    expect(after.secrets[PROTO]?.value).toBe("changed");
     expect(Object.hasOwn(after.secrets, "constructor")).toBe(false);
     expect(Object.keys(after.secrets)).toHaveLength(SPECIAL.length);
   });

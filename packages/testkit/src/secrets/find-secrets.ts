@@ -44,14 +44,21 @@ export function findSecretsIn(subject: unknown, secrets: readonly string[]): Sec
   };
 
   const walk = (value: unknown, path: string): void => {
-    if (typeof value === "string") return inspect(value, path);
+    if (typeof value === "string") {
+      inspect(value, path);
+      return;
+    }
     if (typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") {
-      return inspect(String(value), path);
+      inspect(String(value), path);
+      return;
     }
     if (typeof value !== "object" || value === null) return;
     if (seen.has(value)) return;
     seen.add(value);
-    if (value instanceof Uint8Array) return inspect(new TextDecoder().decode(value), path);
+    if (value instanceof Uint8Array) {
+      inspect(new TextDecoder().decode(value), path);
+      return;
+    }
     if (value instanceof Date) return;
     if (value instanceof Error) {
       walk(value.message, join(path, "message"));
