@@ -1,5 +1,5 @@
 /**
- * vaultlink benchmarks: each scenario runs our code and its peer in the same run and reports
+ * vaultlink benchmarks (B1–B8): each scenario runs our code and its peer in the same run and reports
  * the ratio, so drifting load on a shared machine cancels out. Prints a table and writes the
  * same numbers to bench/results/latest.json.
  *
@@ -11,7 +11,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { startAwsEmulator } from "@vaultlink/emulators";
-import { machine, quietAwsSdk } from "./lib/env.mjs";
+import { machine, provenance, quietAwsSdk } from "./lib/env.mjs";
 import { cleanupHomes } from "./lib/fixtures.mjs";
 import { ms, round } from "./lib/stats.mjs";
 import { b1 } from "./scenarios/b1-cli-read.mjs";
@@ -20,9 +20,11 @@ import { b3 } from "./scenarios/b3-first-resolve.mjs";
 import { b4 } from "./scenarios/b4-singleflight.mjs";
 import { b5 } from "./scenarios/b5-large-vault.mjs";
 import { b6 } from "./scenarios/b6-template.mjs";
+import { b7 } from "./scenarios/b7-full-path.mjs";
+import { b8 } from "./scenarios/b8-cold-read.mjs";
 
 quietAwsSdk();
-const SCENARIOS = { B1: b1, B2: b2, B3: b3, B4: b4, B5: b5, B6: b6 };
+const SCENARIOS = { B1: b1, B2: b2, B3: b3, B4: b4, B5: b5, B6: b6, B7: b7, B8: b8 };
 const RESULTS = fileURLToPath(new URL("../results/latest.json", import.meta.url));
 
 const { values: args } = parseArgs({
@@ -98,6 +100,7 @@ try {
 const report = {
   date: new Date().toISOString(),
   machine: machine(),
+  provenance: provenance(),
   quick: args.quick,
   scenarios: results.map(roundDeep),
   errors,
@@ -120,9 +123,19 @@ function roundDeep(value) {
 }
 
 /** The results as a Markdown table (the same one docs/performance.md shows). */
-export function table({ machine: m, scenarios, errors: failed }) {
+export function table({ machine: m, provenance: p, scenarios, errors: failed }) {
+  const versions = Object.entries(p?.versions ?? {})
+    .filter(([, v]) => v)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(", ");
   const lines = [
     `Machine: ${m.cpu}, ${m.cores} cores, ${m.ramGiB} GiB RAM, Node ${m.node}`,
+    ...(p
+      ? [
+          `Commit: ${p.commit ?? "unknown"}${p.dirty ? " (with uncommitted changes)" : ""}; ${p.os}`,
+          `Versions: ${versions}`,
+        ]
+      : []),
     "",
     "| # | scenario | ours (median / p95) | peer (median / p95) | result | target | |",
     "|---|---|---|---|---|---|---|",

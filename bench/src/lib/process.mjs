@@ -4,6 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { summarize } from "./stats.mjs";
 
+export { runAsync };
+
 export function hyperfineVersion() {
   const r = spawnSync("hyperfine", ["--version"], { encoding: "utf8" });
   return r.status === 0 ? r.stdout.trim() : undefined;
@@ -16,7 +18,8 @@ export function hyperfineVersion() {
  */
 export async function timeProcesses(commands, { warmup = 5, runs = 40, env = process.env } = {}) {
   const hyperfine = hyperfineVersion();
-  if (hyperfine) return { tool: hyperfine, results: viaHyperfine(commands, warmup, runs, env) };
+  if (hyperfine)
+    return { tool: hyperfine, results: await viaHyperfine(commands, warmup, runs, env) };
   return {
     tool: "own spawn loop (interleaved)",
     results: await viaLoop(commands, warmup, runs, env),
@@ -34,7 +37,27 @@ function quote(arg) {
  */
 const ROUNDS = 4;
 
-function viaHyperfine(commands, warmup, runs, env) {
+/**
+ * Run a program to its end without blocking this process's event loop: the emulators that
+ * the timed commands talk to are served from it.
+ */
+function runAsync(file, args, env) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => {
+      stdout += d;
+    });
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    child.on("error", reject);
+    child.on("exit", (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+async function viaHyperfine(commands, warmup, runs, env) {
   const dir = mkdtempSync(join(tmpdir(), "vaultlink-hyperfine-"));
   const times = Object.fromEntries(Object.keys(commands).map((l) => [l, []]));
   const cpu = Object.fromEntries(Object.keys(commands).map((l) => [l, []]));
@@ -47,7 +70,7 @@ function viaHyperfine(commands, warmup, runs, env) {
       const args = ["-N", "--warmup", String(warmup), "--runs", String(perRound)];
       args.push("--export-json", out, "--style", "none");
       for (const label of labels) args.push("-n", label, commands[label].map(quote).join(" "));
-      const r = spawnSync("hyperfine", args, { env, encoding: "utf8" });
+      const r = await runAsync("hyperfine", args, env);
       if (r.status !== 0) throw new Error(`hyperfine failed: ${r.stderr}`);
       const parsed = JSON.parse(readFileSync(out, "utf8"));
       for (const res of parsed.results) {
@@ -58,7 +81,10 @@ function viaHyperfine(commands, warmup, runs, env) {
     // CPU time (user + system, mean per run) drifts less than wall time on a loaded machine.
     const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
     return Object.fromEntries(
-      Object.entries(times).map(([l, t]) => [l, { ...summarize(t), cpuMs: mean(cpu[l]) }]),
+      Object.entries(times).map(([l, t]) => [
+        l,
+        Object.assign(summarize(t), { cpuMs: mean(cpu[l]) }),
+      ]),
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });

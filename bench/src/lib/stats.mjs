@@ -7,7 +7,7 @@ export function summarize(samples) {
     return sorted[Math.max(0, i)];
   };
   const mean = sorted.reduce((s, x) => s + x, 0) / Math.max(1, sorted.length);
-  return {
+  const summary = {
     n: sorted.length,
     median: median(sorted),
     p95: at(0.95),
@@ -15,6 +15,39 @@ export function summarize(samples) {
     max: sorted[sorted.length - 1] ?? Number.NaN,
     mean,
   };
+  // The raw samples ride along for intervals, but stay out of JSON and spreads.
+  Object.defineProperty(summary, "samples", { value: sorted, enumerable: false });
+  return summary;
+}
+
+/**
+ * 95% bootstrap interval of median(ours) / median(peer): both sample sets resampled with
+ * replacement `reps` times (seeded, so a result file can be recomputed). Returns
+ * { low, high } or undefined when either side has no samples.
+ */
+export function ratioInterval(ours, peer, reps = 2000) {
+  const a = ours?.samples ?? [];
+  const b = peer?.samples ?? [];
+  if (a.length === 0 || b.length === 0) return undefined;
+  let seed = 0x9e3779b9;
+  const rand = () => {
+    // xorshift32: deterministic, good enough for resampling indices.
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    return (seed >>> 0) / 2 ** 32;
+  };
+  const resampledMedian = (xs) => median(Array.from(xs, () => xs[Math.floor(rand() * xs.length)]));
+  const ratios = [];
+  for (let i = 0; i < reps; i++) ratios.push(resampledMedian(a) / resampledMedian(b));
+  ratios.sort((x, y) => x - y);
+  return { low: ratios[Math.floor(0.025 * reps)], high: ratios[Math.ceil(0.975 * reps) - 1] };
+}
+
+/** "1.31× (95% 1.22–1.40)" */
+export function ratioDisplay(ratio, interval) {
+  const base = `${ratio.toFixed(2)}×`;
+  return interval ? `${base} (95% ${interval.low.toFixed(2)}–${interval.high.toFixed(2)})` : base;
 }
 
 export function median(samples) {
