@@ -22,7 +22,7 @@ export const EXIT_CODE_DOCS: ReadonlyArray<[number, string]> = [
   [0, "success"],
   [
     1,
-    "other failure (a secret or integration that does not exist, a provider refusing access, a damaged export, problems found by doctor)",
+    "other failure (a secret, integration or plugin that does not exist, a provider refusing access or having no such secret when `secret link` checks a reference, a damaged export, problems found by doctor)",
   ],
   [
     2,
@@ -30,7 +30,7 @@ export const EXIT_CODE_DOCS: ReadonlyArray<[number, string]> = [
   ],
   [
     3,
-    "unresolved references: a secret could not be resolved (missing, empty, disabled, domain not allowed, provider error)",
+    "unresolved references: `read`, `resolve`, `inject` or `run` could not resolve a secret (missing, empty, disabled, domain not allowed, or the provider answered NOT_FOUND, PERMISSION_DENIED or another error)",
   ],
   [4, "authentication needed: an integration's sign-in expired, failed or was disconnected"],
   [5, "provider unreachable or throttling"],
@@ -76,9 +76,21 @@ export const ERROR_CODE_DOCS: ReadonlyArray<[string, number | string, string]> =
   ["TEAM_SETUP_NOT_FOUND", 1, "no team setup is published where the join code points"],
   ["INVALID_JOIN_CODE", 1, "the join code or join file cannot be used"],
   ["ACCESS_DENIED", 1, "a team integration changed by someone who is not an admin"],
-  ["PERMISSION_DENIED", 1, "the provider refused access to a secret"],
-  ["NOT_FOUND", 1, "the provider has no such secret"],
-  ["PROVIDER_ERROR", 1, "the provider failed in another way"],
+  [
+    "PERMISSION_DENIED",
+    1,
+    "the provider refused access to a secret while `secret link` checked it (a read reports `UNRESOLVED`, exit 3)",
+  ],
+  [
+    "NOT_FOUND",
+    1,
+    "the provider has no such secret while `secret link` checked it (a read reports `UNRESOLVED`, exit 3), or `plugins uninstall`/`update` names no installed plugin",
+  ],
+  [
+    "PROVIDER_ERROR",
+    1,
+    "the provider failed in another way while `secret link` checked a reference (a read reports `UNRESOLVED`, exit 3)",
+  ],
   ["EXPORT_PASSWORD", 1, "the export password is wrong or too short"],
   ["EXPORT_CORRUPT", 1, "the export file is damaged"],
   ["VAULT_EXISTS", 1, "a vault exists already"],

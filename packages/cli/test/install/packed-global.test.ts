@@ -28,6 +28,8 @@ const LINKED_VALUE = "packed-e2e-linked-value-a83f2b6";
  * (the CLI) its man page.
  */
 const ALLOWED = /^(package\.json|README\.md|LICENSE|dist\/.+\.(js|cjs|d\.ts|1))$/;
+/** The scaffolder also ships the project it writes. */
+const ALLOWED_EXTRA: Record<string, RegExp> = { "@vaultlink/create-provider": /^template\/.+/ };
 
 let root: string;
 let prefix: string;
@@ -103,8 +105,8 @@ beforeAll(async () => {
 
   packed.push(...(await packAll(tarballs)));
 
-  // The CLI and the packages it depends on, from the tarballs only (the testkit is for plugin
-  // authors, not CLI users).
+  // The CLI and the packages it depends on, from the tarballs only (the testkit and the
+  // scaffolder are for plugin authors, not CLI users).
   const forCli = cliTarballs(packed);
   await tool(
     "npm",
@@ -134,10 +136,11 @@ afterAll(async () => {
 });
 
 describe("the published tarballs", () => {
-  it("are the seven publishable packages", () => {
+  it("are the eight publishable packages", () => {
     expect(packed.map((p) => p.name)).toEqual([
       "@vaultlink/cli",
       "@vaultlink/core",
+      "@vaultlink/create-provider",
       "@vaultlink/provider-1password",
       "@vaultlink/provider-aws",
       "@vaultlink/provider-azure",
@@ -149,7 +152,7 @@ describe("the published tarballs", () => {
   it("hold only the manifest, README and built code: no sources, tests, maps or build info", () => {
     for (const p of packed) {
       expect(
-        p.files.filter((f) => !ALLOWED.test(f)),
+        p.files.filter((f) => !ALLOWED.test(f) && !ALLOWED_EXTRA[p.name]?.test(f)),
         `${p.name} ships files users do not need`,
       ).toEqual([]);
       expect(p.files, p.name).toContain("README.md");

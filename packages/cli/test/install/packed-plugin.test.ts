@@ -5,14 +5,22 @@
  * through the installed CLI: connect, link, read, cache reset, disconnect, uninstall. The
  * plugin peer-depends on @vaultlink/core and nothing installs core beside it: the host's core
  * is what it gets.
+ *
+ * Then the plugin author's way, with the same CLI install: the packed scaffolder
+ * (`npm exec` of @vaultlink/create-provider's tarball, as `npm create @vaultlink/provider`
+ * runs it) writes a project there, which installs core and the testkit from the tarballs,
+ * passes its own conformance tests, packs, and is installed and used through the CLI against
+ * its own stand-in service.
  */
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join, sep } from "node:path";
+import { pathToFileURL } from "node:url";
+import { stripVTControlCharacters } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cliTarballs, packAll, packOne, REPO, tool } from "./packed.js";
+import { cliTarballs, type Packed, packAll, packOne, REPO, tarballOf, tool } from "./packed.js";
 
 const INSTALL_TIMEOUT = 600_000; // a cold npm cache downloads every SDK the providers use
 const STEP = 60_000;
@@ -22,6 +30,7 @@ let root: string;
 let app: string;
 let home: string;
 let pluginTarball: string;
+let packed: Packed[] = [];
 let vaultKey = "";
 
 interface Run {
@@ -71,7 +80,7 @@ beforeAll(async () => {
   const pluginDir = join(REPO, "examples", "provider-env");
   if (!existsSync(join(pluginDir, "dist", "index.js")))
     throw new Error(`${pluginDir}/dist is missing: build the workspace first.`);
-  const packed = await packAll(tarballs);
+  packed = await packAll(tarballs);
   pluginTarball = (await packOne(pluginDir, tarballs)).tarball;
   await writeFile(join(app, "package.json"), JSON.stringify({ name: "app", private: true }));
   await tool(
@@ -157,5 +166,154 @@ describe("a plugin installed into the packed CLI with `vaultlink plugins install
       expect(listed.installed).toEqual([]);
     },
     STEP * 2,
+  );
+});
+
+/** The parts of the generated project's stand-in service (test/support/service.ts) used here. */
+interface StandIn {
+  url: string;
+  secrets: Map<string, string>;
+  faults: { deny(): void; clear(): void };
+  close(): Promise<void>;
+}
+
+const SCAFFOLD_ID = "acme-kv";
+const API_KEY = "packed-scaffold-api-key-3b8f";
+const FIRST = "scaffolded-first-value-61ac";
+const SECOND = "scaffolded-second-value-d90e";
+let project: string;
+let projectTarball: string;
+let standIn: StandIn | undefined;
+
+afterAll(async () => {
+  await standIn?.close();
+});
+
+describe("a plugin scaffolded with the packed @vaultlink/create-provider", () => {
+  it(
+    "writes a project with npm exec of the scaffolder's tarball, and refuses to write over it",
+    async () => {
+      const scaffolder = tarballOf(packed, "@vaultlink/create-provider");
+      const args = [
+        "exec",
+        "--yes",
+        "--prefer-offline",
+        "--package",
+        scaffolder,
+        "--",
+        "create-provider",
+        SCAFFOLD_ID,
+        "--id",
+        SCAFFOLD_ID,
+        "--yes",
+      ];
+      const out = await tool("npm", args, root, INSTALL_TIMEOUT / 2);
+      expect(out).toContain(`Created vaultlink-provider-${SCAFFOLD_ID}`);
+      project = join(root, SCAFFOLD_ID);
+      const manifest = JSON.parse(readFileSync(join(project, "package.json"), "utf8"));
+      expect(manifest).toMatchObject({
+        name: `vaultlink-provider-${SCAFFOLD_ID}`,
+        type: "module",
+        vaultlink: { role: "provider", id: SCAFFOLD_ID },
+      });
+      const core = packed.find((p) => p.name === "@vaultlink/core") as Packed;
+      expect(manifest.devDependencies["@vaultlink/core"]).toBe(`^${String(core.manifest.version)}`);
+      await expect(tool("npm", args, root, INSTALL_TIMEOUT / 2)).rejects.toThrow(/is not empty/);
+    },
+    INSTALL_TIMEOUT / 2,
+  );
+
+  it(
+    "installs core and the testkit from the tarballs and passes its own conformance tests",
+    async () => {
+      await tool(
+        "npm",
+        [
+          "install",
+          "--no-audit",
+          "--no-fund",
+          "--prefer-offline",
+          "--save-dev",
+          tarballOf(packed, "@vaultlink/core"),
+          tarballOf(packed, "@vaultlink/testkit"),
+        ],
+        project,
+        INSTALL_TIMEOUT - 60_000,
+      );
+      const testkit = realpathSync(join(project, "node_modules", "@vaultlink", "testkit"));
+      expect(testkit.startsWith(realpathSync(project) + sep)).toBe(true);
+      const tested = stripVTControlCharacters(await tool("npm", ["test"], project, STEP * 4));
+      expect(tested).toMatch(/Tests\s+\d+ passed/);
+      expect(tested).not.toMatch(/failed|skipped/);
+      const pack = JSON.parse(await tool("npm", ["pack", "--json"], project, STEP * 2)) as Array<{
+        filename: string;
+        files: Array<{ path: string }>;
+      }>;
+      const paths = pack[0]?.files.map((f) => f.path) ?? [];
+      expect(paths).toContain("dist/index.js");
+      expect(paths.filter((f) => f.startsWith("src/") || f.startsWith("test/"))).toEqual([]);
+      projectTarball = join(project, pack[0]?.filename ?? "");
+    },
+    INSTALL_TIMEOUT,
+  );
+
+  it(
+    "installs with `vaultlink plugins install` and connects, links, reads, resets the cache and disconnects",
+    async () => {
+      const installed = await ok(["plugins", "install", projectTarball, "--json"]);
+      expect(JSON.parse(installed.stdout)).toMatchObject({
+        installed: { name: `vaultlink-provider-${SCAFFOLD_ID}`, id: SCAFFOLD_ID },
+      });
+      const service = (await import(
+        pathToFileURL(join(project, "test", "support", "service.ts")).href
+      )) as {
+        startStandIn(o: { secrets: Record<string, string>; apiKeys: string[] }): Promise<StandIn>;
+      };
+      standIn = await service.startStandIn({
+        secrets: { "db/password": FIRST },
+        apiKeys: [API_KEY],
+      });
+      const keyEnv = { VAULTLINK_ACME_KV_API_KEY: API_KEY };
+      await ok(["integration", "connect", SCAFFOLD_ID, "--url", standIn.url], keyEnv);
+      await ok(["secret", "link", "scaffolded", SCAFFOLD_ID, `${SCAFFOLD_ID}://db/password`]);
+      const read = await ok(["read", "scaffolded", "--no-newline"]);
+      expect(read.stdout === FIRST, "read printed the service's value").toBe(true);
+
+      // Cached: a new value in the service shows only after the cache is reset.
+      standIn.secrets.set("db/password", SECOND);
+      const cached = await ok(["read", "scaffolded", "--no-newline"]);
+      expect(cached.stdout === FIRST, "the second read came from the cache").toBe(true);
+      await ok(["cache", "reset"]);
+      const fresh = await ok(["read", "scaffolded", "--no-newline"]);
+      expect(fresh.stdout === SECOND, "after cache reset the read fetched the new value").toBe(
+        true,
+      );
+
+      // The exit codes docs/cli.md gives for a provider's NOT_FOUND and PERMISSION_DENIED.
+      const missing = await vaultlink([
+        "secret",
+        "link",
+        "missing",
+        SCAFFOLD_ID,
+        `${SCAFFOLD_ID}://no/such`,
+        "--json",
+      ]);
+      expect(missing.code).toBe(1);
+      expect(JSON.parse(missing.stdout).error.code).toBe("NOT_FOUND");
+      standIn.faults.deny();
+      await ok(["cache", "reset"]);
+      const denied = await vaultlink(["read", "scaffolded", "--json"]);
+      expect(denied.code).toBe(3);
+      expect(JSON.parse(denied.stdout).error.code).toBe("UNRESOLVED");
+      expect(denied.stderr).toContain("PERMISSION_DENIED");
+      standIn.faults.clear();
+
+      await ok(["integration", "disconnect", SCAFFOLD_ID]);
+      const after = await vaultlink(["read", "scaffolded"]);
+      expect(after.code).toBe(4);
+      expect(after.stdout).toBe("");
+      await ok(["plugins", "uninstall", SCAFFOLD_ID]);
+    },
+    STEP * 3,
   );
 });

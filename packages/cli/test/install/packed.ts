@@ -24,11 +24,14 @@ const PNPM: [string, string[]] = /pnpm/i.test(process.env.npm_execpath ?? "")
 
 /**
  * The environment of a user's shell for pnpm and npm: none of the npm_* variables of the pnpm
- * run this test may be in (they are npm configuration, and would change what npm does).
+ * run this test may be in (they are npm configuration, and would change what npm does), nor
+ * the variables of the vitest run it is in (a project's own `npm test` must not see them).
  */
 export function toolEnv(): NodeJS.ProcessEnv {
   return Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k) && k !== "PNPM_SCRIPT_SRC_DIR"),
+    Object.entries(process.env).filter(
+      ([k]) => !/^(npm_|VITEST|TINYPOOL)/i.test(k) && k !== "PNPM_SCRIPT_SRC_DIR",
+    ),
   );
 }
 
@@ -107,7 +110,21 @@ export async function packAll(tarballs: string): Promise<Packed[]> {
   return packed;
 }
 
-/** The tarballs a CLI user installs: all but the testkit (which is for plugin authors). */
+/** Packages for plugin authors, not CLI users. */
+export const AUTHOR_PACKAGES: readonly string[] = [
+  "@vaultlink/create-provider",
+  "@vaultlink/testkit",
+];
+
+/** The tarballs a CLI user installs: all but the plugin authors' packages. */
 export function cliTarballs(packed: readonly Packed[]): string[] {
-  return packed.filter((p) => p.name !== "@vaultlink/testkit").map((p) => p.tarball);
+  return packed.filter((p) => !AUTHOR_PACKAGES.includes(p.name)).map((p) => p.tarball);
+}
+
+/** The packed tarball of one package; fails naming it when it was not packed. */
+export function tarballOf(packed: readonly Packed[], name: string): string {
+  const found = packed.find((p) => p.name === name);
+  if (!found)
+    throw new Error(`${name} was not packed (packed: ${packed.map((p) => p.name).join(", ")}).`);
+  return found.tarball;
 }

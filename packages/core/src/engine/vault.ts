@@ -262,6 +262,7 @@ export class Vault {
   /**
    * The text of an export file: secrets (local values, links, allowed domains, enabled flags),
    * encrypted with `password` unless `plaintext` is asked for. Credentials are never exported.
+   * `secrets` is the number of secrets in the export (a count, not the secrets).
    */
   async exportSecrets(options: EncodeOptions): Promise<{ text: string; secrets: number }> {
     const session = this.#docs.session();

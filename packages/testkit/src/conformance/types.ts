@@ -68,7 +68,7 @@ export interface ConformanceFixtures {
 }
 
 export interface ConformanceOptions {
-  /** Name of the describe block; default "<provider id> provider conformance". */
+  /** Name of the describe block; default "vaultlink provider conformance". */
   name?: string;
   /** Per-test and per-hook timeout in ms, for slow emulators. Runner default otherwise. */
   timeout?: number;
