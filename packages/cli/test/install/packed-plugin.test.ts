@@ -305,7 +305,7 @@ describe("a plugin scaffolded with the packed @vaultlink/create-provider", () =>
       const denied = await vaultlink(["read", "scaffolded", "--json"]);
       expect(denied.code).toBe(3);
       expect(JSON.parse(denied.stdout).error.code).toBe("UNRESOLVED");
-      expect(denied.stderr).toContain("PERMISSION_DENIED");
+      expect(denied.stderr).toContain("(provider-error): Not allowed to read db/password.");
       standIn.faults.clear();
 
       await ok(["integration", "disconnect", SCAFFOLD_ID]);
