@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createVault, type Vault } from "@vaultlink/core";
+import { createVault, type ProviderDefinition, type Vault } from "@vaultlink/core";
 
 export interface Arrival {
   method: string;
@@ -47,15 +47,15 @@ export const SECRETS = {
   "to-remove": "remove-me-0011223344",
 } as const;
 
-/** A fresh vault in its own home with the fixture secrets. */
-export async function fixtureVault(): Promise<{
+/** A fresh vault in its own home with the fixture secrets (and the given providers). */
+export async function fixtureVault(providers: ProviderDefinition[] = []): Promise<{
   vault: Vault;
   home: string;
   vaultKey: string;
   cleanup(): Promise<void>;
 }> {
   const home = mkdtempSync(join(tmpdir(), "vaultlink-newman-"));
-  const vault = createVault({ home, keySources: [] });
+  const vault = createVault({ home, keySources: [], providers });
   const { vaultKey } = await vault.create();
   for (const [name, value] of Object.entries(SECRETS)) {
     await vault.secrets.add(name, {
