@@ -15,6 +15,7 @@ import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
+import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -34,6 +35,7 @@ import {
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 const CLI = join(ROOT, "packages", "cli", "dist", "bin.cjs");
+const NEWMAN_CLI = join(ROOT, "packages", "newman", "dist", "bin.js");
 const MASK = "••••";
 const started = Date.now();
 
@@ -91,8 +93,10 @@ interface CliResult {
 }
 
 interface CliCall {
-  /** Arguments after `vaultlink`. */
+  /** Arguments after the program's name. */
   args: string[];
+  /** The program: `vaultlink` (default) or `vaultlink-newman`. */
+  program?: "vaultlink" | "vaultlink-newman";
   /** Text piped to stdin. */
   input?: string;
   /** How stdin is shown before the command (`echo '••••' |`). Default: not shown. */
@@ -152,12 +156,14 @@ class Demo {
       })
       .join("");
     const pipe = call.shownInput !== undefined ? `${call.shownInput} | ` : "";
-    say(cyan(`$ ${pipe}${shownEnv}vaultlink ${call.args.map(quote).join(" ")}`));
+    const program = call.program ?? "vaultlink";
+    say(cyan(`$ ${pipe}${shownEnv}${program} ${call.args.map(quote).join(" ")}`));
     const env: Record<string, string> = { ...baseEnv(), VAULTLINK_HOME: home.dir };
     if (home.key) env.VAULTLINK_VAULT_KEY = home.key;
     Object.assign(env, call.env ?? {});
     const result = await new Promise<CliResult>((res, rej) => {
-      const child = spawn(process.execPath, [CLI, ...call.args], {
+      const entry = program === "vaultlink" ? CLI : NEWMAN_CLI;
+      const child = spawn(process.execPath, [entry, ...call.args], {
         env,
         cwd: this.tmp,
         stdio: ["pipe", "pipe", "pipe"],
@@ -490,6 +496,73 @@ async function walkThrough(demo: Demo): Promise<void> {
     expectIn(r.stdout, DEMO.stripeKey);
     for (const [, value] of linked()) expectIn(r.stdout, value as string);
   });
+
+  await demo.step(
+    "Run a Postman collection with vault references (vaultlink-newman: Newman with vaultlink as the vault)",
+    async () => {
+      const arrivals: { url: string; authorization: string; dbPassword: string }[] = [];
+      const server = createServer((req, res) => {
+        arrivals.push({
+          url: req.url ?? "",
+          authorization: String(req.headers.authorization ?? ""),
+          dbPassword: String(req.headers["x-db-password"] ?? ""),
+        });
+        res.setHeader("content-type", "application/json");
+        res.end('{"ok":true}');
+      });
+      await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      try {
+        const collection = {
+          info: {
+            name: "Orders API",
+            schema: "https://schema.getpostman.com/json/collection/v2.1.0/collection.json",
+          },
+          item: ["list", "count"].map((what) => ({
+            name: `${what} orders`,
+            request: {
+              method: "GET",
+              url: `http://127.0.0.1:${port}/orders/${what}`,
+              auth: {
+                type: "bearer",
+                bearer: [{ key: "token", value: "{{vault:vault-api-key}}", type: "string" }],
+              },
+              header: [{ key: "x-db-password", value: "{{vault:op-db-password}}" }],
+            },
+            event: [
+              {
+                listen: "test",
+                script: {
+                  exec: ["pm.test('answered 200', () => pm.response.to.have.status(200));"],
+                },
+              },
+            ],
+          })),
+        };
+        writeFileSync(join(demo.tmp, "orders.postman_collection.json"), JSON.stringify(collection));
+        const r = await demo.cli({
+          program: "vaultlink-newman",
+          args: ["run", "orders.postman_collection.json", "-r", "cli"],
+        });
+        expectExit(r, 0);
+        expectNotIn(r.stdout + r.stderr, DEMO.vaultApiKey, "vaultlink-newman output");
+        if (arrivals.length !== 2) throw new Error(`${arrivals.length} requests arrived, not 2`);
+        for (const a of arrivals) {
+          if (
+            a.authorization !== `Bearer ${DEMO.vaultApiKey}` ||
+            a.dbPassword !== DEMO.opDbPassword
+          )
+            throw new Error(`${a.url} arrived without the vault values`);
+        }
+        say(
+          "  The local server received both requests with the real values; the output above masks them.",
+        );
+      } finally {
+        await new Promise<void>((r) => server.close(() => r()));
+      }
+    },
+  );
 
   await demo.step("A domain the secret is not allowed on is refused", async () => {
     const r = await demo.cli({
