@@ -1,21 +1,23 @@
 #!/usr/bin/env node
 import { parseArgs } from "node:util";
 import { createVault, isVaultlinkError, type ProviderDefinition } from "@vaultlink/core";
-import { loadCollection } from "./collection/load.js";
-import { formatResult, formatSummary } from "./report.js";
-import { runCollection } from "./run.js";
+import type { VaultRequest } from "./request/types.js";
+import { formatOutcome, vaultFetch } from "./vault-fetch.js";
 
-const USAGE = `Usage: vaultlink-run-collection <collection.json> [--home dir] [--plugin module]... [--var key=value]...
+const USAGE = `Usage: vaultlink-fetch [-X method] [-H "Name: value"]... [-d body] [--home dir] [--plugin module]... <url>
 
-Runs every request of a Postman Collection v2.1 file, resolving {{vault:name}} references
-from your vaultlink vault. The vault is unlocked with VAULTLINK_VAULT_KEY or the OS keychain.
-A request whose vault references cannot be resolved is not sent; the exit code is 1 then.
+Sends one HTTP request, resolving {{vault:name}} references in the URL, header values and
+body from your vaultlink vault, each against the URL the request really goes to. The vault is
+unlocked with VAULTLINK_VAULT_KEY or the OS keychain. A request whose references cannot be
+resolved is not sent. Prints what happened (never a value); not the response body.
 
-  --home dir        vault directory (default: VAULTLINK_HOME, else your data directory)
-  --plugin module   a provider plugin to load for linked secrets (package name or path)
-  --var key=value   override a collection variable`;
+  -X, --request method   HTTP method (default GET, or POST with -d)
+  -H, --header "N: v"    a request header; repeatable
+  -d, --data body        the request body
+  --home dir             vault directory (default: VAULTLINK_HOME, else your data directory)
+  --plugin module        a provider plugin to load for linked secrets (package name or path)`;
 
-/** Exit codes: 0 all sent, 1 something stopped or failed, 2 usage or vault problem. */
+/** Exit codes: 0 sent (any HTTP status), 1 not sent or no response, 2 usage or vault problem. */
 async function main(argv: string[]): Promise<number> {
   let args: ReturnType<typeof parse>;
   try {
@@ -28,33 +30,35 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const file = args.positionals[0];
-  if (!file || args.positionals.length > 1) {
+  const url = args.positionals[0];
+  if (!url || args.positionals.length > 1) {
     process.stderr.write(`${USAGE}\n`);
     return 2;
   }
-  const variables: Record<string, string> = {};
-  for (const pair of args.values.var ?? []) {
-    const at = pair.indexOf("=");
+  const headers: Record<string, string> = {};
+  for (const line of args.values.header ?? []) {
+    const at = line.indexOf(":");
     if (at <= 0) {
-      process.stderr.write(`--var needs key=value, got "${pair}".\n`);
+      process.stderr.write(`-H needs "Name: value", got "${line}".\n`);
       return 2;
     }
-    variables[pair.slice(0, at)] = pair.slice(at + 1);
+    headers[line.slice(0, at).trim()] = line.slice(at + 1).trim();
   }
+  const data = args.values.data;
+  const request: VaultRequest = {
+    method: args.values.request ?? (data !== undefined ? "POST" : "GET"),
+    url,
+    headers,
+    ...(data !== undefined ? { body: data } : {}),
+  };
 
-  const collection = await loadCollection(file);
   const providers = await Promise.all((args.values.plugin ?? []).map(loadPlugin));
   const vault = createVault({ ...(args.values.home ? { home: args.values.home } : {}), providers });
   try {
     await vault.unlock();
-    const run = await runCollection(collection, {
-      vault,
-      variables,
-      onRequest: (r) => process.stdout.write(`${formatResult(r).join("\n")}\n`),
-    });
-    process.stdout.write(`\n${formatSummary(run)}\n`);
-    return run.ok ? 0 : 1;
+    const outcome = await vaultFetch(vault, request);
+    process.stdout.write(`${formatOutcome(request, outcome).join("\n")}\n`);
+    return outcome.outcome === "sent" ? 0 : 1;
   } finally {
     await vault.dispose();
   }
@@ -65,10 +69,12 @@ function parse(argv: string[]) {
     args: argv,
     allowPositionals: true,
     options: {
+      request: { type: "string", short: "X" },
+      header: { type: "string", short: "H", multiple: true },
+      data: { type: "string", short: "d" },
       home: { type: "string" },
       plugin: { type: "string", multiple: true },
-      var: { type: "string", multiple: true },
-      help: { type: "boolean", short: "h" },
+      help: { type: "boolean" },
     },
   });
 }

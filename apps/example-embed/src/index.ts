@@ -1,16 +1,14 @@
 /**
- * Runs Postman Collection v2.1 files with `{{vault:…}}` references resolved from a vaultlink
- * vault, per request and against each request's own URL. A worked example of embedding
- * @vaultlink/core without the CLI.
+ * An HTTP client whose requests may carry `{{vault:…}}` references, resolved from a vaultlink
+ * vault against each request's own URL: a worked example of embedding @vaultlink/core
+ * without the CLI. (To run Postman collections, use @vaultlink/newman.)
  */
 
-export { asCollection, loadCollection } from "./collection/load.js";
-export type * from "./collection/types.js";
-export { formatResult, formatSummary } from "./report.js";
+export { prepareRequest } from "./request/resolve.js";
+export type { VaultRequest, WireRequest } from "./request/types.js";
 export {
-  type RequestResult,
-  type RunOptions,
-  type RunResult,
-  type RunSummary,
-  runCollection,
-} from "./run.js";
+  type FetchOutcome,
+  formatOutcome,
+  type VaultFetchOptions,
+  vaultFetch,
+} from "./vault-fetch.js";

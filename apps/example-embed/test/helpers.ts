@@ -6,7 +6,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type CreateVaultOptions, createVault, type Vault } from "@vaultlink/core";
 import { afterEach, beforeEach } from "vitest";
-import type { PostmanCollection, PostmanItem } from "../src/index.js";
 
 /** What a test server saw of one request. */
 export interface Recorded {
@@ -122,41 +121,4 @@ export function secretValue(label: string): string {
 /** Everything a server received, as one string to search. */
 export function everything(received: readonly Recorded[]): string {
   return JSON.stringify(received);
-}
-
-/** A collection built from items, with optional collection variables. */
-export function collection(
-  item: PostmanItem[],
-  variables: Record<string, string> = {},
-): PostmanCollection {
-  return {
-    info: {
-      name: "test",
-      schema: "https://schema.getpostman.com/json/collection/v2.1.0/collection.json",
-    },
-    item,
-    variable: Object.entries(variables).map(([key, value]) => ({ key, value })),
-  };
-}
-
-/** A request item. */
-export function request(
-  name: string,
-  url: string,
-  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
-): PostmanItem {
-  return {
-    name,
-    request: {
-      method: options.method ?? "GET",
-      url: { raw: url },
-      header: Object.entries(options.headers ?? {}).map(([key, value]) => ({ key, value })),
-      ...(options.body !== undefined ? { body: { mode: "raw" as const, raw: options.body } } : {}),
-    },
-  };
-}
-
-/** A folder item. */
-export function folder(name: string, item: PostmanItem[]): PostmanItem {
-  return { name, item };
 }

@@ -1,8 +1,8 @@
 import { Tokens, type VaultEvents } from "@vaultlink/core";
 import { createMemoryProvider, createRecordingLogger, expectNoSecretIn } from "@vaultlink/testkit";
 import { describe, expect, it } from "vitest";
-import { runCollection } from "../src/index.js";
-import { collection, createTestVault, request, secretValue, useTestBed } from "./helpers.js";
+import { vaultFetch } from "../src/index.js";
+import { createTestVault, secretValue, useTestBed } from "./helpers.js";
 
 describe("a linked secret", () => {
   const value = secretValue("linked");
@@ -23,20 +23,18 @@ describe("a linked secret", () => {
     const fetchesBefore = memory.calls.fetch;
     const headers = { "X-Payments-Key": "{{vault:payments-key}}" };
 
-    const run = await runCollection(
-      collection([
-        request("one", `${bed.api.origin}/1`, { headers }),
-        request("two", `${bed.api.origin}/2?k={{vault:payments-key}}`),
-        request("three", `${bed.api.origin}/3`, {
-          method: "POST",
-          headers,
-          body: "{{vault:payments-key}}",
-        }),
-      ]),
-      { vault: bed.vault },
-    );
+    const outcomes = [
+      await vaultFetch(bed.vault, { url: `${bed.api.origin}/1`, headers }),
+      await vaultFetch(bed.vault, { url: `${bed.api.origin}/2?k={{vault:payments-key}}` }),
+      await vaultFetch(bed.vault, {
+        method: "POST",
+        url: `${bed.api.origin}/3`,
+        headers,
+        body: "{{vault:payments-key}}",
+      }),
+    ];
 
-    expect(run.summary.sent).toBe(3);
+    expect(outcomes.map((o) => o.outcome)).toEqual(["sent", "sent", "sent"]);
     expect(memory.calls.fetch - fetchesBefore).toBe(1);
     expect(sources).toEqual(["provider", "cache", "cache"]);
     expect(bed.api.received.map((r) => r.headers["x-payments-key"] === value)).toEqual([
@@ -46,35 +44,23 @@ describe("a linked secret", () => {
     ]);
     expect(bed.api.received[1]?.url === `/2?k=${value}`).toBe(true);
     expect(bed.api.received[2]?.body === value).toBe(true);
-    expectNoSecretIn(run, [value], "the run result");
+    expectNoSecretIn(outcomes, [value], "the outcomes");
   });
 
   it("keeps its allowed domains", async () => {
-    const run = await runCollection(
-      collection([
-        request("outside", `${bed.outside.origin}/x`, {
-          headers: { "X-K": "{{vault:payments-key}}" },
-        }),
-      ]),
-      { vault: bed.vault },
-    );
-    expect(run.results[0]?.outcome === "stopped" && run.results[0].unresolved[0]?.reason).toBe(
-      "domain-not-allowed",
-    );
+    const r = await vaultFetch(bed.vault, {
+      url: `${bed.outside.origin}/x`,
+      headers: { "X-K": "{{vault:payments-key}}" },
+    });
+    expect(r.outcome === "stopped" && r.unresolved[0]?.reason).toBe("domain-not-allowed");
     expect(bed.outside.received).toHaveLength(0);
     expect(memory.calls.fetch).toBe(0);
   });
 
   it("stops requests with the integration's reason once it is disconnected", async () => {
     await bed.vault.integrations.disconnect("memory");
-    const run = await runCollection(
-      collection([request("after disconnect", `${bed.api.origin}/x?k={{vault:payments-key}}`)]),
-      { vault: bed.vault },
-    );
-
-    expect(run.results[0]?.outcome === "stopped" && run.results[0].unresolved[0]?.reason).toBe(
-      "disconnected",
-    );
+    const r = await vaultFetch(bed.vault, { url: `${bed.api.origin}/x?k={{vault:payments-key}}` });
+    expect(r.outcome === "stopped" && r.unresolved[0]?.reason).toBe("disconnected");
     expect(bed.api.received).toHaveLength(0);
   });
 
@@ -93,12 +79,7 @@ describe("a linked secret", () => {
         integration: "memory",
         reference: "mem://payments/key",
       });
-      await runCollection(
-        collection([request("one", `${bed.api.origin}/1?k={{vault:payments-key}}`)]),
-        {
-          vault: own.vault,
-        },
-      );
+      await vaultFetch(own.vault, { url: `${bed.api.origin}/1?k={{vault:payments-key}}` });
 
       expect(logger.lines.map((l) => l.message)).toContain("memory provider fetch");
       expectNoSecretIn(logger.lines, [value], "the log");

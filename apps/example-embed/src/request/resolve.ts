@@ -5,13 +5,13 @@ import {
   type UnresolvedReference,
   type Vault,
 } from "@vaultlink/core";
-import { mapNonUrlTexts, nonUrlTexts, type RequestTemplate, withScheme } from "./template.js";
+import type { VaultRequest, WireRequest } from "./types.js";
 
 export type Prepared =
   | {
       ok: true;
       /** The request as it goes on the wire. Holds secret values: never print it. */
-      request: RequestTemplate;
+      request: WireRequest;
       /** Names of the vault secrets the request carries. */
       secrets: string[];
       /** Replaces every resolved value in a text, for anything printed about this request. */
@@ -25,14 +25,20 @@ export type Prepared =
  * written), then those in headers and body (checked against the resolved URL). One
  * unresolved reference stops the whole request.
  */
-export async function prepareRequest(vault: Vault, template: RequestTemplate): Promise<Prepared> {
+export async function prepareRequest(vault: Vault, given: VaultRequest): Promise<Prepared> {
   const values = new Map<string, string>();
+  const template = {
+    method: (given.method ?? "GET").toUpperCase(),
+    url: given.url,
+    headers: Object.entries(given.headers ?? {}),
+    ...(given.body !== undefined ? { body: given.body } : {}),
+  };
 
   const urlNames = findReferences(template.url);
   const urlResults = await vault.resolveMany(urlNames, { url: template.url });
   const urlProblems = collect(urlResults, values);
   if (urlProblems.length > 0) return { ok: false, unresolved: urlProblems };
-  const url = withScheme(substitute(template.url, values));
+  const url = substitute(template.url, values);
   // A value inside the URL can move its host (`https://{{vault:user}}@api.example.com`);
   // then every URL secret is checked again against where the request really goes.
   if (urlNames.length > 0 && target(url) !== target(template.url)) {
@@ -40,12 +46,19 @@ export async function prepareRequest(vault: Vault, template: RequestTemplate): P
     if (again.length > 0) return { ok: false, unresolved: again };
   }
 
-  const restNames = [...new Set(nonUrlTexts(template).flatMap(findReferences))];
+  const rest = [...template.headers.flat(), template.body ?? ""];
+  const restNames = [...new Set(rest.flatMap(findReferences))];
   const restResults = await vault.resolveMany(restNames, { url });
   const restProblems = collect(restResults, values);
   if (restProblems.length > 0) return { ok: false, unresolved: restProblems };
 
-  const request = { ...mapNonUrlTexts(template, (text) => substitute(text, values)), url };
+  const fill = (text: string) => substitute(text, values);
+  const request: WireRequest = {
+    method: template.method,
+    url,
+    headers: template.headers.map(([k, v]) => [fill(k), fill(v)]),
+    ...(template.body !== undefined ? { body: fill(template.body) } : {}),
+  };
   return { ok: true, request, secrets: [...values.keys()], mask: masker(values) };
 }
 

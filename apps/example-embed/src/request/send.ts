@@ -1,4 +1,4 @@
-import type { RequestTemplate } from "./template.js";
+import type { WireRequest } from "./types.js";
 
 export interface Sent {
   status: number;
@@ -15,25 +15,13 @@ const NO_BODY = new Set(["GET", "HEAD"]);
  * custom headers (and, for 307/308, the body) to it.
  */
 export async function sendRequest(
-  request: RequestTemplate,
+  request: WireRequest,
   options: { carriesSecrets: boolean; fetch: typeof globalThis.fetch; signal?: AbortSignal },
 ): Promise<Sent> {
   const headers = new Headers();
   for (const [k, v] of request.headers) headers.append(k, v);
-  let body: string | URLSearchParams | FormData | undefined;
-  if (request.body && !NO_BODY.has(request.method)) {
-    const b = request.body;
-    if (b.kind === "raw") {
-      body = b.text;
-      if (b.contentType && !headers.has("content-type")) headers.set("content-type", b.contentType);
-    } else if (b.kind === "urlencoded") {
-      body = new URLSearchParams(b.fields);
-    } else {
-      const form = new FormData();
-      for (const [k, v] of b.fields) form.append(k, v);
-      body = form;
-    }
-  }
+  const body =
+    request.body !== undefined && !NO_BODY.has(request.method) ? request.body : undefined;
   const response = await options.fetch(request.url, {
     method: request.method,
     headers,
