@@ -1,28 +1,33 @@
 import { defineProvider } from "@vaultlink/core/plugin";
-import { CONNECT_METHOD } from "./auth/connect.js";
-import { DESKTOP_METHOD } from "./auth/desktop.js";
-import { SERVICE_ACCOUNT_METHOD } from "./auth/service-account.js";
+import { AUTH_METHODS } from "./auth/methods.js";
 import { OnePasswordInstance } from "./instance.js";
-import { meta } from "./meta.js";
-import { PROVIDER_ID, parseReference, REFERENCE_EXAMPLES } from "./reference.js";
+import { META, PROVIDER_ID } from "./meta.js";
+import { parseReference, REFERENCE_EXAMPLES } from "./reference.js";
+import { SETTINGS } from "./settings.js";
 
 /** vaultlink provider for 1Password: service account (SDK), Connect server, desktop app. */
 const onePassword = defineProvider({
   apiVersion: 1,
-  meta,
+  meta: META,
   id: PROVIDER_ID,
   title: "1Password",
   scope: "personal",
-  authMethods: [SERVICE_ACCOUNT_METHOD, CONNECT_METHOD, DESKTOP_METHOD],
+  authMethods: AUTH_METHODS,
+  settings: SETTINGS,
   capabilities: { batch: true, versions: false, jsonKey: true },
   referenceExamples: REFERENCE_EXAMPLES,
   parseReference,
-  create: (ctx) => new OnePasswordInstance(ctx, meta.version),
+  create: (ctx) => new OnePasswordInstance(ctx, META.version),
 });
 
 export default onePassword;
 
 export { checkServiceAccountToken } from "./auth/service-account.js";
+export {
+  type ClientConfiguration,
+  SDK_CLIENT_FACTORY_OPTION,
+  type SdkClientFactory,
+} from "./client.js";
 export {
   comparisonKey,
   formatReference,
@@ -30,8 +35,3 @@ export {
   type OnePasswordReference,
   parseReference,
 } from "./reference.js";
-export {
-  type ClientConfiguration,
-  SDK_CLIENT_FACTORY_OPTION,
-  type SdkClientFactory,
-} from "./sdk/client.js";

@@ -12,20 +12,22 @@ import {
   retryWhileThrottled,
   throttleRetryOf,
 } from "@vaultlink/core/plugin";
+import { checkConnectToken } from "./auth/connect.js";
+import { checkAccount } from "./auth/desktop.js";
 import {
+  AUTH_METHODS,
   CONNECT_METHOD,
-  type ConnectSettings,
-  checkConnectToken,
-  connectSettings,
-} from "./auth/connect.js";
-import { checkAccount, DESKTOP_METHOD } from "./auth/desktop.js";
-import { checkServiceAccountToken, SERVICE_ACCOUNT_METHOD } from "./auth/service-account.js";
+  DESKTOP_METHOD,
+  SERVICE_ACCOUNT_METHOD,
+} from "./auth/methods.js";
+import { checkServiceAccountToken } from "./auth/service-account.js";
+import { createConnectClient, createSdkClient, type SdkAuth } from "./client.js";
 import { readWithConnect } from "./connect/read.js";
 import { isSdkRateLimit, type MappedError, mapConnectError, mapSdkError } from "./errors.js";
 import { parseRequests } from "./fetch.js";
-import { PROVIDER_ID } from "./reference.js";
-import { createSdkClient, type SdkAuth } from "./sdk/client.js";
+import { PROVIDER_ID } from "./meta.js";
 import { resolveWithSdk } from "./sdk/resolve.js";
+import { type ConnectSettings, connectSettings } from "./settings.js";
 
 /** What the instance signs in with: the method and its settings and credentials. */
 interface SignIn {
@@ -85,9 +87,9 @@ export class OnePasswordInstance implements ProviderInstance {
         };
       }
       case CONNECT_METHOD.id: {
-        const resolved = connectSettings(input.settings, this.#ctx.requestTimeoutMs);
+        const resolved = connectSettings(input.settings, this.#ctx);
         const token = checkConnectToken(input.secrets.token);
-        const client = await this.#buildConnect(resolved, token);
+        const client = await createConnectClient(resolved, token);
         try {
           // The cheapest call that needs a valid token.
           await client.listVaults();
@@ -108,7 +110,7 @@ export class OnePasswordInstance implements ProviderInstance {
           "AUTH_FAILED",
           `1Password has no sign-in method "${input.method}".`,
           {
-            hint: `Use one of: ${[SERVICE_ACCOUNT_METHOD, CONNECT_METHOD, DESKTOP_METHOD].map((m) => m.id).join(", ")}.`,
+            hint: `Use one of: ${AUTH_METHODS.map((m) => m.id).join(", ")}.`,
           },
         );
     }
@@ -196,22 +198,11 @@ export class OnePasswordInstance implements ProviderInstance {
 
   async #connectClient(signIn: SignIn): Promise<{ client: OPConnect; settings: ConnectSettings }> {
     if (!this.#connect) {
-      const settings = connectSettings(signIn.settings, this.#ctx.requestTimeoutMs);
-      const client = await this.#buildConnect(settings, storedToken(signIn, "Connect token"));
+      const settings = connectSettings(signIn.settings, this.#ctx);
+      const client = await createConnectClient(settings, storedToken(signIn, "Connect token"));
       this.#connect = { client, settings };
     }
     return this.#connect;
-  }
-
-  async #buildConnect(settings: ConnectSettings, token: string): Promise<OPConnect> {
-    // Loaded only here: a cache hit never loads the Connect SDK (or axios).
-    const { OnePasswordConnect } = await import("@1password/connect");
-    return OnePasswordConnect({
-      serverURL: settings.host,
-      token,
-      keepAlive: false,
-      timeout: settings.timeoutMs,
-    });
   }
 }
 

@@ -1,4 +1,5 @@
 import { type ParsedReference, providerError } from "@vaultlink/core/plugin";
+import { PROVIDER_ID } from "./meta.js";
 
 /**
  * 1Password secret references: `op://vault/item[/section]/field[?attribute=otp]`.
@@ -8,8 +9,6 @@ import { type ParsedReference, providerError } from "@vaultlink/core/plugin";
  * empty segments (`op://vault//field`) are refused here, where the SDK's parser lets them
  * through and fails later at resolve time.
  */
-
-export const PROVIDER_ID = "1password";
 
 /** A vault, item, section or field id: 26 lowercase letters or digits. */
 export const ONEPASSWORD_ID = /^[a-z0-9]{26}$/;

@@ -5,7 +5,7 @@ import { createTestContext, expectNoSecretIn } from "@vaultlink/testkit";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { mapResolveError, mapSdkError } from "../src/errors.js";
 import provider, { parseReference, SDK_CLIENT_FACTORY_OPTION } from "../src/index.js";
-import { meta } from "../src/meta.js";
+import { META } from "../src/meta.js";
 import { createFakeOnePassword, type FakeOnePassword } from "./helpers/fake-onepassword.js";
 import { byId, fetchById, fetchMissingOrAmbiguous, request } from "./helpers/requests.js";
 import { fabricateServiceAccountToken } from "./helpers/token.js";
@@ -94,7 +94,7 @@ describe("service account path (real SDK JavaScript over a fake core)", () => {
       identity: "service account on acme.1password.com",
     });
     expect(fake.configs).toEqual([
-      { auth: token, integrationName: "vaultlink", integrationVersion: meta.version },
+      { auth: token, integrationName: "vaultlink", integrationVersion: META.version },
     ]);
   });
 

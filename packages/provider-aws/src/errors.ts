@@ -5,7 +5,7 @@ import {
   providerError,
   reauthHint,
 } from "@vaultlink/core/plugin";
-import { PROVIDER_ID } from "./reference.js";
+import { PROVIDER_ID } from "./meta.js";
 
 /** A provider failure, ready for `failure()` or `providerError()`. */
 export interface MappedError {

@@ -7,7 +7,7 @@ import {
   type Logger,
   mapWithConcurrency,
 } from "@vaultlink/core/plugin";
-import type { SecretsManagerClients } from "./clients.js";
+import type { SecretsManagerClients } from "./client.js";
 import { type ErrorContext, type MappedError, mapAwsError } from "./errors.js";
 import { asAwsReference } from "./reference.js";
 import type { StaticKeys } from "./session.js";

@@ -1,6 +1,19 @@
-import { providerError } from "@vaultlink/core/plugin";
-import { ROLE_ARN } from "./options.js";
-import { PROVIDER_ID } from "./reference.js";
+import { type OptionSpec, providerError } from "@vaultlink/core/plugin";
+import { PROVIDER_ID } from "./meta.js";
+
+/** An IAM role ARN: arn:<partition>:iam::<12-digit account>:role/<path and name>. */
+export const ROLE_ARN = /^arn:aws(?:-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+
+/** Options one linked secret may carry (`secret link … --role-arn <arn>`). */
+export const LINK_OPTIONS: readonly OptionSpec[] = [
+  {
+    name: "roleArn",
+    title: "Role ARN",
+    type: "string",
+    description:
+      "An IAM role to assume (sts:AssumeRole, with the integration's credentials) to read this secret: arn:aws:iam::<12-digit account>:role/<name>.",
+  },
+];
 
 /** The plugin's `parseLinkOptions` hook: a link's `roleArn` must be an IAM role ARN. */
 export function parseAwsLinkOptions(options: Record<string, string>): Record<string, string> {

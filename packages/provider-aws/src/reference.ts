@@ -1,6 +1,5 @@
 import { type ParsedReference, providerError } from "@vaultlink/core/plugin";
-
-export const PROVIDER_ID = "aws";
+import { PROVIDER_ID } from "./meta.js";
 
 /** A Secrets Manager secret, named by its full ARN or by its name. */
 export interface AwsReference extends ParsedReference {

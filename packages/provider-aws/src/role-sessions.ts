@@ -1,8 +1,8 @@
 import { type Clock, providerError } from "@vaultlink/core/plugin";
-import { clientConfig } from "./clients.js";
-import type { AwsPluginOptions } from "./options.js";
-import { PROVIDER_ID } from "./reference.js";
+import { clientConfig } from "./client.js";
+import { PROVIDER_ID } from "./meta.js";
 import type { StaticKeys } from "./session.js";
+import type { AwsPluginOptions } from "./settings.js";
 
 /** A linked secret's role session: the role's temporary keys and when they stop working. */
 export interface RoleKeys extends StaticKeys {

@@ -7,6 +7,7 @@ import {
   mapWithConcurrency,
 } from "@vaultlink/core/plugin";
 import { SingleFlightCredential } from "./auth/single-flight.js";
+import { createSecretClient } from "./client.js";
 import { mapAzureError } from "./errors.js";
 import {
   type AzureReference,
@@ -14,14 +15,7 @@ import {
   parseAzureVersion,
   referenceMismatch,
 } from "./reference.js";
-import { type AzureConfig, tlsOptions } from "./settings.js";
-
-type SecretsModule = typeof import("@azure/keyvault-secrets");
-let secretsModule: Promise<SecretsModule> | undefined;
-function loadSecrets(): Promise<SecretsModule> {
-  secretsModule ??= import("@azure/keyvault-secrets");
-  return secretsModule;
-}
+import type { AzureConfig } from "./settings.js";
 
 /** One secret version to read; requests for the same one share a read. */
 interface Read {
@@ -38,6 +32,8 @@ export interface FetcherOptions {
   userAgent: string;
   /** Core's deadline (`ctx.requestTimeoutMs`): the longest one read may take. */
   requestTimeoutMs: number;
+  /** Reads in flight at once: core's `ctx.concurrency`, else the plugin's default. */
+  concurrency: number;
 }
 
 /**
@@ -68,7 +64,7 @@ export class SecretFetcher {
     }
     const answered = await mapWithConcurrency(
       [...reads.values()],
-      this.options.config.concurrency,
+      this.options.concurrency,
       (read) => this.#read(read, signal),
     );
     for (const batch of answered) results.push(...batch);
@@ -148,15 +144,8 @@ export class SecretFetcher {
   }
 
   async #newClient(reference: AzureReference): Promise<SecretClient> {
-    const { SecretClient } = await loadSecrets();
     const { config, userAgent } = this.options;
-    return new SecretClient(reference.vaultUrl, await this.#credential(), {
-      // A local vault's challenge names vault.azure.net, which its host cannot match.
-      disableChallengeResourceVerification: reference.cloud === "custom",
-      retryOptions: { maxRetries: config.maxRetries },
-      userAgentOptions: { userAgentPrefix: userAgent },
-      ...tlsOptions(config),
-    });
+    return createSecretClient(reference, await this.#credential(), { config, userAgent });
   }
 
   /** One credential for every vault, so one token serves them all. */

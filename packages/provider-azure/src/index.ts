@@ -1,13 +1,8 @@
 import { defineProvider } from "@vaultlink/core/plugin";
 import { AUTH_METHODS } from "./auth/methods.js";
-import { META } from "./meta.js";
-import { createAzureInstance } from "./provider.js";
-import {
-  PROVIDER_ID,
-  parseAzureVersion,
-  parseForIntegration,
-  REFERENCE_EXAMPLES,
-} from "./reference.js";
+import { createAzureInstance } from "./instance.js";
+import { META, PROVIDER_ID } from "./meta.js";
+import { parseAzureVersion, parseForIntegration, REFERENCE_EXAMPLES } from "./reference.js";
 import { SETTINGS } from "./settings.js";
 
 /** Azure Key Vault secrets for vaultlink. */

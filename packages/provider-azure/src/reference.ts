@@ -1,10 +1,7 @@
 import { type ParsedReference, providerError } from "@vaultlink/core/plugin";
 import { type CloudId, cloudOfHost } from "./clouds.js";
-import { type AzureConfig, resolveConfig } from "./settings.js";
-
-export { PROVIDER_ID } from "./meta.js";
-
 import { PROVIDER_ID } from "./meta.js";
+import { type AzureConfig, resolveConfig } from "./settings.js";
 
 /** A Key Vault secret identifier, taken apart. */
 export interface AzureReference extends ParsedReference {

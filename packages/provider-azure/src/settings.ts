@@ -3,6 +3,7 @@ import { type OptionSpec, providerError } from "@vaultlink/core/plugin";
 import { type AzureCloud, CLOUD_IDS, CLOUDS, type CloudId } from "./clouds.js";
 import { PROVIDER_ID } from "./meta.js";
 
+/** Reads in flight at once when core gives no `ctx.concurrency` (Key Vault has no batch read). */
 export const DEFAULT_CONCURRENCY = 8;
 export const DEFAULT_MAX_RETRIES = 3;
 
@@ -18,16 +19,11 @@ export const SETTINGS: readonly OptionSpec[] = [
       "public (vault.azure.net), china (vault.azure.cn) or usgov (vault.usgovcloudapi.net). Sets the sign-in authority and which vault hosts this integration reads.",
   },
   {
-    name: "concurrency",
-    title: "Parallel requests",
-    type: "number",
-    default: DEFAULT_CONCURRENCY,
-    description: "Most secrets fetched at once (Key Vault has no batch read).",
-  },
-  {
     name: "maxRetries",
     title: "Retries",
-    type: "number",
+    type: "integer",
+    min: 0,
+    max: 10,
     default: DEFAULT_MAX_RETRIES,
     description:
       "Retries of throttled (429), 5xx and network failures, with backoff honouring Retry-After.",
@@ -70,7 +66,6 @@ export interface AzureConfig {
   authorityHost: string;
   /** True when authorityHost is not one of the clouds' own. */
   customAuthority: boolean;
-  concurrency: number;
   maxRetries: number;
   allowCustomVaultHosts: boolean;
   /** PEM of extra CAs, when set. */
@@ -130,7 +125,6 @@ export function resolveConfig(
     cloud,
     authorityHost,
     customAuthority: authorityHost !== cloud.authorityHost,
-    concurrency: positiveInt(settings.concurrency, "concurrency", DEFAULT_CONCURRENCY, 1),
     maxRetries: positiveInt(settings.maxRetries, "maxRetries", DEFAULT_MAX_RETRIES, 0),
     allowCustomVaultHosts:
       settings.allowCustomVaultHosts === true || settings.allowCustomVaultHosts === "true",

@@ -5,6 +5,7 @@ import {
   TLS_ERROR_CODE,
   type VaultlinkError,
 } from "@vaultlink/core/plugin";
+import { PROVIDER_ID } from "./meta.js";
 
 /** A failure described with a core code. Never carries the SDK error itself (its request
  * config holds the X-Vault-Token header), only non-secret facts. */
@@ -17,6 +18,11 @@ export interface VaultFailure {
 
 export const REAUTH_HINT =
   "Sign in again: vaultlink integration reauth <integration> (members can do this themselves).";
+
+/** The token no longer works (or there is none yet): the person signs in again. */
+export function expiredFailure(message: string): VaultFailure {
+  return { code: "AUTH_EXPIRED", message, hint: REAUTH_HINT };
+}
 
 /** HTTP status of a node-vault ApiResponseError, if that is what it is. */
 export function statusOf(error: unknown): number | undefined {
@@ -141,7 +147,7 @@ export function describeFailure(error: unknown, action: string, address: string)
 
 /** The failure as a throwable error (for authenticate and whole-call failures). */
 export function toError(failure: VaultFailure): VaultlinkError {
-  return providerError("hashicorp", failure.code, failure.message, {
+  return providerError(PROVIDER_ID, failure.code, failure.message, {
     ...(failure.hint ? { hint: failure.hint } : {}),
     ...(failure.details ? { details: failure.details } : {}),
   });

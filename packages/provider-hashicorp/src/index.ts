@@ -1,12 +1,10 @@
-import { createRequire } from "node:module";
 import { defineProvider } from "@vaultlink/core/plugin";
 import { AUTH_METHODS } from "./auth/methods.js";
 import { HashicorpInstance } from "./instance.js";
+import { META, PROVIDER_ID } from "./meta.js";
 import { parseKvVersion, parseReference, REFERENCE_EXAMPLES } from "./reference.js";
 import { SETTINGS } from "./settings.js";
 import { ADMIN_SETUP } from "./setup.js";
-
-const pkg = createRequire(import.meta.url)("../package.json") as { name: string; version: string };
 
 /**
  * HashiCorp Vault (KV v1 and v2). A team integration: an admin sets the address, namespace,
@@ -14,8 +12,8 @@ const pkg = createRequire(import.meta.url)("../package.json") as { name: string;
  */
 const hashicorp = defineProvider({
   apiVersion: 1,
-  meta: { name: pkg.name, version: pkg.version },
-  id: "hashicorp",
+  meta: META,
+  id: PROVIDER_ID,
   title: "HashiCorp Vault",
   scope: "team",
   authMethods: AUTH_METHODS,

@@ -1,4 +1,5 @@
 import { type ParsedReference, providerError } from "@vaultlink/core/plugin";
+import { PROVIDER_ID } from "./meta.js";
 
 /**
  * A link to one key of one KV secret: Postman's Secret Engine, Secret Path and Secret Key.
@@ -33,7 +34,7 @@ const CONTROL = /[\u0000-\u001f\u007f]/;
 
 function invalid(input: string, why: string): never {
   throw providerError(
-    "hashicorp",
+    PROVIDER_ID,
     "INVALID_REFERENCE",
     `"${input}" is not a Vault reference: ${why}.`,
     {
@@ -121,7 +122,7 @@ export function parseKvVersion(input: string): string {
   const text = input.trim();
   if (!/^[1-9]\d*$/.test(text)) {
     throw providerError(
-      "hashicorp",
+      PROVIDER_ID,
       "INVALID_REFERENCE",
       `${JSON.stringify(input)} is not a KV version; versions are 1, 2, 3…`,
       { hint: "Give a positive whole number, or leave the version out for the current one." },

@@ -1,4 +1,5 @@
 import { DEFAULT_TIMEOUT_SECONDS, type OptionSpec, vaultlinkError } from "@vaultlink/core/plugin";
+import { PROVIDER_ID } from "./meta.js";
 
 /** Where the team setup lives unless the admin chooses another KV path. */
 export const DEFAULT_TEAM_PATH = "secret/vaultlink/team";
@@ -115,7 +116,7 @@ const str = (v: unknown): string | undefined =>
   typeof v === "string" && v.trim() !== "" ? v.trim() : undefined;
 
 function bad(message: string, hint: string): never {
-  throw vaultlinkError("INVALID_INPUT", message, { hint, provider: "hashicorp" });
+  throw vaultlinkError("INVALID_INPUT", message, { hint, provider: PROVIDER_ID });
 }
 
 /** Read and check the stored settings. */

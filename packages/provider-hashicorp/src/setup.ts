@@ -7,6 +7,7 @@ import {
 import { POSTMAN_JWT_MOUNT, POSTMAN_ROLE } from "./auth/methods.js";
 import { createVaultClient, type VaultResponse } from "./client.js";
 import { describeFailure, statusOf, toError } from "./errors.js";
+import { PROVIDER_ID } from "./meta.js";
 import { MountTable } from "./mounts.js";
 import { DEFAULT_TEAM_PATH, readSettings } from "./settings.js";
 import { VaultTeamAuthority } from "./team.js";
@@ -137,7 +138,7 @@ export async function runSetup(input: AdminSetupInput): Promise<AdminSetupResult
   const token = s(o.token);
   if (!address || !token) {
     throw providerError(
-      "hashicorp",
+      PROVIDER_ID,
       "AUTH_FAILED",
       "The Vault setup needs VAULT_ADDR and VAULT_TOKEN.",
       {
@@ -216,7 +217,7 @@ export async function runSetup(input: AdminSetupInput): Promise<AdminSetupResult
     );
     if (!clientId)
       throw providerError(
-        "hashicorp",
+        PROVIDER_ID,
         "PROVIDER_ERROR",
         `Vault returned no client_id for ${clientPath}.`,
       );
@@ -253,7 +254,7 @@ export async function runSetup(input: AdminSetupInput): Promise<AdminSetupResult
       });
     else if (mounted.type !== "jwt")
       throw providerError(
-        "hashicorp",
+        PROVIDER_ID,
         "PROVIDER_ERROR",
         `auth/${jwtPath} is a ${mounted.type} auth method, not jwt.`,
         {

@@ -7,6 +7,7 @@ import {
 import { defaultMount } from "./auth/methods.js";
 import type { VaultClient, VaultResponse } from "./client.js";
 import { describeFailure, isDenied, statusOf, toError, type VaultFailure } from "./errors.js";
+import { PROVIDER_ID } from "./meta.js";
 import type { MountTable } from "./mounts.js";
 import type { DenialVerdict } from "./read.js";
 import type { VaultSettings } from "./settings.js";
@@ -54,7 +55,7 @@ export function splitTeamPath(teamPath: string): { mount: string; path: string }
     throw vaultlinkError(
       "INVALID_INPUT",
       `The team setup location "${teamPath}" names no path inside a KV engine.`,
-      { hint: "Use <engine>/<path>, such as secret/vaultlink/team.", provider: "hashicorp" },
+      { hint: "Use <engine>/<path>, such as secret/vaultlink/team.", provider: PROVIDER_ID },
     );
   }
   return { mount: clean(mount), path: clean(path) };
@@ -130,7 +131,7 @@ export class VaultTeamAuthority implements TeamAuthority {
         `The secret at ${path} is not a vaultlink team setup.`,
         {
           hint: "Choose another teamPath, or let an admin publish the setup there.",
-          provider: "hashicorp",
+          provider: PROVIDER_ID,
         },
       );
     }

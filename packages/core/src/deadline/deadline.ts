@@ -1,5 +1,3 @@
-import type { OptionSpec } from "../plugin/contract.js";
-
 /** The core-level option every integration (and every plugin's options) accepts. */
 export const TIMEOUT_OPTION = "timeoutSeconds";
 export const DEFAULT_TIMEOUT_SECONDS = 30;
@@ -12,18 +10,6 @@ export const MAX_TIMEOUT_SECONDS = 600;
  * option `requestTimeoutMs`, both in milliseconds. HashiCorp's `timeoutSeconds` is the name kept.
  */
 export const LEGACY_TIMEOUT_MS_OPTIONS = ["timeoutMs", "requestTimeoutMs"] as const;
-
-/** Settings core adds to every provider's settings (`defineProvider`, option checks). */
-export const CORE_SETTINGS: readonly OptionSpec[] = [
-  {
-    name: TIMEOUT_OPTION,
-    title: "Request timeout (seconds)",
-    type: "integer",
-    min: MIN_TIMEOUT_SECONDS,
-    max: MAX_TIMEOUT_SECONDS,
-    description: `How long one call to the provider may take before it fails as timed out (default ${DEFAULT_TIMEOUT_SECONDS}).`,
-  },
-];
 
 function positive(value: unknown): number | undefined {
   const n = typeof value === "string" && value.trim() !== "" ? Number(value) : value;

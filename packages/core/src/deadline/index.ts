@@ -1,5 +1,5 @@
+export { CORE_SETTINGS } from "../plugin/core-settings.js";
 export {
-  CORE_SETTINGS,
   DEFAULT_TIMEOUT_SECONDS,
   formatSeconds,
   LEGACY_TIMEOUT_MS_OPTIONS,

@@ -7,6 +7,7 @@ import type {
   ProviderInstance,
   ProviderSession,
 } from "../plugin/contract.js";
+import { concurrencyOf } from "../plugin/core-settings.js";
 import type { IntegrationRecord } from "../vault/model.js";
 
 /** Providers known to this vault, and one live instance per connected integration. */
@@ -83,6 +84,10 @@ export class ProviderRegistry {
   }
 
   #context(provider: ProviderDefinition, integration: IntegrationRecord) {
+    const concurrency = concurrencyOf(
+      integration.settings,
+      this.deps.pluginOptions[provider.id] ?? {},
+    );
     return {
       integration: {
         id: integration.id,
@@ -92,6 +97,7 @@ export class ProviderRegistry {
       ...(integration.credentials ? { session: toSession(integration) } : {}),
       pluginOptions: this.deps.pluginOptions[provider.id] ?? {},
       requestTimeoutMs: this.requestTimeoutMs(provider, integration),
+      ...(concurrency !== undefined ? { concurrency } : {}),
       logger: this.deps.logger,
       clock: this.deps.clock,
       saveSession: (session: ProviderSession) => this.deps.saveSession(integration.id, session),

@@ -80,8 +80,8 @@ function coerce(provider: ProviderDefinition, spec: OptionSpec, raw: unknown): u
       provider: provider.id,
       hint: spec.choices
         ? `Choose one of: ${spec.choices.join(", ")}.`
-        : spec.min !== undefined || spec.max !== undefined
-          ? `Give a value from ${spec.min ?? "-∞"} to ${spec.max ?? "∞"}.${spec.description ? ` ${spec.description}` : ""}`
+        : spec.type === "number" || spec.type === "integer"
+          ? numberHint(spec)
           : (spec.description ?? ""),
     });
   switch (spec.type) {
@@ -116,4 +116,20 @@ function coerce(provider: ProviderDefinition, spec: OptionSpec, raw: unknown): u
         throw bad(`must be one of ${spec.choices?.join(", ")}`);
       return raw;
   }
+}
+
+/** "Type a whole number from 1 to 64, for example --concurrency 8." plus the description. */
+function numberHint(spec: OptionSpec): string {
+  const kind = spec.type === "integer" ? "a whole number" : "a number";
+  const range =
+    spec.min !== undefined && spec.max !== undefined
+      ? ` from ${spec.min} to ${spec.max}`
+      : spec.min !== undefined
+        ? ` of at least ${spec.min}`
+        : spec.max !== undefined
+          ? ` of at most ${spec.max}`
+          : "";
+  const example = typeof spec.default === "number" ? spec.default : (spec.min ?? spec.max ?? 1);
+  const about = spec.description ? ` ${spec.description}` : "";
+  return `Type ${kind}${range}, for example --${spec.name} ${example}.${about}`;
 }

@@ -173,6 +173,12 @@ export interface ProviderContext {
    * as its request timeout; core cuts the call off at this deadline regardless.
    */
   requestTimeoutMs: number;
+  /**
+   * At most this many requests in flight in one fetch: the integration's `concurrency`, else
+   * the plugin option, parsed by core (a whole number from 1 to 64). Undefined when neither is
+   * set: use the provider's own default. Never parse `concurrency` from the settings yourself.
+   */
+  concurrency?: number;
   logger: Logger;
   clock: Clock;
   /** Persist a refreshed session (a renewed token, a re-login). */

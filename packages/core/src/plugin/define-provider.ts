@@ -1,13 +1,13 @@
-import { CORE_SETTINGS } from "../deadline/deadline.js";
 import {
   type OptionSpec,
   PROVIDER_BRAND,
   type ProviderDefinition,
   type ProviderDefinitionInput,
 } from "./contract.js";
+import { CORE_SETTINGS } from "./core-settings.js";
 
 /**
- * The provider's settings followed by core's own (`timeoutSeconds`), so hosts show, prompt
+ * The provider's settings followed by core's own (`timeoutSeconds`, `concurrency`), so hosts show, prompt
  * for and check them like any other setting. A provider that declares one of core's names
  * keeps its own declaration.
  */

@@ -23,6 +23,12 @@ export {
 } from "../errors/index.js";
 export { REDACTED } from "../redaction/index.js";
 export * from "./contract.js";
+export {
+  CONCURRENCY_OPTION,
+  concurrencyOf,
+  MAX_CONCURRENCY,
+  MIN_CONCURRENCY,
+} from "./core-settings.js";
 export { defineProvider, withCoreSettings } from "./define-provider.js";
 export {
   chunk,

@@ -1,23 +1,5 @@
-import { type AuthMethod, providerError } from "@vaultlink/core/plugin";
-import { PROVIDER_ID } from "../reference.js";
-
-export const SERVICE_ACCOUNT_METHOD: AuthMethod = {
-  id: "service-account",
-  title: "Service account token",
-  description:
-    "A 1Password service account token (ops_…) with read access to the vaults you link. Service accounts cannot reach Personal, Private or Employee vaults or the default Shared vault.",
-  options: [
-    {
-      name: "token",
-      title: "Service account token",
-      type: "string",
-      secret: true,
-      required: true,
-      env: "OP_SERVICE_ACCOUNT_TOKEN",
-      description: "Starts with ops_; shown once when the service account is created.",
-    },
-  ],
-};
+import { providerError } from "@vaultlink/core/plugin";
+import { PROVIDER_ID } from "../meta.js";
 
 /** What the token's payload says about itself; nothing here is secret. */
 export interface ServiceAccountTokenInfo {

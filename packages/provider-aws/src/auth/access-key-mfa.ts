@@ -1,8 +1,8 @@
 import { providerError } from "@vaultlink/core/plugin";
 import { mapAwsError, signInError } from "../errors.js";
-import { text } from "../options.js";
-import { PROVIDER_ID } from "../reference.js";
+import { PROVIDER_ID } from "../meta.js";
 import type { StaticKeys } from "../session.js";
+import { text } from "../settings.js";
 import type { ResolvedCredentials } from "./credential-source.js";
 
 export interface AccessKeyMfaInput {

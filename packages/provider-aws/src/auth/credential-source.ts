@@ -1,7 +1,9 @@
 import { providerError } from "@vaultlink/core/plugin";
-import { AUTH_METHOD, ROLE_ARN, text } from "../options.js";
-import { PROVIDER_ID } from "../reference.js";
+import { ROLE_ARN } from "../link-options.js";
+import { PROVIDER_ID } from "../meta.js";
 import { readKeys, type StaticKeys } from "../session.js";
+import { text } from "../settings.js";
+import { AUTH_METHOD } from "./methods.js";
 import { autofillProfile } from "./shared-profile.js";
 
 /** What every SDK credential provider resolves to. */

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { providerError } from "@vaultlink/core/plugin";
-import { AUTH_METHOD } from "../options.js";
-import { PROVIDER_ID } from "../reference.js";
+import { PROVIDER_ID } from "../meta.js";
+import { AUTH_METHOD } from "./methods.js";
 
 /** The profiles tried, in order, when a sign-in names none (Postman's autofill order). */
 export const AUTOFILL_PROFILES = ["main", "default"] as const;

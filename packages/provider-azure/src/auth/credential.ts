@@ -1,6 +1,6 @@
 import type { TokenCredential } from "@azure/identity";
 import { providerError } from "@vaultlink/core/plugin";
-import { PROVIDER_ID } from "../reference.js";
+import { PROVIDER_ID } from "../meta.js";
 import { type AzureConfig, tlsOptions } from "../settings.js";
 import type { AuthMethodId } from "./methods.js";
 

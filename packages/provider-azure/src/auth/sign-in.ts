@@ -2,7 +2,7 @@ import type { TokenCredential } from "@azure/identity";
 import type { AuthenticateInput, ProviderSession } from "@vaultlink/core/plugin";
 import { isVaultlinkError, providerError } from "@vaultlink/core/plugin";
 import { mapAzureError } from "../errors.js";
-import { PROVIDER_ID } from "../reference.js";
+import { PROVIDER_ID } from "../meta.js";
 import type { AzureConfig } from "../settings.js";
 import { createCredential } from "./credential.js";
 import { AUTH_METHODS, type AuthMethodId, INTERACTIVE_METHODS, isAuthMethodId } from "./methods.js";

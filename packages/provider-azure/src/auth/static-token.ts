@@ -1,6 +1,6 @@
 import type { AccessToken, TokenCredential } from "@azure/identity";
 import { providerError, reauthHint } from "@vaultlink/core/plugin";
-import { PROVIDER_ID } from "../reference.js";
+import { PROVIDER_ID } from "../meta.js";
 
 /** What an interactive sign-in stores: the access token and when it stops working. */
 export interface StoredToken {

@@ -1,6 +1,7 @@
 import { providerError } from "@vaultlink/core/plugin";
 import { encodePath, type VaultClient, type VaultResponse } from "../client.js";
 import { describeFailure, statusOf, toError, vaultMessage } from "../errors.js";
+import { PROVIDER_ID } from "../meta.js";
 import type { VaultSettings } from "../settings.js";
 import { defaultMount } from "./methods.js";
 
@@ -8,7 +9,7 @@ const text = (v: unknown): string | undefined =>
   typeof v === "string" && v !== "" ? v : undefined;
 
 function missing(method: string, option: string, hint: string): never {
-  throw providerError("hashicorp", "AUTH_FAILED", `The ${method} sign-in needs "${option}".`, {
+  throw providerError(PROVIDER_ID, "AUTH_FAILED", `The ${method} sign-in needs "${option}".`, {
     hint,
   });
 }
@@ -18,7 +19,7 @@ export function tokenFrom(response: VaultResponse, what: string): string {
   const token = response.auth?.client_token;
   if (typeof token !== "string" || token === "") {
     throw providerError(
-      "hashicorp",
+      PROVIDER_ID,
       "AUTH_FAILED",
       `Vault's ${what} answered without a client token.`,
       {
@@ -35,7 +36,7 @@ export function loginFailure(error: unknown, what: string, address: string): Err
   if (status === 400 || status === 401 || status === 403) {
     const said = vaultMessage(error);
     return providerError(
-      "hashicorp",
+      PROVIDER_ID,
       "AUTH_FAILED",
       `Vault refused the ${what}${said ? `: ${said}` : ""}.`,
       {
@@ -141,7 +142,7 @@ export async function directLogin(
     }
     default:
       throw providerError(
-        "hashicorp",
+        PROVIDER_ID,
         "AUTH_FAILED",
         `HashiCorp Vault has no auth method "${method}".`,
         {

@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { providerError } from "@vaultlink/core/plugin";
+import { PROVIDER_ID } from "../meta.js";
 
 /**
  * The loopback half of a browser sign-in, shared by both OIDC methods: listen on 127.0.0.1
@@ -37,7 +38,7 @@ async function listen(ports: readonly number[]): Promise<Server> {
   }
   const code = (lastError as { code?: string } | undefined)?.code ?? "unknown error";
   throw providerError(
-    "hashicorp",
+    PROVIDER_ID,
     "AUTH_FAILED",
     `Could not listen on 127.0.0.1 port ${ports.join(" or ")} for the browser sign-in (${code}).`,
     {
@@ -79,7 +80,7 @@ export async function openLoopback(ports: readonly number[], path: string): Prom
           () =>
             reject(
               providerError(
-                "hashicorp",
+                PROVIDER_ID,
                 "AUTH_FAILED",
                 `The browser sign-in did not finish within ${Math.round(timeoutMs / 1000)} s.`,
                 { hint: "Run the sign-in again and complete it in the browser." },
@@ -124,7 +125,7 @@ export function refusedSignIn(query: URLSearchParams, hint: string): Error | und
   if (!idpError) return undefined;
   const description = query.get("error_description");
   return providerError(
-    "hashicorp",
+    PROVIDER_ID,
     "AUTH_FAILED",
     `The identity provider refused the sign-in: ${idpError}${description ? ` (${description.slice(0, 200)})` : ""}.`,
     { hint },

@@ -2,6 +2,7 @@ import { isVaultlinkError, providerError } from "@vaultlink/core/plugin";
 import type { VaultClient } from "../client.js";
 import { describeFailure, toError } from "../errors.js";
 import { settingsFetch } from "../http-fetch.js";
+import { PROVIDER_ID } from "../meta.js";
 import type { VaultSettings } from "../settings.js";
 import { type LoginResult, loginFailure } from "./login.js";
 import { openInBrowser, openLoopback, refusedSignIn } from "./loopback.js";
@@ -9,7 +10,7 @@ import { defaultMount, defaultRole } from "./methods.js";
 import { loopbackPorts, type OidcOptions } from "./oidc.js";
 
 function failed(message: string, hint: string, details?: Record<string, unknown>): Error {
-  return providerError("hashicorp", "AUTH_FAILED", message, {
+  return providerError(PROVIDER_ID, "AUTH_FAILED", message, {
     hint,
     ...(details ? { details } : {}),
   });

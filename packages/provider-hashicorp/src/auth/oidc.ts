@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { providerError } from "@vaultlink/core/plugin";
 import type { VaultClient } from "../client.js";
+import { PROVIDER_ID } from "../meta.js";
 import type { VaultSettings } from "../settings.js";
 import { type LoginResult, loginFailure } from "./login.js";
 import { openInBrowser, openLoopback, refusedSignIn } from "./loopback.js";
@@ -50,7 +51,7 @@ export async function oidcLogin(
     }
     if (typeof authUrl !== "string" || authUrl === "") {
       throw providerError(
-        "hashicorp",
+        PROVIDER_ID,
         "AUTH_FAILED",
         `Vault gave no authorization URL for the ${what}.`,
         {

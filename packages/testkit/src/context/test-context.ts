@@ -1,5 +1,6 @@
 import {
   type Clock,
+  concurrencyOf,
   type ProviderContext,
   type ProviderSession,
   requestTimeoutMsOf,
@@ -21,6 +22,8 @@ export interface TestContextOverrides<C extends Clock = FakeClock> {
   pluginOptions?: Record<string, unknown>;
   /** The deadline core would give; default: parsed from the settings and plugin options as core does. */
   requestTimeoutMs?: number;
+  /** The concurrency cap core would give; default: parsed from the settings and plugin options as core does. */
+  concurrency?: number;
   logger?: RecordingLogger;
   clock?: C;
   /** Shared list to record saved sessions into (several contexts can share one). */
@@ -47,6 +50,7 @@ export function createTestContext<C extends Clock = FakeClock>(
     pluginOptions,
     requestTimeoutMs:
       overrides.requestTimeoutMs ?? requestTimeoutMsOf(integration.settings, pluginOptions),
+    ...withConcurrency(overrides.concurrency ?? concurrencyOf(integration.settings, pluginOptions)),
     logger: overrides.logger ?? createRecordingLogger(),
     clock: overrides.clock ?? (new FakeClock() as unknown as C),
     savedSessions,
@@ -57,4 +61,8 @@ export function createTestContext<C extends Clock = FakeClock>(
   };
   if (overrides.session) context.session = overrides.session;
   return context;
+}
+
+function withConcurrency(concurrency: number | undefined): { concurrency?: number } {
+  return concurrency === undefined ? {} : { concurrency };
 }

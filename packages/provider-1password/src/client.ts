@@ -1,5 +1,7 @@
+import type { OPConnect } from "@1password/connect";
 import type { Client, createClient } from "@1password/sdk";
 import type { ProviderContext } from "@vaultlink/core/plugin";
+import type { ConnectSettings } from "./settings.js";
 
 /**
  * Builds an authenticated SDK client. The default is the SDK's own `createClient`; tests and
@@ -34,4 +36,18 @@ export async function createSdkClient(
     integrationVersion,
   };
   return factory ? factory(config) : (sdk as Sdk).createClient(config);
+}
+
+/** A Connect client for the server; the Connect SDK (and axios) is imported here, on first use. */
+export async function createConnectClient(
+  settings: ConnectSettings,
+  token: string,
+): Promise<OPConnect> {
+  const { OnePasswordConnect } = await import("@1password/connect");
+  return OnePasswordConnect({
+    serverURL: settings.host,
+    token,
+    keepAlive: false,
+    timeout: settings.timeoutMs,
+  });
 }

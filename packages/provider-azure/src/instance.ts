@@ -14,9 +14,13 @@ import { INTERACTIVE_METHODS, isAuthMethodId } from "./auth/methods.js";
 import { signIn } from "./auth/sign-in.js";
 import { StoredTokenCredential, storedToken } from "./auth/static-token.js";
 import { SecretFetcher } from "./fetch.js";
-import { META } from "./meta.js";
-import { PROVIDER_ID } from "./reference.js";
-import { type AzureConfig, type AzurePluginOptions, resolveConfig } from "./settings.js";
+import { META, PROVIDER_ID } from "./meta.js";
+import {
+  type AzureConfig,
+  type AzurePluginOptions,
+  DEFAULT_CONCURRENCY,
+  resolveConfig,
+} from "./settings.js";
 
 /** Settings as a fetch sees them: the stored session's, overridden by the integration's. */
 function settingsOf(
@@ -49,6 +53,7 @@ export function createAzureInstance(ctx: ProviderContext): ProviderInstance {
       integration: ctx.integration.id,
       userAgent: `vaultlink-azure/${META.version}`,
       requestTimeoutMs: ctx.requestTimeoutMs,
+      concurrency: ctx.concurrency ?? DEFAULT_CONCURRENCY,
     });
     live = { session, fetcher: next };
     return next;

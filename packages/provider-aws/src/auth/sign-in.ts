@@ -1,10 +1,11 @@
 import type { AuthenticateInput, ProviderSession } from "@vaultlink/core/plugin";
-import { clientConfig } from "../clients.js";
+import { clientConfig } from "../client.js";
 import { signInError } from "../errors.js";
-import { AUTH_METHOD, type AwsPluginOptions, text } from "../options.js";
 import { type StaticKeys, toSessionCredentials } from "../session.js";
+import { type AwsPluginOptions, text } from "../settings.js";
 import { withAccessKeyMfa } from "./access-key-mfa.js";
 import { credentialSourceFor, type ResolvedCredentials } from "./credential-source.js";
+import { AUTH_METHOD } from "./methods.js";
 
 export interface SignInInput extends AuthenticateInput {
   integrationId: string;

@@ -1,46 +1,12 @@
 import type { AuthMethod, OptionSpec } from "@vaultlink/core/plugin";
 
+/** The auth method ids. */
 export const AUTH_METHOD = {
   defaultChain: "default-chain",
   profile: "profile",
   accessKey: "access-key",
   assumeRole: "assume-role",
 } as const;
-
-/** An IAM role ARN: arn:<partition>:iam::<12-digit account>:role/<path and name>. */
-export const ROLE_ARN = /^arn:aws(?:-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
-
-/** Options one linked secret may carry (`secret link … --role-arn <arn>`). */
-export const LINK_OPTIONS: readonly OptionSpec[] = [
-  {
-    name: "roleArn",
-    title: "Role ARN",
-    type: "string",
-    description:
-      "An IAM role to assume (sts:AssumeRole, with the integration's credentials) to read this secret: arn:aws:iam::<12-digit account>:role/<name>.",
-  },
-];
-
-/** Settings every auth method shares. */
-export const SETTINGS: readonly OptionSpec[] = [
-  {
-    name: "region",
-    title: "Region",
-    type: "string",
-    env: "AWS_REGION",
-    description:
-      "Region for secrets named by name, and for STS. A secret ARN's own region always wins. " +
-      "When unset, the SDK's region (AWS_REGION, the profile's region) is resolved at sign-in and stored.",
-  },
-  {
-    name: "endpoint",
-    title: "Endpoint URL (local/testing)",
-    type: "string",
-    description:
-      "For emulators (LocalStack, moto) and tests only: every client the plugin builds " +
-      "(Secrets Manager and STS) sends its requests here instead of AWS.",
-  },
-];
 
 const mfaCode: OptionSpec = {
   name: "mfaCode",
@@ -180,41 +146,3 @@ export const AUTH_METHODS: readonly AuthMethod[] = [
     ],
   },
 ];
-
-/** Host-level tuning from `plugins: [["@vaultlink/provider-aws", { ... }]]`. */
-export interface AwsPluginOptions {
-  /** Attempts per call, first included, with the SDK's back-off between them. Default 3. */
-  maxAttempts: number;
-  /** The SDK's retry mode. Default "standard". */
-  retryMode: "standard" | "adaptive";
-  /** Calls in flight at once per fetch (batches or single reads). Default 8. */
-  concurrency: number;
-  /**
-   * Milliseconds one attempt may take: core's deadline (`ctx.requestTimeoutMs`, from the
-   * core-level `timeoutSeconds`; the old plugin option `requestTimeoutMs` still counts there).
-   */
-  requestTimeoutMs: number;
-}
-
-export function readPluginOptions(
-  raw: Record<string, unknown>,
-  requestTimeoutMs: number,
-): AwsPluginOptions {
-  return {
-    maxAttempts: positiveInt(raw.maxAttempts) ?? 3,
-    retryMode: raw.retryMode === "adaptive" ? "adaptive" : "standard",
-    concurrency: positiveInt(raw.concurrency) ?? 8,
-    requestTimeoutMs,
-  };
-}
-
-function positiveInt(value: unknown): number | undefined {
-  const n = typeof value === "string" ? Number(value) : value;
-  return typeof n === "number" && Number.isInteger(n) && n > 0 ? n : undefined;
-}
-
-/** A non-empty string option, or undefined. */
-export function text(values: Record<string, unknown>, name: string): string | undefined {
-  const value = values[name];
-  return typeof value === "string" && value.trim() !== "" ? value.trim() : undefined;
-}

@@ -1,6 +1,6 @@
 import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import type { AwsPluginOptions } from "./options.js";
 import type { StaticKeys } from "./session.js";
+import type { AwsPluginOptions } from "./settings.js";
 
 export type SecretsManagerSdk = typeof import("@aws-sdk/client-secrets-manager");
 

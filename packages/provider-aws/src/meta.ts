@@ -1,0 +1,9 @@
+import { createRequire } from "node:module";
+
+const pkg = createRequire(import.meta.url)("../package.json") as { name: string; version: string };
+
+/** The plugin's package name and version, for `meta` and the User-Agent. */
+export const META = { name: pkg.name, version: pkg.version } as const;
+
+/** The provider id users type ("vaultlink integration connect aws"). */
+export const PROVIDER_ID = "aws";
