@@ -33,6 +33,13 @@ export {
 } from "./context/test-context.js";
 export { vaultlinkRejection } from "./expect/rejection.js";
 export {
+  expectLazySdk,
+  type LazySdkOptions,
+  type LazySdkProbe,
+  type LazySdkReport,
+  sdkModulesLoadedBy,
+} from "./lazy/lazy-sdk.js";
+export {
   type MemoryHarness,
   memoryFixtures,
   memoryHarness,
