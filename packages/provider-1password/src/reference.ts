@@ -4,8 +4,10 @@ import { PROVIDER_ID } from "./meta.js";
 /**
  * 1Password secret references: `op://vault/item[/section]/field[?attribute=otp]`.
  *
- * Parsed here, offline, following the grammar the SDK's own validator applies (wire-protocols
- * §D.3), so saving a link never loads the SDK's 14 MB WASM core. One deliberate difference:
+ * Parsed here, offline, following the grammar the SDK's own reference validator applies
+ * (checked against @1password/sdk 0.5.0: segments of letters, digits, "-", "_", "." and spaces,
+ * optional section, `?attribute=otp`), so saving a link never loads the SDK's 14 MB WASM core.
+ * Decision 0400 has the canonical form. One deliberate difference:
  * empty segments (`op://vault//field`) are refused here, where the SDK's parser lets them
  * through and fails later at resolve time.
  */

@@ -11,7 +11,8 @@ const FORMAT_HINT =
 
 /**
  * Check a service account token's form without any network access: `ops_` followed by
- * base64url JSON holding the members the SDK needs (wire-protocols §D.1). Messages say which
+ * base64url JSON holding the members the SDK's deserializer needs (listed below, checked
+ * against @1password/sdk 0.5.0; decision 0401). Messages say which
  * part is wrong and never contain the token or any part of it.
  */
 export function checkServiceAccountToken(value: unknown): ServiceAccountTokenInfo {
