@@ -18,7 +18,8 @@ export type { EnvReference } from "./reference.js";
 const pkg = createRequire(import.meta.url)("../package.json") as { name: string; version: string };
 
 function createInstance(ctx: ProviderContext): ProviderInstance {
-  const concurrency = Number(ctx.pluginOptions.concurrency ?? 4);
+  // Core parses `concurrency` (integration setting, else plugin option); 4 when neither is set.
+  const concurrency = ctx.concurrency ?? 4;
   // A session this instance signed in itself; the host's stored session wins when it has one.
   let own: { session: ProviderSession; settings: Record<string, unknown> } | undefined;
 
@@ -56,7 +57,7 @@ function createInstance(ctx: ProviderContext): ProviderInstance {
         settings,
         clock: ctx.clock,
         logger: ctx.logger,
-        concurrency: Number.isInteger(concurrency) && concurrency > 0 ? concurrency : 4,
+        concurrency,
       });
     },
 
