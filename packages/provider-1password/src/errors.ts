@@ -1,12 +1,12 @@
-import { networkErrorCode, type ProviderErrorCode } from "@vaultlink/core/plugin";
+import {
+  networkErrorCode,
+  type ProviderErrorCode,
+  type ProviderFailure,
+} from "@vaultlink/core/plugin";
 import type { OnePasswordReference } from "./reference.js";
 
 /** How one 1Password failure maps onto core's codes. */
-export interface MappedError {
-  code: ProviderErrorCode;
-  message: string;
-  hint?: string;
-}
+export type MappedError = ProviderFailure;
 
 const VAULT_ACCESS_HINT =
   "Check the vault name. Service accounts never see Personal, Private or Employee vaults or the default Shared vault, and need read access to every vault they use.";

@@ -2,6 +2,7 @@ import type { OPConnect } from "@1password/connect";
 import type { Client } from "@1password/sdk";
 import {
   type AuthenticateInput,
+  errorFrom,
   type FetchRequest,
   type FetchResult,
   failAll,
@@ -38,8 +39,7 @@ interface SignIn {
 
 // The SDK's error is not kept as `cause`: axios errors carry the request config, and the
 // mapped message already says what failed.
-const thrown = (mapped: MappedError) =>
-  providerError(PROVIDER_ID, mapped.code, mapped.message, mapped.hint ? { hint: mapped.hint } : {});
+const thrown = (mapped: MappedError) => errorFrom(PROVIDER_ID, mapped);
 
 /**
  * One signed-in 1Password integration. Clients are built lazily on the first fetch and kept

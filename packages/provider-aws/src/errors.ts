@@ -1,19 +1,15 @@
 import {
+  errorFrom,
   isVaultlinkError,
   networkErrorCode,
-  type ProviderErrorCode,
+  type ProviderFailure,
   providerError,
   reauthHint,
 } from "@vaultlink/core/plugin";
 import { PROVIDER_ID } from "./meta.js";
 
-/** A provider failure, ready for `failure()` or `providerError()`. */
-export interface MappedError {
-  code: ProviderErrorCode;
-  message: string;
-  hint?: string;
-  details?: Record<string, unknown>;
-}
+/** A provider failure, ready for `failureFrom()` or `errorFrom()` (core's). */
+export type MappedError = ProviderFailure;
 
 export interface ErrorContext {
   /** The integration, for the reauth hint. */
@@ -255,9 +251,5 @@ export function signInError(
       ...(mapped.details ? { details: mapped.details } : {}),
     });
   }
-  return providerError(PROVIDER_ID, mapped.code, mapped.message, {
-    cause: error,
-    ...(mapped.hint ? { hint: mapped.hint } : {}),
-    ...(mapped.details ? { details: mapped.details } : {}),
-  });
+  return errorFrom(PROVIDER_ID, mapped, { cause: error });
 }

@@ -4,6 +4,7 @@ import {
   type FetchRequest,
   type FetchResult,
   failure,
+  failureFrom,
   type Logger,
   mapWithConcurrency,
 } from "@vaultlink/core/plugin";
@@ -235,12 +236,7 @@ function answer(job: Job, entry: SecretValueEntry): FetchResult[] {
 }
 
 function fail(job: Job, error: MappedError): FetchResult[] {
-  return job.requests.map((request) =>
-    failure(request.id, error.code, error.message, {
-      ...(error.hint ? { hint: error.hint } : {}),
-      ...(error.details ? { details: error.details } : {}),
-    }),
-  );
+  return job.requests.map((request) => failureFrom(request.id, error));
 }
 
 function describe(job: Job): string {

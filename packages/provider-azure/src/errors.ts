@@ -2,18 +2,13 @@ import {
   isProviderCode,
   isVaultlinkError,
   NETWORK_ERROR_CODES,
-  type ProviderErrorCode,
+  type ProviderFailure,
   reauthHint,
   TLS_ERROR_CODE,
 } from "@vaultlink/core/plugin";
 
 /** A core code plus words for a person. Never holds a secret value or a token. */
-export interface MappedError {
-  code: ProviderErrorCode;
-  message: string;
-  hint?: string;
-  details?: Record<string, unknown>;
-}
+export type MappedError = ProviderFailure;
 
 /** What the failed call was about, for the message. */
 export interface ErrorTarget {

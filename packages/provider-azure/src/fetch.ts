@@ -4,6 +4,7 @@ import {
   type FetchRequest,
   type FetchResult,
   failure,
+  failureFrom,
   mapWithConcurrency,
 } from "@vaultlink/core/plugin";
 import { SingleFlightCredential } from "./auth/single-flight.js";
@@ -123,12 +124,7 @@ export class SecretFetcher {
         vaultUrl: reference.vaultUrl,
         ...(version ? { version } : {}),
       });
-      return read.ids.map((id) =>
-        failure(id, mapped.code, mapped.message, {
-          ...(mapped.hint ? { hint: mapped.hint } : {}),
-          ...(mapped.details ? { details: mapped.details } : {}),
-        }),
-      );
+      return read.ids.map((id) => failureFrom(id, mapped));
     }
   }
 

@@ -1,7 +1,7 @@
 import {
+  errorFrom,
   NETWORK_ERROR_CODES,
-  type ProviderErrorCode,
-  providerError,
+  type ProviderFailure,
   TLS_ERROR_CODE,
   type VaultlinkError,
 } from "@vaultlink/core/plugin";
@@ -9,12 +9,7 @@ import { PROVIDER_ID } from "./meta.js";
 
 /** A failure described with a core code. Never carries the SDK error itself (its request
  * config holds the X-Vault-Token header), only non-secret facts. */
-export interface VaultFailure {
-  code: ProviderErrorCode;
-  message: string;
-  hint?: string;
-  details?: Record<string, unknown>;
-}
+export type VaultFailure = ProviderFailure;
 
 export const REAUTH_HINT =
   "Sign in again: vaultlink integration reauth <integration> (members can do this themselves).";
@@ -147,8 +142,5 @@ export function describeFailure(error: unknown, action: string, address: string)
 
 /** The failure as a throwable error (for authenticate and whole-call failures). */
 export function toError(failure: VaultFailure): VaultlinkError {
-  return providerError(PROVIDER_ID, failure.code, failure.message, {
-    ...(failure.hint ? { hint: failure.hint } : {}),
-    ...(failure.details ? { details: failure.details } : {}),
-  });
+  return errorFrom(PROVIDER_ID, failure);
 }

@@ -2,6 +2,7 @@ import {
   type FetchRequest,
   type FetchResult,
   failure,
+  failureFrom,
   mapWithConcurrency,
   type ProviderErrorCode,
 } from "@vaultlink/core/plugin";
@@ -31,11 +32,7 @@ interface Group {
   members: Wanted[];
 }
 
-const fail = (w: Wanted, f: VaultFailure): FetchResult =>
-  failure(w.request.id, f.code, f.message, {
-    ...(f.hint ? { hint: f.hint } : {}),
-    ...(f.details ? { details: f.details } : {}),
-  });
+const fail = (w: Wanted, f: VaultFailure): FetchResult => failureFrom(w.request.id, f);
 
 /** The string core receives: strings as they are, anything else JSON-encoded. */
 function asValue(value: unknown): string {

@@ -12,6 +12,38 @@ export function providerError(
   return new VaultlinkError(code, message, { ...options, provider });
 }
 
+/**
+ * A failure a provider mapped from an SDK or HTTP error: a core code and words for a person
+ * (what failed, what to do next). Never holds a secret value or a token.
+ */
+export interface ProviderFailure {
+  code: ProviderErrorCode;
+  message: string;
+  hint?: string;
+  details?: Record<string, unknown>;
+}
+
+/** The failed result of one request, from a mapped failure. */
+export function failureFrom(id: string, mapped: ProviderFailure): FetchResult {
+  return failure(id, mapped.code, mapped.message, {
+    ...(mapped.hint ? { hint: mapped.hint } : {}),
+    ...(mapped.details ? { details: mapped.details } : {}),
+  });
+}
+
+/** A mapped failure as an error to throw (a sign-in, a failure of the whole call). */
+export function errorFrom(
+  provider: string,
+  mapped: ProviderFailure,
+  options: { cause?: unknown } = {},
+): VaultlinkError {
+  return providerError(provider, mapped.code, mapped.message, {
+    ...(options.cause !== undefined ? { cause: options.cause } : {}),
+    ...(mapped.hint ? { hint: mapped.hint } : {}),
+    ...(mapped.details ? { details: mapped.details } : {}),
+  });
+}
+
 /** A failed result for one request. */
 export function failure(
   id: string,

@@ -32,10 +32,13 @@ export {
 export { defineProvider, withCoreSettings } from "./define-provider.js";
 export {
   chunk,
+  errorFrom,
   failAll,
   failure,
+  failureFrom,
   isProviderCode,
   mapWithConcurrency,
+  type ProviderFailure,
   providerError,
 } from "./helpers.js";
 export { NETWORK_ERROR_CODES, networkErrorCode, reauthHint, TLS_ERROR_CODE } from "./network.js";

@@ -1,7 +1,7 @@
 import type { OPConnect } from "@1password/connect";
 import {
   type FetchResult,
-  failure,
+  failureFrom,
   mapWithConcurrency,
   retryWhileThrottled,
   type ThrottleRetry,
@@ -83,12 +83,7 @@ export async function readWithConnect(
           if (picked.ok) {
             return { id: requestId, ok: true as const, value: picked.value, ...cacheHint(ref) };
           }
-          return failure(
-            requestId,
-            picked.code,
-            picked.message,
-            picked.hint ? { hint: picked.hint } : {},
-          );
+          return failureFrom(requestId, picked);
         });
       } catch (error) {
         const mapped =
@@ -99,9 +94,7 @@ export async function readWithConnect(
                 { host: options.host, vault: group.vault, item: group.item },
                 "fetch",
               );
-        return group.requests.map(({ id }) =>
-          failure(id, mapped.code, mapped.message, mapped.hint ? { hint: mapped.hint } : {}),
-        );
+        return group.requests.map(({ id }) => failureFrom(id, mapped));
       }
     },
   );

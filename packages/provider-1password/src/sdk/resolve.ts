@@ -1,5 +1,5 @@
 import type { Client } from "@1password/sdk";
-import { type FetchResult, failure } from "@vaultlink/core/plugin";
+import { type FetchResult, failure, failureFrom } from "@vaultlink/core/plugin";
 import { mapResolveError } from "../errors.js";
 import { cacheHint, type OnePasswordReference } from "../reference.js";
 
@@ -28,7 +28,7 @@ export async function resolveWithSdk(
     }
     if (answer?.error) {
       const mapped = mapResolveError(ref, answer.error);
-      return failure(id, mapped.code, mapped.message, mapped.hint ? { hint: mapped.hint } : {});
+      return failureFrom(id, mapped);
     }
     return failure(id, "PROVIDER_ERROR", `1Password's answer did not include "${ref.canonical}".`);
   });

@@ -1,6 +1,6 @@
 import type { TokenCredential } from "@azure/identity";
 import type { AuthenticateInput, ProviderSession } from "@vaultlink/core/plugin";
-import { isVaultlinkError, providerError } from "@vaultlink/core/plugin";
+import { errorFrom, isVaultlinkError, providerError } from "@vaultlink/core/plugin";
 import { mapAzureError } from "../errors.js";
 import { PROVIDER_ID } from "../meta.js";
 import type { AzureConfig } from "../settings.js";
@@ -115,10 +115,7 @@ export async function signIn(
       integration: deps.integration,
       method,
     });
-    throw providerError(PROVIDER_ID, mapped.code, mapped.message, {
-      ...(mapped.hint ? { hint: mapped.hint } : {}),
-      ...(mapped.details ? { details: mapped.details } : {}),
-    });
+    throw errorFrom(PROVIDER_ID, mapped);
   }
 
   const kept = pick(settings, KEPT_SETTINGS);
