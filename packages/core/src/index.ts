@@ -12,6 +12,16 @@ export {
   roleAccessPolicy,
   type TeamRole,
 } from "./access/access-policy.js";
+export {
+  newAgentToken,
+  openAgentLog,
+  prepareAgentDir,
+  removeAgentFiles,
+  withAgentStartLock,
+  writeAgentInfo,
+} from "./agent/files.js";
+export * from "./agent/index.js";
+export { AgentServer, type AgentServerOptions } from "./agent/server.js";
 export { cacheKey } from "./cache/cache-key.js";
 export { fileCachePersistence } from "./cache/file-persistence.js";
 export type { CacheEntry, CacheEntryInfo, CachePersistence } from "./cache/types.js";
@@ -79,7 +89,9 @@ export {
 export type * from "./resolver/types.js";
 export {
   MAX_CACHE_TTL_MINUTES,
+  MAX_STALE_IF_ERROR_MINUTES,
   parseCacheTtlMinutes,
+  parseStaleIfErrorMinutes,
   SETTING_NAMES,
 } from "./settings/settings.js";
 export * from "./transfer/index.js";

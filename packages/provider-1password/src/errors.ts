@@ -296,6 +296,7 @@ export function mapConnectError(
           ...(error.status >= 500
             ? { hint: "Check the Connect server's logs and its connection to 1Password.com." }
             : {}),
+          details: { httpStatus: error.status },
         };
     }
   }

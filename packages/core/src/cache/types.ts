@@ -8,6 +8,8 @@ export interface CacheEntry {
   value: string;
   fetchedAt: number;
   expiresAt: number;
+  /** When this value was first served past its cache time (stale-if-error), if it was. */
+  staleServedAt?: number;
 }
 
 /** Where cache entries persist. The file implementation encrypts them. */
@@ -28,4 +30,11 @@ export interface CacheEntryInfo {
   ageMs: number;
   expiresInMs: number;
   expired: boolean;
+  /**
+   * Expired, but still inside the stale-if-error window: served if the provider has an outage
+   * for this many more milliseconds. Absent when not expired or the window is off or over.
+   */
+  staleIfErrorForMs?: number;
+  /** When this value was first served stale (ISO time), if it was. */
+  servedStaleAt?: string;
 }

@@ -39,6 +39,14 @@ export class ValueCache {
     this.#loading = undefined;
   }
 
+  /** Drop the entries in memory (after pending saves), so the next lookup loads them again. */
+  async reload(): Promise<void> {
+    await this.#saving;
+    if (this.#pending) await this.#pending.catch(() => undefined);
+    this.#entries = undefined;
+    this.#loading = undefined;
+  }
+
   get persistence(): CachePersistence {
     if (!this.#persistence) {
       throw vaultlinkError("VAULT_LOCKED", "The vault is locked.", { hint: "Unlock it first." });

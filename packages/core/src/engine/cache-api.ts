@@ -16,7 +16,11 @@ export class CacheApi {
     },
   ) {}
 
-  async status(): Promise<{ ttlMinutes: number; entries: CacheEntryInfo[] }> {
+  async status(): Promise<{
+    ttlMinutes: number;
+    staleIfErrorMinutes: number;
+    entries: CacheEntryInfo[];
+  }> {
     const doc = await this.deps.docs.read();
     const namesByKey = new Map<string, string[]>();
     for (const s of Object.values(doc.secrets)) {
@@ -25,6 +29,7 @@ export class CacheApi {
       namesByKey.set(k, [...(namesByKey.get(k) ?? []), s.name]);
     }
     const now = this.deps.clock.now();
+    const staleMs = (doc.settings.staleIfErrorMinutes ?? 0) * 60_000;
     const entries = (await this.deps.cache.entries()).map((e) => ({
       integration: e.integration,
       reference: e.reference,
@@ -34,8 +39,18 @@ export class CacheApi {
       ageMs: now - e.fetchedAt,
       expiresInMs: Math.max(0, e.expiresAt - now),
       expired: e.expiresAt <= now,
+      ...(e.expiresAt <= now && now - e.expiresAt < staleMs
+        ? { staleIfErrorForMs: staleMs - (now - e.expiresAt) }
+        : {}),
+      ...(e.staleServedAt !== undefined
+        ? { servedStaleAt: new Date(e.staleServedAt).toISOString() }
+        : {}),
     }));
-    return { ttlMinutes: doc.settings.cacheTtlMinutes, entries };
+    return {
+      ttlMinutes: doc.settings.cacheTtlMinutes,
+      staleIfErrorMinutes: doc.settings.staleIfErrorMinutes ?? 0,
+      entries,
+    };
   }
 
   /** Clear every cached value now. */

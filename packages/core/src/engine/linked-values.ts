@@ -9,10 +9,12 @@ import { checkLinkOptions } from "../plugin/link-options.js";
 import { checkVersion } from "../plugin/versions.js";
 import { type Redactor, redactError } from "../redaction/index.js";
 import { fixFor } from "../resolver/fixes.js";
+import { isOutage } from "../resolver/outage.js";
 import type { UnresolvedReason } from "../resolver/types.js";
 import { extractJsonKey } from "../values/json-key.js";
 import type { IntegrationRecord, LinkRecord, VaultDocument } from "../vault/model.js";
 import { BatchQueue } from "./batch-queue.js";
+import { generationOf } from "./provider-registry.js";
 import { expiryOf } from "./serve-now.js";
 import type { EngineServices } from "./services.js";
 
@@ -26,7 +28,7 @@ export interface LinkTarget {
 }
 
 export type LinkedOutcome =
-  | { ok: true; value: string; source: "cache" | "provider" }
+  | { ok: true; value: string; source: "cache" | "provider"; stale?: true }
   | { ok: false; reason: UnresolvedReason; message: string; fix: string; code?: string };
 
 const decoder = new TextDecoder();
@@ -42,7 +44,7 @@ const DEADLINE_SLACK_MS = 10;
  */
 export class LinkedValues {
   #flights = new Singleflight<LinkedOutcome>();
-  #queues = new Map<string, BatchQueue>();
+  #queues = new Map<string, { generation: string; queue: BatchQueue }>();
 
   constructor(
     private readonly deps: EngineServices & {
@@ -80,11 +82,14 @@ export class LinkedValues {
       return blocked.outcome;
     }
     const ttlMinutes = doc.settings.cacheTtlMinutes;
+    const staleMs = (doc.settings.staleIfErrorMinutes ?? 0) * 60_000;
     const key = linkCacheKey(link);
+    let expired: CacheEntry | undefined;
     if (ttlMinutes > 0) {
       const found = this.deps.cache.peek(key) ?? (await this.deps.cache.lookup(key));
       if (found.state === "hit") return { ok: true, value: found.entry.value, source: "cache" };
       if (found.state === "expired") {
+        expired = found.entry;
         this.deps.events.emit("CacheExpired", {
           integration: target.integration,
           reference: target.reference,
@@ -92,9 +97,16 @@ export class LinkedValues {
         });
       }
     }
-    return this.#flights.run(key, () =>
-      this.#fetch(target, integration as IntegrationRecord, key, ttlMinutes),
-    );
+    return this.#flights.run(key, async () => {
+      const fetched = await this.#fetch(target, integration as IntegrationRecord, key, ttlMinutes);
+      if (fetched.ok) return fetched;
+      const { outage, ...failure } = fetched;
+      if (outage && expired !== undefined && staleMs > 0) {
+        const served = await this.#serveStale(target, expired, staleMs, failure.code ?? "");
+        if (served) return served;
+      }
+      return failure;
+    });
   }
 
   #blocked(
@@ -151,7 +163,38 @@ export class LinkedValues {
       return blocked.outcome;
     }
     const loaded = await this.#load(target, integration as IntegrationRecord);
-    return loaded.ok ? { ok: true, value: loaded.value, source: "provider" } : loaded;
+    if (loaded.ok) return { ok: true, value: loaded.value, source: "provider" };
+    const { outage: _outage, ...failure } = loaded;
+    return failure;
+  }
+
+  /**
+   * Stale-if-error: the expired entry, when its cache time ended less than `staleMs` ago. The
+   * entry records when it was first served stale (shown by `cache status`).
+   */
+  async #serveStale(
+    target: LinkTarget,
+    entry: CacheEntry,
+    staleMs: number,
+    code: string,
+  ): Promise<LinkedOutcome | undefined> {
+    const now = this.deps.clock.now();
+    const staleForMs = now - entry.expiresAt;
+    if (staleForMs > staleMs) return undefined;
+    if (entry.staleServedAt === undefined) {
+      // Only if the entry is still the one in the cache (a fresh value may have landed).
+      const current = await this.deps.cache.lookup(entry.key);
+      if (current.state !== "miss" && current.entry.fetchedAt === entry.fetchedAt)
+        await this.deps.cache.put([{ ...entry, staleServedAt: now }]);
+    }
+    this.deps.events.emit("StaleValueServed", {
+      integration: target.integration,
+      reference: target.reference,
+      ageMs: now - entry.fetchedAt,
+      staleForMs,
+      code,
+    });
+    return { ok: true, value: entry.value, source: "cache", stale: true };
   }
 
   async #fetch(
@@ -159,7 +202,10 @@ export class LinkedValues {
     integration: IntegrationRecord,
     key: string,
     ttlMinutes: number,
-  ): Promise<LinkedOutcome> {
+  ): Promise<
+    | Extract<LinkedOutcome, { ok: true }>
+    | (Extract<LinkedOutcome, { ok: false }> & { outage?: boolean })
+  > {
     const loaded = await this.#load(target, integration);
     if (!loaded.ok) return loaded;
     const { value } = loaded;
@@ -188,7 +234,7 @@ export class LinkedValues {
     integration: IntegrationRecord,
   ): Promise<
     | { ok: true; value: string; cacheTtlMs?: number | undefined }
-    | Extract<LinkedOutcome, { ok: false }>
+    | (Extract<LinkedOutcome, { ok: false }> & { outage?: boolean })
   > {
     let provider: ProviderDefinition;
     try {
@@ -234,7 +280,10 @@ export class LinkedValues {
           code: result.code,
         };
       }
-      return providerFailure(target, result.code, message, hint);
+      return {
+        ...providerFailure(target, result.code, message, hint),
+        outage: isOutage(result.code, result.details),
+      };
     }
     let value = typeof result.value === "string" ? result.value : decoder.decode(result.value);
     this.deps.redactor.remember(value);
@@ -249,8 +298,11 @@ export class LinkedValues {
     return { ok: true, value, cacheTtlMs: result.cacheTtlMs };
   }
 
+  /** One batch queue per integration, rebuilt when its record changed (see `generationOf`). */
   #queue(provider: ProviderDefinition, integration: IntegrationRecord): BatchQueue {
-    let q = this.#queues.get(integration.id);
+    const generation = generationOf(integration);
+    const held = this.#queues.get(integration.id);
+    let q = held?.generation === generation ? held.queue : undefined;
     if (!q) {
       q = new BatchQueue(async (requests): Promise<FetchResult[]> => {
         const ids = requests.map((r) => r.id);
@@ -283,7 +335,7 @@ export class LinkedValues {
           late,
         );
       });
-      this.#queues.set(integration.id, q);
+      this.#queues.set(integration.id, { generation, queue: q });
     }
     return q;
   }

@@ -13,7 +13,9 @@ import type { IntegrationRecord } from "../vault/model.js";
 /** Providers known to this vault, and one live instance per connected integration. */
 export class ProviderRegistry {
   #providers = new Map<string, ProviderDefinition>();
-  #instances = new Map<string, Promise<ProviderInstance>>();
+  #instances = new Map<string, { generation: string; inst: Promise<ProviderInstance> }>();
+  /** Instances replaced by a newer record, disposed after calls in flight had time to end. */
+  #retired = new Set<Promise<ProviderInstance>>();
 
   constructor(
     providers: readonly ProviderDefinition[],
@@ -53,29 +55,50 @@ export class ProviderRegistry {
     return provider.create(this.#context(provider, integration));
   }
 
-  /** The live instance for an integration, created on first use. */
+  /**
+   * The live instance for an integration, created on first use. A record changed since (a
+   * reauth, new settings or a saved session, possibly by another process) gets a new instance;
+   * the old one is disposed a minute later, when calls it serves have ended.
+   */
   instance(
     provider: ProviderDefinition,
     integration: IntegrationRecord,
   ): Promise<ProviderInstance> {
-    let inst = this.#instances.get(integration.id);
-    if (!inst) {
-      inst = Promise.resolve(provider.create(this.#context(provider, integration)));
-      inst.catch(() => this.#instances.delete(integration.id));
-      this.#instances.set(integration.id, inst);
-    }
+    const generation = generationOf(integration);
+    const held = this.#instances.get(integration.id);
+    if (held && held.generation === generation) return held.inst;
+    if (held) this.#retire(held.inst);
+    const inst = Promise.resolve(provider.create(this.#context(provider, integration)));
+    inst.catch(() => {
+      if (this.#instances.get(integration.id)?.inst === inst)
+        this.#instances.delete(integration.id);
+    });
+    this.#instances.set(integration.id, { generation, inst });
     return inst;
+  }
+
+  #retire(inst: Promise<ProviderInstance>): void {
+    this.#retired.add(inst);
+    const timer = setTimeout(() => {
+      if (this.#retired.delete(inst)) void dispose(inst);
+    }, 60_000);
+    timer.unref?.();
   }
 
   /** Drop an integration's instance (after reauth or disconnect). */
   async release(integrationId: string): Promise<void> {
-    const inst = this.#instances.get(integrationId);
+    const held = this.#instances.get(integrationId);
     this.#instances.delete(integrationId);
-    if (inst) await (await inst.catch(() => undefined))?.dispose();
+    if (held) await dispose(held.inst);
   }
 
   async disposeAll(): Promise<void> {
-    await Promise.all([...this.#instances.keys()].map((id) => this.release(id)));
+    const retired = [...this.#retired];
+    this.#retired.clear();
+    await Promise.all([
+      ...[...this.#instances.keys()].map((id) => this.release(id)),
+      ...retired.map(dispose),
+    ]);
   }
 
   /** The deadline of one call of this integration (core's `timeoutSeconds`, parsed once). */
@@ -103,6 +126,15 @@ export class ProviderRegistry {
       saveSession: (session: ProviderSession) => this.deps.saveSession(integration.id, session),
     };
   }
+}
+
+/** What identifies one state of an integration record (changes on connect, reauth, saves). */
+export function generationOf(integration: IntegrationRecord): string {
+  return `${integration.connectedAt}|${integration.updatedAt}|${integration.status}`;
+}
+
+async function dispose(inst: Promise<ProviderInstance>): Promise<void> {
+  await (await inst.catch(() => undefined))?.dispose();
 }
 
 export function toSession(integration: IntegrationRecord): ProviderSession {

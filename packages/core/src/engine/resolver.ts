@@ -16,7 +16,14 @@ export interface ResolveOptions {
 }
 
 export type Resolution =
-  | { ok: true; name: string; value: string; source: "local" | "cache" | "provider" }
+  | {
+      ok: true;
+      name: string;
+      value: string;
+      source: "local" | "cache" | "provider";
+      /** Served past its cache time because the provider had an outage (stale-if-error). */
+      stale?: true;
+    }
   | ({ ok: false } & UnresolvedReference);
 
 /** A resolution for a host that checks each request's URL itself (see `resolveForMatching`). */
@@ -232,7 +239,13 @@ export class Resolver {
         integration: secret.link.integration,
       });
     }
-    return { ok: true, name, value: outcome.value, source: outcome.source };
+    return {
+      ok: true,
+      name,
+      value: outcome.value,
+      source: outcome.source,
+      ...(outcome.stale ? { stale: true as const } : {}),
+    };
   }
 
   #report(u: UnresolvedReference): Resolution {

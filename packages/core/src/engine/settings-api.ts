@@ -1,7 +1,7 @@
 import type { ValueCache } from "../cache/value-cache.js";
 import type { EventBus } from "../events/index.js";
 import type { Clock } from "../plugin/contract.js";
-import { parseCacheTtlMinutes, settingField } from "../settings/settings.js";
+import { parseSetting, settingField } from "../settings/settings.js";
 import type { VaultSettings } from "../vault/model.js";
 import type { DocumentAccess } from "./document.js";
 
@@ -24,7 +24,7 @@ export class SettingsApi {
   /** `name` is the user-facing name ("cache-ttl"); the value is validated. */
   async set(name: string, value: unknown): Promise<VaultSettings> {
     const field = settingField(name);
-    const parsed = parseCacheTtlMinutes(value);
+    const parsed = parseSetting(name, value);
     const settings = await this.docs.update((doc) => {
       doc.settings[field] = parsed;
       return { ...doc.settings };

@@ -183,6 +183,16 @@ export class Vault {
     return { source };
   }
 
+  /**
+   * Forget what this long-lived instance holds from the files (the document snapshot and the
+   * cached values in memory), so the next use reads them again: for a process that outlives
+   * other processes' changes (the agent). Provider instances follow the integration records.
+   */
+  async refresh(): Promise<void> {
+    this.#docs.invalidate();
+    await this.#valueCache.reload();
+  }
+
   /** Forget the unlocked session (the data key leaves memory with it). */
   async lock(): Promise<void> {
     await this.providers.disposeAll();

@@ -26,6 +26,20 @@ export type VaultEvents = {
   };
   SecretUnresolved: { name: string; reason: UnresolvedReason };
   CacheExpired: { integration: string; reference: string; ageMs: number };
+  /**
+   * A value past its cache time was served because its provider failed with an outage-class
+   * error (unreachable, timed out, throttled, 5xx) inside the vault's stale-if-error window.
+   */
+  StaleValueServed: {
+    integration: string;
+    reference: string;
+    /** How long ago the value was fetched. */
+    ageMs: number;
+    /** How long ago its cache time ended. */
+    staleForMs: number;
+    /** The provider's failure code (UNREACHABLE, THROTTLED or PROVIDER_ERROR for a 5xx). */
+    code: string;
+  };
   CacheReset: { entries: number };
   CachePurged: { integration: string; entries: number };
   AuthExpired: { integration: string; provider: string; reason: string };

@@ -5,7 +5,10 @@ import type { VaultSettings } from "../vault/model.js";
 export const MAX_CACHE_TTL_MINUTES = 10_080;
 
 /** Setting names as users type them, mapped to document fields. */
-export const SETTING_NAMES = { "cache-ttl": "cacheTtlMinutes" } as const;
+export const SETTING_NAMES = {
+  "cache-ttl": "cacheTtlMinutes",
+  "stale-if-error": "staleIfErrorMinutes",
+} as const;
 export type SettingName = keyof typeof SETTING_NAMES;
 
 /** Validate a cache time in whole minutes: 0 (no caching) up to one week. */
@@ -42,6 +45,43 @@ export function parseCacheTtlMinutes(input: unknown): number {
     });
   }
   return n;
+}
+
+/** Longest stale-if-error window: one day. An outage longer than that needs a person. */
+export const MAX_STALE_IF_ERROR_MINUTES = 1_440;
+
+/**
+ * Validate a stale-if-error window in whole minutes: 0 (off) up to one day.
+ */
+export function parseStaleIfErrorMinutes(input: unknown): number {
+  const text = typeof input === "string" ? input.trim() : input;
+  const n =
+    typeof text === "number"
+      ? text
+      : typeof text === "string" && /^-?\d+(\.\d+)?$/.test(text)
+        ? Number(text)
+        : Number.NaN;
+  const hint = `Give whole minutes from 0 (off) to ${MAX_STALE_IF_ERROR_MINUTES}, for example 15.`;
+  if (!Number.isFinite(n))
+    throw vaultlinkError(
+      "INVALID_SETTING",
+      `stale-if-error "${String(input)}" is not a number of minutes.`,
+      { hint },
+    );
+  if (!Number.isInteger(n) || n < 0 || n > MAX_STALE_IF_ERROR_MINUTES)
+    throw vaultlinkError(
+      "INVALID_SETTING",
+      `stale-if-error ${n} is not a whole number of minutes from 0 to ${MAX_STALE_IF_ERROR_MINUTES}.`,
+      { hint },
+    );
+  return n;
+}
+
+/** Parse a setting's value by its user-facing name. */
+export function parseSetting(name: string, value: unknown): number {
+  return settingField(name) === "staleIfErrorMinutes"
+    ? parseStaleIfErrorMinutes(value)
+    : parseCacheTtlMinutes(value);
 }
 
 export function settingField(name: string): keyof VaultSettings {

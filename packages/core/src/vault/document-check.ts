@@ -104,6 +104,13 @@ export function checkVaultDocument(value: unknown, options: CheckOptions = {}): 
     if (typeof ttl !== "number" || !Number.isFinite(ttl) || ttl < 0) {
       problems.push("settings.cacheTtlMinutes (expected a number ≥ 0)");
     }
+    const stale = settings.staleIfErrorMinutes;
+    if (
+      stale !== undefined &&
+      (typeof stale !== "number" || !Number.isFinite(stale) || stale < 0)
+    ) {
+      problems.push("settings.staleIfErrorMinutes (expected a number ≥ 0)");
+    }
   }
   const integrations = value.integrations;
   if (!isPlainObject(integrations)) problems.push("integrations (expected object)");

@@ -80,6 +80,11 @@ export interface IntegrationRecord {
 export interface VaultSettings {
   /** Minutes a fetched value stays cached. 0 disables caching. Default 60. */
   cacheTtlMinutes: number;
+  /**
+   * Minutes past its cache time a value may still be served when its provider fails with an
+   * outage-class error (stale-if-error). 0 or absent: never. Default 0.
+   */
+  staleIfErrorMinutes?: number;
 }
 
 export const DEFAULT_SETTINGS: VaultSettings = { cacheTtlMinutes: 60 };

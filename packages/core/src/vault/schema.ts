@@ -44,6 +44,7 @@ const integrationSchema = z.looseObject({
 
 const settingsSchema = z.looseObject({
   cacheTtlMinutes: z.number().finite().min(0),
+  staleIfErrorMinutes: z.number().finite().min(0).optional(),
 });
 
 /** One secret record. */

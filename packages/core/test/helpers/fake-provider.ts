@@ -42,7 +42,18 @@ export interface FakeProvider {
   values: Map<string, string>;
   calls: { fetch: number; requests: FetchRequest[][]; authenticate: number };
   /** When set, every fetch fails with this code. */
-  failWith: { code: "AUTH_EXPIRED" | "UNREACHABLE" | "PERMISSION_DENIED" } | undefined;
+  failWith:
+    | {
+        code:
+          | "AUTH_EXPIRED"
+          | "UNREACHABLE"
+          | "PERMISSION_DENIED"
+          | "THROTTLED"
+          | "NOT_FOUND"
+          | "PROVIDER_ERROR";
+        details?: Record<string, unknown>;
+      }
+    | undefined;
   /** Delay each fetch by this many ms. */
   latencyMs: number;
   /**
@@ -169,6 +180,7 @@ export function fakeProvider(
                 ok: false as const,
                 code: state.failWith.code,
                 message: `failed: ${state.failWith.code}`,
+                ...(state.failWith.details ? { details: state.failWith.details } : {}),
               };
             const key = r.version ? `${r.reference.canonical}@${r.version}` : r.reference.canonical;
             const value = state.values.get(key);

@@ -1,0 +1,76 @@
+/**
+ * The agent's wire protocol: newline-delimited JSON over a Unix socket. One request per line,
+ * one response per line, matched by `id`. Every request carries the per-start token from the
+ * agent's info file. Shared by the client and the server; no I/O and no dependencies here.
+ */
+
+export const AGENT_PROTOCOL_VERSION = 1;
+/** Longest line either side accepts (a template of a few MiB is already unusual). */
+export const MAX_LINE_BYTES = 4 * 1024 * 1024;
+/** Most names one `resolveMany` may ask for. */
+export const MAX_NAMES = 10_000;
+/** Most clients connected at once; more wait in the kernel's backlog. */
+export const MAX_CONNECTIONS = 256;
+
+export type AgentOp = "status" | "resolve" | "resolveMany" | "template" | "reload" | "stop";
+
+export interface AgentRequest {
+  v: typeof AGENT_PROTOCOL_VERSION;
+  id: number;
+  token: string;
+  op: AgentOp;
+  name?: string;
+  names?: string[];
+  text?: string;
+  url?: string;
+}
+
+export interface AgentErrorBody {
+  code: string;
+  message: string;
+  hint?: string;
+}
+
+export type AgentResponse =
+  | { id: number; ok: true; result: unknown }
+  | { id: number | null; ok: false; error: AgentErrorBody };
+
+/** What `status` answers. */
+export interface AgentStatus {
+  pid: number;
+  home: string;
+  socket: string;
+  startedAt: string;
+  unlocked: boolean;
+  version: string;
+  /** Clients connected right now (this one included). */
+  connections: number;
+}
+
+/** The info file (`agent.json`, 0600): how clients find and authenticate to the agent. */
+export interface AgentInfo {
+  v: typeof AGENT_PROTOCOL_VERSION;
+  pid: number;
+  socket: string;
+  token: string;
+  startedAt: string;
+  home: string;
+  version: string;
+}
+
+/** Parse an info file's text; undefined when it is not one (a client then treats it as absent). */
+export function parseAgentInfo(text: string): AgentInfo | undefined {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof v !== "object" || v === null) return undefined;
+  const o = v as Record<string, unknown>;
+  if (o.v !== AGENT_PROTOCOL_VERSION) return undefined;
+  if (!Number.isInteger(o.pid) || (o.pid as number) <= 0) return undefined;
+  for (const k of ["socket", "token", "startedAt", "home", "version"])
+    if (typeof o[k] !== "string" || o[k] === "") return undefined;
+  return o as unknown as AgentInfo;
+}

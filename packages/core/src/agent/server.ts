@@ -1,0 +1,224 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import { chmod } from "node:fs/promises";
+import { createServer, type Server, type Socket } from "node:net";
+import type { ResolveOptions } from "../engine/resolver.js";
+import type { Vault } from "../engine/vault.js";
+import { isVaultlinkError } from "../errors/index.js";
+import {
+  type AgentErrorBody,
+  type AgentResponse,
+  type AgentStatus,
+  MAX_CONNECTIONS,
+  MAX_LINE_BYTES,
+} from "./protocol.js";
+import { agentRequestSchema, type ValidAgentRequest } from "./schema.js";
+
+export interface AgentServerOptions {
+  /** The unlocked vault the agent serves. */
+  vault: Vault;
+  socket: string;
+  /** The per-start token every request must carry. */
+  token: string;
+  home: string;
+  version: string;
+  /** Called after a client asked the agent to stop (its answer is sent first). */
+  onStop: () => void;
+  /** Lifecycle lines (never a value, a name or a token). */
+  log?: (line: string) => void;
+  /** A connection silent this long is closed. Default 10 minutes. */
+  idleMs?: number;
+}
+
+/**
+ * The agent's server side: accepts connections on the Unix socket, checks the token of every
+ * request, validates it (zod) and answers from the vault. Values go only to a client that
+ * presented the token; nothing a client sends is logged.
+ */
+export class AgentServer {
+  #server: Server;
+  #sockets = new Set<Socket>();
+  #refused = new WeakSet<Socket>();
+  #token: Buffer;
+  #startedAt = new Date().toISOString();
+  #options: AgentServerOptions;
+  #log: (line: string) => void;
+
+  constructor(options: AgentServerOptions) {
+    this.#options = options;
+    this.#token = digest(options.token);
+    this.#log = options.log ?? (() => {});
+    this.#server = createServer({ allowHalfOpen: false }, (socket) => this.#accept(socket));
+    this.#server.maxConnections = MAX_CONNECTIONS;
+  }
+
+  /** Listen on the socket (mode 0600 once created; its directory must already be 0700). */
+  async listen(): Promise<void> {
+    const path = this.#options.socket;
+    const previous = process.umask(0o177);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        this.#server.once("error", reject);
+        this.#server.listen(path, () => {
+          this.#server.off("error", reject);
+          resolve();
+        });
+      });
+    } finally {
+      process.umask(previous);
+    }
+    if (process.platform !== "win32") await chmod(path, 0o600);
+    this.#server.on("error", (error) =>
+      this.#log(`server error: ${(error as NodeJS.ErrnoException).code ?? "unknown"}`),
+    );
+  }
+
+  /** Stop accepting, drop every connection and wait for the server to close. */
+  async close(): Promise<void> {
+    for (const s of this.#sockets) s.destroy();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+
+  #accept(socket: Socket): void {
+    this.#sockets.add(socket);
+    socket.setTimeout(this.#options.idleMs ?? 600_000, () => socket.destroy());
+    socket.on("close", () => this.#sockets.delete(socket));
+    socket.on("error", () => socket.destroy());
+    let parts: Buffer[] = [];
+    let size = 0;
+    socket.on("data", (chunk: Buffer) => {
+      let start = 0;
+      for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, start)) {
+        parts.push(chunk.subarray(start, i));
+        const line = Buffer.concat(parts);
+        parts = [];
+        size = 0;
+        start = i + 1;
+        void this.#handle(socket, line);
+      }
+      if (start < chunk.length) {
+        parts.push(chunk.subarray(start));
+        size += chunk.length - start;
+        if (size > MAX_LINE_BYTES) {
+          this.#refuse(socket, null, {
+            code: "INVALID_INPUT",
+            message: `A request was larger than ${MAX_LINE_BYTES} bytes; the connection is closed.`,
+          });
+        }
+      }
+    });
+  }
+
+  async #handle(socket: Socket, line: Buffer): Promise<void> {
+    if (socket.destroyed || this.#refused.has(socket)) return;
+    let raw: unknown;
+    try {
+      raw = JSON.parse(line.toString("utf8"));
+    } catch {
+      return this.#refuse(socket, null, {
+        code: "INVALID_INPUT",
+        message: "A request was not JSON; the connection is closed.",
+      });
+    }
+    const id = idOf(raw);
+    // The token first: nothing about a request is looked at for a client without it.
+    const token = (raw as { token?: unknown } | null)?.token;
+    if (typeof token !== "string" || !timingSafeEqual(digest(token), this.#token)) {
+      this.#log("refused a client without the agent's token");
+      return this.#refuse(socket, id, {
+        code: "AGENT_UNAUTHORIZED",
+        message: "The agent refused the request: it did not carry this agent's token.",
+        hint: "Clients read the token from the agent's info file, which only its user can read.",
+      });
+    }
+    const parsed = agentRequestSchema.safeParse(raw);
+    if (!parsed.success) {
+      const fields = [...new Set(parsed.error.issues.map((i) => i.path.join(".") || "(request)"))];
+      return this.#send(socket, {
+        id,
+        ok: false,
+        error: {
+          code: "INVALID_INPUT",
+          message: `The agent refused a malformed request (${fields.slice(0, 5).join(", ")}).`,
+        },
+      });
+    }
+    const request = parsed.data;
+    try {
+      const result = await this.#answer(request);
+      this.#send(socket, { id: request.id, ok: true, result });
+      if (request.op === "stop") {
+        this.#log("stop requested by a client");
+        socket.end(() => this.#options.onStop());
+      }
+    } catch (error) {
+      this.#send(socket, { id: request.id, ok: false, error: this.#errorBody(error) });
+    }
+  }
+
+  async #answer(r: ValidAgentRequest): Promise<unknown> {
+    const { vault } = this.#options;
+    const opts: ResolveOptions = "url" in r && r.url !== undefined ? { url: r.url } : {};
+    switch (r.op) {
+      case "status":
+        return {
+          pid: process.pid,
+          home: this.#options.home,
+          socket: this.#options.socket,
+          startedAt: this.#startedAt,
+          unlocked: vault.unlocked,
+          version: this.#options.version,
+          connections: this.#sockets.size,
+        } satisfies AgentStatus;
+      case "resolve":
+        return vault.resolve(r.name, opts);
+      case "resolveMany":
+        return vault.resolveMany(r.names, opts);
+      case "template":
+        return vault.resolveTemplate(r.text, opts);
+      case "reload":
+        await vault.refresh();
+        return { reloaded: true };
+      case "stop":
+        return { stopping: true };
+    }
+  }
+
+  /** A failure as the client sees it: core's code, message and hint, redacted. */
+  #errorBody(error: unknown): AgentErrorBody {
+    const { vault } = this.#options;
+    if (isVaultlinkError(error)) {
+      return {
+        code: error.code,
+        message: vault.redact(error.message),
+        ...(error.hint ? { hint: vault.redact(error.hint) } : {}),
+      };
+    }
+    this.#log("a request failed unexpectedly");
+    return {
+      code: "INTERNAL",
+      message: `The agent failed: ${vault.redact((error as Error)?.message ?? String(error))}`,
+      hint: "See the agent's log; this looks like a bug.",
+    };
+  }
+
+  #send(socket: Socket, response: AgentResponse): void {
+    if (!socket.destroyed && !this.#refused.has(socket) && socket.writable)
+      socket.write(`${JSON.stringify(response)}\n`);
+  }
+
+  #refuse(socket: Socket, id: number | null, error: AgentErrorBody): void {
+    if (socket.destroyed || this.#refused.has(socket)) return;
+    this.#refused.add(socket);
+    socket.end(`${JSON.stringify({ id, ok: false, error } satisfies AgentResponse)}\n`);
+    setTimeout(() => socket.destroy(), 1000).unref();
+  }
+}
+
+function digest(text: string): Buffer {
+  return createHash("sha256").update(text, "utf8").digest();
+}
+
+function idOf(raw: unknown): number | null {
+  const id = (raw as { id?: unknown } | null)?.id;
+  return typeof id === "number" && Number.isSafeInteger(id) ? id : null;
+}
