@@ -38,6 +38,13 @@ export default defineConfig({
         // Loaded only by export/import. Only zod itself: a group also takes what its modules
         // import, so naming the export schema here would drag core's errors (and with them zod)
         // into every run.
+        // Finding and asking a running agent, on the quick read path too: its client only,
+        // never the engine (the server side lives in vaultlink-core).
+        {
+          name: "vaultlink-agent-client",
+          test: /packages[\\/]core[\\/]dist[\\/]agent[\\/](index|client|paths|protocol)\.js$/,
+          priority: 3,
+        },
         { name: "zod", test: /node_modules[\\/].*[\\/]zod[\\/]/, priority: 2 },
         {
           name: "vaultlink-core",

@@ -2,7 +2,7 @@
 import { enableCompileCache } from "./compile-cache.js";
 import { quietHostedLibraries } from "./host-env.js";
 import { envFileRefusal } from "./launch-check.js";
-import { quickRead, quickReadRequest } from "./quick-read.js";
+import { agentQuickRead, quickRead, quickReadRequest } from "./quick-read.js";
 
 /**
  * Ctrl-C exits 130 and SIGTERM 143 (128 + the signal number, as shells report them), quietly.
@@ -31,8 +31,9 @@ async function start(): Promise<void> {
   }
   // `read` of a cached or local value is answered from the files alone; anything else (or any
   // doubt) runs the full CLI, which also reports every problem.
+  // With an agent running, it answers (no vault key needed here); without one, the files.
   const quick = quickReadRequest(process.argv.slice(2));
-  if (quick && (await quickRead(quick))) return;
+  if (quick && ((await agentQuickRead(quick)) || (await quickRead(quick)))) return;
   // The compile cache pays off for the full CLI's chunks; for the quick path's two small files
   // its bookkeeping cost more than it saved (measured on Node 24). It must be on before the
   // rest of the CLI loads, hence the dynamic import below.

@@ -20,6 +20,7 @@ const load = {
   doctor: () => import("./commands/doctor.js"),
   plugins: () => import("./commands/plugins.js"),
   completion: () => import("./completion.js"),
+  agent: () => import("./commands/agent.js"),
 } satisfies Record<string, Loader>;
 
 function act(loader: Loader, name: string) {
@@ -389,18 +390,53 @@ ${ENVIRONMENT.map(([name, text]) => `  ${name.padEnd(22)}${text}`).join("\n")}`,
     settings
       .command("get")
       .description("show settings")
-      .argument("[name]", "cache-ttl")
+      .argument("[name]", "cache-ttl or stale-if-error")
       .addOption(json())
       .action(act(load.cache, "settingsGet"));
     settings
       .command("set")
-      .description("change a setting: cache-ttl <minutes> (0 turns caching off, at most 10080)")
-      .argument("<name>", "cache-ttl")
+      .description(
+        "change a setting: cache-ttl <minutes> (0 turns caching off, at most 10080); stale-if-error <minutes> (serve an expired value this long past its cache time while its provider has an outage; 0, the default, turns it off; at most 1440)",
+      )
+      .argument("<name>", "cache-ttl or stale-if-error")
       .argument("<value>")
       .allowUnknownOption()
       .addOption(json())
       .action(act(load.cache, "settingsSet"));
   });
+
+  // agent
+  lazyGroup(
+    program,
+    "agent",
+    "a background process holding the unlocked vault: read, resolve and run use it when it runs",
+    (agent) => {
+      agent
+        .command("start")
+        .description(
+          "unlock the vault here (env, keychain or prompt) and start the agent in the background; a running agent is reported, not replaced",
+        )
+        .addOption(json())
+        .action(act(load.agent, "start"));
+      agent
+        .command("stop")
+        .description("stop the agent: it clears its memory and removes its socket")
+        .addOption(json())
+        .action(act(load.agent, "stop"));
+      agent
+        .command("status")
+        .description("whether the agent runs, its pid, socket and vault (exit 1 when it does not run)")
+        .addOption(json())
+        .action(act(load.agent, "status"));
+      agent
+        .command("run")
+        .description(
+          "run the agent in the foreground until SIGTERM or agent stop (for systemd and launchd units; see docs/agent.md)",
+        )
+        .addOption(new Option("--key-stdin", "read the vault key from stdin").hideHelp())
+        .action(act(load.agent, "run"));
+    },
+  );
 
   // integrations
   lazyGroup(program, "integration", "connect and manage external vaults", (integration) => {

@@ -1,5 +1,6 @@
 import { writeSync } from "node:fs";
 import { parseArgs } from "node:util";
+import type { Resolution } from "@vaultlink/core";
 
 /** A `vaultlink read` the quick path may answer: nothing but the name and read's own flags. */
 export interface QuickRead {
@@ -43,6 +44,43 @@ function parse(args: string[]) {
       json: { type: "boolean" },
     },
   });
+}
+
+/**
+ * Answer a read through a running agent. False when none runs (one existence check of its
+ * socket; a stale socket counts as none): then nothing was printed. An unresolved secret or
+ * an agent's refusal is reported here exactly as the full path reports it.
+ */
+export async function agentQuickRead(request: QuickRead): Promise<boolean> {
+  const { AgentClient } = await import("@vaultlink/core/agent");
+  const options = request.url !== undefined ? { url: request.url } : {};
+  let answer: Resolution | undefined;
+  let failure: unknown;
+  try {
+    const agent = await AgentClient.connect();
+    if (agent === undefined) return false;
+    try {
+      answer = await agent.resolve(request.name, options);
+    } finally {
+      agent.close();
+    }
+  } catch (error) {
+    failure = error;
+  }
+  if (answer?.ok) {
+    const { readOutput } = await import("./agent-link.js");
+    writeOut(Buffer.from(readOutput(answer, request), "utf8"));
+    return true;
+  }
+  const { report } = await import("./main.js");
+  const { asCliError } = await import("./agent-link.js");
+  const { readUnresolvedError } = await import("./unresolved.js");
+  const error =
+    answer !== undefined && !answer.ok
+      ? readUnresolvedError(request.name, answer)
+      : asCliError(failure);
+  process.exitCode = await report(error, { debug: false, json: request.json });
+  return true;
 }
 
 /**

@@ -24,6 +24,18 @@ export function unresolvedExitCode(
   return codes.size === 1 ? ([...codes][0] ?? ExitCode.unresolved) : ExitCode.unresolved;
 }
 
+/** What `read` reports for a secret it could not resolve (full and quick paths alike). */
+export function readUnresolvedError(
+  name: string,
+  r: Pick<UnresolvedReference, "reason" | "message" | "fix" | "code">,
+): CliError {
+  return new CliError(`{{vault:${name}}} is unresolved (${r.reason}): ${r.message}`, {
+    hint: r.fix,
+    exitCode: unresolvedExitCode([r]),
+    code: "UNRESOLVED",
+  });
+}
+
 /** How many unresolved references are listed one per line; the rest are summarised. */
 export const UNRESOLVED_LISTED = 20;
 

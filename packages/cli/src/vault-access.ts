@@ -137,6 +137,8 @@ export interface OpenOptions {
   unlock?: boolean;
   /** Import these providers at once (all when "all"). Otherwise only when needed. */
   providers?: "all" | readonly string[];
+  /** Unlock with this key instead of asking the key sources (`agent run --key-stdin`). */
+  vaultKey?: string;
 }
 
 export async function openVault(options: OpenOptions): Promise<OpenedVault> {
@@ -188,7 +190,10 @@ export async function openVault(options: OpenOptions): Promise<OpenedVault> {
   if (options.unlock === false) return opened;
   await core.checkVaultDir(dir);
   if (!(await vault.exists())) throw await core.vaultNotFoundError(vault.paths);
-  const found = await findVaultKey(sources);
+  const found =
+    options.vaultKey !== undefined
+      ? { key: options.vaultKey, source: "starter" }
+      : await findVaultKey(sources);
   if ("reports" in found) throw lockedError(dir, found.reports);
   await vault.unlock(found.key);
   opened.vaultKey = found.key;

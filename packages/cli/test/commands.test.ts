@@ -269,7 +269,21 @@ describe("settings and cache", () => {
     expect((await v.run(["settings", "set", "cache-ttl", "15"])).code).toBe(0);
     expect(JSON.parse((await v.run(["settings", "get", "--json"])).stdout)).toEqual({
       "cache-ttl": 15,
+      "stale-if-error": 0,
     });
+  });
+
+  it("gets and sets stale-if-error; refuses values out of range, naming the range", async () => {
+    expect((await v.run(["settings", "get", "stale-if-error"])).stdout.trim()).toBe("0");
+    const set = await v.run(["settings", "set", "stale-if-error", "10", "--json"]);
+    expect(JSON.parse(set.stdout)).toEqual({ "stale-if-error": 10 });
+    for (const bad of ["-1", "2.5", "1441", "soon"]) {
+      const r = await v.run(["settings", "set", "stale-if-error", bad]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^error: stale-if-error .*\n(hint: .*0 \(off\) to 1440)/);
+    }
+    expect((await v.run(["settings", "get", "stale-if-error"])).stdout.trim()).toBe("10");
+    expect((await v.run(["settings", "set", "stale-if-error", "0"])).code).toBe(0);
   });
 
   it("cache status is empty and reset works", async () => {

@@ -7,6 +7,9 @@ export async function status(opts: Opts, cmd: Command): Promise<void> {
     const s = await o.vault.cache.status();
     if (opts.json === true) return printJson(s);
     out(`cache time: ${s.ttlMinutes === 0 ? "off (0 minutes)" : `${s.ttlMinutes} minutes`}`);
+    out(
+      `stale-if-error: ${s.staleIfErrorMinutes === 0 ? "off" : `${s.staleIfErrorMinutes} minutes past the cache time, on a provider outage`}`,
+    );
     if (s.entries.length === 0) return out("no cached values");
     out(
       table(
@@ -17,7 +20,11 @@ export async function status(opts: Opts, cmd: Command): Promise<void> {
             (e.jsonKey ? ` key=${e.jsonKey}` : "") +
             (e.version ? ` version=${e.version}` : ""),
           `${duration(e.ageMs)} ago`,
-          e.expired ? "expired" : `in ${duration(e.expiresInMs)}`,
+          e.expired
+            ? e.staleIfErrorForMs !== undefined
+              ? `expired; stale-if-error ${duration(e.staleIfErrorForMs)} more${e.servedStaleAt ? " (served stale)" : ""}`
+              : `expired${e.servedStaleAt ? " (served stale)" : ""}`
+            : `in ${duration(e.expiresInMs)}`,
         ]),
         ["SECRETS", "INTEGRATION", "REFERENCE", "FETCHED", "EXPIRES"],
       ),
@@ -46,12 +53,15 @@ export async function settingsGet(
   }
   await withVault(cmd, async (o) => {
     const s = await o.vault.settings.get();
-    const all: Record<string, unknown> = { "cache-ttl": s.cacheTtlMinutes };
+    const all: Record<string, unknown> = {
+      "cache-ttl": s.cacheTtlMinutes,
+      "stale-if-error": s.staleIfErrorMinutes ?? 0,
+    };
     const shown = name === undefined ? all : { [name]: all[name] };
     if (opts.json === true) return printJson(shown);
     if (name !== undefined) return out(String(shown[name]));
     for (const [k, v] of Object.entries(shown))
-      out(`${k} = ${String(v)}${k === "cache-ttl" ? " (minutes)" : ""}`);
+      out(`${k} = ${String(v)} (minutes${k === "stale-if-error" && v === 0 ? ", off" : ""})`);
   });
 }
 
@@ -61,7 +71,8 @@ export async function settingsSet(
   opts: Opts,
   cmd: Command,
 ): Promise<void> {
-  const { parseCacheTtlMinutes, SETTING_NAMES, vaultlinkError } = await import("@vaultlink/core");
+  const { parseCacheTtlMinutes, parseStaleIfErrorMinutes, SETTING_NAMES, vaultlinkError } =
+    await import("@vaultlink/core");
   if (!Object.hasOwn(SETTING_NAMES, name)) {
     throw vaultlinkError("INVALID_SETTING", `There is no setting named "${name}".`, {
       hint: `Settings: ${Object.keys(SETTING_NAMES).join(", ")}.`,
@@ -71,6 +82,16 @@ export async function settingsSet(
     throw vaultlinkError("INVALID_SETTING", `Give one value for ${name}.`, {
       hint: `For example: vaultlink settings set ${name} 60`,
     });
+  if (name === "stale-if-error") {
+    parseStaleIfErrorMinutes(value);
+    await withVault(cmd, async (o) => {
+      const s = await o.vault.settings.set(name, value);
+      const minutes = s.staleIfErrorMinutes ?? 0;
+      if (opts.json === true) return printJson({ "stale-if-error": minutes });
+      err(`stale-if-error = ${minutes} minutes${minutes === 0 ? " (off)" : ""}.`);
+    });
+    return;
+  }
   parseCacheTtlMinutes(value);
   await withVault(cmd, async (o) => {
     const s = await o.vault.settings.set(name, value);

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { tellAgentFilesChanged, vaultFilesStamp } from "../agent-link.js";
 import {
   type GlobalOptions,
   type OpenedVault,
@@ -20,10 +21,14 @@ export async function withVault<T>(
   options: Omit<OpenOptions, "global"> = {},
 ): Promise<T> {
   const opened = await openVault({ global: globals(cmd), ...options });
+  const home = opened.vault.paths.dir;
+  const before = vaultFilesStamp(home);
   try {
     return await fn(opened);
   } finally {
     await opened.close();
+    // A running agent keeps the vault and cache in memory: tell it when this command wrote.
+    await tellAgentFilesChanged(home, before);
   }
 }
 

@@ -1,24 +1,25 @@
 import type { Command } from "commander";
-import { CliError } from "../errors.js";
-import { unresolvedExitCode } from "../unresolved.js";
+import { askAgent, readOutput, runningAgent } from "../agent-link.js";
+import { readUnresolvedError } from "../unresolved.js";
 import { providersNeeded } from "../vault-access.js";
 import { type Opts, withVault } from "./common.js";
 
-/** Print one value. The hot path: a cached or local secret imports no provider. */
+/**
+ * Print one value. Through the agent when one runs (no vault key needed here); otherwise
+ * in-process, where a cached or local secret imports no provider.
+ */
 export async function read(name: string, opts: Opts, cmd: Command): Promise<void> {
-  await withVault(cmd, async (o) => {
-    const needed = await providersNeeded(o, [name]);
-    if (needed.length > 0) await o.ensureProviders(needed);
-    const r = await o.vault.resolve(name, typeof opts.url === "string" ? { url: opts.url } : {});
-    if (!r.ok) {
-      throw new CliError(`{{vault:${name}}} is unresolved (${r.reason}): ${r.message}`, {
-        hint: r.fix,
-        exitCode: unresolvedExitCode([r]),
-        code: "UNRESOLVED",
+  const resolveOpts = typeof opts.url === "string" ? { url: opts.url } : {};
+  const agent = await runningAgent();
+  const r = agent
+    ? await askAgent(agent, (a) => a.resolve(name, resolveOpts))
+    : await withVault(cmd, async (o) => {
+        const needed = await providersNeeded(o, [name]);
+        if (needed.length > 0) await o.ensureProviders(needed);
+        return o.vault.resolve(name, resolveOpts);
       });
-    }
-    if (opts.json === true)
-      process.stdout.write(`${JSON.stringify({ name, value: r.value, source: r.source })}\n`);
-    else process.stdout.write(opts.newline === false ? r.value : `${r.value}\n`);
-  });
+  if (!r.ok) throw readUnresolvedError(name, r);
+  process.stdout.write(
+    readOutput({ ...r, name }, { json: opts.json === true, newline: opts.newline !== false }),
+  );
 }

@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
+import { askAgent, runningAgent } from "../agent-link.js";
 import { CliError, ExitCode, usage } from "../errors.js";
 import { refuseVaultDirOutput, writePrivateFile } from "../io/files.js";
 import { readStdin, utf8Text } from "../io/input.js";
@@ -38,29 +39,30 @@ export async function resolve(
   const text = await templateText(template, opts);
   const { findReferences } = await import("@vaultlink/core");
   const names = findReferences(text);
-  await withVault(cmd, async (o) => {
-    const needed = await providersNeeded(o, names);
-    if (needed.length > 0) await o.ensureProviders(needed);
-    const result = await o.vault.resolveTemplate(
-      text,
-      typeof opts.url === "string" ? { url: opts.url } : {},
+  const resolveOpts = typeof opts.url === "string" ? { url: opts.url } : {};
+  const agent = await runningAgent();
+  const result = agent
+    ? await askAgent(agent, (a) => a.resolveTemplate(text, resolveOpts))
+    : await withVault(cmd, async (o) => {
+        const needed = await providersNeeded(o, names);
+        if (needed.length > 0) await o.ensureProviders(needed);
+        return o.vault.resolveTemplate(text, resolveOpts);
+      });
+  if (result.unresolved.length > 0 && opts.allowUnresolved !== true)
+    throw unresolvedError(result.unresolved);
+  for (const u of result.unresolved.slice(0, UNRESOLVED_LISTED))
+    err(`warning: ${u.written ?? `{{vault:${u.name}}}`} left as written (${u.reason}): ${u.fix}`);
+  const more = result.unresolved.length - UNRESOLVED_LISTED;
+  if (more > 0)
+    err(`warning: … and ${more.toLocaleString("en-US")} more references left as written`);
+  if (typeof opts.out === "string") {
+    await refuseVaultDirOutput(opts.out);
+    await writePrivateFile(
+      opts.out,
+      opts.json === true ? `${JSON.stringify(result, null, 2)}\n` : result.text,
     );
-    if (result.unresolved.length > 0 && opts.allowUnresolved !== true)
-      throw unresolvedError(result.unresolved);
-    for (const u of result.unresolved.slice(0, UNRESOLVED_LISTED))
-      err(`warning: ${u.written ?? `{{vault:${u.name}}}`} left as written (${u.reason}): ${u.fix}`);
-    const more = result.unresolved.length - UNRESOLVED_LISTED;
-    if (more > 0)
-      err(`warning: … and ${more.toLocaleString("en-US")} more references left as written`);
-    if (typeof opts.out === "string") {
-      await refuseVaultDirOutput(opts.out);
-      await writePrivateFile(
-        opts.out,
-        opts.json === true ? `${JSON.stringify(result, null, 2)}\n` : result.text,
-      );
-      return;
-    }
-    if (opts.json === true) printJson(result);
-    else process.stdout.write(result.text);
-  });
+    return;
+  }
+  if (opts.json === true) printJson(result);
+  else process.stdout.write(result.text);
 }

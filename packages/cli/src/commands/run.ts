@@ -3,6 +3,7 @@ import { readFile } from "node:fs/promises";
 import { constants } from "node:os";
 import { parseEnv } from "node:util";
 import type { Command } from "commander";
+import { askAgent, runningAgent } from "../agent-link.js";
 import { CliError, ExitCode, SilentExit } from "../errors.js";
 import { withoutHostAdditions } from "../host-env.js";
 import { unresolvedError } from "../unresolved.js";
@@ -45,18 +46,21 @@ export async function run(command: string[], opts: Opts, cmd: Command): Promise<
   const withRefs = Object.entries(env).filter(([, v]) => findReferences(v).length > 0);
   const values = new Map<string, string>();
   if (withRefs.length > 0) {
-    await withVault(cmd, async (o) => {
-      const names = [...new Set(withRefs.flatMap(([, v]) => findReferences(v)))];
-      const needed = await providersNeeded(o, names);
-      if (needed.length > 0) await o.ensureProviders(needed);
-      const resolveOpts = typeof opts.url === "string" ? { url: opts.url } : {};
-      const results = await o.vault.resolveMany(names, resolveOpts);
-      const unresolved = results.filter((r) => !r.ok);
-      if (unresolved.length > 0 && opts.allowUnresolved !== true) {
-        throw unresolvedError(unresolved.map(({ ok: _ok, ...u }) => u as never));
-      }
-      for (const r of results) if (r.ok) values.set(r.name, r.value);
-    });
+    const names = [...new Set(withRefs.flatMap(([, v]) => findReferences(v)))];
+    const resolveOpts = typeof opts.url === "string" ? { url: opts.url } : {};
+    const agent = await runningAgent();
+    const results = agent
+      ? await askAgent(agent, (a) => a.resolveMany(names, resolveOpts))
+      : await withVault(cmd, async (o) => {
+          const needed = await providersNeeded(o, names);
+          if (needed.length > 0) await o.ensureProviders(needed);
+          return o.vault.resolveMany(names, resolveOpts);
+        });
+    const unresolved = results.filter((r) => !r.ok);
+    if (unresolved.length > 0 && opts.allowUnresolved !== true) {
+      throw unresolvedError(unresolved.map(({ ok: _ok, ...u }) => u as never));
+    }
+    for (const r of results) if (r.ok) values.set(r.name, r.value);
     for (const [k, v] of withRefs) env[k] = substitute(v, values);
   }
   const secrets = [...values.values()];

@@ -1,0 +1,278 @@
+import { spawn } from "node:child_process";
+import { closeSync, existsSync, readFileSync, statSync } from "node:fs";
+import type { AgentProbe } from "@vaultlink/core";
+import type { Command } from "commander";
+import { CliError, ExitCode, SilentExit } from "../errors.js";
+import { chompOne, readStdin } from "../io/input.js";
+import { err, out, printJson } from "../io/term.js";
+import { cliVersion } from "../program.js";
+import { openVault } from "../vault-access.js";
+import { globals, type Opts } from "./common.js";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function whereItRuns(p: Extract<AgentProbe, { state: "running" }>): string {
+  return `pid ${p.status.pid}, socket ${p.paths.socket}`;
+}
+
+/**
+ * `agent run`: the agent in the foreground. Unlocks the vault (from the key sources, or from
+ * stdin when `agent start` hands the key over), takes the socket under the start lock, writes
+ * the info file with a new token, and serves until `agent stop` or SIGTERM/SIGINT/SIGHUP. On
+ * the way out it disposes the vault (provider sessions, cached values, the data key) and
+ * removes its socket and info file.
+ */
+export async function run(opts: Opts, cmd: Command): Promise<void> {
+  const core = await import("@vaultlink/core");
+  const paths = core.agentPaths();
+  const log = (line: string) =>
+    process.stderr.write(`${new Date().toISOString()} vaultlink agent[${process.pid}]: ${line}\n`);
+  const key =
+    opts.keyStdin === true ? chompOne(await readStdin("the vault key on stdin")).trim() : undefined;
+  await core.prepareAgentDir(paths);
+  // Unlock before taking the socket: a wrong key or a missing vault fails here, changing nothing.
+  const opened = await openVault({
+    global: globals(cmd),
+    providers: "all",
+    ...(key ? { vaultKey: key } : {}),
+  });
+  let requestStop: (why: string) => void = () => {};
+  const token = core.newAgentToken();
+  const server = new core.AgentServer({
+    vault: opened.vault,
+    socket: paths.socket,
+    token,
+    home: paths.home,
+    version: cliVersion(),
+    onStop: () => requestStop("agent stop"),
+    log,
+  });
+  try {
+    await core.withAgentStartLock(paths, async () => {
+      const found = await core.probeAgent({ paths });
+      if (found.state === "running") throw alreadyRuns(found);
+      if (found.state === "unresponsive") throw unresponsive(found);
+      if (found.state === "stale") {
+        await core.removeAgentFiles(paths);
+        log("removed the socket and info file of an agent that is gone");
+      }
+      await server.listen();
+      await core.writeAgentInfo(paths, {
+        pid: process.pid,
+        socket: paths.socket,
+        token,
+        startedAt: new Date().toISOString(),
+        home: paths.home,
+        version: cliVersion(),
+      });
+    });
+  } catch (error) {
+    await opened.close();
+    throw error;
+  }
+  log(`serving ${paths.home} on ${paths.socket} (unlocked by ${opened.source || "the starter"})`);
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const signals: NodeJS.Signals[] = ["SIGTERM", "SIGINT", "SIGHUP"];
+    const handlers = signals.map((s) => [s, () => requestStop(s)] as const);
+    requestStop = (why) => {
+      if (stopping) return;
+      stopping = true;
+      log(`stopping (${why})`);
+      void (async () => {
+        await server.close().catch(() => {});
+        await opened.close().catch(() => {});
+        // Only our own files: a newer agent may have taken over a socket we lost.
+        const info = await core.readAgentInfo(paths);
+        if (info === undefined || info.pid === process.pid) await core.removeAgentFiles(paths);
+        for (const [s, h] of handlers) process.off(s, h);
+        log("stopped; the unlocked vault, sessions and cached values left memory with it");
+        resolve();
+      })();
+    };
+    for (const [s, h] of handlers) process.on(s, h);
+  });
+  // SDK clients may hold sockets for a moment; nothing of ours is left to finish.
+  setTimeout(() => process.exit(0), 2_000).unref();
+}
+
+function alreadyRuns(found: Extract<AgentProbe, { state: "running" }>): CliError {
+  return new CliError(`An agent already runs for ${found.paths.home}: ${whereItRuns(found)}.`, {
+    hint: "Use it as it is, or stop it first with vaultlink agent stop.",
+    exitCode: ExitCode.other,
+    code: "AGENT_RUNNING",
+  });
+}
+
+function unresponsive(found: Extract<AgentProbe, { state: "unresponsive" }>): CliError {
+  const pid = found.info?.pid;
+  return new CliError(
+    `A process holds the agent's socket ${found.paths.socket} but does not answer${pid ? ` (pid ${pid})` : ""}.`,
+    {
+      hint: pid
+        ? `It may be stopped (SIGSTOP). Continue it (kill -CONT ${pid}) or end it (kill ${pid}), then try again.`
+        : "Try again in a moment; if it stays, remove the socket file.",
+      exitCode: ExitCode.other,
+      code: "AGENT_UNRESPONSIVE",
+    },
+  );
+}
+
+/**
+ * `agent start`: unlock here (env, keychain or a prompt on this terminal), then start
+ * `agent run` detached with the key on its stdin (never in its environment or arguments) and
+ * its output in the agent's log, and wait until it answers. A running agent is reported, not
+ * replaced.
+ */
+export async function start(opts: Opts, cmd: Command): Promise<void> {
+  const core = await import("@vaultlink/core");
+  const paths = core.agentPaths();
+  const found = await core.probeAgent({ paths });
+  if (found.state === "running") {
+    if (opts.json === true)
+      return printJson({ started: false, running: true, pid: found.status.pid, socket: paths.socket });
+    err(`The agent already runs for ${paths.home}: ${whereItRuns(found)}.`);
+    return;
+  }
+  if (found.state === "unresponsive") throw unresponsive(found);
+  const opened = await openVault({ global: globals(cmd) });
+  const key = opened.vaultKey;
+  await opened.close();
+  await core.prepareAgentDir(paths);
+  const logStart = existsSync(paths.log) ? statSync(paths.log).size : 0;
+  const logFd = core.openAgentLog(paths);
+  const env: Record<string, string | undefined> = { ...process.env };
+  // The key goes over stdin; the agent must not hand it on to anything it starts.
+  delete env.VAULTLINK_VAULT_KEY;
+  const script = process.argv[1];
+  if (!script) throw new CliError("Cannot tell where vaultlink is installed.", { exitCode: ExitCode.other });
+  const child = spawn(process.execPath, [script, "agent", "run", "--key-stdin"], {
+    detached: true,
+    stdio: ["pipe", logFd, logFd],
+    env,
+  });
+  closeSync(logFd);
+  let exited: number | undefined;
+  child.once("exit", (code, signal) => {
+    exited = code ?? (signal ? 128 : 1);
+  });
+  child.once("error", () => {
+    exited = 1;
+  });
+  child.stdin?.on("error", () => {});
+  child.stdin?.end(`${key}\n`);
+  const deadline = Date.now() + 60_000;
+  let running: Extract<AgentProbe, { state: "running" }> | undefined;
+  for (;;) {
+    const p = await core.probeAgent({ paths, timeoutMs: 5_000 }).catch(() => undefined);
+    if (p?.state === "running" && (p.status.pid === child.pid || exited !== undefined)) {
+      running = p;
+      break;
+    }
+    if (exited !== undefined) {
+      if (p?.state === "running") {
+        running = p;
+        break;
+      }
+      throw new CliError(`The agent did not start: ${lastError(paths.log, logStart)}`, {
+        hint: `See its log: ${paths.log}`,
+        exitCode: ExitCode.other,
+        code: "AGENT_NOT_STARTED",
+      });
+    }
+    if (Date.now() > deadline) {
+      child.kill("SIGTERM");
+      throw new CliError("The agent did not answer within 60 s of starting.", {
+        hint: `See its log: ${paths.log}`,
+        exitCode: ExitCode.other,
+        code: "AGENT_NOT_STARTED",
+      });
+    }
+    await sleep(100);
+  }
+  child.unref();
+  const mine = running.status.pid === child.pid;
+  if (opts.json === true)
+    return printJson({ started: mine, running: true, pid: running.status.pid, socket: paths.socket });
+  if (mine) err(`Started the agent for ${paths.home}: ${whereItRuns(running)}.`);
+  else err(`The agent already runs for ${paths.home}: ${whereItRuns(running)}.`);
+}
+
+/** The last `error:` line (and its hint) the agent wrote since `from`, or its last line. */
+function lastError(log: string, from: number): string {
+  let text = "";
+  try {
+    text = readFileSync(log).subarray(from).toString("utf8");
+  } catch {
+    return "it wrote no log.";
+  }
+  const lines = text.split("\n").filter((l) => l.trim() !== "");
+  const at = lines.findLastIndex((l) => l.startsWith("error: "));
+  if (at === -1) return lines.at(-1) ?? "it exited without a word.";
+  const hint = lines[at + 1]?.startsWith("hint: ") ? ` (${lines[at + 1]})` : "";
+  return `${(lines[at] ?? "").slice("error: ".length)}${hint}`;
+}
+
+/** `agent stop`: the agent clears its memory, removes its socket and exits. */
+export async function stop(opts: Opts): Promise<void> {
+  const core = await import("@vaultlink/core");
+  const paths = core.agentPaths();
+  const found = await core.probeAgent({ paths });
+  const done = (result: Record<string, unknown>, text: string) =>
+    opts.json === true ? printJson(result) : err(text);
+  if (found.state === "none")
+    return done({ stopped: false, running: false }, "The agent is not running.");
+  if (found.state === "stale") {
+    await core.removeAgentFiles(paths);
+    return done(
+      { stopped: false, running: false, removedStale: true },
+      "The agent was not running; removed the socket and info file its last run left behind.",
+    );
+  }
+  if (found.state === "unresponsive") throw unresponsive(found);
+  const { AgentClient } = await import("@vaultlink/core/agent");
+  const client = await AgentClient.connect({ paths });
+  if (client) {
+    try {
+      await client.stop();
+    } catch {
+      // It may have closed the connection on its way out.
+    } finally {
+      client.close();
+    }
+  }
+  const deadline = Date.now() + 30_000;
+  while (existsSync(paths.socket) || existsSync(paths.info)) {
+    if (Date.now() > deadline) {
+      throw new CliError(
+        `The agent (pid ${found.status.pid}) did not stop within 30 s.`,
+        { hint: `End it with kill ${found.status.pid}.`, exitCode: ExitCode.other, code: "AGENT_UNRESPONSIVE" },
+      );
+    }
+    await sleep(100);
+  }
+  done(
+    { stopped: true, pid: found.status.pid },
+    `Stopped the agent (pid ${found.status.pid}); it cleared its memory and removed its socket.`,
+  );
+}
+
+/** `agent status`: where it runs and since when; exit 1 when it does not run. */
+export async function status(opts: Opts): Promise<void> {
+  const core = await import("@vaultlink/core");
+  const paths = core.agentPaths();
+  const found = await core.probeAgent({ paths });
+  if (found.state === "running") {
+    const s = found.status;
+    if (opts.json === true) return printJson({ running: true, ...s });
+    out(`running:  yes (pid ${s.pid}, since ${s.startedAt})`);
+    out(`vault:    ${s.home} (${s.unlocked ? "unlocked" : "locked"})`);
+    out(`socket:   ${s.socket}`);
+    out(`version:  ${s.version}`);
+    return;
+  }
+  const state = found.state === "none" ? "not running" : found.state === "stale" ? "not running (stale socket left behind; agent stop removes it)" : "not answering";
+  if (opts.json === true) printJson({ running: false, state: found.state, socket: paths.socket });
+  else out(`running:  no — ${state}\nsocket:   ${paths.socket}`);
+  throw new SilentExit(ExitCode.other);
+}
