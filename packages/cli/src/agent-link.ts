@@ -30,7 +30,10 @@ export function asCliError(error: unknown): unknown {
 }
 
 /** Ask the agent, closing the connection afterwards; its errors become CLI errors. */
-export async function askAgent<T>(agent: AgentClient, fn: (a: AgentClient) => Promise<T>): Promise<T> {
+export async function askAgent<T>(
+  agent: AgentClient,
+  fn: (a: AgentClient) => Promise<T>,
+): Promise<T> {
   try {
     return await fn(agent);
   } catch (error) {

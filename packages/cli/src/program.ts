@@ -94,7 +94,7 @@ function addGlobalOptions(root: Command): void {
 }
 
 /**
- * `vaultlink agent --help` must fail as an unknown command, not print the parent's help:
+ * `vaultlink daemon --help` must fail as an unknown command, not print the parent's help:
  * commander answers --help before it looks at the command name. When a command name on the
  * line is unknown, the help flags are dropped so that commander reports it (with its
  * suggestion). Any other line is returned unchanged.
@@ -425,7 +425,9 @@ ${ENVIRONMENT.map(([name, text]) => `  ${name.padEnd(22)}${text}`).join("\n")}`,
         .action(act(load.agent, "stop"));
       agent
         .command("status")
-        .description("whether the agent runs, its pid, socket and vault (exit 1 when it does not run)")
+        .description(
+          "whether the agent runs, its pid, socket and vault (exit 1 when it does not run)",
+        )
         .addOption(json())
         .action(act(load.agent, "status"));
       agent

@@ -287,10 +287,10 @@ const cases: Case[] = [
     env: { JSONFILE_TOKEN: "good-token" },
   }),
   // An unknown command is an error also when --help follows it.
-  ...both("unknown command with --help", ["agent", "--help"], 2, /unknown command 'agent'/),
-  row("unknown command with -h", ["agent", "-h"], 2, /unknown command 'agent'/),
-  row("--help before an unknown command", ["--help", "agent"], 2, /unknown command 'agent'/),
-  row("help for an unknown command", ["help", "agent"], 2, /unknown command 'agent'/),
+  ...both("unknown command with --help", ["daemon", "--help"], 2, /unknown command 'daemon'/),
+  row("unknown command with -h", ["daemon", "-h"], 2, /unknown command 'daemon'/),
+  row("--help before an unknown command", ["--help", "daemon"], 2, /unknown command 'daemon'/),
+  row("help for an unknown command", ["help", "daemon"], 2, /unknown command 'daemon'/),
   ...both(
     "unknown subcommand with --help",
     ["secret", "frobnicate", "--help"],

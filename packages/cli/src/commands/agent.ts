@@ -130,7 +130,12 @@ export async function start(opts: Opts, cmd: Command): Promise<void> {
   const found = await core.probeAgent({ paths });
   if (found.state === "running") {
     if (opts.json === true)
-      return printJson({ started: false, running: true, pid: found.status.pid, socket: paths.socket });
+      return printJson({
+        started: false,
+        running: true,
+        pid: found.status.pid,
+        socket: paths.socket,
+      });
     err(`The agent already runs for ${paths.home}: ${whereItRuns(found)}.`);
     return;
   }
@@ -145,7 +150,8 @@ export async function start(opts: Opts, cmd: Command): Promise<void> {
   // The key goes over stdin; the agent must not hand it on to anything it starts.
   delete env.VAULTLINK_VAULT_KEY;
   const script = process.argv[1];
-  if (!script) throw new CliError("Cannot tell where vaultlink is installed.", { exitCode: ExitCode.other });
+  if (!script)
+    throw new CliError("Cannot tell where vaultlink is installed.", { exitCode: ExitCode.other });
   const child = spawn(process.execPath, [script, "agent", "run", "--key-stdin"], {
     detached: true,
     stdio: ["pipe", logFd, logFd],
@@ -193,7 +199,12 @@ export async function start(opts: Opts, cmd: Command): Promise<void> {
   child.unref();
   const mine = running.status.pid === child.pid;
   if (opts.json === true)
-    return printJson({ started: mine, running: true, pid: running.status.pid, socket: paths.socket });
+    return printJson({
+      started: mine,
+      running: true,
+      pid: running.status.pid,
+      socket: paths.socket,
+    });
   if (mine) err(`Started the agent for ${paths.home}: ${whereItRuns(running)}.`);
   else err(`The agent already runs for ${paths.home}: ${whereItRuns(running)}.`);
 }
@@ -244,10 +255,11 @@ export async function stop(opts: Opts): Promise<void> {
   const deadline = Date.now() + 30_000;
   while (existsSync(paths.socket) || existsSync(paths.info)) {
     if (Date.now() > deadline) {
-      throw new CliError(
-        `The agent (pid ${found.status.pid}) did not stop within 30 s.`,
-        { hint: `End it with kill ${found.status.pid}.`, exitCode: ExitCode.other, code: "AGENT_UNRESPONSIVE" },
-      );
+      throw new CliError(`The agent (pid ${found.status.pid}) did not stop within 30 s.`, {
+        hint: `End it with kill ${found.status.pid}.`,
+        exitCode: ExitCode.other,
+        code: "AGENT_UNRESPONSIVE",
+      });
     }
     await sleep(100);
   }
@@ -271,7 +283,12 @@ export async function status(opts: Opts): Promise<void> {
     out(`version:  ${s.version}`);
     return;
   }
-  const state = found.state === "none" ? "not running" : found.state === "stale" ? "not running (stale socket left behind; agent stop removes it)" : "not answering";
+  const state =
+    found.state === "none"
+      ? "not running"
+      : found.state === "stale"
+        ? "not running (stale socket left behind; agent stop removes it)"
+        : "not answering";
   if (opts.json === true) printJson({ running: false, state: found.state, socket: paths.socket });
   else out(`running:  no — ${state}\nsocket:   ${paths.socket}`);
   throw new SilentExit(ExitCode.other);

@@ -2,7 +2,6 @@ import { randomBytes } from "node:crypto";
 import { openSync } from "node:fs";
 import { lstat, mkdir, rm } from "node:fs/promises";
 import { dirname } from "node:path";
-import lockfile from "proper-lockfile";
 import { vaultlinkError } from "../errors/index.js";
 import { commitTemp, writeTemp } from "../vault/durable-file.js";
 import { DIR_MODE } from "../vault/paths.js";
@@ -77,6 +76,9 @@ export async function removeAgentFiles(paths: AgentPaths): Promise<void> {
  * stale after 20 s.
  */
 export async function withAgentStartLock<T>(paths: AgentPaths, fn: () => Promise<T>): Promise<T> {
+  // Imported when used: at load it hooks the process's signals (signal-exit), which would keep
+  // the CLI's own Ctrl-C handling from ending commands that never take a lock.
+  const lockfile = (await import("proper-lockfile")).default;
   const release = await lockfile.lock(paths.dir, {
     lockfilePath: `${paths.startLock}.lock`,
     stale: 20_000,

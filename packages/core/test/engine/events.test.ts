@@ -36,6 +36,11 @@ describe("events", () => {
     clock.advance(31 * 60_000);
     fake.values.set("fake://x", refetchedValue);
     await t.vault.resolve("lnk"); // expired entry met, refetched
+    await t.vault.settings.set("stale-if-error", 10);
+    clock.advance(31 * 60_000);
+    fake.failWith = { code: "UNREACHABLE" };
+    await t.vault.resolve("lnk"); // expired, provider down: served stale
+    fake.failWith = undefined;
     await t.vault.cache.reset();
     fake.failWith = { code: "AUTH_EXPIRED" };
     await t.vault.resolve("lnk");
@@ -60,6 +65,7 @@ describe("events", () => {
       SecretResolved: true,
       SecretUnresolved: true,
       CacheExpired: true,
+      StaleValueServed: true,
       CacheReset: true,
       CachePurged: true,
       AuthExpired: true,
