@@ -42,6 +42,9 @@ export type AgentProbe =
   | { state: "unresponsive"; paths: AgentPaths; info?: AgentInfo }
   | { state: "running"; paths: AgentPaths; info: AgentInfo; status: AgentStatus };
 
+/** Longest wait for a resolve: core's longest provider deadline (600 s) plus a minute. */
+const RESOLVE_WAIT_MS = 660_000;
+
 /** The socket refused or vanished: no process listens there any more. */
 const GONE = new Set(["ECONNREFUSED", "ENOENT", "ENOTSOCK"]);
 
@@ -131,8 +134,9 @@ export class AgentClient {
   }
 
   /**
-   * One request. `timeoutMs` bounds the wait (default: none for resolving, as the agent holds
-   * each provider to its own deadline; status and control requests use 30 s).
+   * One request. `timeoutMs` bounds the wait (default: 11 minutes for resolving, past the
+   * longest provider deadline the agent enforces, so only a stopped agent hits it; 30 s for
+   * status and control requests).
    */
   request(op: AgentOp, params: Record<string, unknown>, timeoutMs?: number): Promise<unknown> {
     if (this.#closed) return Promise.reject(this.#closed);
@@ -149,7 +153,7 @@ export class AgentClient {
     }
     const limit =
       timeoutMs ??
-      (op === "resolve" || op === "resolveMany" || op === "template" ? undefined : 30_000);
+      (op === "resolve" || op === "resolveMany" || op === "template" ? RESOLVE_WAIT_MS : 30_000);
     return new Promise((resolve, reject) => {
       const entry: {
         resolve: (v: unknown) => void;
