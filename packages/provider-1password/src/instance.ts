@@ -13,33 +13,16 @@ import {
   retryWhileThrottled,
   throttleRetryOf,
 } from "@vaultlink/core/plugin";
-import { checkConnectToken } from "./auth/connect.js";
 import { checkAccount } from "./auth/desktop.js";
-import {
-  AUTH_METHODS,
-  CONNECT_METHOD,
-  DESKTOP_METHOD,
-  SERVICE_ACCOUNT_METHOD,
-} from "./auth/methods.js";
-import { checkServiceAccountToken } from "./auth/service-account.js";
-import { createConnectClient, createSdkClient, type SdkAuth } from "./client.js";
+import { CONNECT_METHOD, DESKTOP_METHOD } from "./auth/methods.js";
+import { type SignIn, sdkClient, signIn } from "./auth/sign-in.js";
+import { createConnectClient, type SdkAuth } from "./client.js";
 import { readWithConnect } from "./connect/read.js";
-import { isSdkRateLimit, type MappedError, mapConnectError, mapSdkError } from "./errors.js";
+import { isSdkRateLimit, mapSdkError } from "./errors.js";
 import { parseRequests } from "./fetch.js";
 import { PROVIDER_ID } from "./meta.js";
 import { resolveWithSdk } from "./sdk/resolve.js";
 import { type ConnectSettings, connectSettings } from "./settings.js";
-
-/** What the instance signs in with: the method and its settings and credentials. */
-interface SignIn {
-  method: string;
-  settings: Record<string, unknown>;
-  credentials: Record<string, unknown>;
-}
-
-// The SDK's error is not kept as `cause`: axios errors carry the request config, and the
-// mapped message already says what failed.
-const thrown = (mapped: MappedError) => errorFrom(PROVIDER_ID, mapped);
 
 /**
  * One signed-in 1Password integration. Clients are built lazily on the first fetch and kept
@@ -65,63 +48,19 @@ export class OnePasswordInstance implements ProviderInstance {
   }
 
   async authenticate(input: AuthenticateInput): Promise<ProviderSession> {
-    const settings = { ...input.settings };
-    switch (input.method) {
-      case SERVICE_ACCOUNT_METHOD.id: {
-        const { signInAddress } = checkServiceAccountToken(input.secrets.token);
-        const token = String(input.secrets.token).trim();
-        const client = await this.#buildSdk({ kind: "token", token }, "authenticate");
-        this.#use({ method: input.method, settings, credentials: { token } });
-        this.#sdk = Promise.resolve(client);
-        return { credentials: { token }, identity: `service account on ${signInAddress}` };
-      }
-      case DESKTOP_METHOD.id: {
-        const account = checkAccount(input.settings.account);
-        const client = await this.#buildSdk({ kind: "desktop", account }, "authenticate");
-        this.#use({ method: input.method, settings: { ...settings, account }, credentials: {} });
-        this.#sdk = Promise.resolve(client);
-        return {
-          credentials: {},
-          settings: { account },
-          identity: `1Password desktop app, account ${account}`,
-        };
-      }
-      case CONNECT_METHOD.id: {
-        const resolved = connectSettings(input.settings, this.#ctx);
-        const token = checkConnectToken(input.secrets.token);
-        const client = await createConnectClient(resolved, token);
-        try {
-          // The cheapest call that needs a valid token.
-          await client.listVaults();
-        } catch (error) {
-          throw thrown(mapConnectError(error, { host: resolved.host, vault: "" }, "authenticate"));
-        }
-        this.#use({ method: input.method, settings, credentials: { token } });
-        this.#connect = { client, settings: resolved };
-        return {
-          credentials: { token },
-          settings: { host: resolved.host },
-          identity: `Connect server at ${resolved.host}`,
-        };
-      }
-      default:
-        throw providerError(
-          PROVIDER_ID,
-          "AUTH_FAILED",
-          `1Password has no sign-in method "${input.method}".`,
-          {
-            hint: `Use one of: ${AUTH_METHODS.map((m) => m.id).join(", ")}.`,
-          },
-        );
-    }
+    const signedIn = await signIn(this.#ctx, input, this.#version);
+    this.#use(signedIn.signIn);
+    if (signedIn.sdk) this.#sdk = Promise.resolve(signedIn.sdk);
+    if (signedIn.connect) this.#connect = signedIn.connect;
+    return signedIn.session;
   }
 
   async fetch(requests: readonly FetchRequest[]): Promise<FetchResult[]> {
     const { valid, rejected } = parseRequests(requests);
     if (valid.length === 0) return rejected;
     const ids = valid.map((r) => r.id);
-    const signIn = this.#signIn;
-    if (!signIn) {
+    const current = this.#signIn;
+    if (!current) {
       return [
         ...rejected,
         ...failAll(
@@ -139,12 +78,12 @@ export class OnePasswordInstance implements ProviderInstance {
     }
     const backoff = throttleRetryOf(this.#ctx.pluginOptions);
     try {
-      if (signIn.method === CONNECT_METHOD.id) {
-        const { client, settings } = await this.#connectClient(signIn);
+      if (current.method === CONNECT_METHOD.id) {
+        const { client, settings } = await this.#connectClient(current);
         this.#ctx.logger.debug("1Password Connect read", { references: valid.length });
         return [...rejected, ...(await readWithConnect(client, { ...settings, backoff }, valid))];
       }
-      const client = await this.#sdkClient(signIn);
+      const client = await this.#sdkClient(current);
       this.#ctx.logger.debug("1Password resolveAll", { references: valid.length });
       try {
         const resolved = await retryWhileThrottled(
@@ -156,7 +95,7 @@ export class OnePasswordInstance implements ProviderInstance {
         );
         return [...rejected, ...resolved];
       } catch (error) {
-        throw thrown(mapSdkError(error, "fetch"));
+        throw errorFrom(PROVIDER_ID, mapSdkError(error, "fetch"));
       }
     } catch (error) {
       // The client may hold a dead session; build a new one next time.
@@ -177,21 +116,13 @@ export class OnePasswordInstance implements ProviderInstance {
     this.#connect = undefined;
   }
 
-  async #buildSdk(auth: SdkAuth, phase: "authenticate" | "fetch"): Promise<Client> {
-    try {
-      return await createSdkClient(this.#ctx, auth, this.#version);
-    } catch (error) {
-      throw thrown(mapSdkError(error, phase));
-    }
-  }
-
   #sdkClient(signIn: SignIn): Promise<Client> {
     if (!this.#sdk) {
       const auth: SdkAuth =
         signIn.method === DESKTOP_METHOD.id
           ? { kind: "desktop", account: checkAccount(signIn.settings.account) }
           : { kind: "token", token: storedToken(signIn, "service account token") };
-      this.#sdk = this.#buildSdk(auth, "fetch");
+      this.#sdk = sdkClient(this.#ctx, auth, this.#version, "fetch");
     }
     return this.#sdk;
   }
