@@ -1,0 +1,299 @@
+import { isVaultlinkError, type ProviderDefinition, splitDomainList, type Vault } from "@vaultlink/core";
+import type { OptionSpec } from "@vaultlink/core/plugin";
+
+/**
+ * What the page may ask of the vault: one function per action, taking the parsed JSON body.
+ * Values leave only through `view`; everything else returns names, states and settings.
+ */
+
+export interface UiHost {
+  vault: Vault;
+  /** Import provider plugins (all when no ids) so their forms and links work. */
+  ensureProviders?(ids?: readonly string[]): Promise<void>;
+}
+
+/** A user error the page shows as it is: what was wrong and what to do next. */
+export class UiInputError extends Error {
+  constructor(
+    message: string,
+    readonly hint?: string,
+  ) {
+    super(message);
+  }
+}
+
+type Body = Record<string, unknown>;
+
+function text(body: Body, key: string, what = key): string {
+  const v = body[key];
+  if (typeof v !== "string" || v.trim() === "")
+    throw new UiInputError(`Give ${what}.`, `The field "${key}" is empty.`);
+  return v;
+}
+
+function optionalText(body: Body, key: string): string | undefined {
+  const v = body[key];
+  if (v === undefined || v === null || v === "") return undefined;
+  if (typeof v !== "string") throw new UiInputError(`The field "${key}" must be text.`);
+  return v;
+}
+
+function stringRecord(body: Body, key: string): Record<string, string> {
+  const v = body[key];
+  if (v === undefined || v === null) return {};
+  if (typeof v !== "object" || Array.isArray(v))
+    throw new UiInputError(`The field "${key}" must be an object of text values.`);
+  const out: Record<string, string> = {};
+  for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+    if (typeof x !== "string") throw new UiInputError(`Option "${k}" must be text.`);
+    if (x !== "") out[k] = x;
+  }
+  return out;
+}
+
+function specView(s: OptionSpec) {
+  return {
+    name: s.name,
+    title: s.title,
+    type: s.type,
+    secret: s.secret === true,
+    required: s.required === true,
+    ...(s.default !== undefined ? { default: s.default } : {}),
+    ...(s.choices ? { choices: [...s.choices] } : {}),
+    ...(s.description ? { description: s.description } : {}),
+  };
+}
+
+function providerView(p: ProviderDefinition) {
+  return {
+    id: p.id,
+    title: p.title,
+    scope: p.scope ?? "personal",
+    authMethods: p.authMethods.map((m) => ({
+      id: m.id,
+      title: m.title,
+      interactive: m.interactive === true,
+      ...(m.description ? { description: m.description } : {}),
+      options: m.options.map(specView),
+    })),
+    settings: (p.settings ?? []).map(specView),
+    linkOptions: (p.linkOptions ?? []).filter((s) => s.secret !== true).map(specView),
+    referenceExamples: [...p.referenceExamples],
+    versions: p.capabilities.versions,
+    jsonKey: p.capabilities.jsonKey !== false,
+  };
+}
+
+/** A URL that one of a secret's allowed domains admits, to resolve it as a request would. */
+function urlFor(domains: readonly string[]): string | undefined {
+  const d = domains[0];
+  if (!d) return undefined;
+  const m = /^(https?:\/\/)?(\*\.)?(.*)$/i.exec(d.trim());
+  return `${m?.[1] ?? "https://"}${m?.[3] ?? d}`;
+}
+
+type Action =
+  | "state"
+  | "view"
+  | "add"
+  | "update"
+  | "rename"
+  | "remove"
+  | "checkReference"
+  | "link"
+  | "unlink"
+  | "settings"
+  | "resetCache"
+  | "connect"
+  | "reauth"
+  | "disconnect"
+  | "doctor";
+
+export type UiApi = Record<Action, (body: Body) => Promise<unknown>>;
+
+export function createApi(host: UiHost): UiApi {
+  const { vault } = host;
+  let providersLoaded = false;
+  const providers = async () => {
+    if (!providersLoaded && host.ensureProviders) await host.ensureProviders();
+    providersLoaded = true;
+    return vault.listProviders();
+  };
+
+  return {
+    async state(_body: Body) {
+      const [secrets, integrations, settings, cache, defs] = await Promise.all([
+        vault.secrets.list(),
+        vault.integrations.list(),
+        vault.settings.get(),
+        vault.cache.status(),
+        providers(),
+      ]);
+      return {
+        secrets,
+        integrations,
+        settings: { cacheTtlMinutes: settings.cacheTtlMinutes },
+        cache: { entries: cache.entries.length },
+        providers: defs.map(providerView),
+      };
+    },
+
+    /** The one way a value reaches the page: the person asked to see this secret. */
+    async view(body: Body) {
+      const name = text(body, "name", "the secret's name");
+      const [r] = await vault.resolveForMatching([name]);
+      if (!r) throw new UiInputError(`No secret named "${name}".`);
+      if (!r.ok) return { ok: false, reason: r.reason, message: r.message, fix: r.fix };
+      return { ok: true, value: r.value };
+    },
+
+    async add(body: Body) {
+      const name = text(body, "name", "a name");
+      if (await vault.secrets.has(name))
+        throw new UiInputError(
+          `A secret named "${name}" already exists.`,
+          "Edit its value instead, or pick another name.",
+        );
+      const value = typeof body.value === "string" ? body.value : "";
+      return vault.secrets.add(name, {
+        value,
+        allowedDomains: splitDomainList(optionalText(body, "domains") ?? ""),
+        enabled: body.enabled !== false,
+      });
+    },
+
+    async update(body: Body) {
+      const name = text(body, "name", "the secret's name");
+      const patch: { value?: string; allowedDomains?: string[]; enabled?: boolean } = {};
+      if (typeof body.value === "string") {
+        const s = await vault.secrets.get(name);
+        if (s.link)
+          throw new UiInputError(
+            `"${name}" is linked to ${s.link.integration}; its value lives there.`,
+            "Change it in the provider, or unlink it first.",
+          );
+        patch.value = body.value;
+      }
+      if (typeof body.domains === "string") patch.allowedDomains = splitDomainList(body.domains);
+      if (typeof body.enabled === "boolean") patch.enabled = body.enabled;
+      return vault.secrets.update(name, patch);
+    },
+
+    async rename(body: Body) {
+      return vault.secrets.rename(text(body, "from", "the old name"), text(body, "to", "a new name"));
+    },
+
+    async remove(body: Body) {
+      await vault.secrets.delete(text(body, "name", "the secret's name"));
+      return { deleted: true };
+    },
+
+    /** Validation as the person types: the plugin parses the reference offline. */
+    async checkReference(body: Body) {
+      const id = text(body, "integration", "an integration");
+      const reference = text(body, "reference", "a reference");
+      const integ = await vault.integrations.status(id);
+      await providers();
+      const p = vault.providers.get(integ.provider);
+      try {
+        const parsed = p.parseReference(reference, { settings: integ.settings });
+        return { ok: true, canonical: parsed.canonical };
+      } catch (error) {
+        if (!isVaultlinkError(error)) throw error;
+        return { ok: false, message: error.message, hint: error.hint };
+      }
+    },
+
+    async link(body: Body) {
+      const name = text(body, "name", "the secret's name");
+      const integration = text(body, "integration", "an integration");
+      const reference = text(body, "reference", "a reference");
+      const integ = await vault.integrations.status(integration);
+      await providers();
+      const jsonKey = optionalText(body, "jsonKey");
+      const version = optionalText(body, "version");
+      const options = stringRecord(body, "options");
+      const domains = optionalText(body, "domains");
+      const info = await vault.links.link(name, {
+        integration: integ.id,
+        reference,
+        ...(jsonKey !== undefined ? { jsonKey } : {}),
+        ...(version !== undefined ? { version } : {}),
+        ...(Object.keys(options).length > 0 ? { options } : {}),
+        ...(domains !== undefined ? { allowedDomains: splitDomainList(domains) } : {}),
+        check: body.check !== false,
+      });
+      return info;
+    },
+
+    async unlink(body: Body) {
+      return vault.links.unlink(text(body, "name", "the secret's name"));
+    },
+
+    async settings(body: Body) {
+      const minutes = body.cacheTtlMinutes;
+      if (typeof minutes !== "string" && typeof minutes !== "number")
+        throw new UiInputError("Give the cache time in minutes.");
+      const s = await vault.settings.set("cache-ttl", String(minutes));
+      return { cacheTtlMinutes: s.cacheTtlMinutes };
+    },
+
+    async resetCache(_body: Body) {
+      const { entries } = await vault.cache.reset();
+      return { dropped: entries };
+    },
+
+    async connect(body: Body) {
+      const provider = text(body, "provider", "a provider");
+      await providers();
+      const id = optionalText(body, "id");
+      const method = optionalText(body, "method");
+      return vault.integrations.connect({
+        provider,
+        ...(id !== undefined ? { id } : {}),
+        ...(method !== undefined ? { method } : {}),
+        options: stringRecord(body, "options"),
+      });
+    },
+
+    async reauth(body: Body) {
+      const id = text(body, "id", "an integration");
+      await providers();
+      const method = optionalText(body, "method");
+      return vault.integrations.reauthenticate(id, {
+        ...(method !== undefined ? { method } : {}),
+        options: stringRecord(body, "options"),
+      });
+    },
+
+    async disconnect(body: Body) {
+      const r = await vault.integrations.disconnect(text(body, "id", "an integration"));
+      return { unresolved: r.unresolved };
+    },
+
+    /** Every secret that does not resolve now, with why and the fix (like `vaultlink doctor`). */
+    async doctor(_body: Body) {
+      await providers();
+      const secrets = await vault.secrets.list();
+      const results = await Promise.all(
+        secrets.map(async (s) => {
+          const url = urlFor(s.allowedDomains);
+          return { s, r: await vault.resolve(s.name, url ? { url } : {}) };
+        }),
+      );
+      const problems = [];
+      for (const { s, r } of results) {
+        if (r.ok) continue;
+        problems.push({
+          name: s.name,
+          reason: r.reason,
+          message: r.message,
+          fix: r.fix,
+          ...(s.link ? { integration: s.link.integration } : {}),
+        });
+      }
+      return { problems };
+    },
+  };
+}
+

@@ -1,0 +1,92 @@
+/** The page's one way to talk to the server: a same-origin JSON POST with our header. */
+
+export interface ApiError {
+  error: string;
+  hint?: string;
+  code?: string;
+}
+
+export class ApiFailure extends Error {
+  constructor(
+    readonly detail: ApiError,
+    readonly status: number,
+  ) {
+    super(detail.error);
+  }
+}
+
+export async function call<T>(action: string, body: Record<string, unknown> = {}): Promise<T> {
+  const res = await fetch(`/api/${action}`, {
+    method: "POST",
+    credentials: "same-origin",
+    headers: { "content-type": "application/json", "x-vaultlink-ui": "1" },
+    body: JSON.stringify(body),
+  });
+  const data = (await res.json().catch(() => ({ error: `HTTP ${res.status}` }))) as unknown;
+  if (!res.ok) throw new ApiFailure(data as ApiError, res.status);
+  return data as T;
+}
+
+export interface Spec {
+  name: string;
+  title: string;
+  type: "string" | "number" | "integer" | "boolean" | "enum";
+  secret: boolean;
+  required: boolean;
+  default?: string | number | boolean;
+  choices?: string[];
+  description?: string;
+}
+
+export interface Provider {
+  id: string;
+  title: string;
+  scope: "personal" | "team";
+  authMethods: { id: string; title: string; interactive: boolean; description?: string; options: Spec[] }[];
+  settings: Spec[];
+  linkOptions: Spec[];
+  referenceExamples: string[];
+  versions: boolean;
+  jsonKey: boolean;
+}
+
+export interface Secret {
+  name: string;
+  enabled: boolean;
+  allowedDomains: string[];
+  hasValue: boolean;
+  link?: {
+    integration: string;
+    reference: string;
+    jsonKey?: string;
+    version?: string;
+    options?: Record<string, string>;
+  };
+  updatedAt: string;
+}
+
+export interface Integration {
+  id: string;
+  provider: string;
+  scope: "personal" | "team";
+  authMethod: string;
+  status: string;
+  statusReason?: string;
+  expiresAt?: string;
+}
+
+export interface State {
+  secrets: Secret[];
+  integrations: Integration[];
+  settings: { cacheTtlMinutes: number };
+  cache: { entries: number };
+  providers: Provider[];
+}
+
+export interface Problem {
+  name: string;
+  reason: string;
+  message: string;
+  fix: string;
+  integration?: string;
+}

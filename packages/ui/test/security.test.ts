@@ -1,0 +1,227 @@
+/**
+ * The local web server's defences, as plain HTTP requests whose headers the test picks: what a
+ * hostile page, a rebinding DNS name or another program on this machine could send.
+ */
+import { connect } from "node:net";
+import { networkInterfaces } from "node:os";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { apiCall, openScreen, raw, type Screen, signIn } from "./helpers.js";
+
+const VALUE = "ui-security-value-5b1e9c3a";
+
+describe("the vault screen's server refuses what is not the person's own page", () => {
+  let screen: Screen;
+  let cookie: string;
+  beforeAll(async () => {
+    screen = await openScreen();
+    await screen.vault.secrets.add("api-key", { value: VALUE, allowedDomains: [], enabled: true });
+    cookie = await signIn(screen);
+  });
+  afterAll(() => screen.stop());
+  const port = () => screen.server.port;
+  const secretCount = async () => (await screen.vault.secrets.list()).length;
+
+  it("listens on 127.0.0.1 only: no other interface of this machine answers", async () => {
+    expect(screen.server.url).toBe(`http://127.0.0.1:${port()}/`);
+    const others = Object.values(networkInterfaces())
+      .flat()
+      .filter((a) => a !== undefined && !a.internal && a.family === "IPv4")
+      .map((a) => a?.address as string);
+    for (const address of [...others, "::1"]) {
+      const refused = await new Promise<boolean>((resolve) => {
+        const s = connect({ host: address, port: port() });
+        s.once("connect", () => {
+          s.destroy();
+          resolve(false);
+        });
+        s.once("error", () => resolve(true));
+      });
+      expect(refused, `port ${port()} on ${address}`).toBe(true);
+    }
+  });
+
+  it("the launch token is exchanged once for an HttpOnly SameSite=Strict cookie, then a clean URL", async () => {
+    const s = await openScreen();
+    try {
+      const wrong = await raw(s.server.port, { path: "/login?token=not-the-token" });
+      expect(wrong.status).toBe(401);
+      expect(wrong.headers["set-cookie"]).toBeUndefined();
+      const u = new URL(s.server.launchUrl);
+      const ok = await raw(s.server.port, { path: `${u.pathname}${u.search}` });
+      expect(ok.status).toBe(303);
+      expect(ok.headers.location).toBe("/");
+      const set = String(ok.headers["set-cookie"]);
+      expect(set).toMatch(/^vaultlink_ui=[A-Za-z0-9_-]{43};/);
+      expect(set).toMatch(/HttpOnly/);
+      expect(set).toMatch(/SameSite=Strict/);
+      expect(set).toMatch(/Path=\//);
+      const again = await raw(s.server.port, { path: `${u.pathname}${u.search}` });
+      expect(again.status).toBe(401);
+      expect(again.headers["set-cookie"]).toBeUndefined();
+    } finally {
+      await s.stop();
+    }
+  });
+
+  it("without the cookie: the page and the API are refused", async () => {
+    expect((await raw(port(), { path: "/" })).status).toBe(401);
+    expect((await raw(port(), { path: "/app.js" })).status).toBe(401);
+    const r = await apiCall(screen, "vaultlink_ui=forged", "state");
+    expect(r.status).toBe(401);
+    expect(r.body).not.toContain("api-key");
+    const none = await apiCall(screen, "", "state");
+    expect(none.status).toBe(401);
+  });
+
+  it("a rebinding Host (another name, or another port) is refused even with the cookie", async () => {
+    for (const host of [`evil.example:${port()}`, `127.0.0.1:${port() + 1}`, "127.0.0.1", `[::1]:${port()}`]) {
+      const page = await raw(port(), { path: "/", headers: { host, cookie } });
+      expect(page.status, host).toBe(421);
+      const r = await apiCall(screen, cookie, "state", {}, { host });
+      expect(r.status, host).toBe(421);
+      expect(r.body).not.toContain("api-key");
+    }
+    expect((await raw(port(), { path: "/", headers: { host: `localhost:${port()}`, cookie } })).status).toBe(200);
+    expect((await apiCall(screen, cookie, "state")).status).toBe(200);
+  });
+
+  it("a foreign, missing or null Origin is refused; so is a cross-site fetch's Sec-Fetch-Site", async () => {
+    for (const origin of ["http://evil.example", `http://127.0.0.1:${port() + 1}`, "null", `https://127.0.0.1:${port()}`]) {
+      const r = await apiCall(screen, cookie, "add", { name: "planted", value: "x" }, { origin });
+      expect(r.status, origin).toBe(403);
+    }
+    const noOrigin = await raw(port(), {
+      method: "POST",
+      path: "/api/add",
+      headers: { cookie, "content-type": "application/json", "x-vaultlink-ui": "1" },
+      body: JSON.stringify({ name: "planted", value: "x" }),
+    });
+    expect(noOrigin.status).toBe(403);
+    const site = await apiCall(screen, cookie, "add", { name: "planted", value: "x" }, { "sec-fetch-site": "cross-site" });
+    expect(site.status).toBe(403);
+    expect(await screen.vault.secrets.has("planted")).toBe(false);
+  });
+
+  it("a CSRF form post (form encoding, no custom header) changes nothing", async () => {
+    const before = await secretCount();
+    const form = (origin: string) =>
+      raw(port(), {
+        method: "POST",
+        path: "/api/add",
+        headers: { cookie, origin, "content-type": "application/x-www-form-urlencoded" },
+        body: "name=planted&value=x",
+      });
+    expect((await form("http://evil.example")).status).toBe(403);
+    // Even claiming our own origin, a form cannot add the header nor send JSON.
+    expect((await form(`http://127.0.0.1:${port()}`)).status).toBe(403);
+    const plain = await apiCall(screen, cookie, "add", { name: "planted", value: "x" }, { "content-type": "text/plain" });
+    expect(plain.status).toBe(415);
+    expect(await secretCount()).toBe(before);
+  });
+
+  it("reads are POST-only too, and a preflight gets no CORS headers", async () => {
+    const get = await raw(port(), { path: "/api/state", headers: { cookie } });
+    expect(get.status).toBe(405);
+    const preflight = await raw(port(), {
+      method: "OPTIONS",
+      path: "/api/add",
+      headers: {
+        origin: "http://evil.example",
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "content-type,x-vaultlink-ui",
+      },
+    });
+    expect(preflight.status).toBeGreaterThanOrEqual(400);
+    for (const name of Object.keys(preflight.headers)) expect(name).not.toMatch(/^access-control-/);
+  });
+
+  it("every response carries a strict CSP, no framing, no caching and no CORS", async () => {
+    for (const r of [
+      await raw(port(), { path: "/", headers: { cookie } }),
+      await raw(port(), { path: "/app.js", headers: { cookie } }),
+      await apiCall(screen, cookie, "state"),
+      await raw(port(), { path: "/" }),
+    ]) {
+      const csp = String(r.headers["content-security-policy"]);
+      expect(csp).toContain("script-src 'self'");
+      expect(csp).toContain("frame-ancestors 'none'");
+      expect(csp).toContain("default-src 'none'");
+      expect(csp).not.toContain("unsafe");
+      expect(r.headers["x-frame-options"]).toBe("DENY");
+      expect(r.headers["cache-control"]).toBe("no-store");
+      expect(r.headers["x-content-type-options"]).toBe("nosniff");
+      for (const name of Object.keys(r.headers)) expect(name).not.toMatch(/^access-control-/);
+    }
+    const page = await raw(port(), { path: "/", headers: { cookie } });
+    // No inline script in the page: its only script is /app.js.
+    expect(page.body).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+  });
+
+  it("values reach the page only on a view request for that one secret", async () => {
+    const state = await apiCall(screen, cookie, "state");
+    expect(state.status).toBe(200);
+    expect(state.body).toContain("api-key");
+    expect(state.body.includes(VALUE)).toBe(false);
+    const doctor = await apiCall(screen, cookie, "doctor");
+    expect(doctor.body.includes(VALUE)).toBe(false);
+    const view = await apiCall(screen, cookie, "view", { name: "api-key" });
+    expect(view.status).toBe(200);
+    expect(JSON.parse(view.body).value === VALUE).toBe(true);
+  });
+
+  it("bad input gets a clear error and changes nothing", async () => {
+    const before = await secretCount();
+    const bad = await apiCall(screen, cookie, "add", { name: "bad name!", value: "x" });
+    expect(bad.status).toBe(400);
+    expect(JSON.parse(bad.body).error).toMatch(/name/i);
+    const dup = await apiCall(screen, cookie, "add", { name: "api-key", value: "other" });
+    expect(dup.status).toBe(400);
+    expect(JSON.parse(dup.body).error).toMatch(/already exists/);
+    const notJson = await raw(port(), {
+      method: "POST",
+      path: "/api/add",
+      headers: { cookie, origin: `http://127.0.0.1:${port()}`, "content-type": "application/json", "x-vaultlink-ui": "1" },
+      body: "{not json",
+    });
+    expect(notJson.status).toBe(400);
+    const unknown = await apiCall(screen, cookie, "format-disk");
+    expect(unknown.status).toBe(404);
+    expect(await secretCount()).toBe(before);
+    const view = await apiCall(screen, cookie, "view", { name: "api-key" });
+    expect(JSON.parse(view.body).value === VALUE).toBe(true);
+  });
+});
+
+describe("idle lock", () => {
+  it("after the idle time the vault is closed and every call answers locked", async () => {
+    const screen = await openScreen({ idleMs: 400 });
+    try {
+      const cookie = await signIn(screen);
+      expect((await apiCall(screen, cookie, "state")).status).toBe(200);
+      await expect.poll(() => screen.server.locked, { timeout: 20_000, interval: 50 }).toBe(true);
+      expect(screen.locks).toEqual(["idle"]);
+      expect(screen.vault.unlocked).toBe(false);
+      const r = await apiCall(screen, cookie, "state");
+      expect(r.status).toBe(423);
+      expect(JSON.parse(r.body).hint).toMatch(/vaultlink ui/);
+      // The launch token is gone too: the screen cannot be signed in to again.
+      const u = new URL(screen.server.launchUrl);
+      expect((await raw(screen.server.port, { path: `${u.pathname}${u.search}` })).status).toBe(401);
+    } finally {
+      await screen.stop();
+    }
+  });
+
+  it("the Lock button locks at once", async () => {
+    const screen = await openScreen();
+    try {
+      const cookie = await signIn(screen);
+      expect((await apiCall(screen, cookie, "lock")).status).toBe(200);
+      expect(screen.locks).toEqual(["requested"]);
+      expect(screen.vault.unlocked).toBe(false);
+      expect((await apiCall(screen, cookie, "state")).status).toBe(423);
+    } finally {
+      await screen.stop();
+    }
+  });
+});
