@@ -13,7 +13,9 @@ import { defineConfig } from "rolldown";
 export default defineConfig({
   input: { bin: "build/bin.js" },
   platform: "node",
-  external: [/^@vaultlink\/provider-/, "@napi-rs/keyring", /^node:/],
+  // The vault screen (@vaultlink/ui, with its server and prebuilt page) and the browser opener
+  // stay external too: only `vaultlink ui` imports them.
+  external: [/^@vaultlink\/provider-/, "@vaultlink/ui", "open", "@napi-rs/keyring", /^node:/],
   output: {
     dir: "dist",
     // Chunk names carry a content hash: without this, every build would leave the previous

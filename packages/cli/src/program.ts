@@ -18,6 +18,7 @@ const load = {
   integration: () => import("./commands/integration.js"),
   transfer: () => import("./commands/transfer.js"),
   doctor: () => import("./commands/doctor.js"),
+  ui: () => import("./commands/ui.js"),
   plugins: () => import("./commands/plugins.js"),
   completion: () => import("./completion.js"),
   agent: () => import("./commands/agent.js"),
@@ -586,6 +587,22 @@ ${ENVIRONMENT.map(([name, text]) => `  ${name.padEnd(22)}${text}`).join("\n")}`,
     )
     .addOption(json())
     .action(act(load.doctor, "doctor"));
+  program
+    .command("ui")
+    .description(
+      "open the vault screen: a local web page (127.0.0.1 only) for secrets, links, integrations, cache settings and problems; prints its one-time address",
+    )
+    .option("--no-open", "print the address only; do not start a browser")
+    .option(
+      "--idle-minutes <minutes>",
+      "lock and close the vault after this many minutes without a request (1-1440)",
+      "15",
+    )
+    .addHelpText(
+      "after",
+      "\nThe address carries a token that signs one browser in once (a cookie for this launch only). Ctrl-C stops the screen and closes the vault. See docs/ui.md for the security model.",
+    )
+    .action(act(load.ui, "ui"));
   lazyGroup(program, "plugins", "provider plugins", (plugins) => {
     plugins
       .command("list")
