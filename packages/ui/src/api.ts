@@ -51,6 +51,11 @@ function stringRecord(body: Body, key: string): Record<string, string> {
   return out;
 }
 
+/** Comma-separated allowed domains; empty text means any domain. */
+function domainsOf(text: string | undefined): string[] {
+  return text === undefined || text.trim() === "" ? [] : splitDomainList(text);
+}
+
 function specView(s: OptionSpec) {
   return {
     name: s.name,
@@ -157,7 +162,7 @@ export function createApi(host: UiHost): UiApi {
       const value = typeof body.value === "string" ? body.value : "";
       return vault.secrets.add(name, {
         value,
-        allowedDomains: splitDomainList(optionalText(body, "domains") ?? ""),
+        allowedDomains: domainsOf(optionalText(body, "domains")),
         enabled: body.enabled !== false,
       });
     },
@@ -174,7 +179,7 @@ export function createApi(host: UiHost): UiApi {
           );
         patch.value = body.value;
       }
-      if (typeof body.domains === "string") patch.allowedDomains = splitDomainList(body.domains);
+      if (typeof body.domains === "string") patch.allowedDomains = domainsOf(body.domains);
       if (typeof body.enabled === "boolean") patch.enabled = body.enabled;
       return vault.secrets.update(name, patch);
     },
@@ -220,7 +225,7 @@ export function createApi(host: UiHost): UiApi {
         ...(jsonKey !== undefined ? { jsonKey } : {}),
         ...(version !== undefined ? { version } : {}),
         ...(Object.keys(options).length > 0 ? { options } : {}),
-        ...(domains !== undefined ? { allowedDomains: splitDomainList(domains) } : {}),
+        ...(domains !== undefined ? { allowedDomains: domainsOf(domains) } : {}),
         check: body.check !== false,
       });
       return info;

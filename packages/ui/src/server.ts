@@ -207,6 +207,7 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
       return c.json({ error: "Something unexpected went wrong; see the terminal.", code: "UI_ERROR" }, 500);
     }
   });
+  app.get("/favicon.ico", (c) => c.body(null, 204));
   app.all("*", (c) => refuse(c, 404, "Not found."));
 
   const server = serve({ fetch: app.fetch, hostname: "127.0.0.1", port: options.port ?? 0 });

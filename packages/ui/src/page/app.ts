@@ -338,7 +338,7 @@ function LinkForm(props: {
       <input id="link-reference" value=${reference} autocomplete="off" placeholder=${provider?.referenceExamples[0] ?? ""}
         onInput=${(e: Event) => setReference((e.target as HTMLInputElement).value)} />
       ${verdict ? html`<small class=${verdict.ok ? "ok-text" : "error"} role="status">${verdict.text}</small>` : null}
-      ${provider && provider.referenceExamples.length > 0 ? html`<small>Examples: ${provider.referenceExamples.map((x) => html`<code>${x}</code> `)}</small>` : null}
+      ${provider && provider.referenceExamples.length > 0 ? html`<small>Examples:</small><ul class="examples">${provider.referenceExamples.map((x) => html`<li><code>${x}</code></li>`)}</ul>` : null}
     </div>
     ${provider?.jsonKey ? html`<div class="field"><label for="link-json-key">JSON key (optional)</label>
       <input id="link-json-key" value=${jsonKey} onInput=${(e: Event) => setJsonKey((e.target as HTMLInputElement).value)} /></div>` : null}
@@ -446,8 +446,8 @@ function App() {
       const r = await call<Record<string, unknown>>(action, body);
       setDialog(undefined);
       const unresolved = Array.isArray(r.unresolved) && r.unresolved.length > 0 ? ` Now unresolved: ${r.unresolved.join(", ")}.` : "";
-      setNotice({ kind: "ok", text: done + unresolved });
       await refresh();
+      setNotice({ kind: "ok", text: done + unresolved });
       return r;
     } catch (error) {
       if (error instanceof ApiFailure && (error.status === 423 || error.status === 401)) setLocked(true);

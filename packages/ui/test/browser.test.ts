@@ -1,0 +1,279 @@
+/**
+ * The vault screen in a real Chromium (Debian's `chromium`, driven by playwright-core), against
+ * the 1Password Connect emulator through the real 1Password plugin: the flows of Postman's vault
+ * screen, then a cross-origin page trying to drive it. With VAULTLINK_UI_SCREENSHOTS=1 the same
+ * walk writes docs/ui/*.png.
+ */
+import { existsSync, mkdirSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { fileURLToPath } from "node:url";
+import { type RunningOnePasswordConnect, startOnePasswordConnectEmulator } from "@vaultlink/emulators";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+declare const document: { title: string; cookie: string };
+declare const localStorage: Record<string, string>;
+declare const sessionStorage: Record<string, string>;
+import { openScreen, type Screen } from "./helpers.js";
+
+const CHROMIUM = process.env.VAULTLINK_CHROMIUM ?? "/usr/bin/chromium";
+const API_KEY = "ui-browser-op-api-key-2c9d51e7";
+const LOCAL = "ui-browser-local-value-84af03b6";
+const SHOTS = process.env.VAULTLINK_UI_SCREENSHOTS === "1";
+const SHOT_DIR = fileURLToPath(new URL("../../../docs/ui/", import.meta.url));
+/** Generous: the machine may be loaded; every wait is for a condition, never a fixed time. */
+const WAIT = { timeout: 20_000 };
+
+describe("the vault screen in Chromium", { timeout: 90_000 }, () => {
+  let emu: RunningOnePasswordConnect;
+  let screen: Screen;
+  let browser: Browser;
+  let page: Page;
+  const tokens: string[] = [];
+
+  const shot = async (name: string) => {
+    if (!SHOTS) return;
+    mkdirSync(SHOT_DIR, { recursive: true });
+    await page.screenshot({ path: `${SHOT_DIR}${name}.png` });
+  };
+  const tab = (name: string) => page.getByRole("tab", { name }).click();
+  const row = (name: string) => page.locator(`tr[data-secret="${name}"]`);
+  const notice = async (text: string | RegExp) =>
+    page.locator(".notice", { hasText: text }).waitFor(WAIT);
+  const dialog = (title: string | RegExp) => page.getByRole("dialog", { name: title });
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM))
+      throw new Error(
+        `Chromium is not at ${CHROMIUM}: run bash scripts/ensure-system-deps.sh (or apt-get install chromium), or set VAULTLINK_CHROMIUM.`,
+      );
+    emu = await startOnePasswordConnectEmulator({
+      vaults: [
+        {
+          name: "E2E",
+          items: [{ title: "Service", fields: [{ label: "api key", value: API_KEY, type: "CONCEALED" }] }],
+        },
+      ],
+    });
+    tokens.push(emu.token);
+    screen = await openScreen();
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      // Root in a container: Chromium's sandbox needs user namespaces it may not have.
+      args: ["--no-sandbox", "--disable-dev-shm-usage"],
+    });
+    page = await browser.newPage({ viewport: { width: 1280, height: 760 } });
+    page.setDefaultTimeout(WAIT.timeout);
+    page.on("pageerror", (e) => console.error(`page error: ${e.message}`));
+    page.on("console", (m) => m.type() === "error" && console.error(`page console: ${m.text()}`));
+    await page.goto(screen.server.launchUrl);
+    await page.getByRole("tab", { name: "Secrets" }).waitFor(WAIT);
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await screen?.stop();
+    await emu?.stop();
+  });
+
+  it("the launch address signs in and leaves a clean URL", () => {
+    expect(page.url()).toBe(screen.server.url);
+  });
+
+  it("adds secrets with allowed domains; filter, sort, view and hide", async () => {
+    for (const [name, value, domains] of [
+      ["stripe-key", LOCAL, "api.stripe.com, *.example.com"],
+      ["alpha-token", "alpha-value-123456", ""],
+    ] as const) {
+      await page.getByRole("button", { name: "Add secret" }).click();
+      const d = dialog("Add secret");
+      await d.getByLabel("Name").fill(name);
+      await d.getByLabel("Value").fill(value);
+      await d.getByLabel(/Allowed domains/).fill(domains);
+      await d.getByRole("button", { name: "Add" }).click();
+      await notice(`Added ${name}.`);
+    }
+    await row("stripe-key").waitFor(WAIT);
+    expect(await row("stripe-key").locator("td.domains").textContent()).toBe("api.stripe.com, *.example.com");
+    expect(await row("alpha-token").locator("td.domains").textContent()).toBe("any");
+    const info = await screen.vault.secrets.get("stripe-key");
+    expect(info.allowedDomains).toEqual(["api.stripe.com", "*.example.com"]);
+    // Sorted by name; a click on the header reverses.
+    const names = () => page.locator("tr[data-secret]").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-secret")));
+    expect(await names()).toEqual(["alpha-token", "stripe-key"]);
+    await page.getByRole("button", { name: /^Name/ }).click();
+    await expect.poll(names, WAIT).toEqual(["stripe-key", "alpha-token"]);
+    await page.getByRole("searchbox", { name: "Filter secrets" }).fill("stripe");
+    await expect.poll(names, WAIT).toEqual(["stripe-key"]);
+    await page.getByRole("searchbox", { name: "Filter secrets" }).fill("");
+    // Masked until asked; the value is not in the page before that.
+    expect((await page.content()).includes(LOCAL)).toBe(false);
+    await row("stripe-key").getByRole("button", { name: "View" }).click();
+    await expect.poll(() => row("stripe-key").locator(".masked").textContent(), WAIT).toBe(LOCAL);
+    await shot("secrets");
+    await row("stripe-key").getByRole("button", { name: "Hide" }).click();
+    await expect.poll(() => row("stripe-key").locator(".masked").textContent(), WAIT).toBe("••••••••");
+    expect((await page.content()).includes(LOCAL)).toBe(false);
+  });
+
+  it("connects 1Password from a form built from the plugin's auth method options", async () => {
+    await tab("Settings");
+    await page.getByRole("button", { name: "Connect an integration" }).click();
+    const d = dialog("Connect an integration");
+    await d.getByLabel("Provider").selectOption("1password");
+    await d.getByLabel("Sign-in method").selectOption("connect");
+    await d.locator("#auth-host").fill(emu.serverURL);
+    expect(await d.locator("#auth-token").getAttribute("type")).toBe("password");
+    await d.locator("#auth-token").fill(emu.token);
+    await d.getByRole("button", { name: "Connect" }).click();
+    await notice("Connected 1password.");
+    await page.locator('tr[data-integration="1password"] td.status', { hasText: "connected" }).waitFor(WAIT);
+  });
+
+  it("links a secret: the reference is validated as typed, then checked with the provider", async () => {
+    await tab("Secrets");
+    await page.getByRole("button", { name: "Link secret" }).click();
+    const d = dialog("Link secret");
+    await d.getByLabel("Secret name").fill("op-key");
+    await d.getByLabel("Integration").selectOption("1password");
+    await d.getByText("op://").first().waitFor(WAIT);
+    await d.getByLabel("Reference").fill("not a reference");
+    await d.locator("small.error[role=status]").waitFor(WAIT);
+    await d.getByLabel("Reference").fill("op://E2E/Service/api key");
+    await d.locator("small.ok-text[role=status]", { hasText: "Valid" }).waitFor(WAIT);
+    await d.getByLabel(/Allowed domains/).fill("api.example.com");
+    await shot("link");
+    await d.getByRole("button", { name: "Link" }).click();
+    await notice("Linked op-key to 1password.");
+    await row("op-key").locator("td.source", { hasText: "1password: op://E2E/Service/api key" }).waitFor(WAIT);
+    await row("op-key").getByRole("button", { name: "View" }).click();
+    await expect.poll(() => row("op-key").locator(".masked").textContent(), WAIT).toBe(API_KEY);
+    await row("op-key").getByRole("button", { name: "Hide" }).click();
+  });
+
+  it("changes the cache time and resets the cache", async () => {
+    await tab("Settings");
+    await page.getByLabel(/Secret expiration duration/).fill("30");
+    await page.getByRole("button", { name: "Save" }).click();
+    await notice("Cache time set to 30 minutes.");
+    expect((await screen.vault.settings.get()).cacheTtlMinutes).toBe(30);
+    // Viewing op-key fetched it into the cache.
+    expect((await screen.vault.cache.status()).entries.length).toBeGreaterThan(0);
+    await shot("settings");
+    await page.getByRole("button", { name: "Reset cache" }).click();
+    await notice("Cache reset.");
+    await expect.poll(() => page.locator(".cache-count").textContent(), WAIT).toBe("0");
+    expect((await screen.vault.cache.status()).entries.length).toBe(0);
+  });
+
+  it("after the provider's credentials expire, Problems offers Re-authenticate, which fixes it", async () => {
+    emu.expireCredentials();
+    await tab("Problems");
+    const problem = page.locator('tr[data-problem="op-key"]');
+    await problem.locator(".reason", { hasText: "auth-expired" }).waitFor(WAIT);
+    await problem.getByRole("button", { name: "Re-authenticate" }).click();
+    const d = dialog("Re-authenticate 1password");
+    const token = emu.createToken();
+    tokens.push(token);
+    await d.locator("#auth-token").fill(token);
+    await d.getByRole("button", { name: "Re-authenticate" }).click();
+    await notice("Signed in to 1password again.");
+    await page.getByText("Every secret resolves.").waitFor(WAIT);
+  });
+
+  it("renames, and deletes only after confirming", async () => {
+    await tab("Secrets");
+    await row("alpha-token").getByRole("button", { name: "Rename" }).click();
+    await dialog("Rename alpha-token").getByLabel("New name").fill("beta-token");
+    await dialog("Rename alpha-token").getByRole("button", { name: "Rename" }).click();
+    await notice("Renamed alpha-token to beta-token.");
+    await row("beta-token").getByRole("button", { name: "Delete" }).click();
+    await dialog("Delete beta-token?").getByRole("button", { name: "Cancel" }).click();
+    expect(await screen.vault.secrets.has("beta-token")).toBe(true);
+    await row("beta-token").getByRole("button", { name: "Delete" }).click();
+    await dialog("Delete beta-token?").getByRole("button", { name: "Delete" }).click();
+    await notice("Deleted beta-token.");
+    expect(await screen.vault.secrets.has("beta-token")).toBe(false);
+  });
+
+  it("disconnect: linked references turn unresolved, listed with their fix", async () => {
+    await tab("Settings");
+    await page.locator('tr[data-integration="1password"]').getByRole("button", { name: "Disconnect" }).click();
+    await dialog("Disconnect 1password?").getByRole("button", { name: "Disconnect" }).click();
+    await notice(/Disconnected 1password\. Now unresolved: op-key\./);
+    await tab("Problems");
+    const problem = page.locator('tr[data-problem="op-key"]');
+    await problem.locator(".reason", { hasText: "disconnected" }).waitFor(WAIT);
+    expect(await problem.locator("td.fix").textContent()).toMatch(/connect/i);
+    await shot("problems");
+  });
+
+  it("no value or credential was ever written to the page's storage or the screen's cookies", async () => {
+    const storage = await page.evaluate(() => JSON.stringify({ ...localStorage, ...sessionStorage }));
+    const cookies = JSON.stringify(await page.context().cookies());
+    for (const s of [API_KEY, LOCAL, ...tokens]) {
+      expect(storage.includes(s)).toBe(false);
+      expect(cookies.includes(s)).toBe(false);
+    }
+    // The session cookie is out of the page's reach.
+    expect(await page.evaluate(() => document.cookie)).toBe("");
+  });
+});
+
+describe("a page of another origin cannot drive the screen", { timeout: 90_000 }, () => {
+  let screen: Screen;
+  let browser: Browser;
+  let attacker: Server;
+  let attackerUrl = "";
+
+  beforeAll(async () => {
+    screen = await openScreen();
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-dev-shm-usage"] });
+    const target = `http://127.0.0.1:${screen.server.port}`;
+    // Another port of 127.0.0.1 is another origin but the same site: SameSite cookies are sent,
+    // so the Origin check and the custom header are what stand in the way.
+    attacker = createServer((req, res) => {
+      res.setHeader("content-type", "text/html");
+      if (req.url === "/form")
+        res.end(`<form id=f method=POST action="${target}/api/add" enctype="text/plain">
+          <input name='{"name":"planted","value":"x","pad":"' value='"}'></form>
+          <script>document.getElementById("f").submit()</script>`);
+      else
+        res.end(`<script>
+          Promise.allSettled([
+            fetch("${target}/api/add", { method: "POST", credentials: "include", mode: "no-cors",
+              headers: { "content-type": "text/plain" }, body: JSON.stringify({ name: "planted", value: "x" }) }),
+            fetch("${target}/api/add", { method: "POST", credentials: "include",
+              headers: { "content-type": "application/json", "x-vaultlink-ui": "1" },
+              body: JSON.stringify({ name: "planted", value: "x" }) }),
+            fetch("${target}/api/state", { method: "POST", credentials: "include",
+              headers: { "content-type": "application/json", "x-vaultlink-ui": "1" }, body: "{}" })
+              .then((r) => r.text()),
+          ]).then((r) => { document.title = "done:" + r.map((x) => x.status).join(","); });
+        </script>`);
+    });
+    await new Promise<void>((resolve) => attacker.listen(0, "127.0.0.1", resolve));
+    attackerUrl = `http://127.0.0.1:${(attacker.address() as AddressInfo).port}`;
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise((resolve) => attacker?.close(resolve));
+    await screen?.stop();
+  });
+
+  it("with the person signed in, a cross-origin form post and fetches change and read nothing", async () => {
+    const page = await browser.newPage();
+    await page.goto(screen.server.launchUrl);
+    await page.getByRole("tab", { name: "Secrets" }).waitFor(WAIT);
+    await page.goto(`${attackerUrl}/form`);
+    await page.waitForURL(`http://127.0.0.1:${screen.server.port}/api/add`, WAIT);
+    expect(await page.textContent("body")).toContain("other sites are refused");
+    await page.goto(`${attackerUrl}/fetch`);
+    await page.waitForFunction(() => document.title.startsWith("done:"), undefined, WAIT);
+    // The no-cors post reaches the server and is refused there; the others are stopped by the
+    // browser (no CORS headers), so the attacker's page reads nothing.
+    // (Chromium may also fail the opaque no-cors response: either way it is unreadable.)
+    expect(await page.title()).toMatch(/^done:(fulfilled|rejected),rejected,rejected$/);
+    expect(await screen.vault.secrets.has("planted")).toBe(false);
+  });
+});
