@@ -8,10 +8,20 @@ import { readFileSync, rmSync } from "node:fs";
 import { request } from "node:http";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BIN, baseEnv, CLI_DIR, cli, FIXTURES, newVault, noStack, type TestVault } from "./helpers.js";
+import {
+  BIN,
+  baseEnv,
+  CLI_DIR,
+  cli,
+  FIXTURES,
+  newVault,
+  noStack,
+  type TestVault,
+} from "./helpers.js";
 
 const VALUE = "cli-ui-value-7f3e21a9";
-const UI_MODULES = /@vaultlink[\\/]ui|packages[\\/]ui[\\/]dist|[\\/]hono[\\/]|@hono|[\\/]open[\\/]|[\\/]ui-[\w-]+\.cjs$/;
+const UI_MODULES =
+  /@vaultlink[\\/]ui|packages[\\/]ui[\\/]dist|[\\/]hono[\\/]|@hono|[\\/]open[\\/]|[\\/]ui-[\w-]+\.cjs$/;
 
 function get(url: string, headers: Record<string, string> = {}) {
   return new Promise<{ status: number; headers: Record<string, unknown>; body: string }>(
@@ -42,7 +52,15 @@ describe("vaultlink ui", () => {
     const modules = join(v.home, "ui-modules.txt");
     const child = spawn(
       process.execPath,
-      ["--import", join(FIXTURES, "record-modules.mjs"), BIN, "ui", "--no-open", "--idle-minutes", "5"],
+      [
+        "--import",
+        join(FIXTURES, "record-modules.mjs"),
+        BIN,
+        "ui",
+        "--no-open",
+        "--idle-minutes",
+        "5",
+      ],
       {
         cwd: CLI_DIR,
         env: baseEnv({ ...v.env, RECORD_MODULES_FILE: modules }),
@@ -53,7 +71,9 @@ describe("vaultlink ui", () => {
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+    const exited = new Promise<number | null>((resolve) =>
+      child.on("close", (code) => resolve(code)),
+    );
     try {
       await expect.poll(() => stdout.includes("\n"), { timeout: 30_000, interval: 50 }).toBe(true);
       const launch = new URL(stdout.trim());
@@ -83,7 +103,11 @@ describe("vaultlink ui", () => {
   });
 
   it("other commands load neither the screen nor the browser opener", async () => {
-    for (const args of [["--help"], ["secret", "list"], ["read", "api-key", "--url", "https://api.example.com"]]) {
+    for (const args of [
+      ["--help"],
+      ["secret", "list"],
+      ["read", "api-key", "--url", "https://api.example.com"],
+    ]) {
       const file = join(v.home, "modules.txt");
       const r = await cli(args, {
         env: { ...v.env, RECORD_MODULES_FILE: file },
@@ -101,7 +125,9 @@ describe("vaultlink ui", () => {
     for (const bad of ["0", "abc", "1441", "1.5"]) {
       const r = await v.run(["ui", "--no-open", "--idle-minutes", bad]);
       expect(r.code).toBe(2);
-      expect(r.stderr).toMatch(/^error: --idle-minutes must be a whole number of minutes from 1 to 1440/);
+      expect(r.stderr).toMatch(
+        /^error: --idle-minutes must be a whole number of minutes from 1 to 1440/,
+      );
       expect(r.stdout).toBe("");
     }
   });

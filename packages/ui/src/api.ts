@@ -1,4 +1,9 @@
-import { isVaultlinkError, type ProviderDefinition, splitDomainList, type Vault } from "@vaultlink/core";
+import {
+  isVaultlinkError,
+  type ProviderDefinition,
+  splitDomainList,
+  type Vault,
+} from "@vaultlink/core";
 import type { OptionSpec } from "@vaultlink/core/plugin";
 
 /**
@@ -185,7 +190,10 @@ export function createApi(host: UiHost): UiApi {
     },
 
     async rename(body: Body) {
-      return vault.secrets.rename(text(body, "from", "the old name"), text(body, "to", "a new name"));
+      return vault.secrets.rename(
+        text(body, "from", "the old name"),
+        text(body, "to", "a new name"),
+      );
     },
 
     async remove(body: Body) {
@@ -301,4 +309,3 @@ export function createApi(host: UiHost): UiApi {
     },
   };
 }
-

@@ -4,7 +4,7 @@ import { serve } from "@hono/node-server";
 import { isVaultlinkError } from "@vaultlink/core";
 import { type Context, Hono } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
-import { createApi, UiInputError, type UiHost } from "./api.js";
+import { createApi, type UiHost, UiInputError } from "./api.js";
 import {
   API_HEADER,
   allowedHosts,
@@ -88,8 +88,11 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
   };
 
   const app = new Hono();
-  const refuse = (c: Context, status: 400 | 401 | 403 | 404 | 405 | 415 | 421 | 423, error: string) =>
-    c.json({ error, code: "UI_REFUSED" }, status);
+  const refuse = (
+    c: Context,
+    status: 400 | 401 | 403 | 404 | 405 | 415 | 421 | 423,
+    error: string,
+  ) => c.json({ error, code: "UI_REFUSED" }, status);
 
   app.use(async (c, next) => {
     await next();
@@ -204,7 +207,10 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
         // Core's messages never hold a value; it redacts what providers relay.
         return c.json({ error: error.message, hint: error.hint, code: error.code }, 400);
       options.onUnexpectedError?.(error);
-      return c.json({ error: "Something unexpected went wrong; see the terminal.", code: "UI_ERROR" }, 500);
+      return c.json(
+        { error: "Something unexpected went wrong; see the terminal.", code: "UI_ERROR" },
+        500,
+      );
     }
   });
   app.get("/favicon.ico", (c) => c.body(null, 204));

@@ -8,13 +8,17 @@ import { existsSync, mkdirSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
-import { type RunningOnePasswordConnect, startOnePasswordConnectEmulator } from "@vaultlink/emulators";
+import {
+  type RunningOnePasswordConnect,
+  startOnePasswordConnectEmulator,
+} from "@vaultlink/emulators";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 declare const document: { title: string; cookie: string };
 declare const localStorage: Record<string, string>;
 declare const sessionStorage: Record<string, string>;
+
 import { openScreen, type Screen } from "./helpers.js";
 
 const CHROMIUM = process.env.VAULTLINK_CHROMIUM ?? "/usr/bin/chromium";
@@ -52,7 +56,9 @@ describe("the vault screen in Chromium", { timeout: 90_000 }, () => {
       vaults: [
         {
           name: "E2E",
-          items: [{ title: "Service", fields: [{ label: "api key", value: API_KEY, type: "CONCEALED" }] }],
+          items: [
+            { title: "Service", fields: [{ label: "api key", value: API_KEY, type: "CONCEALED" }] },
+          ],
         },
       ],
     });
@@ -94,12 +100,17 @@ describe("the vault screen in Chromium", { timeout: 90_000 }, () => {
       await notice(`Added ${name}.`);
     }
     await row("stripe-key").waitFor(WAIT);
-    expect(await row("stripe-key").locator("td.domains").textContent()).toBe("api.stripe.com, *.example.com");
+    expect(await row("stripe-key").locator("td.domains").textContent()).toBe(
+      "api.stripe.com, *.example.com",
+    );
     expect(await row("alpha-token").locator("td.domains").textContent()).toBe("any");
     const info = await screen.vault.secrets.get("stripe-key");
     expect(info.allowedDomains).toEqual(["api.stripe.com", "*.example.com"]);
     // Sorted by name; a click on the header reverses.
-    const names = () => page.locator("tr[data-secret]").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-secret")));
+    const names = () =>
+      page
+        .locator("tr[data-secret]")
+        .evaluateAll((rows) => rows.map((r) => r.getAttribute("data-secret")));
     expect(await names()).toEqual(["alpha-token", "stripe-key"]);
     await page.getByRole("button", { name: /^Name/ }).click();
     await expect.poll(names, WAIT).toEqual(["stripe-key", "alpha-token"]);
@@ -112,7 +123,9 @@ describe("the vault screen in Chromium", { timeout: 90_000 }, () => {
     await expect.poll(() => row("stripe-key").locator(".masked").textContent(), WAIT).toBe(LOCAL);
     await shot("secrets");
     await row("stripe-key").getByRole("button", { name: "Hide" }).click();
-    await expect.poll(() => row("stripe-key").locator(".masked").textContent(), WAIT).toBe("••••••••");
+    await expect
+      .poll(() => row("stripe-key").locator(".masked").textContent(), WAIT)
+      .toBe("••••••••");
     expect((await page.content()).includes(LOCAL)).toBe(false);
   });
 
@@ -127,7 +140,9 @@ describe("the vault screen in Chromium", { timeout: 90_000 }, () => {
     await d.locator("#auth-token").fill(emu.token);
     await d.getByRole("button", { name: "Connect" }).click();
     await notice("Connected 1password.");
-    await page.locator('tr[data-integration="1password"] td.status', { hasText: "connected" }).waitFor(WAIT);
+    await page
+      .locator('tr[data-integration="1password"] td.status', { hasText: "connected" })
+      .waitFor(WAIT);
   });
 
   it("links a secret: the reference is validated as typed, then checked with the provider", async () => {
@@ -145,7 +160,9 @@ describe("the vault screen in Chromium", { timeout: 90_000 }, () => {
     await shot("link");
     await d.getByRole("button", { name: "Link" }).click();
     await notice("Linked op-key to 1password.");
-    await row("op-key").locator("td.source", { hasText: "1password: op://E2E/Service/api key" }).waitFor(WAIT);
+    await row("op-key")
+      .locator("td.source", { hasText: "1password: op://E2E/Service/api key" })
+      .waitFor(WAIT);
     await row("op-key").getByRole("button", { name: "View" }).click();
     await expect.poll(() => row("op-key").locator(".masked").textContent(), WAIT).toBe(API_KEY);
     await row("op-key").getByRole("button", { name: "Hide" }).click();
@@ -198,7 +215,10 @@ describe("the vault screen in Chromium", { timeout: 90_000 }, () => {
 
   it("disconnect: linked references turn unresolved, listed with their fix", async () => {
     await tab("Settings");
-    await page.locator('tr[data-integration="1password"]').getByRole("button", { name: "Disconnect" }).click();
+    await page
+      .locator('tr[data-integration="1password"]')
+      .getByRole("button", { name: "Disconnect" })
+      .click();
     await dialog("Disconnect 1password?").getByRole("button", { name: "Disconnect" }).click();
     await notice(/Disconnected 1password\. Now unresolved: op-key\./);
     await tab("Problems");
@@ -209,7 +229,9 @@ describe("the vault screen in Chromium", { timeout: 90_000 }, () => {
   });
 
   it("no value or credential was ever written to the page's storage or the screen's cookies", async () => {
-    const storage = await page.evaluate(() => JSON.stringify({ ...localStorage, ...sessionStorage }));
+    const storage = await page.evaluate(() =>
+      JSON.stringify({ ...localStorage, ...sessionStorage }),
+    );
     const cookies = JSON.stringify(await page.context().cookies());
     for (const s of [API_KEY, LOCAL, ...tokens]) {
       expect(storage.includes(s)).toBe(false);
@@ -228,7 +250,10 @@ describe("a page of another origin cannot drive the screen", { timeout: 90_000 }
 
   beforeAll(async () => {
     screen = await openScreen();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-dev-shm-usage"] });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ["--no-sandbox", "--disable-dev-shm-usage"],
+    });
     const target = `http://127.0.0.1:${screen.server.port}`;
     // Another port of 127.0.0.1 is another origin but the same site: SameSite cookies are sent,
     // so the Origin check and the custom header are what stand in the way.

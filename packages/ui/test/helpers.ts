@@ -7,8 +7,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import onePassword from "@vaultlink/provider-1password";
 import { createVault, type Vault } from "@vaultlink/core";
+import onePassword from "@vaultlink/provider-1password";
 import { startUiServer, type UiServer, type UiServerOptions } from "../src/index.js";
 
 export interface Screen {

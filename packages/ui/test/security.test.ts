@@ -74,19 +74,31 @@ describe("the vault screen's server refuses what is not the person's own page", 
   });
 
   it("a rebinding Host (another name, or another port) is refused even with the cookie", async () => {
-    for (const host of [`evil.example:${port()}`, `127.0.0.1:${port() + 1}`, "127.0.0.1", `[::1]:${port()}`]) {
+    for (const host of [
+      `evil.example:${port()}`,
+      `127.0.0.1:${port() + 1}`,
+      "127.0.0.1",
+      `[::1]:${port()}`,
+    ]) {
       const page = await raw(port(), { path: "/", headers: { host, cookie } });
       expect(page.status, host).toBe(421);
       const r = await apiCall(screen, cookie, "state", {}, { host });
       expect(r.status, host).toBe(421);
       expect(r.body).not.toContain("api-key");
     }
-    expect((await raw(port(), { path: "/", headers: { host: `localhost:${port()}`, cookie } })).status).toBe(200);
+    expect(
+      (await raw(port(), { path: "/", headers: { host: `localhost:${port()}`, cookie } })).status,
+    ).toBe(200);
     expect((await apiCall(screen, cookie, "state")).status).toBe(200);
   });
 
   it("a foreign, missing or null Origin is refused; so is a cross-site fetch's Sec-Fetch-Site", async () => {
-    for (const origin of ["http://evil.example", `http://127.0.0.1:${port() + 1}`, "null", `https://127.0.0.1:${port()}`]) {
+    for (const origin of [
+      "http://evil.example",
+      `http://127.0.0.1:${port() + 1}`,
+      "null",
+      `https://127.0.0.1:${port()}`,
+    ]) {
       const r = await apiCall(screen, cookie, "add", { name: "planted", value: "x" }, { origin });
       expect(r.status, origin).toBe(403);
     }
@@ -97,7 +109,13 @@ describe("the vault screen's server refuses what is not the person's own page", 
       body: JSON.stringify({ name: "planted", value: "x" }),
     });
     expect(noOrigin.status).toBe(403);
-    const site = await apiCall(screen, cookie, "add", { name: "planted", value: "x" }, { "sec-fetch-site": "cross-site" });
+    const site = await apiCall(
+      screen,
+      cookie,
+      "add",
+      { name: "planted", value: "x" },
+      { "sec-fetch-site": "cross-site" },
+    );
     expect(site.status).toBe(403);
     expect(await screen.vault.secrets.has("planted")).toBe(false);
   });
@@ -114,7 +132,13 @@ describe("the vault screen's server refuses what is not the person's own page", 
     expect((await form("http://evil.example")).status).toBe(403);
     // Even claiming our own origin, a form cannot add the header nor send JSON.
     expect((await form(`http://127.0.0.1:${port()}`)).status).toBe(403);
-    const plain = await apiCall(screen, cookie, "add", { name: "planted", value: "x" }, { "content-type": "text/plain" });
+    const plain = await apiCall(
+      screen,
+      cookie,
+      "add",
+      { name: "planted", value: "x" },
+      { "content-type": "text/plain" },
+    );
     expect(plain.status).toBe(415);
     expect(await secretCount()).toBe(before);
   });
@@ -180,7 +204,12 @@ describe("the vault screen's server refuses what is not the person's own page", 
     const notJson = await raw(port(), {
       method: "POST",
       path: "/api/add",
-      headers: { cookie, origin: `http://127.0.0.1:${port()}`, "content-type": "application/json", "x-vaultlink-ui": "1" },
+      headers: {
+        cookie,
+        origin: `http://127.0.0.1:${port()}`,
+        "content-type": "application/json",
+        "x-vaultlink-ui": "1",
+      },
       body: "{not json",
     });
     expect(notJson.status).toBe(400);
@@ -206,7 +235,9 @@ describe("idle lock", () => {
       expect(JSON.parse(r.body).hint).toMatch(/vaultlink ui/);
       // The launch token is gone too: the screen cannot be signed in to again.
       const u = new URL(screen.server.launchUrl);
-      expect((await raw(screen.server.port, { path: `${u.pathname}${u.search}` })).status).toBe(401);
+      expect((await raw(screen.server.port, { path: `${u.pathname}${u.search}` })).status).toBe(
+        401,
+      );
     } finally {
       await screen.stop();
     }

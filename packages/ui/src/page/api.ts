@@ -42,7 +42,13 @@ export interface Provider {
   id: string;
   title: string;
   scope: "personal" | "team";
-  authMethods: { id: string; title: string; interactive: boolean; description?: string; options: Spec[] }[];
+  authMethods: {
+    id: string;
+    title: string;
+    interactive: boolean;
+    description?: string;
+    options: Spec[];
+  }[];
   settings: Spec[];
   linkOptions: Spec[];
   referenceExamples: string[];

@@ -97,10 +97,12 @@ function SecretsTab(props: {
   run: (action: string, body: Record<string, unknown>, done: string) => Promise<unknown>;
 }) {
   const [filter, setFilter] = useState("");
-  const [sort, setSort] = useState<{ key: "name" | "source" | "enabled" | "domains"; up: boolean }>({
-    key: "name",
-    up: true,
-  });
+  const [sort, setSort] = useState<{ key: "name" | "source" | "enabled" | "domains"; up: boolean }>(
+    {
+      key: "name",
+      up: true,
+    },
+  );
   const [shown, setShown] = useState<Record<string, string>>({});
   const rows = useMemo(() => {
     const f = filter.trim().toLowerCase();
@@ -135,7 +137,9 @@ function SecretsTab(props: {
       return setShown(next);
     }
     try {
-      const r = await call<{ ok: boolean; value?: string; message?: string }>("view", { name: s.name });
+      const r = await call<{ ok: boolean; value?: string; message?: string }>("view", {
+        name: s.name,
+      });
       setShown({ ...shown, [s.name]: r.ok ? (r.value ?? "") : `(${r.message ?? "unresolved"})` });
     } catch (error) {
       setShown({ ...shown, [s.name]: `(${describeError(error)?.text})` });
@@ -191,7 +195,9 @@ function expiry(i: Integration): string {
   const left = Date.parse(i.expiresAt) - Date.now();
   if (left <= 0) return `expired ${new Date(i.expiresAt).toLocaleString()}`;
   const minutes = Math.round(left / 60_000);
-  return minutes < 120 ? `expires in ${minutes} min` : `expires ${new Date(i.expiresAt).toLocaleString()}`;
+  return minutes < 120
+    ? `expires in ${minutes} min`
+    : `expires ${new Date(i.expiresAt).toLocaleString()}`;
 }
 
 function SettingsTab(props: {
@@ -200,7 +206,10 @@ function SettingsTab(props: {
   run: (action: string, body: Record<string, unknown>, done: string) => Promise<unknown>;
 }) {
   const [ttl, setTtl] = useState(String(props.state.settings.cacheTtlMinutes));
-  useEffect(() => setTtl(String(props.state.settings.cacheTtlMinutes)), [props.state.settings.cacheTtlMinutes]);
+  useEffect(
+    () => setTtl(String(props.state.settings.cacheTtlMinutes)),
+    [props.state.settings.cacheTtlMinutes],
+  );
   return html`<section>
     <h2>Cache</h2>
     <form class="inline" onSubmit=${(e: Event) => {
@@ -286,27 +295,42 @@ function LinkForm(props: {
 }) {
   const usable = props.state.integrations.filter((i) => i.status !== "disconnected");
   const [name, setName] = useState(props.secret?.name ?? "");
-  const [integration, setIntegration] = useState(props.secret?.link?.integration ?? usable[0]?.id ?? "");
+  const [integration, setIntegration] = useState(
+    props.secret?.link?.integration ?? usable[0]?.id ?? "",
+  );
   const [reference, setReference] = useState(props.secret?.link?.reference ?? "");
   const [jsonKey, setJsonKey] = useState(props.secret?.link?.jsonKey ?? "");
   const [version, setVersion] = useState(props.secret?.link?.version ?? "");
-  const [options, setOptions] = useState<Record<string, string>>({ ...(props.secret?.link?.options ?? {}) });
+  const [options, setOptions] = useState<Record<string, string>>({
+    ...(props.secret?.link?.options ?? {}),
+  });
   const [domains, setDomains] = useState("");
   const [check, setCheck] = useState(true);
   const [verdict, setVerdict] = useState<{ ok: boolean; text: string } | undefined>(undefined);
   const integ = usable.find((i) => i.id === integration);
-  const provider: Provider | undefined = props.state.providers.find((p) => p.id === integ?.provider);
+  const provider: Provider | undefined = props.state.providers.find(
+    (p) => p.id === integ?.provider,
+  );
   // Validation as you type: the plugin parses the reference (offline) on every change.
   useEffect(() => {
     if (!integration || reference.trim() === "") return setVerdict(undefined);
     let current = true;
     const t = setTimeout(() => {
-      call<{ ok: boolean; canonical?: string; message?: string }>("check-reference", { integration, reference })
+      call<{ ok: boolean; canonical?: string; message?: string }>("check-reference", {
+        integration,
+        reference,
+      })
         .then((r) => {
           if (current)
-            setVerdict(r.ok ? { ok: true, text: `Valid: ${r.canonical}` } : { ok: false, text: r.message ?? "Not valid." });
+            setVerdict(
+              r.ok
+                ? { ok: true, text: `Valid: ${r.canonical}` }
+                : { ok: false, text: r.message ?? "Not valid." },
+            );
         })
-        .catch((e: unknown) => current && setVerdict({ ok: false, text: describeError(e)?.text ?? "" }));
+        .catch(
+          (e: unknown) => current && setVerdict({ ok: false, text: describeError(e)?.text ?? "" }),
+        );
     }, 200);
     return () => {
       current = false;
@@ -340,13 +364,25 @@ function LinkForm(props: {
       ${verdict ? html`<small class=${verdict.ok ? "ok-text" : "error"} role="status">${verdict.text}</small>` : null}
       ${provider && provider.referenceExamples.length > 0 ? html`<small>Examples:</small><ul class="examples">${provider.referenceExamples.map((x) => html`<li><code>${x}</code></li>`)}</ul>` : null}
     </div>
-    ${provider?.jsonKey ? html`<div class="field"><label for="link-json-key">JSON key (optional)</label>
-      <input id="link-json-key" value=${jsonKey} onInput=${(e: Event) => setJsonKey((e.target as HTMLInputElement).value)} /></div>` : null}
-    ${provider?.versions ? html`<div class="field"><label for="link-version">Version (optional)</label>
-      <input id="link-version" value=${version} onInput=${(e: Event) => setVersion((e.target as HTMLInputElement).value)} /></div>` : null}
+    ${
+      provider?.jsonKey
+        ? html`<div class="field"><label for="link-json-key">JSON key (optional)</label>
+      <input id="link-json-key" value=${jsonKey} onInput=${(e: Event) => setJsonKey((e.target as HTMLInputElement).value)} /></div>`
+        : null
+    }
+    ${
+      provider?.versions
+        ? html`<div class="field"><label for="link-version">Version (optional)</label>
+      <input id="link-version" value=${version} onInput=${(e: Event) => setVersion((e.target as HTMLInputElement).value)} /></div>`
+        : null
+    }
     ${provider ? html`<${SpecFields} specs=${provider.linkOptions} values=${options} onChange=${setOptions} prefix="link-opt" />` : null}
-    ${props.secret ? null : html`<div class="field"><label for="link-domains">Allowed domains for a new secret (comma-separated)</label>
-      <input id="link-domains" value=${domains} onInput=${(e: Event) => setDomains((e.target as HTMLInputElement).value)} /></div>`}
+    ${
+      props.secret
+        ? null
+        : html`<div class="field"><label for="link-domains">Allowed domains for a new secret (comma-separated)</label>
+      <input id="link-domains" value=${domains} onInput=${(e: Event) => setDomains((e.target as HTMLInputElement).value)} /></div>`
+    }
     <div class="field check"><input id="link-check" type="checkbox" checked=${check} onChange=${(e: Event) => setCheck((e.target as HTMLInputElement).checked)} />
       <label for="link-check">Check with the provider before saving</label></div>
     <button type="submit">Link</button>
@@ -358,14 +394,20 @@ function AuthForm(props: {
   integration?: Integration | undefined;
   submit: (body: Record<string, unknown>) => void;
 }) {
-  const [providerId, setProviderId] = useState(props.integration?.provider ?? props.state.providers[0]?.id ?? "");
+  const [providerId, setProviderId] = useState(
+    props.integration?.provider ?? props.state.providers[0]?.id ?? "",
+  );
   const provider = props.state.providers.find((p) => p.id === providerId);
-  const [method, setMethod] = useState(props.integration?.authMethod ?? provider?.authMethods[0]?.id ?? "");
+  const [method, setMethod] = useState(
+    props.integration?.authMethod ?? provider?.authMethods[0]?.id ?? "",
+  );
   const [id, setId] = useState("");
   const [values, setValues] = useState<Record<string, string>>({});
   const m = provider?.authMethods.find((x) => x.id === method) ?? provider?.authMethods[0];
   // Re-authenticating keeps the stored settings: only the method's own options (secrets) are asked.
-  const specs = props.integration ? (m?.options ?? []) : [...(provider?.settings ?? []), ...(m?.options ?? [])];
+  const specs = props.integration
+    ? (m?.options ?? [])
+    : [...(provider?.settings ?? []), ...(m?.options ?? [])];
   return html`<form onSubmit=${(e: Event) => {
     e.preventDefault();
     props.submit(
@@ -434,7 +476,8 @@ function App() {
       setState(await call<State>("state"));
       setVersion((v) => v + 1);
     } catch (error) {
-      if (error instanceof ApiFailure && (error.status === 423 || error.status === 401)) setLocked(true);
+      if (error instanceof ApiFailure && (error.status === 423 || error.status === 401))
+        setLocked(true);
       else setNotice(describeError(error));
     }
   };
@@ -445,12 +488,16 @@ function App() {
     try {
       const r = await call<Record<string, unknown>>(action, body);
       setDialog(undefined);
-      const unresolved = Array.isArray(r.unresolved) && r.unresolved.length > 0 ? ` Now unresolved: ${r.unresolved.join(", ")}.` : "";
+      const unresolved =
+        Array.isArray(r.unresolved) && r.unresolved.length > 0
+          ? ` Now unresolved: ${r.unresolved.join(", ")}.`
+          : "";
       await refresh();
       setNotice({ kind: "ok", text: done + unresolved });
       return r;
     } catch (error) {
-      if (error instanceof ApiFailure && (error.status === 423 || error.status === 401)) setLocked(true);
+      if (error instanceof ApiFailure && (error.status === 423 || error.status === 401))
+        setLocked(true);
       setNotice(describeError(error));
       return undefined;
     }
@@ -459,16 +506,25 @@ function App() {
   if (locked)
     return html`<main class="locked"><h1>vaultlink</h1><p>The vault screen is locked and the vault is closed.</p>
       <p>Run <code>vaultlink ui</code> again to open it.</p></main>`;
-  if (!state) return html`<main><p class="muted">Opening the vault…</p>${notice ? html`<p class="error">${notice.text}</p>` : null}</main>`;
+  if (!state)
+    return html`<main><p class="muted">Opening the vault…</p>${notice ? html`<p class="error">${notice.text}</p>` : null}</main>`;
 
   let modal: unknown = null;
   const close = () => setDialog(undefined);
   if (dialog?.kind === "add")
     modal = html`<${Modal} title="Add secret" onClose=${close}>
       <${SimpleForm} button="Add" fields=${[
-        { id: "name", label: "Name", hint: "Letters, digits, '-', '_' and '.'; used as {{vault:name}}." },
+        {
+          id: "name",
+          label: "Name",
+          hint: "Letters, digits, '-', '_' and '.'; used as {{vault:name}}.",
+        },
         { id: "value", label: "Value", type: "password" },
-        { id: "domains", label: "Allowed domains (comma-separated, empty: any)", hint: "api.example.com, *.example.com, http://localhost:8080" },
+        {
+          id: "domains",
+          label: "Allowed domains (comma-separated, empty: any)",
+          hint: "api.example.com, *.example.com, http://localhost:8080",
+        },
       ]} submit=${(v: Record<string, string>) => run("add", v, `Added ${v.name}. Use it as {{vault:${v.name}}}.`)} /></${Modal}>`;
   else if (dialog?.kind === "edit")
     modal = html`<${Modal} title=${`New value for ${dialog.secret.name}`} onClose=${close}>
