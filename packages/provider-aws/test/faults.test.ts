@@ -64,8 +64,9 @@ describe("credential failures are AUTH_EXPIRED with the reauth hint", () => {
 
   it("when the session's expiry has passed, without calling AWS", async () => {
     const { instance, context } = await signedIn();
+    if (!context.session) throw new Error("signed in without a session");
     await context.saveSession({
-      ...context.session!,
+      ...context.session,
       expiresAt: new Date(context.clock.now() + 60_000),
     });
     expect((await instance.fetch(requests("faults/one")))[0]?.ok).toBe(true);

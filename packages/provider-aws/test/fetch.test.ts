@@ -47,7 +47,7 @@ function byId(results: FetchResult[]): Map<string, FetchResult> {
   return new Map(results.map((r) => [r.id, r]));
 }
 
-function valueOf(result: FetchResult | undefined): string | Uint8Array {
+function fetchedValue(result: FetchResult | undefined): string | Uint8Array {
   if (!result?.ok)
     throw new Error(`expected a value, got ${result?.ok === false ? result.code : "nothing"}`);
   return result.value;
@@ -62,7 +62,8 @@ describe("batching", () => {
   it("serves 20 linked secrets with one BatchGetSecretValue call", async () => {
     const { instance } = await signedIn();
     const results = byId(await instance.fetch(requestsFor(batch20.map((s) => s.name))));
-    batch20.forEach((s, i) => expect(valueOf(results.get(`r${i}`))).toBe(s.value));
+    for (const [i, s] of batch20.entries())
+      expect(fetchedValue(results.get(`r${i}`))).toBe(s.value);
     expect(emulator.requests.count("BatchGetSecretValue")).toBe(1);
     expect(emulator.requests.count("GetSecretValue")).toBe(0);
   });
@@ -70,7 +71,8 @@ describe("batching", () => {
   it("splits 45 secrets into 3 BatchGetSecretValue calls", async () => {
     const { instance } = await signedIn();
     const results = byId(await instance.fetch(requestsFor(batch45.map((s) => s.name))));
-    batch45.forEach((s, i) => expect(valueOf(results.get(`r${i}`))).toBe(s.value));
+    for (const [i, s] of batch45.entries())
+      expect(fetchedValue(results.get(`r${i}`))).toBe(s.value);
     expect(emulator.requests.count("BatchGetSecretValue")).toBe(3);
     expect(emulator.requests.count("GetSecretValue")).toBe(0);
   });
@@ -85,7 +87,8 @@ describe("batching", () => {
       const { instance } = await signedIn({ pluginOptions: { maxAttempts: 1, concurrency } });
       emulator.inject({ operation: "BatchGetSecretValue", latencyMs: 300 });
       const results = byId(await instance.fetch(requestsFor(batch45.map((s) => s.name))));
-      batch45.forEach((s, i) => expect(valueOf(results.get(`r${i}`))).toBe(s.value));
+      for (const [i, s] of batch45.entries())
+        expect(fetchedValue(results.get(`r${i}`))).toBe(s.value);
       expect(emulator.requests.count("BatchGetSecretValue")).toBe(3);
       expect(emulator.requests.peakConcurrency("BatchGetSecretValue")).toBe(peak);
       emulator.clearFaults();
@@ -95,7 +98,7 @@ describe("batching", () => {
   it("reads a lone secret with GetSecretValue, which needs no batch permission", async () => {
     const { instance } = await signedIn();
     const results = byId(await instance.fetch(requestsFor(["single/plain"])));
-    expect(valueOf(results.get("r0"))).toBe("plain-value-31");
+    expect(fetchedValue(results.get("r0"))).toBe("plain-value-31");
     expect(emulator.requests.count("GetSecretValue")).toBe(1);
     expect(emulator.requests.count("BatchGetSecretValue")).toBe(0);
   });
@@ -103,8 +106,8 @@ describe("batching", () => {
   it("makes one read for requests of the same secret", async () => {
     const { instance } = await signedIn();
     const results = byId(await instance.fetch(requestsFor(["single/plain", "single/plain"])));
-    expect(valueOf(results.get("r0"))).toBe("plain-value-31");
-    expect(valueOf(results.get("r1"))).toBe("plain-value-31");
+    expect(fetchedValue(results.get("r0"))).toBe("plain-value-31");
+    expect(fetchedValue(results.get("r1"))).toBe("plain-value-31");
     expect(emulator.requests.count()).toBe(1);
   });
 
@@ -113,10 +116,10 @@ describe("batching", () => {
     const results = byId(
       await instance.fetch(requestsFor(["single/plain", "batch/missing", arns.binary])),
     );
-    expect(valueOf(results.get("r0"))).toBe("plain-value-31");
+    expect(fetchedValue(results.get("r0"))).toBe("plain-value-31");
     expect(failureOf(results.get("r1")).code).toBe("NOT_FOUND");
     expect(failureOf(results.get("r1")).message).toContain("batch/missing");
-    expect(valueOf(results.get("r2"))).toEqual(BINARY);
+    expect(fetchedValue(results.get("r2"))).toEqual(BINARY);
     expect(emulator.requests.count("BatchGetSecretValue")).toBe(1);
   });
 
@@ -125,7 +128,8 @@ describe("batching", () => {
     emulator.inject({ operation: "BatchGetSecretValue", error: "AccessDeniedException" });
     const names = fallback.map((s) => s.name);
     const results = byId(await instance.fetch(requestsFor(names)));
-    fallback.forEach((s, i) => expect(valueOf(results.get(`r${i}`))).toBe(s.value));
+    for (const [i, s] of fallback.entries())
+      expect(fetchedValue(results.get(`r${i}`))).toBe(s.value);
     expect(emulator.requests.count("BatchGetSecretValue")).toBe(1);
     expect(emulator.requests.count("GetSecretValue")).toBe(5);
 
@@ -155,7 +159,8 @@ describe("batching", () => {
     });
     const names = fallback.map((s) => s.name);
     const results = byId(await instance.fetch(requestsFor(names)));
-    fallback.forEach((s, i) => expect(valueOf(results.get(`r${i}`))).toBe(s.value));
+    for (const [i, s] of fallback.entries())
+      expect(fetchedValue(results.get(`r${i}`))).toBe(s.value);
     expect(emulator.requests.count("GetSecretValue")).toBe(5);
     await instance.fetch(requestsFor(names));
     expect(emulator.requests.count("BatchGetSecretValue")).toBe(2);
@@ -168,18 +173,18 @@ describe("references", () => {
     // Seeded in us-east-1; the integration says eu-west-1, where moto has no such secret.
     const { instance } = await signedIn({ settings: emulatorSettings(emulator, "eu-west-1") });
     const results = byId(await instance.fetch(requestsFor([arns.plain, "single/plain"])));
-    expect(valueOf(results.get("r0"))).toBe("plain-value-31");
+    expect(fetchedValue(results.get("r0"))).toBe("plain-value-31");
     expect(failureOf(results.get("r1")).code).toBe("NOT_FOUND");
   });
 
   it("reads a binary secret as bytes, alone and in a batch", async () => {
     const { instance } = await signedIn();
     const alone = byId(await instance.fetch(requestsFor([arns.binary])));
-    const value = valueOf(alone.get("r0"));
+    const value = fetchedValue(alone.get("r0"));
     expect(value).toBeInstanceOf(Uint8Array);
     expect(value).toEqual(BINARY);
     const batched = byId(await instance.fetch(requestsFor(["single/binary", "single/plain"])));
-    expect(valueOf(batched.get("r0"))).toEqual(BINARY);
+    expect(fetchedValue(batched.get("r0"))).toEqual(BINARY);
     expect(emulator.requests.count("BatchGetSecretValue")).toBe(1);
   });
 
@@ -219,9 +224,9 @@ describe("versions", () => {
       { ...requestsFor(["single/binary"])[0], id: "binary" } as FetchRequest,
     ];
     const results = byId(await instance.fetch(requests));
-    expect(valueOf(results.get("r0"))).toBe("first-value-again");
-    expect(valueOf(results.get("by-id"))).toBe("second-value");
-    expect(valueOf(results.get("plain"))).toBe("plain-value-31");
+    expect(fetchedValue(results.get("r0"))).toBe("first-value-again");
+    expect(fetchedValue(results.get("by-id"))).toBe("second-value");
+    expect(fetchedValue(results.get("plain"))).toBe("plain-value-31");
     expect(emulator.requests.count("GetSecretValue")).toBe(2);
     expect(emulator.requests.count("BatchGetSecretValue")).toBe(1);
   });

@@ -57,8 +57,8 @@ describe("a role per linked secret", () => {
       ),
     ];
     const results = values(await instance.fetch(requests));
-    readerSecrets.forEach((s, i) => expect(results.get(`reader${i}`)).toBe(s.value));
-    opsSecrets.forEach((s, i) => expect(results.get(`ops${i}`)).toBe(s.value));
+    for (const [i, s] of readerSecrets.entries()) expect(results.get(`reader${i}`)).toBe(s.value);
+    for (const [i, s] of opsSecrets.entries()) expect(results.get(`ops${i}`)).toBe(s.value);
     // 50 secrets per role = 3 calls of at most 20; batches never mix roles.
     expect(emulator.requests.count("AssumeRole")).toBe(2);
     expect(emulator.requests.count("BatchGetSecretValue")).toBe(6);
@@ -93,7 +93,7 @@ describe("a role per linked secret", () => {
         ...requestsFor([readerSecrets[0]?.name as string], READER, "reader"),
       ]),
     );
-    ownSecrets.forEach((s, i) => expect(results.get(`own${i}`)).toBe(s.value));
+    for (const [i, s] of ownSecrets.entries()) expect(results.get(`own${i}`)).toBe(s.value);
     expect(results.get("reader0")).toBe(readerSecrets[0]?.value);
     expect(emulator.requests.count("AssumeRole")).toBe(1);
     expect(emulator.requests.count("BatchGetSecretValue")).toBe(1);

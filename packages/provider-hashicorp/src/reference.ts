@@ -30,7 +30,14 @@ export const REFERENCE_EXAMPLES = [
 const GRAMMAR_HINT =
   "Write <engine>/<path>#<key> (e.g. secret/app/db#password), <engine>::<path>#<key> for an engine mounted at a path with slashes (team/kv::app/db#password), and ?version=N before # for a KV v2 version.";
 
-const CONTROL = /[\u0000-\u001f\u007f]/;
+/** C0 control characters and DEL: never part of a Vault path or key. */
+function hasControlCharacter(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f) return true;
+  }
+  return false;
+}
 
 function invalid(input: string, why: string): never {
   throw providerError(
@@ -60,7 +67,7 @@ function segments(input: string, value: string, what: string): string {
 /** Parse and validate a reference without network access. */
 export function parseReference(input: string): VaultReference {
   if (typeof input !== "string" || input.trim() === "") invalid(String(input), "it is empty");
-  if (CONTROL.test(input)) invalid(input, "it contains control characters");
+  if (hasControlCharacter(input)) invalid(input, "it contains control characters");
   const text = input.trim();
   const hash = text.indexOf("#");
   if (hash === -1) invalid(text, 'the key is missing (add "#<key>", e.g. #password)');

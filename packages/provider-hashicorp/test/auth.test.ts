@@ -5,6 +5,7 @@ import {
   connect,
   failureOf,
   fetchAll,
+  fetchedValue,
   JWT_KEY,
   OIDC_MEMBERS,
   OTHER_JWT_KEY,
@@ -14,7 +15,6 @@ import {
   seedOidc,
   signedJwt,
   useRig,
-  valueOf,
 } from "./support.js";
 
 interface BrowserVisit {
@@ -83,7 +83,7 @@ describe("sign-in methods", () => {
     expect(ctx.session?.identity).toContain("reader");
     expect(JSON.stringify(ctx.session?.credentials)).not.toContain(SEED.readerPassword);
     const r = req("secret/app/db#password");
-    expect(valueOf((await fetchAll(instance, [r])).get(r.id))).toBe(SEED.dbPassword);
+    expect(fetchedValue((await fetchAll(instance, [r])).get(r.id))).toBe(SEED.dbPassword);
     await instance.dispose();
   });
 
@@ -148,7 +148,7 @@ describe("sign-in methods", () => {
     expect(JSON.stringify(ctx.session?.credentials)).not.toContain(jwt);
     expect(rig.emu.requests.count("login.jwt")).toBe(1);
     const r = req("kv/legacy/api#token");
-    expect(valueOf((await fetchAll(instance, [r])).get(r.id))).toBe(SEED.legacyToken);
+    expect(fetchedValue((await fetchAll(instance, [r])).get(r.id))).toBe(SEED.legacyToken);
     await instance.dispose();
     await expect(connect(rig, "jwt", { jwt })).rejects.toMatchObject({
       code: "AUTH_FAILED",
@@ -221,7 +221,7 @@ describe("sign-in methods", () => {
       }
 
       const r = req("secret/app/db#password");
-      expect(valueOf((await fetchAll(instance, [r])).get(r.id))).toBe(SEED.dbPassword);
+      expect(fetchedValue((await fetchAll(instance, [r])).get(r.id))).toBe(SEED.dbPassword);
       await instance.dispose();
     });
 

@@ -2,7 +2,7 @@ import { createServer } from "node:net";
 import { createTestContext } from "@vaultlink/testkit";
 import { describe, expect, it } from "vitest";
 import provider from "../src/index.js";
-import { connect, failureOf, fetchAll, req, SEED, useRig, valueOf } from "./support.js";
+import { connect, failureOf, fetchAll, fetchedValue, req, SEED, useRig } from "./support.js";
 
 describe("fetching from KV engines", () => {
   const rig = useRig();
@@ -21,13 +21,13 @@ describe("fetching from KV engines", () => {
     rig.emu.requests.reset();
     const results = await fetchAll(instance, requests);
     const [pw, user, port, pw1, user1, other, legacy] = requests.map((r) => results.get(r.id));
-    expect(valueOf(pw)).toBe(SEED.dbPassword);
-    expect(valueOf(user)).toBe(SEED.dbUser);
-    expect(valueOf(port)).toBe("5432");
-    expect(valueOf(pw1)).toBe(SEED.dbPasswordV1);
-    expect(valueOf(user1)).toBe(SEED.dbUser);
-    expect(valueOf(other)).toBe("other-api-key-6060");
-    expect(valueOf(legacy)).toBe(SEED.legacyToken);
+    expect(fetchedValue(pw)).toBe(SEED.dbPassword);
+    expect(fetchedValue(user)).toBe(SEED.dbUser);
+    expect(fetchedValue(port)).toBe("5432");
+    expect(fetchedValue(pw1)).toBe(SEED.dbPasswordV1);
+    expect(fetchedValue(user1)).toBe(SEED.dbUser);
+    expect(fetchedValue(other)).toBe("other-api-key-6060");
+    expect(fetchedValue(legacy)).toBe(SEED.legacyToken);
     // secret/app/db current, secret/app/db v1, secret/other/api, kv/legacy/api
     expect(rig.emu.requests.count("kv.read")).toBe(4);
     expect(rig.emu.requests.count("sys.mounts")).toBe(1);
@@ -40,7 +40,7 @@ describe("fetching from KV engines", () => {
   it("hands non-string values to core JSON-encoded", async () => {
     const { instance } = await connect(rig, "token", { token: rig.emu.rootToken });
     const r = req("secret/app/db#config");
-    expect(JSON.parse(valueOf((await fetchAll(instance, [r])).get(r.id)))).toEqual({
+    expect(JSON.parse(fetchedValue((await fetchAll(instance, [r])).get(r.id)))).toEqual({
       host: "db.internal",
       pool: 5,
     });
@@ -83,8 +83,8 @@ describe("fetching from KV engines", () => {
     const inRoot = await connect(rig, "token", { token });
     const a = req("secret/app/db#password");
     const b = req("secret/app/db#password");
-    expect(valueOf((await fetchAll(inTeam.instance, [a])).get(a.id))).toBe(SEED.teamPassword);
-    expect(valueOf((await fetchAll(inRoot.instance, [b])).get(b.id))).toBe(SEED.dbPassword);
+    expect(fetchedValue((await fetchAll(inTeam.instance, [a])).get(a.id))).toBe(SEED.teamPassword);
+    expect(fetchedValue((await fetchAll(inRoot.instance, [b])).get(b.id))).toBe(SEED.dbPassword);
     const missing = req("secret/other/api#key");
     expect(failureOf((await fetchAll(inTeam.instance, [missing])).get(missing.id)).code).toBe(
       "NOT_FOUND",
@@ -100,8 +100,8 @@ describe("fetching from KV engines", () => {
       const v2 = req("secret/app/db#password");
       const v1 = req("kv/legacy/api#token");
       const results = await fetchAll(instance, [v2, v1]);
-      expect(valueOf(results.get(v2.id))).toBe(SEED.dbPassword);
-      expect(valueOf(results.get(v1.id))).toBe(SEED.legacyToken);
+      expect(fetchedValue(results.get(v2.id))).toBe(SEED.dbPassword);
+      expect(fetchedValue(results.get(v1.id))).toBe(SEED.legacyToken);
       expect(rig.emu.requests.count("sys.internal-ui-mounts")).toBe(2);
       await instance.dispose();
     });
@@ -113,7 +113,7 @@ describe("fetching from KV engines", () => {
       const v2 = req("secret/app/db#password");
       const v1 = req("kv/legacy/api#token");
       const results = await fetchAll(auto.instance, [v2, v1]);
-      expect(valueOf(results.get(v2.id))).toBe(SEED.dbPassword);
+      expect(fetchedValue(results.get(v2.id))).toBe(SEED.dbPassword);
       const failed = failureOf(results.get(v1.id));
       expect(failed.code).toBe("NOT_FOUND");
       expect(failed.hint).toMatch(/kvVersion/);
@@ -123,7 +123,7 @@ describe("fetching from KV engines", () => {
 
       const forced = await connect(rig, "token", { token }, { kvVersion: "1" });
       const again = req("kv/legacy/api#token");
-      expect(valueOf((await fetchAll(forced.instance, [again])).get(again.id))).toBe(
+      expect(fetchedValue((await fetchAll(forced.instance, [again])).get(again.id))).toBe(
         SEED.legacyToken,
       );
       await auto.instance.dispose();
@@ -166,7 +166,7 @@ describe("fetching from KV engines", () => {
       const r = req("secret/app/db#password");
       rig.emu.requests.reset();
       rig.emu.inject({ operation: "kv.read", error: "rate-limited", times: 1 });
-      expect(valueOf((await fetchAll(instance, [r])).get(r.id))).toBe(SEED.dbPassword);
+      expect(fetchedValue((await fetchAll(instance, [r])).get(r.id))).toBe(SEED.dbPassword);
       expect(rig.emu.requests.count("kv.read")).toBe(2);
 
       rig.emu.requests.reset();

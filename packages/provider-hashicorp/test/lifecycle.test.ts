@@ -7,10 +7,10 @@ import {
   connectAppRole,
   failureOf,
   fetchAll,
+  fetchedValue,
   req,
   SEED,
   useRig,
-  valueOf,
 } from "./support.js";
 
 const S = 1000;
@@ -23,7 +23,7 @@ describe("token lifecycle on the emulator's clock", () => {
     expect(ctx.session?.expiresAt).toBeUndefined();
     rig.clock.advance(400 * 24 * 3600 * S);
     const r = req("secret/app/db#password");
-    expect(valueOf((await fetchAll(instance, [r])).get(r.id))).toBe(SEED.dbPassword);
+    expect(fetchedValue((await fetchAll(instance, [r])).get(r.id))).toBe(SEED.dbPassword);
     expect(rig.emu.requests.count("token.renew-self")).toBe(0);
     await instance.dispose();
   });
@@ -36,20 +36,20 @@ describe("token lifecycle on the emulator's clock", () => {
 
     rig.clock.advance(199 * S); // just before 2/3 (200 s)
     let r = req("secret/app/db#password");
-    expect(valueOf((await fetchAll(instance, [r])).get(r.id))).toBe(SEED.dbPassword);
+    expect(fetchedValue((await fetchAll(instance, [r])).get(r.id))).toBe(SEED.dbPassword);
     expect(rig.emu.requests.count("token.renew-self")).toBe(0);
     expect(ctx.savedSessions).toHaveLength(1);
 
     rig.clock.advance(2 * S); // 201 s: past 2/3
     r = req("secret/app/db#password");
-    expect(valueOf((await fetchAll(instance, [r])).get(r.id))).toBe(SEED.dbPassword);
+    expect(fetchedValue((await fetchAll(instance, [r])).get(r.id))).toBe(SEED.dbPassword);
     expect(rig.emu.requests.count("token.renew-self")).toBe(1);
     expect(ctx.savedSessions).toHaveLength(2);
     expect(ctx.session?.expiresAt?.getTime()).toBe(start + 201 * S + 300 * S);
 
     rig.clock.advance(150 * S); // 351 s: past the first expiry, before 2/3 of the renewed TTL
     r = req("secret/app/db#password");
-    expect(valueOf((await fetchAll(instance, [r])).get(r.id))).toBe(SEED.dbPassword);
+    expect(fetchedValue((await fetchAll(instance, [r])).get(r.id))).toBe(SEED.dbPassword);
     expect(rig.emu.requests.count("token.renew-self")).toBe(1);
     await instance.dispose();
   });
@@ -59,7 +59,7 @@ describe("token lifecycle on the emulator's clock", () => {
     const { instance } = await connect(rig, "token", { token });
     rig.clock.advance(250 * S);
     let r = req("secret/app/db#password");
-    expect(valueOf((await fetchAll(instance, [r])).get(r.id))).toBe(SEED.dbPassword);
+    expect(fetchedValue((await fetchAll(instance, [r])).get(r.id))).toBe(SEED.dbPassword);
     rig.clock.advance(51 * S);
     const reads = rig.emu.requests.count("kv.read");
     r = req("secret/app/db#password");
@@ -75,7 +75,7 @@ describe("token lifecycle on the emulator's clock", () => {
     const token = rig.emu.createToken({ policies: ["reader"], ttlSeconds: 3600 });
     const { instance } = await connect(rig, "token", { token });
     let r = req("secret/app/db#password");
-    expect(valueOf((await fetchAll(instance, [r])).get(r.id))).toBe(SEED.dbPassword);
+    expect(fetchedValue((await fetchAll(instance, [r])).get(r.id))).toBe(SEED.dbPassword);
     rig.emu.expireCredentials();
     r = req("secret/app/db#password");
     const failed = failureOf((await fetchAll(instance, [r])).get(r.id));
@@ -93,7 +93,7 @@ describe("token lifecycle on the emulator's clock", () => {
 
       rig.clock.advance(201 * S);
       const r = req("secret/app/db#password");
-      expect(valueOf((await fetchAll(instance, [r])).get(r.id))).toBe(SEED.dbPassword);
+      expect(fetchedValue((await fetchAll(instance, [r])).get(r.id))).toBe(SEED.dbPassword);
       expect(rig.emu.requests.count("login.approle")).toBe(2);
       expect(rig.emu.requests.count("token.renew-self")).toBe(0);
       const second = ctx.session?.credentials as unknown as VaultCredentials;
@@ -115,7 +115,7 @@ describe("token lifecycle on the emulator's clock", () => {
       });
       const instance = await provider.create(ctx);
       const r = req("secret/app/db#password");
-      expect(valueOf((await fetchAll(instance, [r])).get(r.id))).toBe(SEED.dbPassword);
+      expect(fetchedValue((await fetchAll(instance, [r])).get(r.id))).toBe(SEED.dbPassword);
       expect(rig.emu.requests.count("login.approle")).toBe(2);
       expect(ctx.savedSessions).toHaveLength(1);
       await instance.dispose();
@@ -125,12 +125,12 @@ describe("token lifecycle on the emulator's clock", () => {
       const { instance } = await connectAppRole(rig, { renewable: true, maxTtlSeconds: 400 });
       rig.clock.advance(201 * S); // renew: capped at 400 s from issue
       let r = req("secret/app/db#password");
-      expect(valueOf((await fetchAll(instance, [r])).get(r.id))).toBe(SEED.dbPassword);
+      expect(fetchedValue((await fetchAll(instance, [r])).get(r.id))).toBe(SEED.dbPassword);
       expect(rig.emu.requests.count("token.renew-self")).toBe(1);
       expect(rig.emu.requests.count("login.approle")).toBe(1);
       rig.clock.advance(150 * S); // 351 s: past 2/3 of the remaining 199 s; renewal cannot extend
       r = req("secret/app/db#password");
-      expect(valueOf((await fetchAll(instance, [r])).get(r.id))).toBe(SEED.dbPassword);
+      expect(fetchedValue((await fetchAll(instance, [r])).get(r.id))).toBe(SEED.dbPassword);
       expect(rig.emu.requests.count("token.renew-self")).toBe(2);
       expect(rig.emu.requests.count("login.approle")).toBe(2);
       await instance.dispose();
@@ -140,7 +140,7 @@ describe("token lifecycle on the emulator's clock", () => {
       const { instance } = await connectAppRole(rig, { renewable: true, ttlSeconds: 3600 });
       rig.emu.expireCredentials();
       const r = req("secret/app/db#password");
-      expect(valueOf((await fetchAll(instance, [r])).get(r.id))).toBe(SEED.dbPassword);
+      expect(fetchedValue((await fetchAll(instance, [r])).get(r.id))).toBe(SEED.dbPassword);
       expect(rig.emu.requests.count("login.approle")).toBe(2);
       await instance.dispose();
     });

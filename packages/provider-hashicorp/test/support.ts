@@ -192,7 +192,7 @@ export async function fetchAll(
   return new Map(results.map((r) => [r.id, r]));
 }
 
-export function valueOf(result: FetchResult | undefined): string {
+export function fetchedValue(result: FetchResult | undefined): string {
   if (!result?.ok)
     throw new Error(
       `expected a value, got ${result ? `${result.code}: ${result.message}` : "nothing"}`,
