@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { isVaultlinkError } from "@vaultlink/core";
 import { type Context, Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { createApi, type UiHost, UiInputError } from "./api.js";
 import {
@@ -90,7 +91,7 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
   const app = new Hono();
   const refuse = (
     c: Context,
-    status: 400 | 401 | 403 | 404 | 405 | 415 | 421 | 423,
+    status: 400 | 401 | 403 | 404 | 405 | 413 | 415 | 421 | 423,
     error: string,
   ) => c.json({ error, code: "UI_REFUSED" }, status);
 
@@ -164,6 +165,14 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
     touch();
     await next();
   });
+  // The page sends JSON objects (a value may be a certificate bundle); past 1 MiB, refused unread.
+  app.use(
+    "/api/*",
+    bodyLimit({
+      maxSize: 1024 * 1024,
+      onError: (c) => refuse(c, 413, "The request is too large."),
+    }),
+  );
 
   const routes: Record<string, (body: Record<string, unknown>) => Promise<unknown>> = {
     state: api.state,

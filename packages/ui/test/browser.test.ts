@@ -9,9 +9,12 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import {
+  type HashicorpEmulator,
   type RunningOnePasswordConnect,
+  startHashicorpEmulator,
   startOnePasswordConnectEmulator,
 } from "@vaultlink/emulators";
+import hashicorp from "@vaultlink/provider-hashicorp";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -133,7 +136,7 @@ describe("the vault screen in Chromium", { timeout: 90_000 }, () => {
     await tab("Settings");
     await page.getByRole("button", { name: "Connect an integration" }).click();
     const d = dialog("Connect an integration");
-    await d.getByLabel("Provider").selectOption("1password");
+    await d.getByLabel("Provider", { exact: true }).selectOption("1password");
     await d.getByLabel("Sign-in method").selectOption("connect");
     await d.locator("#auth-host").fill(emu.serverURL);
     expect(await d.locator("#auth-token").getAttribute("type")).toBe("password");
@@ -300,5 +303,99 @@ describe("a page of another origin cannot drive the screen", { timeout: 90_000 }
     // (Chromium may also fail the opaque no-cors response: either way it is unreadable.)
     expect(await page.title()).toMatch(/^done:(fulfilled|rejected),rejected,rejected$/);
     expect(await screen.vault.secrets.has("planted")).toBe(false);
+  });
+});
+
+describe("HashiCorp Vault (a team integration) in Chromium", { timeout: 90_000 }, () => {
+  const NEW = "ui-browser-vault-new-5d0c7a21";
+  const OLD = "ui-browser-vault-old-93be4f60";
+  let emu: HashicorpEmulator;
+  let screen: Screen;
+  let browser: Browser;
+  let page: Page;
+  const row = (name: string) => page.locator(`tr[data-secret="${name}"]`);
+  const notice = (text: string | RegExp) =>
+    page.locator(".notice", { hasText: text }).waitFor(WAIT);
+  const dialog = (title: string | RegExp) => page.getByRole("dialog", { name: title });
+  const shown = (name: string) => row(name).locator(".masked").textContent();
+
+  beforeAll(async () => {
+    emu = await startHashicorpEmulator();
+    emu.writeKv("secret", "ui/app", { api_key: OLD });
+    emu.writeKv("secret", "ui/app", { api_key: NEW });
+    screen = await openScreen({ providers: [hashicorp] });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ["--no-sandbox", "--disable-dev-shm-usage"],
+    });
+    page = await browser.newPage({ viewport: { width: 1280, height: 760 } });
+    page.setDefaultTimeout(WAIT.timeout);
+    await page.goto(screen.server.launchUrl);
+    await page.getByRole("tab", { name: "Secrets" }).waitFor(WAIT);
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await screen?.stop();
+    await emu?.stop();
+  });
+
+  it("connects with a token, links a KV v2 key, relinks to an older version", async () => {
+    await page.getByRole("tab", { name: "Settings" }).click();
+    await page.getByRole("button", { name: "Connect an integration" }).click();
+    const c = dialog("Connect an integration");
+    await c.getByLabel("Provider", { exact: true }).selectOption("hashicorp");
+    await c.getByLabel("Sign-in method").selectOption("token");
+    await c.locator("#auth-address").fill(emu.url);
+    await c.locator("#auth-token").fill(emu.rootToken);
+    await c.getByRole("button", { name: "Connect" }).click();
+    await notice("Connected hashicorp.");
+    await page.locator('tr[data-integration="hashicorp"]', { hasText: "team" }).waitFor(WAIT);
+
+    await page.getByRole("tab", { name: "Secrets" }).click();
+    await page.getByRole("button", { name: "Link secret" }).click();
+    const l = dialog("Link secret");
+    await l.getByLabel("Secret name").fill("vault-key");
+    await l.getByLabel("Reference").fill("secret/ui/app#api_key");
+    await l.locator("small.ok-text[role=status]", { hasText: "Valid" }).waitFor(WAIT);
+    // The provider has versions: the form offers the field.
+    await l.getByLabel(/Version/).waitFor(WAIT);
+    await l.getByRole("button", { name: "Link" }).click();
+    await notice("Linked vault-key to hashicorp.");
+    await row("vault-key").getByRole("button", { name: "View" }).click();
+    await expect.poll(() => shown("vault-key"), WAIT).toBe(NEW);
+    await row("vault-key").getByRole("button", { name: "Hide" }).click();
+
+    await row("vault-key").getByRole("button", { name: "Relink" }).click();
+    const r = dialog("Link vault-key");
+    expect(await r.getByLabel("Reference").inputValue()).toBe("secret/ui/app#api_key");
+    await r.getByLabel(/Version/).fill("1");
+    await r.getByRole("button", { name: "Link" }).click();
+    await notice("Linked vault-key to hashicorp.");
+    await row("vault-key").locator("td.source", { hasText: "version 1" }).waitFor(WAIT);
+    await row("vault-key").getByRole("button", { name: "View" }).click();
+    await expect.poll(() => shown("vault-key"), WAIT).toBe(OLD);
+    await row("vault-key").getByRole("button", { name: "Hide" }).click();
+  });
+
+  it("a version that does not exist is refused with the provider's reason, and the link stays", async () => {
+    await row("vault-key").getByRole("button", { name: "Relink" }).click();
+    const r = dialog("Link vault-key");
+    await r.getByLabel(/Version/).fill("9");
+    await r.getByRole("button", { name: "Link" }).click();
+    await page.locator(".notice.error", { hasText: "vault-key was not linked" }).waitFor(WAIT);
+    await r.getByRole("button", { name: "Close" }).click();
+    expect((await screen.vault.secrets.get("vault-key")).link?.version).toBe("1");
+  });
+
+  it("a disabled secret shows in Problems with Enable secret, which fixes it", async () => {
+    await row("vault-key").getByRole("checkbox", { name: "Enabled vault-key" }).uncheck();
+    await notice("Disabled vault-key.");
+    expect((await screen.vault.secrets.get("vault-key")).enabled).toBe(false);
+    await page.getByRole("tab", { name: "Problems" }).click();
+    const problem = page.locator('tr[data-problem="vault-key"]');
+    await problem.locator(".reason", { hasText: "disabled" }).waitFor(WAIT);
+    await problem.getByRole("button", { name: "Enable secret" }).click();
+    await notice("Enabled vault-key.");
+    await page.getByText("Every secret resolves.").waitFor(WAIT);
   });
 });

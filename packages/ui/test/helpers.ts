@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createVault, type Vault } from "@vaultlink/core";
+import { createVault, type ProviderDefinition, type Vault } from "@vaultlink/core";
 import onePassword from "@vaultlink/provider-1password";
 import { startUiServer, type UiServer, type UiServerOptions } from "../src/index.js";
 
@@ -20,15 +20,16 @@ export interface Screen {
 }
 
 export async function openScreen(
-  options: Partial<Omit<UiServerOptions, "host">> = {},
+  options: Partial<Omit<UiServerOptions, "host">> & { providers?: ProviderDefinition[] } = {},
 ): Promise<Screen> {
   const home = mkdtempSync(join(tmpdir(), "vaultlink-ui-"));
-  const vault = createVault({ home, providers: [onePassword], keySources: [] });
+  const { providers = [onePassword], ...serverOptions } = options;
+  const vault = createVault({ home, providers, keySources: [] });
   await vault.create();
   const locks: string[] = [];
   const server = await startUiServer({
     host: { vault },
-    ...options,
+    ...serverOptions,
     onLock: async (reason) => {
       locks.push(reason);
       await vault.dispose();
@@ -64,6 +65,8 @@ export function raw(
         host: "127.0.0.1",
         port,
         method: o.method ?? "GET",
+        // A fresh connection per request: a socket the server closed is never reused.
+        agent: false,
         path: o.path,
         headers: { host: `127.0.0.1:${port}`, ...o.headers },
       },
