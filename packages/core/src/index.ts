@@ -68,7 +68,7 @@ export {
   joinFileObject,
 } from "./integrations/join-code.js";
 export * from "./masking/index.js";
-export type { Clock, Logger, ProviderDefinition } from "./plugin/contract.js";
+export type { Clock, Logger, ProviderDefinition, SignInQuestion } from "./plugin/contract.js";
 export { REDACTED, Redactor, redactText } from "./redaction/index.js";
 export { invalidDomainEntries, isUrlAllowed } from "./resolver/allowed-domains.js";
 export {

@@ -16,7 +16,11 @@ const newUser = (mfa: boolean): Promise<AwsIamUser> =>
   emulator.createIamUser(`mfa-user-${++users}`, { mfa });
 
 /** Sign in with access-key; notices the plugin hands to `notify` are collected. */
-async function signIn(secrets: Record<string, unknown>, settings: Record<string, unknown> = {}) {
+async function signIn(
+  secrets: Record<string, unknown>,
+  settings: Record<string, unknown> = {},
+  ask?: (q: { name: string; message: string; secret?: boolean }) => Promise<string>,
+) {
   const all = { ...emulatorSettings(emulator), ...settings };
   const logger = createRecordingLogger();
   const context = createTestContext<FakeClock>({
@@ -32,6 +36,7 @@ async function signIn(secrets: Record<string, unknown>, settings: Record<string,
     settings: all,
     secrets,
     notify: (message) => notices.push(message),
+    ...(ask ? { ask } : {}),
   });
   await context.saveSession(session);
   return { instance, session, context, notices, logger };
@@ -84,6 +89,36 @@ describe("access-key sign-in and MFA (iam:ListMFADevices, sts:GetSessionToken)",
     expect(session.expiresAt).toBeInstanceOf(Date);
     expect((session.expiresAt as Date).getTime()).toBeGreaterThan(Date.now() + 11 * 3_600_000);
     expect(await readSecret(instance)).toMatchObject({ ok: true, value: "mfa-secret-value-31" });
+  });
+
+  it("on a terminal (ask given) the code is asked for, naming the device, as a secret", async () => {
+    const user = await newUser(true);
+    const questions: Array<{ name: string; message: string; secret?: boolean }> = [];
+    const { session, instance } = await signIn({ ...user.credentials }, {}, async (q) => {
+      questions.push(q);
+      return " 123456 ";
+    });
+    expect(questions).toEqual([
+      { name: "mfaCode", message: `MFA code from ${user.mfaSerial}`, secret: true },
+    ]);
+    expect(emulator.requests.count("GetSessionToken")).toBe(1);
+    expect((session.credentials as Record<string, string>).sessionToken).toEqual(expect.any(String));
+    expect(await readSecret(instance)).toMatchObject({ ok: true, value: "mfa-secret-value-31" });
+  });
+
+  it("a user without a device is never asked; an empty answer is the missing-code error", async () => {
+    const plain = await newUser(false);
+    let asked = 0;
+    await signIn({ ...plain.credentials }, {}, async () => {
+      asked++;
+      return "123456";
+    });
+    expect(asked).toBe(0);
+    const user = await newUser(true);
+    await expect(signIn({ ...user.credentials }, {}, async () => "")).rejects.toMatchObject({
+      code: "AUTH_FAILED",
+      hint: expect.stringContaining("mfaCode"),
+    });
   });
 
   it("the MFA session expiring takes the usual auth-expired path (no call to AWS)", async () => {

@@ -3,7 +3,7 @@ import type { IntegrationInfo, ProviderDefinition } from "@vaultlink/core";
 import type { Command } from "commander";
 import { Command as Cmd, Option } from "commander";
 import { CliError, ExitCode, usage } from "../errors.js";
-import { askSecret, askText, readStdin, withSpinner } from "../io/input.js";
+import { askSecret, askText, readStdin, signInQuestions, withSpinner } from "../io/input.js";
 import { duration, err, interactive, out, printJson, table } from "../io/term.js";
 import type { OpenedVault } from "../vault-access.js";
 import { type Opts, withVault } from "./common.js";
@@ -202,15 +202,17 @@ export async function connect(
       const values = await gatherOptions(p, specs, parsed.opts, {
         secretsStdin: parsed.opts.secretsStdin === true,
       });
-      const info = await withSpinner(`Connecting ${p.title}`, () =>
-        o.vault.integrations.connect({
+      const info = await withSpinner(`Connecting ${p.title}`, (hold) => {
+        const ask = signInQuestions(hold);
+        return o.vault.integrations.connect({
           provider: providerId,
           ...(typeof opts.id === "string" ? { id: opts.id } : {}),
           ...(typeof opts.method === "string" ? { method: opts.method } : {}),
           options: values,
           notify: (m) => err(m),
-        }),
-      );
+          ...(ask ? { ask } : {}),
+        });
+      });
       if (parsed.opts.json === true) return printJson(info);
       err(`Connected ${info.id} (${p.title}); expires ${expiry(info)}.`);
       if (info.scope === "team")
@@ -287,9 +289,15 @@ export async function reauth(id: string, opts: Opts, cmd: Command): Promise<void
         { secretsStdin: parsed.opts.secretsStdin === true, skipRequired: !interactive() },
       ),
     );
-    const info = await withSpinner(`Signing in to ${p.title}`, () =>
-      o.vault.integrations.reauthenticate(id, { method, options: values, notify: (m) => err(m) }),
-    );
+    const info = await withSpinner(`Signing in to ${p.title}`, (hold) => {
+      const ask = signInQuestions(hold);
+      return o.vault.integrations.reauthenticate(id, {
+        method,
+        options: values,
+        notify: (m) => err(m),
+        ...(ask ? { ask } : {}),
+      });
+    });
     if (parsed.opts.json === true) return printJson(info);
     err(`Signed in to ${info.id} again; expires ${expiry(info)}.`);
   });
@@ -451,16 +459,18 @@ export async function join(
     for (const s of specs)
       if (!s.secret && fromCode[s.name] !== undefined && parsed.opts[s.name] !== undefined)
         values[s.name] = parsed.opts[s.name];
-    const joined = await withSpinner(`Joining ${p.title}`, () =>
-      o.vault.integrations.join({
+    const joined = await withSpinner(`Joining ${p.title}`, (hold) => {
+      const ask = signInQuestions(hold);
+      return o.vault.integrations.join({
         provider: providerId,
         ...(typeof parsed.opts.id === "string" ? { id: parsed.opts.id } : {}),
         method: methodId,
         ...(info ? { setup: info.setup } : {}),
         options: values,
         notify: (m) => err(m),
-      }),
-    );
+        ...(ask ? { ask } : {}),
+      });
+    });
     if (parsed.opts.json === true) return printJson(joined);
     err(
       `Joined ${joined.id} (${p.title}): signed in; expires ${expiry(joined)}. Your vault follows the team's setup from now on (sign-in method: ${joined.authMethod}).`,

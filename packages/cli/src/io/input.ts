@@ -85,20 +85,48 @@ export async function askSelect<T extends string>(
   return answer as T;
 }
 
-/** Show a spinner on a TTY while `work` runs (network work only). */
-export async function withSpinner<T>(message: string, work: () => Promise<T>): Promise<T> {
-  if (!process.stderr.isTTY) return work();
+/** Run `fn` with the spinner stopped (a prompt needs the terminal). */
+export type HoldSpinner = <R>(fn: () => Promise<R>) => Promise<R>;
+
+/**
+ * Show a spinner on a TTY while `work` runs (network work only). `work` gets `hold`, to stop
+ * the spinner while it asks the person something.
+ */
+export async function withSpinner<T>(
+  message: string,
+  work: (hold: HoldSpinner) => Promise<T>,
+): Promise<T> {
+  if (!process.stderr.isTTY) return work((fn) => fn());
   const p = await prompts();
   const s = p.spinner({ output: process.stderr });
   s.start(message);
+  const hold: HoldSpinner = async (fn) => {
+    s.stop(message);
+    try {
+      return await fn();
+    } finally {
+      s.start(message);
+    }
+  };
   try {
-    const result = await work();
+    const result = await work(hold);
     s.stop(message);
     return result;
   } catch (error) {
     s.stop(`${message} failed`);
     throw error;
   }
+}
+
+/**
+ * What a sign-in may ask the person (an MFA code), when stdin and stderr are a terminal;
+ * undefined otherwise, so the provider says which option to give instead.
+ */
+export function signInQuestions(
+  hold: HoldSpinner,
+): ((q: { name: string; message: string; secret?: boolean }) => Promise<string>) | undefined {
+  if (!process.stdin.isTTY || !process.stderr.isTTY) return undefined;
+  return (q) => hold(() => (q.secret ? askSecret(q.message) : askText(q.message)));
 }
 
 /**

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type AwsEmulator, startAwsEmulator } from "@vaultlink/emulators";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { onTerminal } from "../pty.js";
 import {
   createVault,
   describeRun,
@@ -158,6 +159,47 @@ describe("AWS sign-in through the built CLI: shared-files autofill and access-ke
     await vault.run(["secret", "link", "via-mfa", "aws-mfa", "signin/value"]);
     const read = await vault.run(["read", "via-mfa"]);
     expect(read.stdout === "aws-signin-value-5b1e\n", d(read)).toBe(true);
+  });
+
+  it("on a terminal: asks for the MFA code (masked), naming the device, then connects", async () => {
+    const user = await emu.createIamUser(`cli-mfa-${++users}`, { mfa: true });
+    secrets.push(user.credentials.secretAccessKey);
+    const code = "135790";
+    const s = onTerminal(
+      [
+        "integration",
+        "connect",
+        "aws",
+        "--id",
+        "aws-mfa-tty",
+        "--method",
+        "access-key",
+        ...settings(),
+      ],
+      {
+        VAULTLINK_HOME: vault.home,
+        VAULTLINK_VAULT_KEY: vault.key,
+        AWS_ACCESS_KEY_ID: user.credentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: user.credentials.secretAccessKey,
+      },
+    );
+    await s.waitFor(
+      new RegExp(
+        `MFA code from ${(user.mfaSerial as string).replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}`,
+      ),
+      60_000,
+    );
+    s.type(code);
+    s.type("\r");
+    expect(await s.exit).toBe(0);
+    expect(s.output()).toContain("Connected aws-mfa-tty");
+    // Masked as typed; and GetSessionToken was called with it.
+    expect(s.output()).not.toContain(code);
+    expect(leaksAny([s.output()], secrets)).toBe(false);
+    const status = await vault.run(["integration", "status", "aws-mfa-tty", "--json"]);
+    expect(
+      Date.parse((JSON.parse(status.stdout) as { expiresAt?: string }).expiresAt ?? ""),
+    ).toBeGreaterThan(Date.now());
   });
 
   it("ListMFADevices denied: connected anyway, with a warning naming iam:ListMFADevices", async () => {

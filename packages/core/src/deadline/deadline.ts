@@ -87,3 +87,53 @@ export async function withDeadline<T>(
     clearTimeout(timer);
   }
 }
+
+/** Run `fn` with the deadline's clock stopped (a person is answering a question). */
+export type PauseDeadline = <R>(fn: () => Promise<R>) => Promise<R>;
+
+/**
+ * `withDeadline`, except that `work` may stop the clock while a person answers a question
+ * (`pause`); once the answer is in, the call gets a full `ms` again. Nested pauses count once.
+ */
+export async function withPausableDeadline<T>(
+  ms: number,
+  work: (signal: AbortSignal, pause: PauseDeadline) => Promise<T>,
+  onTimeout: () => T,
+): Promise<T> {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  let paused = 0;
+  let settle!: { resolve: (v: T) => void; reject: (e: unknown) => void };
+  const deadline = new Promise<T>((resolve, reject) => {
+    settle = { resolve, reject };
+  });
+  const arm = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      controller.abort(new Error(`deadline of ${ms} ms passed`));
+      try {
+        settle.resolve(onTimeout());
+      } catch (error) {
+        settle.reject(error);
+      }
+    }, ms);
+  };
+  const pause: PauseDeadline = async (fn) => {
+    paused += 1;
+    clearTimeout(timer);
+    try {
+      return await fn();
+    } finally {
+      paused -= 1;
+      if (paused === 0 && !controller.signal.aborted) arm();
+    }
+  };
+  arm();
+  const running = work(controller.signal, pause);
+  running.catch(() => undefined);
+  try {
+    return await Promise.race([running, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

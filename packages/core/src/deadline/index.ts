@@ -5,8 +5,10 @@ export {
   LEGACY_TIMEOUT_MS_OPTIONS,
   MAX_TIMEOUT_SECONDS,
   MIN_TIMEOUT_SECONDS,
+  type PauseDeadline,
   requestTimeoutMsOf,
   TIMEOUT_OPTION,
   timedOut,
   withDeadline,
+  withPausableDeadline,
 } from "./deadline.js";

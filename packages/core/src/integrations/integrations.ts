@@ -1,5 +1,10 @@
 import type { AccessContext, AccessPolicy } from "../access/access-policy.js";
-import { timedOut, withDeadline } from "../deadline/index.js";
+import {
+  type PauseDeadline,
+  timedOut,
+  withDeadline,
+  withPausableDeadline,
+} from "../deadline/index.js";
 import { toSession } from "../engine/provider-registry.js";
 import { TEAM_RECHECK_MS, teamCheckedRecently } from "../engine/serve-now.js";
 import type { EngineServices } from "../engine/services.js";
@@ -9,6 +14,7 @@ import type {
   ProviderDefinition,
   ProviderInstance,
   ProviderSession,
+  SignInQuestion,
   TeamAuthority,
   TeamSetup,
 } from "../plugin/contract.js";
@@ -30,6 +36,8 @@ export interface ConnectInput {
   options?: Record<string, unknown>;
   /** For interactive methods: show a device code or URL to the person. */
   notify?: (message: string) => void;
+  /** When a person is there to answer: questions the sign-in finds it needs (an MFA code). */
+  ask?: (question: SignInQuestion) => Promise<string>;
 }
 
 export interface JoinInput {
@@ -42,6 +50,7 @@ export interface JoinInput {
   /** Option values the member gives (address, namespace, secrets of the method…). */
   options?: Record<string, unknown>;
   notify?: (message: string) => void;
+  ask?: (question: SignInQuestion) => Promise<string>;
 }
 
 export { TEAM_RECHECK_MS };
@@ -51,6 +60,7 @@ export interface ReauthInput {
   /** New option values; omitted ones keep their stored settings. */
   options?: Record<string, unknown>;
   notify?: (message: string) => void;
+  ask?: (question: SignInQuestion) => Promise<string>;
 }
 
 const ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,31}$/;
@@ -151,6 +161,7 @@ export class Integrations {
       settings,
       secrets,
       notify: input.notify,
+      ask: input.ask,
     });
     const record = applySession(draft, session);
     if (scope === "team") {
@@ -208,6 +219,7 @@ export class Integrations {
       settings: given.settings,
       secrets: given.secrets,
       notify: input.notify,
+      ask: input.ask,
     });
     const signedIn = applySession(draft, session);
     const record = await this.#asTeam(provider, signedIn, async (team) => {
@@ -438,6 +450,7 @@ export class Integrations {
         secrets: given.secrets,
         previous: current.credentials ? toSession(current) : undefined,
         notify: input.notify,
+        ask: input.ask,
       },
     );
     const record = applySession(
@@ -678,6 +691,7 @@ export class Integrations {
       secrets: Record<string, unknown>;
       previous?: ProviderSession | undefined;
       notify?: ((m: string) => void) | undefined;
+      ask?: ((question: SignInQuestion) => Promise<string>) | undefined;
     },
   ): Promise<ProviderSession> {
     // What the person typed and the session being replaced are secret from here on.
@@ -688,19 +702,30 @@ export class Integrations {
     try {
       const instance = await this.deps.registry.fresh(provider, record);
       try {
-        const signIn = (signal?: AbortSignal) =>
+        const ask = input.ask;
+        const signIn = (signal?: AbortSignal, pause?: PauseDeadline) =>
           instance.authenticate({
             method: input.method,
             settings: input.settings,
             secrets: input.secrets,
             ...(input.previous ? { previous: input.previous } : {}),
             ...(input.notify ? { notify: input.notify } : {}),
+            ...(ask
+              ? {
+                  // The clock stops while the person answers; a secret answer is redacted.
+                  ask: async (question: SignInQuestion) => {
+                    const answer = await (pause ? pause(() => ask(question)) : ask(question));
+                    if (question.secret) this.deps.redactor.remember({ [question.name]: answer });
+                    return answer;
+                  },
+                }
+              : {}),
             ...(signal ? { signal } : {}),
           });
         // A person signing in in a browser takes the time they need; anything else has a deadline.
         const session = interactive
           ? await signIn()
-          : await withDeadline(timeoutMs, signIn, () => {
+          : await withPausableDeadline(timeoutMs, signIn, () => {
               const t = timedOut(provider.title, record.id, timeoutMs, "sign-in");
               throw vaultlinkError("UNREACHABLE", t.message, {
                 hint: t.hint,

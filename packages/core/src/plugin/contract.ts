@@ -81,6 +81,16 @@ export interface ProviderSession {
   identity?: string;
 }
 
+/** A question a sign-in asks the person (see `AuthenticateInput.ask`). */
+export interface SignInQuestion {
+  /** The option the answer stands for ("mfaCode"), so hosts can name it. */
+  name: string;
+  /** What to ask, in a few words ("MFA code from arn:aws:iam::…:mfa/alice"). */
+  message: string;
+  /** Hide what is typed, and never show the answer. */
+  secret?: boolean;
+}
+
 export interface AuthenticateInput {
   method: string;
   /** Non-secret option values. */
@@ -94,6 +104,13 @@ export interface AuthenticateInput {
    * sign-in that succeeds (the profile picked, a permission that is missing). Never a secret.
    */
   notify?: (message: string) => void;
+  /**
+   * Ask the person for a value the sign-in found it needs (an MFA code from the device the
+   * service named). Present only when someone can answer (a terminal); otherwise fail and say
+   * which option to give. Core stops the deadline's clock while the person answers, and
+   * treats answers to `secret` questions as secrets (redacted wherever text is relayed).
+   */
+  ask?: (question: SignInQuestion) => Promise<string>;
   /**
    * Aborted when core's deadline for the sign-in passes (non-interactive methods): hand it to
    * the SDK's requests. Core stops waiting at the deadline either way.

@@ -163,6 +163,13 @@ export function fakeProvider(
           state.calls.authenticate++;
           if (input.secrets.token === "bad")
             throw providerError(id, "AUTH_FAILED", "The token was rejected.");
+          // A sign-in that needs a one-time code: asked of the person when someone can answer.
+          if (input.secrets.token === "needs-code") {
+            const code = await input.ask?.({ name: "code", message: "Code", secret: true });
+            if (!code) throw providerError(id, "AUTH_FAILED", "A code is needed: give --code.");
+            if (code !== "246810")
+              throw providerError(id, "AUTH_FAILED", `The code ${code} was refused.`);
+          }
           const now = options.now?.() ?? Date.now();
           return {
             credentials: { token: input.secrets.token },

@@ -1,9 +1,9 @@
-import { providerError } from "@vaultlink/core/plugin";
+import { type AuthenticateInput, providerError } from "@vaultlink/core/plugin";
 import { mapAwsError, signInError } from "../errors.js";
 import { PROVIDER_ID } from "../meta.js";
 import type { StaticKeys } from "../session.js";
 import { text } from "../settings.js";
-import type { ResolvedCredentials } from "./credential-source.js";
+import { askMfaCode, type ResolvedCredentials } from "./credential-source.js";
 
 export interface AccessKeyMfaInput {
   keys: StaticKeys;
@@ -15,12 +15,14 @@ export interface AccessKeyMfaInput {
   /** Tell the person something that is not a failure (the check could not be made). */
   warn: (message: string) => void;
   signal?: AbortSignal | undefined;
+  /** Ask the person for the code when the option did not give it (a terminal is there). */
+  ask?: AuthenticateInput["ask"] | undefined;
 }
 
 /**
  * MFA for a long-lived access key, as Postman does it: iam:ListMFADevices (no user name, so
  * AWS lists the devices of the key's own user). No device: the key signs as it is. A device:
- * the mfaCode option is required and sts:GetSessionToken turns key + code into session
+ * the mfaCode option (or, on a terminal, the code typed when asked) and sts:GetSessionToken turn key + code into session
  * credentials that expire. ListMFADevices denied: sign in without MFA and say so.
  * Temporary keys (with a session token) cannot call GetSessionToken and are used as given.
  */
@@ -52,7 +54,7 @@ export async function withAccessKeyMfa(input: AccessKeyMfaInput): Promise<Resolv
   const chosen = text(input.settings, "mfaSerial");
   const serial = chosen ?? (serials[0] as string);
   const listedText = serials.join(", ");
-  const code = text(input.secrets, "mfaCode");
+  const code = text(input.secrets, "mfaCode") ?? (await askMfaCode(input.ask, serial));
   if (!code) {
     throw providerError(
       PROVIDER_ID,

@@ -1,4 +1,4 @@
-import { providerError } from "@vaultlink/core/plugin";
+import { type AuthenticateInput, providerError } from "@vaultlink/core/plugin";
 import { ROLE_ARN } from "../link-options.js";
 import { PROVIDER_ID } from "../meta.js";
 import { readKeys, type StaticKeys } from "../session.js";
@@ -35,6 +35,8 @@ export interface SourceInput {
   previousCredentials?: Record<string, unknown>;
   /** Configuration for the STS/SSO clients the SDK's providers build (endpoint, region, retries). */
   stsConfig: Record<string, unknown>;
+  /** Ask the person (a terminal is there) for an MFA code the option did not give. */
+  ask?: AuthenticateInput["ask"];
 }
 
 /**
@@ -60,7 +62,7 @@ export async function credentialSourceFor(input: SourceInput): Promise<Credentia
           profile,
           ignoreCache: true,
           clientConfig: stsConfig,
-          mfaCodeProvider: mfaCodeFrom(secrets, `profile "${profile}"`),
+          mfaCodeProvider: mfaCodeFrom(secrets, `profile "${profile}"`, input.ask),
         }),
         action: `the "${profile}" profile`,
         subject: `profile "${profile}"`,
@@ -119,7 +121,7 @@ async function assumeRoleSource(input: SourceInput): Promise<CredentialSource> {
       },
       masterCredentials,
       clientConfig: stsConfig,
-      mfaCodeProvider: mfaCodeFrom(secrets, `role ${roleArn}`),
+      mfaCodeProvider: mfaCodeFrom(secrets, `role ${roleArn}`, input.ask),
     }),
     action: "sts:AssumeRole",
     subject: roleArn,
@@ -127,10 +129,17 @@ async function assumeRoleSource(input: SourceInput): Promise<CredentialSource> {
   };
 }
 
-/** MFA codes are asked for up front (the contract has no prompt callback), then handed over. */
-function mfaCodeFrom(secrets: Record<string, unknown>, what: string) {
+/**
+ * The MFA code for the SDK: the mfaCode option when given, else asked of the person when a
+ * terminal is there (the SDK calls this only when the profile or role needs MFA).
+ */
+function mfaCodeFrom(
+  secrets: Record<string, unknown>,
+  what: string,
+  ask: AuthenticateInput["ask"] | undefined,
+) {
   return async (serial: string): Promise<string> => {
-    const code = text(secrets, "mfaCode");
+    const code = text(secrets, "mfaCode") ?? (await askMfaCode(ask, serial));
     if (code) return code;
     throw providerError(
       PROVIDER_ID,
@@ -139,6 +148,18 @@ function mfaCodeFrom(secrets: Record<string, unknown>, what: string) {
       { hint: "Give the current code as the mfaCode option and sign in again." },
     );
   };
+}
+
+/** Ask for the current code of `serial`; undefined when nobody can be asked or nothing was typed. */
+export async function askMfaCode(
+  ask: AuthenticateInput["ask"] | undefined,
+  serial: string,
+): Promise<string | undefined> {
+  if (!ask) return undefined;
+  const answer = (
+    await ask({ name: "mfaCode", message: `MFA code from ${serial}`, secret: true })
+  ).trim();
+  return answer === "" ? undefined : answer;
 }
 
 function missing(method: string, what: string) {

@@ -33,6 +33,7 @@ export async function signIn(input: SignInInput): Promise<ProviderSession> {
     secrets: input.secrets,
     ...(input.previous ? { previousCredentials: input.previous.credentials } : {}),
     stsConfig,
+    ...(input.ask ? { ask: input.ask } : {}),
   });
   const profile = source.profile;
   if (source.autofilled && profile) {
@@ -56,6 +57,7 @@ export async function signIn(input: SignInInput): Promise<ProviderSession> {
       integrationId: input.integrationId,
       warn: input.warn,
       signal: input.signal,
+      ask: input.ask,
     });
   }
   const keys: StaticKeys = {
