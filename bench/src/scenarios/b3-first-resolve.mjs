@@ -6,7 +6,7 @@ import {
   vaultName,
 } from "../lib/fixtures.mjs";
 import { powertoolsGet, sdkClient, sdkGet, usePowertools } from "../lib/peers.mjs";
-import { summarize } from "../lib/stats.mjs";
+import { ratioDisplay, ratioInterval, summarize } from "../lib/stats.mjs";
 
 const SECRETS = 100;
 const LATENCY_MS = 20;
@@ -95,6 +95,7 @@ export async function b3(ctx) {
   }
   const stats = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, summarize(v)]));
   const ratio = stats.vaultlink.median / stats.powertools.median;
+  const interval = ratioInterval(stats.vaultlink, stats.powertools);
   const maxRequests = Math.max(...requests.vaultlink);
   return {
     id: "B3",
@@ -105,7 +106,8 @@ export async function b3(ctx) {
     metric: {
       name: "median ratio; HTTP requests",
       value: ratio,
-      display: `${ratio.toFixed(2)}×; ${maxRequests} req`,
+      interval,
+      display: `${ratioDisplay(ratio, interval)}; ${maxRequests} req`,
     },
     target: "≤ 5 HTTP requests, wall time ≤ 0.5× Powertools",
     pass: ratio <= 0.5 && maxRequests <= 5,
