@@ -14,6 +14,7 @@ import { VaultConnection } from "./connection.js";
 import { statusOf } from "./errors.js";
 import { fetchReferences } from "./fetch.js";
 import { MountTable } from "./mounts.js";
+import { renewAtOf } from "./session.js";
 import { VaultTeamAuthority } from "./team.js";
 
 /** Paths read at the same time by one fetch call, when core gives no `ctx.concurrency`. */
@@ -74,6 +75,16 @@ export class HashicorpInstance implements ProviderInstance {
     this.#mounts = undefined;
     this.#team = undefined;
     return session;
+  }
+
+  /**
+   * Renew the token when two thirds of its TTL have passed (or log in again with AppRole), as
+   * on every fetch; the agent calls this on a timer so a token idle between reads never lapses.
+   */
+  async refreshSession(): Promise<{ nextAt?: number | undefined }> {
+    await this.#renewal.ensureFresh();
+    const creds = this.#conn.creds;
+    return { nextAt: creds ? renewAtOf(creds) : undefined };
   }
 
   async fetch(requests: readonly FetchRequest[]): Promise<FetchResult[]> {

@@ -11,6 +11,11 @@ import { globals, type Opts } from "./common.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** How often the agent looks for sessions to renew when no plugin named a time. */
+const RENEW_CHECK_MS = 60_000;
+/** Soonest next look (a renewal that is due but failing is not retried in a tight loop). */
+const RENEW_MIN_MS = 5_000;
+
 function whereItRuns(p: Extract<AgentProbe, { state: "running" }>): string {
   return `pid ${p.status.pid}, socket ${p.paths.socket}`;
 }
@@ -71,6 +76,24 @@ export async function run(opts: Opts, cmd: Command): Promise<void> {
     throw error;
   }
   log(`serving ${paths.home} on ${paths.socket} (unlocked by ${opened.source || "the starter"})`);
+  // Background renewal: sessions that plugins can renew (HashiCorp tokens at 2/3 of their TTL)
+  // are renewed ahead of use, so a token idle between reads never lapses.
+  let renewTimer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const renew = async () => {
+    let delay = RENEW_CHECK_MS;
+    try {
+      const r = await opened.vault.refreshSessions();
+      if (r.failed > 0) log(`renewing ${r.failed} session(s) failed; trying again later`);
+      if (r.nextAt !== undefined)
+        delay = Math.min(RENEW_CHECK_MS, Math.max(RENEW_MIN_MS, r.nextAt - Date.now()));
+      if (r.failed > 0) delay = Math.max(delay, 30_000);
+    } catch {
+      log("checking sessions for renewal failed; trying again later");
+    }
+    if (!stopped) renewTimer = setTimeout(() => void renew(), delay);
+  };
+  void renew();
   await new Promise<void>((resolve) => {
     let stopping = false;
     const signals: NodeJS.Signals[] = ["SIGTERM", "SIGINT", "SIGHUP"];
@@ -79,6 +102,8 @@ export async function run(opts: Opts, cmd: Command): Promise<void> {
       if (stopping) return;
       stopping = true;
       log(`stopping (${why})`);
+      stopped = true;
+      clearTimeout(renewTimer);
       void (async () => {
         await server.close().catch(() => {});
         await opened.close().catch(() => {});

@@ -193,6 +193,15 @@ export class Vault {
     await this.#valueCache.reload();
   }
 
+  /**
+   * Renew the sessions that are due (plugins with `refreshSession`, e.g. HashiCorp tokens at
+   * two thirds of their TTL). For long-lived hosts: the agent calls it on a timer. Returns when
+   * to call again, when a plugin said.
+   */
+  refreshSessions(): Promise<{ nextAt?: number; refreshed: number; failed: number }> {
+    return this.integrations.refreshSessions();
+  }
+
   /** Forget the unlocked session (the data key leaves memory with it). */
   async lock(): Promise<void> {
     await this.providers.disposeAll();

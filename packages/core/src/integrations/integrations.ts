@@ -648,6 +648,54 @@ export class Integrations {
     }
   }
 
+  /**
+   * Renew or refresh every connected integration's session that is due, through the plugins'
+   * optional `refreshSession`, each within its deadline. A renewal that fails with AUTH_EXPIRED
+   * marks the integration auth-expired (AuthExpired); other failures (the provider is down) are
+   * tried again next time. Returns when to call again: the earliest time a plugin asked for.
+   */
+  async refreshSessions(): Promise<{ nextAt?: number; refreshed: number; failed: number }> {
+    const doc = await this.deps.docs.read();
+    let nextAt: number | undefined;
+    let refreshed = 0;
+    let failed = 0;
+    for (const record of Object.values(doc.integrations)) {
+      if (record.status !== "connected" || !record.credentials) continue;
+      if (!this.deps.registry.has(record.provider)) continue;
+      const provider = this.deps.registry.get(record.provider);
+      const timeoutMs = this.deps.registry.requestTimeoutMs(provider, record);
+      try {
+        const instance = await this.deps.registry.instance(provider, record);
+        if (!instance.refreshSession) continue;
+        const refresh = instance.refreshSession.bind(instance);
+        const answer = await withDeadline(
+          timeoutMs,
+          (signal) => refresh(signal),
+          () => {
+            throw vaultlinkError(
+              "UNREACHABLE",
+              timedOut(provider.title, record.id, timeoutMs, "session renewal").message,
+            );
+          },
+        );
+        refreshed++;
+        const at = answer?.nextAt;
+        if (typeof at === "number" && Number.isFinite(at)) nextAt = Math.min(nextAt ?? at, at);
+      } catch (error) {
+        failed++;
+        const code = isVaultlinkError(error) ? error.code : "PROVIDER_ERROR";
+        const why = redactError(error, this.deps.redactor, { code, provider: provider.id }).message;
+        if (code === "AUTH_EXPIRED") await this.markAuthExpired(record, why);
+        else
+          this.deps.logger.warn("session renewal failed; trying again later", {
+            integration: record.id,
+            code,
+          });
+      }
+    }
+    return { ...(nextAt !== undefined ? { nextAt } : {}), refreshed, failed };
+  }
+
   /** Record that credentials stopped working; emits AuthExpired once per expiry. */
   async markAuthExpired(integration: IntegrationRecord, rawReason: string): Promise<void> {
     // The reason is stored and shown (status, doctor): provider text, so it is redacted.

@@ -247,6 +247,14 @@ export interface ProviderInstance {
    * a failure is reported to the person and never stops the sign-out.
    */
   endSession?(signal: AbortSignal): Promise<boolean>;
+  /**
+   * Keep the session working ahead of use: renew or refresh it now when it is due (a token
+   * two thirds into its TTL), saving what changed through `ctx.saveSession`. Long-lived hosts
+   * (the agent) call it on a timer; one-shot processes never do. Resolve with when it should be
+   * called next (`ctx.clock` ms), when known. Throw core's AUTH_EXPIRED only when the session
+   * really cannot go on. Optional.
+   */
+  refreshSession?(signal: AbortSignal): Promise<{ nextAt?: number | undefined } | undefined>;
   /** Release clients, timers and sockets. */
   dispose(): Promise<void> | void;
 }

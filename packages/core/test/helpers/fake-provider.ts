@@ -40,7 +40,7 @@ export function fakeTeamStore(admins: string[]): FakeTeamStore {
 export interface FakeProvider {
   provider: ProviderDefinition;
   values: Map<string, string>;
-  calls: { fetch: number; requests: FetchRequest[][]; authenticate: number };
+  calls: { fetch: number; requests: FetchRequest[][]; authenticate: number; refresh: number };
   /** When set, every fetch fails with this code. */
   failWith:
     | {
@@ -61,6 +61,12 @@ export interface FakeProvider {
    * throws a message echoing the token ("fails"), or never settles ("hangs").
    */
   endSession: "ok" | "fails" | "hangs" | undefined;
+  /**
+   * How `refreshSession` behaves: absent (undefined), renews ("ok": counted in
+   * `calls.refresh`, next time `refreshNextAt`), or fails with this code.
+   */
+  refresh: "ok" | "AUTH_EXPIRED" | "UNREACHABLE" | undefined;
+  refreshNextAt: number | undefined;
   /** Tokens whose sessions were ended. */
   ended: string[];
 }
@@ -77,11 +83,13 @@ export function fakeProvider(
   const state: FakeProvider = {
     provider: undefined as unknown as ProviderDefinition,
     values: new Map(),
-    calls: { fetch: 0, requests: [], authenticate: 0 },
+    calls: { fetch: 0, requests: [], authenticate: 0, refresh: 0 },
     failWith: undefined,
     latencyMs: 0,
     endSession: undefined,
     ended: [],
+    refresh: undefined,
+    refreshNextAt: undefined,
   };
   const id = options.id ?? "fake";
   state.provider = defineProvider({
@@ -159,6 +167,16 @@ export function fakeProvider(
       return {
         ...(team ? { team } : {}),
         ...(state.endSession ? { endSession } : {}),
+        ...(state.refresh
+          ? {
+              async refreshSession() {
+                state.calls.refresh++;
+                if (state.refresh !== "ok")
+                  throw providerError(id, state.refresh, `renewing ${token()} failed`);
+                return { nextAt: state.refreshNextAt };
+              },
+            }
+          : {}),
         async authenticate(input) {
           state.calls.authenticate++;
           if (input.secrets.token === "bad")
