@@ -171,8 +171,9 @@ export function fakeProvider(
           ? {
               async refreshSession() {
                 state.calls.refresh++;
-                if (state.refresh !== "ok")
-                  throw providerError(id, state.refresh, `renewing ${token()} failed`);
+                const outcome = state.refresh ?? "ok";
+                if (outcome !== "ok")
+                  throw providerError(id, outcome, `renewing ${token()} failed`);
                 return { nextAt: state.refreshNextAt };
               },
             }
