@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import {
   isVaultlinkError,
   type ProviderDefinition,
@@ -28,6 +29,38 @@ export class UiInputError extends Error {
 }
 
 type Body = Record<string, unknown>;
+
+/** What the page is told about a failure: the person's error as it is, anything else vaguely. */
+export interface ErrorBody {
+  error: string;
+  hint?: string | undefined;
+  code: string;
+}
+
+/** Map an error to what the page may see; undefined when it is not the person's error. */
+export function userError(error: unknown): ErrorBody | undefined {
+  if (error instanceof UiInputError)
+    return { error: error.message, hint: error.hint, code: "INVALID_INPUT" };
+  // Core's messages never hold a value; it redacts what providers relay.
+  if (isVaultlinkError(error)) return { error: error.message, hint: error.hint, code: error.code };
+  return undefined;
+}
+
+export const UNEXPECTED: ErrorBody = {
+  error: "Something unexpected went wrong; see the terminal.",
+  code: "UI_ERROR",
+};
+
+/**
+ * A sign-in that needs the person (a browser sign-in, a device code): it runs in the background
+ * while the page polls for the plugin's messages (the URL to open) and the outcome.
+ */
+interface SignInJob {
+  messages: string[];
+  done: boolean;
+  result?: unknown;
+  error?: ErrorBody;
+}
 
 function text(body: Body, key: string, what = key): string {
   const v = body[key];
@@ -117,12 +150,41 @@ type Action =
   | "connect"
   | "reauth"
   | "disconnect"
-  | "doctor";
+  | "doctor"
+  | "job";
 
 export type UiApi = Record<Action, (body: Body) => Promise<unknown>>;
 
-export function createApi(host: UiHost): UiApi {
+export function createApi(
+  host: UiHost,
+  onUnexpectedError: (error: unknown) => void = () => {},
+): UiApi {
   const { vault } = host;
+  const jobs = new Map<string, SignInJob>();
+  /** Run an interactive sign-in in the background; the page polls `job` with the id. */
+  const startJob = (run: (notify: (message: string) => void) => Promise<unknown>) => {
+    const id = randomBytes(16).toString("base64url");
+    const job: SignInJob = { messages: [], done: false };
+    jobs.set(id, job);
+    run((message) => job.messages.push(vault.redact(message))).then(
+      (result) => {
+        job.result = result;
+        job.done = true;
+      },
+      (error: unknown) => {
+        const known = userError(error);
+        if (!known) onUnexpectedError(error);
+        job.error = known ?? UNEXPECTED;
+        job.done = true;
+      },
+    );
+    return { job: id };
+  };
+  const interactive = (providerId: string, method: string | undefined) => {
+    const p = vault.providers.get(providerId);
+    const m = method === undefined ? p.authMethods[0] : p.authMethods.find((x) => x.id === method);
+    return m?.interactive === true;
+  };
   let providersLoaded = false;
   const providers = async () => {
     if (!providersLoaded && host.ensureProviders) await host.ensureProviders();
@@ -261,22 +323,43 @@ export function createApi(host: UiHost): UiApi {
       await providers();
       const id = optionalText(body, "id");
       const method = optionalText(body, "method");
-      return vault.integrations.connect({
+      const input = {
         provider,
         ...(id !== undefined ? { id } : {}),
         ...(method !== undefined ? { method } : {}),
         options: stringRecord(body, "options"),
-      });
+      };
+      if (interactive(provider, method))
+        return startJob((notify) => vault.integrations.connect({ ...input, notify }));
+      return vault.integrations.connect(input);
     },
 
     async reauth(body: Body) {
       const id = text(body, "id", "an integration");
       await providers();
       const method = optionalText(body, "method");
-      return vault.integrations.reauthenticate(id, {
+      const input = {
         ...(method !== undefined ? { method } : {}),
         options: stringRecord(body, "options"),
-      });
+      };
+      const current = await vault.integrations.status(id);
+      if (interactive(current.provider, method ?? current.authMethod))
+        return startJob((notify) => vault.integrations.reauthenticate(id, { ...input, notify }));
+      return vault.integrations.reauthenticate(id, input);
+    },
+
+    /** A background sign-in's messages so far, and its outcome once done (then forgotten). */
+    async job(body: Body) {
+      const id = text(body, "id", "a sign-in");
+      const job = jobs.get(id);
+      if (!job) throw new UiInputError("There is no such sign-in.", "Start it again.");
+      if (job.done) jobs.delete(id);
+      return {
+        messages: job.messages,
+        done: job.done,
+        ...(job.done && !job.error ? { result: job.result } : {}),
+        ...(job.error ? { error: job.error } : {}),
+      };
     },
 
     async disconnect(body: Body) {

@@ -1,11 +1,10 @@
 import { existsSync, readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
-import { isVaultlinkError } from "@vaultlink/core";
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
-import { createApi, type UiHost, UiInputError } from "./api.js";
+import { createApi, type UiHost, UNEXPECTED, userError } from "./api.js";
 import {
   API_HEADER,
   allowedHosts,
@@ -64,7 +63,7 @@ Run <code>vaultlink ui</code> again to get a new one.</p>`;
  */
 export async function startUiServer(options: UiServerOptions): Promise<UiServer> {
   const page = loadPage();
-  const api = createApi(options.host);
+  const api = createApi(options.host, (error) => options.onUnexpectedError?.(error));
   const idleMs = options.idleMs ?? 15 * 60_000;
   let launchToken: string | undefined = newSecret();
   const sessions = new Set<string>();
@@ -190,6 +189,7 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
     reauth: api.reauth,
     disconnect: api.disconnect,
     doctor: api.doctor,
+    job: api.job,
   };
   app.post("/api/lock", async (c) => {
     await lock("requested");
@@ -210,16 +210,10 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
     try {
       return c.json((await action(body as Record<string, unknown>)) ?? {});
     } catch (error) {
-      if (error instanceof UiInputError)
-        return c.json({ error: error.message, hint: error.hint, code: "INVALID_INPUT" }, 400);
-      if (isVaultlinkError(error))
-        // Core's messages never hold a value; it redacts what providers relay.
-        return c.json({ error: error.message, hint: error.hint, code: error.code }, 400);
+      const known = userError(error);
+      if (known) return c.json(known, 400);
       options.onUnexpectedError?.(error);
-      return c.json(
-        { error: "Something unexpected went wrong; see the terminal.", code: "UI_ERROR" },
-        500,
-      );
+      return c.json(UNEXPECTED, 500);
     }
   });
   app.get("/favicon.ico", (c) => c.body(null, 204));

@@ -22,6 +22,7 @@ declare const document: { title: string; cookie: string };
 declare const localStorage: Record<string, string>;
 declare const sessionStorage: Record<string, string>;
 
+import { type ApprovalServer, approvalProvider, startApprovalServer } from "./fixtures/approval.js";
 import { openScreen, type Screen } from "./helpers.js";
 
 const CHROMIUM = process.env.VAULTLINK_CHROMIUM ?? "/usr/bin/chromium";
@@ -397,5 +398,69 @@ describe("HashiCorp Vault (a team integration) in Chromium", { timeout: 90_000 }
     await problem.getByRole("button", { name: "Enable secret" }).click();
     await notice("Enabled vault-key.");
     await page.getByText("Every secret resolves.").waitFor(WAIT);
+  });
+});
+
+describe("a sign-in that needs the person, from the screen", { timeout: 90_000 }, () => {
+  let approval: ApprovalServer;
+  let screen: Screen;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    approval = await startApprovalServer();
+    screen = await openScreen({ providers: [approvalProvider] });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ["--no-sandbox", "--disable-dev-shm-usage"],
+    });
+    page = await browser.newPage({ viewport: { width: 1280, height: 760 } });
+    page.setDefaultTimeout(WAIT.timeout);
+    await page.goto(screen.server.launchUrl);
+    await page.getByRole("tab", { name: "Secrets" }).waitFor(WAIT);
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await screen?.stop();
+    await approval?.stop();
+  });
+
+  it("Connect shows the plugin's sign-in address while it waits; opening it finishes the sign-in", async () => {
+    await page.getByRole("tab", { name: "Settings" }).click();
+    await page.getByRole("button", { name: "Connect an integration" }).click();
+    const c = page.getByRole("dialog", { name: "Connect an integration" });
+    await c.getByLabel("Provider", { exact: true }).selectOption("approval");
+    await c.locator("#auth-server").fill(approval.url);
+    await c.getByRole("button", { name: "Connect" }).click();
+    const signIn = page.getByRole("dialog", { name: "Signing in" });
+    const link = signIn.getByRole("link", { name: /\/approve\?code=/ });
+    await link.waitFor(WAIT);
+    expect(await link.getAttribute("rel")).toBe("noopener noreferrer");
+    expect((await screen.vault.integrations.list()).length).toBe(0);
+    const [tab] = await Promise.all([page.waitForEvent("popup", WAIT), link.click()]);
+    await tab.getByText("Approved").waitFor(WAIT);
+    await page.locator(".notice", { hasText: "Connected approval." }).waitFor(WAIT);
+    await page
+      .locator('tr[data-integration="approval"] td.status', { hasText: "connected" })
+      .waitFor(WAIT);
+    expect(approval.approvals).toBe(1);
+    expect((await screen.vault.integrations.status("approval")).status).toBe("connected");
+  });
+
+  it("Re-authenticate runs the same way", async () => {
+    await page
+      .locator('tr[data-integration="approval"]')
+      .getByRole("button", { name: "Re-authenticate" })
+      .click();
+    const d = page.getByRole("dialog", { name: "Re-authenticate approval" });
+    await d.getByRole("button", { name: "Re-authenticate" }).click();
+    const link = page
+      .getByRole("dialog", { name: "Signing in" })
+      .getByRole("link", { name: /\/approve\?code=/ });
+    await link.waitFor(WAIT);
+    const [tab] = await Promise.all([page.waitForEvent("popup", WAIT), link.click()]);
+    await tab.getByText("Approved").waitFor(WAIT);
+    await page.locator(".notice", { hasText: "Signed in to approval again." }).waitFor(WAIT);
+    expect(approval.approvals).toBe(2);
   });
 });

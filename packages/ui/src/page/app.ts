@@ -28,6 +28,7 @@ type Dialog =
   | { kind: "connect" }
   | { kind: "reauth"; integration: Integration }
   | { kind: "disconnect"; integration: Integration }
+  | { kind: "signin"; job: string; done: string }
   | undefined;
 
 function describeError(error: unknown): Notice {
@@ -434,7 +435,7 @@ function AuthForm(props: {
         ${(provider?.authMethods ?? []).map((x) => html`<option value=${x.id}>${x.title}</option>`)}
       </select>
       ${m?.description ? html`<small>${m.description}</small>` : null}
-      ${m?.interactive ? html`<small class="error">This method signs in through a browser or a code on the terminal: use vaultlink integration ${props.integration ? `reauth ${props.integration.id}` : `connect ${providerId}`} for it.</small>` : null}
+      ${m?.interactive ? html`<small>This method signs in with a person: after you press ${props.integration ? "Re-authenticate" : "Connect"}, vaultlink opens the sign-in page (or shows its address here).</small>` : null}
     </div>
     <${SpecFields} specs=${specs} values=${values} onChange=${setValues} prefix="auth" />
     <button type="submit">${props.integration ? "Re-authenticate" : "Connect"}</button>
@@ -463,6 +464,52 @@ function SimpleForm(props: {
   </form>`;
 }
 
+/** Text with its http(s) addresses as links that open in a new tab. */
+function Linked(props: { text: string }) {
+  const parts = props.text.split(/(https?:\/\/[^\s"'<>]+)/);
+  return parts.map((p, i) =>
+    i % 2 === 1 ? html`<a href=${p} target="_blank" rel="noopener noreferrer">${p}</a>` : p,
+  );
+}
+
+/** A sign-in running on the server: its messages as they come, until it ends. */
+function SignIn(props: { job: string; finished: (error?: Notice) => void }) {
+  const [messages, setMessages] = useState<string[]>([]);
+  const [error, setError] = useState<Notice>(undefined);
+  useEffect(() => {
+    let stop = false;
+    const poll = async () => {
+      try {
+        const r = await call<{
+          messages: string[];
+          done: boolean;
+          error?: { error: string; hint?: string };
+        }>("job", { id: props.job });
+        if (stop) return;
+        setMessages(r.messages);
+        if (r.done) {
+          if (r.error) setError({ kind: "error", text: r.error.error, hint: r.error.hint });
+          else props.finished();
+          return;
+        }
+      } catch (e) {
+        if (!stop) setError(describeError(e));
+        return;
+      }
+      setTimeout(() => void poll(), 500);
+    };
+    void poll();
+    return () => {
+      stop = true;
+    };
+  }, [props.job]);
+  return html`<div class="signin">
+    ${messages.length === 0 && !error ? html`<p class="muted">Starting the sign-in…</p>` : null}
+    ${messages.map((m) => html`<p class="message"><${Linked} text=${m} /></p>`)}
+    ${error ? html`<p class="error" role="alert">${error.text}${error.hint ? html`<br /><small>${error.hint}</small>` : null}</p>` : html`<p class="muted">Waiting for the sign-in to finish…</p>`}
+  </div>`;
+}
+
 function App() {
   const [state, setState] = useState<State | undefined>(undefined);
   const [tab, setTab] = useState<Tab>("secrets");
@@ -487,6 +534,11 @@ function App() {
   const run = async (action: string, body: Record<string, unknown>, done: string) => {
     try {
       const r = await call<Record<string, unknown>>(action, body);
+      if (typeof r.job === "string") {
+        // A sign-in that needs the person: follow it in its own window.
+        setDialog({ kind: "signin", job: r.job, done });
+        return r;
+      }
       setDialog(undefined);
       const unresolved =
         Array.isArray(r.unresolved) && r.unresolved.length > 0
@@ -557,6 +609,13 @@ function App() {
       <p>Its credentials and cached values are forgotten; secrets linked to it stop resolving until you connect again.</p>
       <button type="button" class="danger" onClick=${() => run("disconnect", { id: dialog.integration.id }, `Disconnected ${dialog.integration.id}.`)}>Disconnect</button>
       <button type="button" onClick=${close}>Cancel</button></${Modal}>`;
+  else if (dialog?.kind === "signin")
+    modal = html`<${Modal} title="Signing in" onClose=${close}>
+      <${SignIn} job=${dialog.job} finished=${async () => {
+        setDialog(undefined);
+        await refresh();
+        setNotice({ kind: "ok", text: dialog.done });
+      }} /></${Modal}>`;
 
   const tabButton = (t: Tab, title: string) =>
     html`<button type="button" role="tab" aria-selected=${tab === t} class=${tab === t ? "tab active" : "tab"} onClick=${() => setTab(t)}>${title}</button>`;
