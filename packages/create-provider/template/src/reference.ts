@@ -1,7 +1,6 @@
 import { type ParsedReference, providerError } from "@vaultlink/core/plugin";
+import { PROVIDER_ID } from "./meta.js";
 
-/** The provider id: used in commands (`vaultlink integration connect <id>`) and links. */
-export const PROVIDER_ID = "__PROVIDER_ID__";
 /** References look like `<id>://<secret name>`; the scheme is case-insensitive. */
 export const SCHEME = `${PROVIDER_ID}://`;
 export const REFERENCE_EXAMPLES = [`${SCHEME}db/password`, `${SCHEME}payments/api-key`];

@@ -16,11 +16,33 @@ afterAll(async () => {
   await service.close();
 });
 
-async function instance(settings: Record<string, unknown>) {
+async function instance(
+  settings: Record<string, unknown>,
+  tuning: { concurrency?: number; requestTimeoutMs?: number } = {},
+) {
   const ctx = createTestContext({
     integration: { id: "__PROVIDER_ID__", authMethod: "api-key", settings },
+    ...tuning,
   });
   return await provider.create(ctx);
+}
+
+/** A signed-in instance for `target`, with core's tuning as given. */
+async function signedIn(
+  target: StandIn,
+  tuning: { concurrency?: number; requestTimeoutMs?: number } = {},
+) {
+  const settings = { url: target.url };
+  const created = await instance(settings, tuning);
+  await created.authenticate({ method: "api-key", settings, secrets: { apiKey: API_KEY } });
+  return created;
+}
+
+function requests(names: string[]) {
+  return names.map((name, i) => ({
+    id: `r${i}`,
+    reference: provider.parseReference(`__PROVIDER_ID__://${name}`),
+  }));
 }
 
 describe("references", () => {
@@ -71,5 +93,61 @@ describe("sign-in", () => {
     });
     expect(session.expiresAt).toBeInstanceOf(Date);
     expect(session.identity).toBe("api key #1");
+  });
+});
+
+describe("fetching", () => {
+  it("requests for the same secret share one read", async () => {
+    const before = service.reads.total;
+    const results = await (await signedIn(service)).fetch(
+      requests(["db/password", "db/password", "db/password"]),
+    );
+    expect(results.map((r) => (r.ok ? r.value : r.code))).toEqual([
+      "unit-value-7a20",
+      "unit-value-7a20",
+      "unit-value-7a20",
+    ]);
+    expect(service.reads.total - before).toBe(1);
+  });
+
+  it("keeps at most ctx.concurrency reads in flight (core parses the setting)", async () => {
+    const names = ["a", "b", "c", "d", "e", "f"];
+    const slow = await startStandIn({
+      secrets: Object.fromEntries(names.map((n) => [n, `value-${n}`])),
+      apiKeys: [API_KEY],
+      readDelayMs: 100,
+    });
+    try {
+      const results = await (await signedIn(slow, { concurrency: 2 })).fetch(requests(names));
+      expect(results.every((r) => r.ok)).toBe(true);
+      expect(slow.reads.total).toBe(names.length);
+      expect(slow.reads.peakInFlight).toBeLessThanOrEqual(2);
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it("gives each request ctx.requestTimeoutMs, then reports UNREACHABLE with the setting to raise", async () => {
+    const stuck = await startStandIn({ secrets: { "db/password": "x" }, apiKeys: [API_KEY] });
+    try {
+      const created = await signedIn(stuck, { requestTimeoutMs: 300 });
+      stuck.faults.hang();
+      const [result] = await created.fetch(requests(["db/password"]));
+      expect(result).toMatchObject({ ok: false, code: "UNREACHABLE" });
+      expect(result?.ok === false && result.hint).toContain("--timeoutSeconds");
+    } finally {
+      stuck.faults.clear();
+      await stuck.close();
+    }
+  });
+
+  it("a dead session fails each request AUTH_EXPIRED with the reauth command", async () => {
+    const created = await signedIn(service);
+    service.faults.expireSessions();
+    const results = await created.fetch(requests(["db/password", "missing"]));
+    for (const result of results) {
+      expect(result).toMatchObject({ ok: false, code: "AUTH_EXPIRED" });
+      expect(result.ok === false && result.hint).toContain("integration reauth __PROVIDER_ID__");
+    }
   });
 });

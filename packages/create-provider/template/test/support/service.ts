@@ -17,6 +17,8 @@ export interface StandInOptions {
   sessionTtlSeconds?: number;
   /** Port to listen on; default a free one. */
   port?: number;
+  /** Each secret read waits this long before it answers; default 0. */
+  readDelayMs?: number;
 }
 
 export interface StandIn {
@@ -25,6 +27,8 @@ export interface StandIn {
   readonly port: number;
   /** The service's secrets; change them while it runs. */
   readonly secrets: Map<string, string>;
+  /** Secret reads so far, and the most that were in flight at once. */
+  readonly reads: { readonly total: number; readonly peakInFlight: number };
   readonly faults: {
     /** Every session token issued so far stops working (401); new sign-ins work. */
     expireSessions(): void;
@@ -32,7 +36,9 @@ export interface StandIn {
     deny(): void;
     /** Secret reads are rate limited (429) until clear(). */
     throttle(): void;
-    /** No more 403 or 429; expired tokens stay expired. */
+    /** Secret reads get no answer until clear() (the connection stays open). */
+    hang(): void;
+    /** No more 403, 429 or hanging; expired tokens stay expired. */
     clear(): void;
   };
   close(): Promise<void>;
@@ -44,6 +50,9 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
   const live = new Map<string, string>(); // token → identity
   let denied = false;
   let throttled = false;
+  let hanging = false;
+  const reads = { total: 0, inFlight: 0, peakInFlight: 0 };
+  const hung = new Set<ServerResponse>();
 
   const server = createServer((req, res) => {
     handle(req, res).catch(() => send(res, 500, { error: "internal" }));
@@ -64,6 +73,18 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
     if (req.method === "GET" && secret) {
       const auth = /^Bearer (.+)$/.exec(req.headers.authorization ?? "");
       if (!auth || !live.has(auth[1] as string)) return send(res, 401, { error: "invalid_token" });
+      if (hanging) {
+        hung.add(res);
+        return;
+      }
+      reads.total += 1;
+      reads.inFlight += 1;
+      reads.peakInFlight = Math.max(reads.peakInFlight, reads.inFlight);
+      try {
+        if (options.readDelayMs) await new Promise((r) => setTimeout(r, options.readDelayMs));
+      } finally {
+        reads.inFlight -= 1;
+      }
       if (throttled) return send(res, 429, { error: "rate_limited" }, { "retry-after": "1" });
       if (denied) return send(res, 403, { error: "forbidden" });
       const value = secrets.get(decodeURIComponent(secret[1] as string));
@@ -83,6 +104,7 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
     url: `http://127.0.0.1:${port}`,
     port,
     secrets,
+    reads,
     faults: {
       expireSessions: () => live.clear(),
       deny: () => {
@@ -91,9 +113,15 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
       throttle: () => {
         throttled = true;
       },
+      hang: () => {
+        hanging = true;
+      },
       clear: () => {
         denied = false;
         throttled = false;
+        hanging = false;
+        for (const res of hung) res.destroy();
+        hung.clear();
       },
     },
     close: () =>
