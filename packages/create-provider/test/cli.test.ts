@@ -94,9 +94,16 @@ describe("writing a project", () => {
       ".gitignore",
       "README.md",
       "package.json",
+      "src/auth/methods.ts",
+      "src/auth/sign-in.ts",
       "src/client.ts",
+      "src/errors.ts",
+      "src/fetch.ts",
       "src/index.ts",
+      "src/instance.ts",
+      "src/meta.ts",
       "src/reference.ts",
+      "src/settings.ts",
       "test/conformance.test.ts",
       "test/provider.test.ts",
       "test/support/service.ts",
@@ -107,11 +114,11 @@ describe("writing a project", () => {
     for (const file of await filesUnder(dir)) {
       expect(await readFile(join(dir, file), "utf8"), file).not.toMatch(/__[A-Z_]+__/);
     }
-    const index = await readFile(join(dir, "src/index.ts"), "utf8");
-    expect(index).toContain('title: "Acme Kv"');
-    expect(index).toContain('"VAULTLINK_ACME_KV_API_KEY"');
-    expect(await readFile(join(dir, "src/reference.ts"), "utf8")).toContain(
-      'PROVIDER_ID = "acme-kv"',
+    const meta = await readFile(join(dir, "src/meta.ts"), "utf8");
+    expect(meta).toContain('PROVIDER_ID = "acme-kv"');
+    expect(meta).toContain('PROVIDER_TITLE = "Acme Kv"');
+    expect(await readFile(join(dir, "src/auth/methods.ts"), "utf8")).toContain(
+      'API_KEY_ENV = "VAULTLINK_ACME_KV_API_KEY"',
     );
     expect(r.out).toContain("vaultlink plugins install ./vaultlink-provider-acme-kv-0.1.0.tgz");
   });
@@ -189,8 +196,8 @@ describe("writing a project", () => {
     ]);
     const pkg = JSON.parse(await readFile(join(cwd, "here", "package.json"), "utf8"));
     expect(pkg.name).toBe("vaultlink-provider-acme");
-    expect(await readFile(join(cwd, "here", "src/index.ts"), "utf8")).toContain(
-      'title: "Acme Secrets"',
+    expect(await readFile(join(cwd, "here", "src/meta.ts"), "utf8")).toContain(
+      'PROVIDER_TITLE = "Acme Secrets"',
     );
   });
 

@@ -1,11 +1,12 @@
 /**
- * The generated project passes its own typecheck and tests. It is written inside this package,
- * so its imports of @vaultlink/core, @vaultlink/testkit, vitest and typescript resolve to the
- * workspace's; the install from packed tarballs outside the workspace is
+ * The generated project has the provider package layout (decision 0022) and passes its own
+ * typecheck and tests (among them: ctx.concurrency and ctx.requestTimeoutMs are honoured). It
+ * is written inside this package, so its imports of @vaultlink/core, @vaultlink/testkit, vitest
+ * and typescript resolve to the workspace's; the install from packed tarballs outside the workspace is
  * packages/cli/test/install/packed-plugin.test.ts.
  */
 import { execFile } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -54,7 +55,34 @@ afterAll(async () => {
   if (parent) await rm(parent, { recursive: true, force: true });
 });
 
+/** The files every provider package has (docs/decisions/0022-provider-package-layout.md). */
+const LAYOUT = [
+  "src/index.ts",
+  "src/meta.ts",
+  "src/settings.ts",
+  "src/auth/methods.ts",
+  "src/auth/sign-in.ts",
+  "src/reference.ts",
+  "src/instance.ts",
+  "src/client.ts",
+  "src/fetch.ts",
+  "src/errors.ts",
+];
+
 describe("the generated project", () => {
+  it("has the provider package layout, with only the definition and exports in src/index.ts", async () => {
+    for (const file of LAYOUT) {
+      expect((await readFile(join(project, file), "utf8")).length, file).toBeGreaterThan(0);
+    }
+    const index = await readFile(join(project, "src/index.ts"), "utf8");
+    // Top-level code is imports, exports and the one `export default defineProvider({...})`.
+    const topLevel = index
+      .split("\n")
+      .filter((line) => /^[^\s}/*]/.test(line) && !/^\s*$/.test(line));
+    expect(topLevel.filter((line) => !/^(import|export) /.test(line))).toEqual([]);
+    expect(index).toContain("export default defineProvider({");
+  });
+
   it("typechecks and builds", async () => {
     const tsc = join(dirname(require.resolve("typescript/package.json")), "bin", "tsc");
     const check = await node([tsc, "-p", "tsconfig.json"]);
