@@ -87,7 +87,10 @@ export function mapServiceError(error: unknown, target: ErrorTarget): ProviderFa
 
   // Our own request timeout fired (core's deadline is reported by core itself).
   if (error instanceof DOMException && error.name === "TimeoutError") {
-    return { code: "UNREACHABLE", ...timedOut(PROVIDER_TITLE, target.integration, target.requestTimeoutMs) };
+    return {
+      code: "UNREACHABLE",
+      ...timedOut(PROVIDER_TITLE, target.integration, target.requestTimeoutMs),
+    };
   }
 
   const network = networkErrorCode(error);

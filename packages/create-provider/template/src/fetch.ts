@@ -1,4 +1,9 @@
-import { type FetchRequest, type FetchResult, failureFrom, mapWithConcurrency } from "@vaultlink/core/plugin";
+import {
+  type FetchRequest,
+  type FetchResult,
+  failureFrom,
+  mapWithConcurrency,
+} from "@vaultlink/core/plugin";
 import type { ServiceClient } from "./client.js";
 import { mapServiceError } from "./errors.js";
 import type { ServiceReference } from "./reference.js";
