@@ -102,7 +102,9 @@ describe("access-key sign-in and MFA (iam:ListMFADevices, sts:GetSessionToken)",
       { name: "mfaCode", message: `MFA code from ${user.mfaSerial}`, secret: true },
     ]);
     expect(emulator.requests.count("GetSessionToken")).toBe(1);
-    expect((session.credentials as Record<string, string>).sessionToken).toEqual(expect.any(String));
+    expect((session.credentials as Record<string, string>).sessionToken).toEqual(
+      expect.any(String),
+    );
     expect(await readSecret(instance)).toMatchObject({ ok: true, value: "mfa-secret-value-31" });
   });
 
