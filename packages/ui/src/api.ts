@@ -1,5 +1,10 @@
 import { randomBytes } from "node:crypto";
 import {
+  CONFLICT_POLICIES,
+  type ConflictPolicy,
+  checkExportPassword,
+  decodeExport,
+  isEncryptedExport,
   isVaultlinkError,
   type ProviderDefinition,
   splitDomainList,
@@ -151,7 +156,9 @@ type Action =
   | "reauth"
   | "disconnect"
   | "doctor"
-  | "job";
+  | "job"
+  | "export"
+  | "import";
 
 export type UiApi = Record<Action, (body: Body) => Promise<unknown>>;
 
@@ -346,6 +353,37 @@ export function createApi(
       if (interactive(current.provider, method ?? current.authMethod))
         return startJob((notify) => vault.integrations.reauthenticate(id, { ...input, notify }));
       return vault.integrations.reauthenticate(id, input);
+    },
+
+    /**
+     * An encrypted export (the same file as `vaultlink export`), for the page to save. Plaintext
+     * exports stay a terminal-only choice.
+     */
+    async export(body: Body) {
+      const password = typeof body.password === "string" ? body.password : "";
+      if (password !== body.repeat)
+        throw new UiInputError("The two passwords differ.", "Type the same password twice.");
+      checkExportPassword(password);
+      const { text: file, secrets } = await vault.exportSecrets({ password });
+      const day = new Date().toISOString().slice(0, 10);
+      return { file, secrets, fileName: `vaultlink-export-${day}.json` };
+    },
+
+    /** Import an export file's text; names that exist follow one policy (skip, replace, rename). */
+    async import(body: Body) {
+      const file = text(body, "file", "an export file");
+      const policy = optionalText(body, "onConflict") ?? "skip";
+      if (!CONFLICT_POLICIES.includes(policy as ConflictPolicy))
+        throw new UiInputError(
+          `"${policy}" is not a conflict policy.`,
+          `Choose one of: ${CONFLICT_POLICIES.join(", ")}.`,
+        );
+      const encrypted = isEncryptedExport(file);
+      const password = optionalText(body, "password");
+      if (encrypted && password === undefined)
+        throw new UiInputError("This export is encrypted: give its password.");
+      const payload = await decodeExport(file, password === undefined ? {} : { password });
+      return vault.importSecrets(payload, { onConflict: policy as ConflictPolicy });
     },
 
     /** A background sign-in's messages so far, and its outcome once done (then forgotten). */

@@ -164,11 +164,12 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
     touch();
     await next();
   });
-  // The page sends JSON objects (a value may be a certificate bundle); past 1 MiB, refused unread.
+  // The page sends JSON objects (a value may be a certificate bundle, an import a whole export);
+  // past 8 MiB, refused unread.
   app.use(
     "/api/*",
     bodyLimit({
-      maxSize: 1024 * 1024,
+      maxSize: 8 * 1024 * 1024,
       onError: (c) => refuse(c, 413, "The request is too large."),
     }),
   );
@@ -190,6 +191,8 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
     disconnect: api.disconnect,
     doctor: api.doctor,
     job: api.job,
+    export: api.export,
+    import: api.import,
   };
   app.post("/api/lock", async (c) => {
     await lock("requested");

@@ -4,9 +4,11 @@
  * screen, then a cross-origin page trying to drive it. With VAULTLINK_UI_SCREENSHOTS=1 the same
  * walk writes docs/ui/*.png.
  */
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
   type HashicorpEmulator,
@@ -462,5 +464,82 @@ describe("a sign-in that needs the person, from the screen", { timeout: 90_000 }
     await tab.getByText("Approved").waitFor(WAIT);
     await page.locator(".notice", { hasText: "Signed in to approval again." }).waitFor(WAIT);
     expect(approval.approvals).toBe(2);
+  });
+});
+
+describe("export and import from the screen", { timeout: 90_000 }, () => {
+  const KEEP = "ui-export-value-0e6b2d94";
+  const GONE = "ui-export-gone-a47c13f8";
+  const PASSWORD = "ui-export-password-long";
+  let screen: Screen;
+  let browser: Browser;
+  let page: Page;
+  let dir = "";
+
+  beforeAll(async () => {
+    screen = await openScreen();
+    await screen.vault.secrets.add("keep", {
+      value: KEEP,
+      allowedDomains: ["api.example.com"],
+      enabled: true,
+    });
+    await screen.vault.secrets.add("gone", { value: GONE, allowedDomains: [], enabled: true });
+    dir = mkdtempSync(join(tmpdir(), "vaultlink-ui-export-"));
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ["--no-sandbox", "--disable-dev-shm-usage"],
+    });
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+    page.setDefaultTimeout(WAIT.timeout);
+    await page.goto(screen.server.launchUrl);
+    await page.getByRole("tab", { name: "Settings" }).click();
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await screen?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("refuses a short password and two that differ, then saves an encrypted export", async () => {
+    await page.locator("#export-password").fill("short");
+    await page.locator("#export-repeat").fill("short");
+    await page.getByRole("button", { name: "Export", exact: true }).click();
+    await page.locator(".notice.error", { hasText: "12" }).waitFor(WAIT);
+    await page.locator("#export-password").fill(PASSWORD);
+    await page.locator("#export-repeat").fill(`${PASSWORD}x`);
+    await page.getByRole("button", { name: "Export", exact: true }).click();
+    await page.locator(".notice.error", { hasText: "The two passwords differ." }).waitFor(WAIT);
+    await page.locator("#export-repeat").fill(PASSWORD);
+    const [download] = await Promise.all([
+      page.waitForEvent("download", WAIT),
+      page.getByRole("button", { name: "Export", exact: true }).click(),
+    ]);
+    await page.locator(".notice", { hasText: "Exported 2 secrets" }).waitFor(WAIT);
+    const file = join(dir, download.suggestedFilename());
+    await download.saveAs(file);
+    const text = readFileSync(file, "utf8");
+    expect(text.includes(KEEP) || text.includes(GONE)).toBe(false);
+    expect(download.suggestedFilename()).toMatch(/^vaultlink-export-\d{4}-\d{2}-\d{2}\.json$/);
+  });
+
+  it("imports it back: a wrong password is refused, then deleted and changed secrets come back", async () => {
+    await screen.vault.secrets.delete("gone");
+    await screen.vault.secrets.update("keep", { value: "changed-since-export" });
+    const [file] = readdirSync(dir);
+    await page.locator("#import-file").setInputFiles(join(dir, file ?? ""));
+    await page.locator("#import-password").fill("not-the-password-at-all");
+    await page.locator("#import-conflict").selectOption("replace");
+    await page.getByRole("button", { name: "Import", exact: true }).click();
+    await page.locator(".notice.error").waitFor(WAIT);
+    expect(await screen.vault.secrets.has("gone")).toBe(false);
+    await page.locator("#import-password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Import", exact: true }).click();
+    await page
+      .locator(".notice", { hasText: "Imported 1 new, replaced 1, renamed 0, skipped 0." })
+      .waitFor(WAIT);
+    const values = await screen.vault.resolveForMatching(["keep", "gone"]);
+    expect(values.map((v) => (v.ok ? v.value : v.reason))).toEqual([KEEP, GONE]);
+    expect((await screen.vault.secrets.get("keep")).allowedDomains).toEqual(["api.example.com"]);
+    if (SHOTS) await page.screenshot({ path: `${SHOT_DIR}transfer.png`, fullPage: true });
   });
 });

@@ -213,11 +213,11 @@ describe("the vault screen's server refuses what is not the person's own page", 
       body: "{not json",
     });
     expect(notJson.status).toBe(400);
-    // Past 1 MiB the server answers 413 without reading the body, and may close the
+    // Past 8 MiB the server answers 413 without reading the body, and may close the
     // connection while the client is still sending: either way nothing is added.
     const huge = await apiCall(screen, cookie, "add", {
       name: "huge",
-      value: "x".repeat(2 * 1024 * 1024),
+      value: "x".repeat(9 * 1024 * 1024),
     }).catch(() => undefined);
     expect(huge === undefined || huge.status === 413, `HTTP ${huge?.status}`).toBe(true);
     expect(await screen.vault.secrets.has("huge")).toBe(false);

@@ -15,6 +15,11 @@ import {
 const html = htm.bind(h);
 
 type Tab = "secrets" | "settings" | "problems";
+type Run = (
+  action: string,
+  body: Record<string, unknown>,
+  done: string | ((r: Record<string, unknown>) => string),
+) => Promise<Record<string, unknown> | undefined>;
 type Notice = { kind: "ok" | "error"; text: string; hint?: string | undefined } | undefined;
 
 /** What a dialog is open for, if any. */
@@ -92,11 +97,7 @@ function SpecFields(props: {
   });
 }
 
-function SecretsTab(props: {
-  state: State;
-  open: (d: Dialog) => void;
-  run: (action: string, body: Record<string, unknown>, done: string) => Promise<unknown>;
-}) {
+function SecretsTab(props: { state: State; open: (d: Dialog) => void; run: Run }) {
   const [filter, setFilter] = useState("");
   const [sort, setSort] = useState<{ key: "name" | "source" | "enabled" | "domains"; up: boolean }>(
     {
@@ -201,11 +202,72 @@ function expiry(i: Integration): string {
     : `expires ${new Date(i.expiresAt).toLocaleString()}`;
 }
 
-function SettingsTab(props: {
-  state: State;
-  open: (d: Dialog) => void;
-  run: (action: string, body: Record<string, unknown>, done: string) => Promise<unknown>;
-}) {
+/** Export to an encrypted file (saved by the browser) and import one, as the CLI does. */
+function TransferSection(props: { run: Run }) {
+  const [password, setPassword] = useState("");
+  const [repeat, setRepeat] = useState("");
+  const [importPassword, setImportPassword] = useState("");
+  const [policy, setPolicy] = useState("skip");
+  const [file, setFile] = useState<File | undefined>(undefined);
+  const value = (e: Event) => (e.target as HTMLInputElement).value;
+  return html`<h2>Export and import</h2>
+    <form class="transfer" onSubmit=${async (e: Event) => {
+      e.preventDefault();
+      const r = await props.run(
+        "export",
+        { password, repeat },
+        (x) =>
+          `Exported ${String(x.secrets)} secrets to ${String(x.fileName)} (encrypted; integration credentials are not exported).`,
+      );
+      if (!r) return;
+      const url = URL.createObjectURL(new Blob([String(r.file)], { type: "application/json" }));
+      const a = document.createElement("a");
+      a.href = url;
+      a.download = String(r.fileName);
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+      setPassword("");
+      setRepeat("");
+    }}>
+      <div class="field"><label for="export-password">Export password (12+ characters)</label>
+        <input id="export-password" type="password" autocomplete="new-password" value=${password} onInput=${(e: Event) => setPassword(value(e))} /></div>
+      <div class="field"><label for="export-repeat">Repeat the password</label>
+        <input id="export-repeat" type="password" autocomplete="new-password" value=${repeat} onInput=${(e: Event) => setRepeat(value(e))} /></div>
+      <button type="submit">Export</button>
+    </form>
+    <form class="transfer" onSubmit=${async (e: Event) => {
+      e.preventDefault();
+      if (!file) return;
+      const text = await file.text();
+      await props.run(
+        "import",
+        { file: text, password: importPassword, onConflict: policy },
+        (x) => {
+          const n = (k: string) => (Array.isArray(x[k]) ? (x[k] as unknown[]).length : 0);
+          const needs =
+            Array.isArray(x.needsConnect) && x.needsConnect.length > 0
+              ? " Some links need an integration connected: see Problems."
+              : "";
+          return `Imported ${n("created")} new, replaced ${n("replaced")}, renamed ${n("renamed")}, skipped ${n("skipped")}.${needs}`;
+        },
+      );
+      setImportPassword("");
+    }}>
+      <div class="field"><label for="import-file">Export file</label>
+        <input id="import-file" type="file" accept=".json,application/json" onChange=${(e: Event) => setFile((e.target as HTMLInputElement).files?.[0])} /></div>
+      <div class="field"><label for="import-password">Its password (encrypted exports)</label>
+        <input id="import-password" type="password" autocomplete="off" value=${importPassword} onInput=${(e: Event) => setImportPassword(value(e))} /></div>
+      <div class="field"><label for="import-conflict">When a name exists</label>
+        <select id="import-conflict" value=${policy} onChange=${(e: Event) => setPolicy((e.target as HTMLSelectElement).value)}>
+          <option value="skip">keep mine (skip)</option>
+          <option value="replace">replace it with the imported one</option>
+          <option value="rename">keep both (import as name-imported)</option>
+        </select></div>
+      <button type="submit" disabled=${!file}>Import</button>
+    </form>`;
+}
+
+function SettingsTab(props: { state: State; open: (d: Dialog) => void; run: Run }) {
   const [ttl, setTtl] = useState(String(props.state.settings.cacheTtlMinutes));
   useEffect(
     () => setTtl(String(props.state.settings.cacheTtlMinutes)),
@@ -245,13 +307,14 @@ function SettingsTab(props: {
       )}</tbody></table>`
     }
     <button type="button" onClick=${() => props.open({ kind: "connect" })}>Connect an integration</button>
+    <${TransferSection} run=${props.run} />
   </section>`;
 }
 
 function ProblemsTab(props: {
   state: State;
   open: (d: Dialog) => void;
-  run: (action: string, body: Record<string, unknown>, done: string) => Promise<unknown>;
+  run: Run;
   version: number;
 }) {
   const [problems, setProblems] = useState<Problem[] | undefined>(undefined);
@@ -531,12 +594,20 @@ function App() {
   useEffect(() => void refresh(), []);
 
   /** Run an action; on success close the dialog, say what happened and reload the state. */
-  const run = async (action: string, body: Record<string, unknown>, done: string) => {
+  const run = async (
+    action: string,
+    body: Record<string, unknown>,
+    done: string | ((r: Record<string, unknown>) => string),
+  ) => {
     try {
       const r = await call<Record<string, unknown>>(action, body);
       if (typeof r.job === "string") {
         // A sign-in that needs the person: follow it in its own window.
-        setDialog({ kind: "signin", job: r.job, done });
+        setDialog({
+          kind: "signin",
+          job: r.job,
+          done: typeof done === "string" ? done : "Signed in.",
+        });
         return r;
       }
       setDialog(undefined);
@@ -545,7 +616,7 @@ function App() {
           ? ` Now unresolved: ${r.unresolved.join(", ")}.`
           : "";
       await refresh();
-      setNotice({ kind: "ok", text: done + unresolved });
+      setNotice({ kind: "ok", text: (typeof done === "string" ? done : done(r)) + unresolved });
       return r;
     } catch (error) {
       if (error instanceof ApiFailure && (error.status === 423 || error.status === 401))
