@@ -8,8 +8,13 @@ import { randomBytes, timingSafeEqual } from "node:crypto";
  * headers that keep the page out of frames, caches and other origins.
  */
 
-/** The session cookie's name. `__Host-` needs https, so a plain name with Path=/. */
-export const SESSION_COOKIE = "vaultlink_ui";
+/**
+ * The session cookie's name for a screen on this port. Browsers keep cookies per host, not per
+ * port, so two screens open at once need two names. (`__Host-` needs https: a plain name.)
+ */
+export function sessionCookie(port: number): string {
+  return `vaultlink_ui_${port}`;
+}
 /** The header every API write carries; a cross-site form cannot set it. */
 export const API_HEADER = "x-vaultlink-ui";
 

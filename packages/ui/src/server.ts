@@ -11,8 +11,8 @@ import {
   allowedOrigins,
   newSecret,
   SECURITY_HEADERS,
-  SESSION_COOKIE,
   sameSecret,
+  sessionCookie,
 } from "./guard.js";
 
 export interface UiServerOptions {
@@ -112,7 +112,7 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
     launchToken = undefined;
     const session = newSecret();
     sessions.add(session);
-    setCookie(c, SESSION_COOKIE, session, {
+    setCookie(c, sessionCookie(port), session, {
       httpOnly: true,
       sameSite: "Strict",
       path: "/",
@@ -122,7 +122,7 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
   });
 
   const signedIn = (c: Context) => {
-    const s = getCookie(c, SESSION_COOKIE);
+    const s = getCookie(c, sessionCookie(port));
     return s !== undefined && [...sessions].some((x) => sameSecret(s, x));
   };
 
@@ -196,7 +196,7 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
   };
   app.post("/api/lock", async (c) => {
     await lock("requested");
-    deleteCookie(c, SESSION_COOKIE, { path: "/" });
+    deleteCookie(c, sessionCookie(port), { path: "/" });
     return c.json({ locked: true });
   });
   app.post("/api/:action", async (c) => {

@@ -390,6 +390,41 @@ describe("HashiCorp Vault (a team integration) in Chromium", { timeout: 90_000 }
     expect((await screen.vault.secrets.get("vault-key")).link?.version).toBe("1");
   });
 
+  it("a team member's Disconnect is refused, naming the role; their vault keeps the integration", async () => {
+    emu.createPolicy("ui-member", {
+      paths: { "secret/data/ui/*": ["read"], "secret/data/vaultlink/team": ["read"] },
+    });
+    const token = emu.createToken({ policies: ["ui-member"] });
+    const member = await openScreen({ providers: [hashicorp] });
+    const context = await browser.newContext();
+    try {
+      await member.vault.integrations.join({
+        provider: "hashicorp",
+        method: "token",
+        options: { address: emu.url, token },
+      });
+      const p = await context.newPage();
+      p.setDefaultTimeout(WAIT.timeout);
+      await p.goto(member.server.launchUrl);
+      await p.getByRole("tab", { name: "Settings" }).click();
+      await p
+        .locator('tr[data-integration="hashicorp"]')
+        .getByRole("button", { name: "Disconnect" })
+        .click();
+      await p
+        .getByRole("dialog", { name: "Disconnect hashicorp?" })
+        .getByRole("button", { name: "Disconnect" })
+        .click();
+      await p
+        .locator(".notice.error", { hasText: /Only a team Admin or Super Admin can disconnect/ })
+        .waitFor(WAIT);
+      expect((await member.vault.integrations.status("hashicorp")).status).toBe("connected");
+    } finally {
+      await context.close();
+      await member.stop();
+    }
+  });
+
   it("a disabled secret shows in Problems with Enable secret, which fixes it", async () => {
     await row("vault-key").getByRole("checkbox", { name: "Enabled vault-key" }).uncheck();
     await notice("Disabled vault-key.");

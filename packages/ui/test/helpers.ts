@@ -88,7 +88,7 @@ export function raw(
   });
 }
 
-/** Exchange the launch token for the session cookie ("vaultlink_ui=…"). */
+/** Exchange the launch token for the session cookie ("vaultlink_ui_<port>=…"). */
 export async function signIn(screen: Screen): Promise<string> {
   const u = new URL(screen.server.launchUrl);
   const r = await raw(screen.server.port, { path: `${u.pathname}${u.search}` });

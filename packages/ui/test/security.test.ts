@@ -51,7 +51,7 @@ describe("the vault screen's server refuses what is not the person's own page", 
       expect(ok.status).toBe(303);
       expect(ok.headers.location).toBe("/");
       const set = String(ok.headers["set-cookie"]);
-      expect(set).toMatch(/^vaultlink_ui=[A-Za-z0-9_-]{43};/);
+      expect(set).toMatch(new RegExp(`^vaultlink_ui_${s.server.port}=[A-Za-z0-9_-]{43};`));
       expect(set).toMatch(/HttpOnly/);
       expect(set).toMatch(/SameSite=Strict/);
       expect(set).toMatch(/Path=\//);
@@ -63,10 +63,26 @@ describe("the vault screen's server refuses what is not the person's own page", 
     }
   });
 
+  it("two screens at once keep apart: each has its own cookie, and one's session opens nothing of the other", async () => {
+    const other = await openScreen();
+    try {
+      const otherCookie = await signIn(other);
+      expect(otherCookie.split("=")[0]).not.toBe(cookie.split("=")[0]);
+      // The other screen's session value under this screen's cookie name is still refused.
+      const value = otherCookie.split("=")[1] ?? "";
+      const r = await apiCall(screen, `${cookie.split("=")[0]}=${value}`, "state");
+      expect(r.status).toBe(401);
+      expect((await apiCall(screen, cookie, "state")).status).toBe(200);
+      expect((await apiCall(other, otherCookie, "state")).status).toBe(200);
+    } finally {
+      await other.stop();
+    }
+  });
+
   it("without the cookie: the page and the API are refused", async () => {
     expect((await raw(port(), { path: "/" })).status).toBe(401);
     expect((await raw(port(), { path: "/app.js" })).status).toBe(401);
-    const r = await apiCall(screen, "vaultlink_ui=forged", "state");
+    const r = await apiCall(screen, `vaultlink_ui_${port()}=forged`, "state");
     expect(r.status).toBe(401);
     expect(r.body).not.toContain("api-key");
     const none = await apiCall(screen, "", "state");
