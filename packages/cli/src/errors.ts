@@ -101,6 +101,7 @@ export const ERROR_CODE_DOCS: ReadonlyArray<[string, number | string, string]> =
     "the operating system refused: OS_ENOENT, OS_EACCES, OS_ENOSPC, OS_EISDIR, OS_EROFS, OS_E2BIG…",
   ],
   ["INTERNAL", 1, "an unexpected failure: a bug (run with --debug and report it)"],
+  ["AGENT_NOT_RUNNING", 4, "memory-only sign-ins need the agent, and none runs"],
   ["AGENT_RUNNING", 1, "`agent run` while an agent already runs for this vault"],
   ["AGENT_NOT_STARTED", 1, "`agent start` saw the agent exit or stay silent (its log says why)"],
   ["AGENT_UNRESPONSIVE", 1, "an agent holds the socket but does not answer (stopped?)"],

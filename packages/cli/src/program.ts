@@ -391,15 +391,15 @@ ${ENVIRONMENT.map(([name, text]) => `  ${name.padEnd(22)}${text}`).join("\n")}`,
     settings
       .command("get")
       .description("show settings")
-      .argument("[name]", "cache-ttl or stale-if-error")
+      .argument("[name]", "cache-ttl, stale-if-error or sign-ins")
       .addOption(json())
       .action(act(load.cache, "settingsGet"));
     settings
       .command("set")
       .description(
-        "change a setting: cache-ttl <minutes> (0 turns caching off, at most 10080); stale-if-error <minutes> (serve an expired value this long past its cache time while its provider has an outage; 0, the default, turns it off; at most 1440)",
+        "change a setting: cache-ttl <minutes> (0 turns caching off, at most 10080); stale-if-error <minutes> (serve an expired value this long past its cache time while its provider has an outage; 0, the default, turns it off; at most 1440); sign-ins vault|memory (memory: credentials only in the running agent, gone when it stops)",
       )
-      .argument("<name>", "cache-ttl or stale-if-error")
+      .argument("<name>", "cache-ttl, stale-if-error or sign-ins")
       .argument("<value>")
       .allowUnknownOption()
       .addOption(json())

@@ -270,6 +270,7 @@ describe("settings and cache", () => {
     expect(JSON.parse((await v.run(["settings", "get", "--json"])).stdout)).toEqual({
       "cache-ttl": 15,
       "stale-if-error": 0,
+      "sign-ins": "vault",
     });
   });
 

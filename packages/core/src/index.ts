@@ -91,6 +91,7 @@ export {
   MAX_CACHE_TTL_MINUTES,
   MAX_STALE_IF_ERROR_MINUTES,
   parseCacheTtlMinutes,
+  parseSignIns,
   parseStaleIfErrorMinutes,
   SETTING_NAMES,
 } from "./settings/settings.js";

@@ -56,12 +56,17 @@ export async function settingsGet(
     const all: Record<string, unknown> = {
       "cache-ttl": s.cacheTtlMinutes,
       "stale-if-error": s.staleIfErrorMinutes ?? 0,
+      "sign-ins": s.signIns ?? "vault",
     };
     const shown = name === undefined ? all : { [name]: all[name] };
     if (opts.json === true) return printJson(shown);
     if (name !== undefined) return out(String(shown[name]));
     for (const [k, v] of Object.entries(shown))
-      out(`${k} = ${String(v)} (minutes${k === "stale-if-error" && v === 0 ? ", off" : ""})`);
+      out(
+        k === "sign-ins"
+          ? `${k} = ${String(v)}`
+          : `${k} = ${String(v)} (minutes${k === "stale-if-error" && v === 0 ? ", off" : ""})`,
+      );
   });
 }
 
@@ -82,6 +87,20 @@ export async function settingsSet(
     throw vaultlinkError("INVALID_SETTING", `Give one value for ${name}.`, {
       hint: `For example: vaultlink settings set ${name} 60`,
     });
+  if (name === "sign-ins") {
+    const { parseSignIns } = await import("@vaultlink/core");
+    const where = parseSignIns(value);
+    await withVault(cmd, async (o) => {
+      const s = await o.vault.settings.set(name, where);
+      if (opts.json === true) return printJson({ "sign-ins": s.signIns ?? "vault" });
+      err(
+        where === "memory"
+          ? "sign-ins = memory: credentials are kept only in the running agent's memory and are gone when it stops. The vault file no longer holds any; sign in again through the agent: vaultlink agent start, then vaultlink integration reauth <id>."
+          : "sign-ins = vault: credentials are kept, encrypted, in the vault file.",
+      );
+    });
+    return;
+  }
   if (name === "stale-if-error") {
     parseStaleIfErrorMinutes(value);
     await withVault(cmd, async (o) => {

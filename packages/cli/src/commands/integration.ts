@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from "node:fs";
-import type { IntegrationInfo, ProviderDefinition } from "@vaultlink/core";
+import type { AgentClient, IntegrationInfo, ProviderDefinition } from "@vaultlink/core";
 import type { Command } from "commander";
 import { Command as Cmd, Option } from "commander";
+import { askAgent, runningAgent } from "../agent-link.js";
 import { CliError, ExitCode, usage } from "../errors.js";
 import { askSecret, askText, readStdin, signInQuestions, withSpinner } from "../io/input.js";
 import { duration, err, interactive, out, printJson, table } from "../io/term.js";
@@ -202,7 +203,17 @@ export async function connect(
       const values = await gatherOptions(p, specs, parsed.opts, {
         secretsStdin: parsed.opts.secretsStdin === true,
       });
+      const agent = await memoryOnlyAgent(o);
       const info = await withSpinner(`Connecting ${p.title}`, (hold) => {
+        if (agent)
+          return askAgent(agent, (a) =>
+            a.connect({
+              provider: providerId,
+              ...(typeof opts.id === "string" ? { id: opts.id } : {}),
+              ...(typeof opts.method === "string" ? { method: opts.method } : {}),
+              options: values,
+            }),
+          );
         const ask = signInQuestions(hold);
         return o.vault.integrations.connect({
           provider: providerId,
@@ -289,7 +300,12 @@ export async function reauth(id: string, opts: Opts, cmd: Command): Promise<void
         { secretsStdin: parsed.opts.secretsStdin === true, skipRequired: !interactive() },
       ),
     );
+    const agent = await memoryOnlyAgent(o);
     const info = await withSpinner(`Signing in to ${p.title}`, (hold) => {
+      if (agent)
+        return askAgent(agent, (a) =>
+          a.reauthenticate(id, { ...(method !== undefined ? { method } : {}), options: values }),
+        );
       const ask = signInQuestions(hold);
       return o.vault.integrations.reauthenticate(id, {
         method,
@@ -617,4 +633,23 @@ export async function remove(id: string, opts: Opts, cmd: Command): Promise<void
     if (opts.json === true) return printJson({ removed: id });
     err(`Removed integration ${id}.`);
   });
+}
+
+/**
+ * With memory-only sign-ins (`settings set sign-ins memory`), a sign-in must happen inside the
+ * running agent, which keeps the credentials in its memory: its client, or an error when no
+ * agent runs. Undefined when sign-ins live in the vault file (signing in happens here).
+ */
+async function memoryOnlyAgent(o: OpenedVault): Promise<AgentClient | undefined> {
+  if ((await o.vault.settings.get()).signIns !== "memory") return undefined;
+  const agent = await runningAgent();
+  if (agent) return agent;
+  throw new CliError(
+    "Sign-ins are kept in memory only (sign-ins: memory), in the agent, and no agent runs for this vault.",
+    {
+      hint: "Start it with vaultlink agent start, then sign in again (or: vaultlink settings set sign-ins vault).",
+      exitCode: ExitCode.auth,
+      code: "AGENT_NOT_RUNNING",
+    },
+  );
 }

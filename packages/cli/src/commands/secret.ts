@@ -194,6 +194,8 @@ export async function link(
     const linkOptions = parseLinkFlags(cmd, o.vault.providers.get(integ.provider));
     const existed = await o.vault.secrets.has(name);
     const before = existed ? await o.vault.secrets.get(name) : undefined;
+    // Memory-only sign-ins live in the agent, not in this process: the check cannot run here.
+    const memoryOnly = (await o.vault.settings.get()).signIns === "memory";
     const info = await o.vault.links.link(name, {
       integration,
       reference,
@@ -207,12 +209,12 @@ export async function link(
             ),
           }
         : {}),
-      check: opts.check !== false,
+      check: opts.check !== false && !memoryOnly,
     });
     if (opts.json === true) return printJson(info);
     const verb = before?.link ? "Relinked" : existed ? "Linked" : "Created and linked";
     err(
-      `${verb} ${name} → ${integration}: ${info.link?.reference}${info.checked ? " (checked: the provider returned a value)" : " (not checked)"}.${before?.link ? " The old cached value was dropped." : ""}`,
+      `${verb} ${name} → ${integration}: ${info.link?.reference}${info.checked ? " (checked: the provider returned a value)" : memoryOnly && opts.check !== false ? ` (not checked: sign-ins live in the agent's memory; check it with vaultlink read ${name})` : " (not checked)"}.${before?.link ? " The old cached value was dropped." : ""}`,
     );
   });
 }

@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { createConnection, type Socket } from "node:net";
 import type { Resolution, ResolveOptions, TemplateResult } from "../engine/resolver.js";
+import type { IntegrationInfo } from "../integrations/integration-view.js";
 import { type AgentPaths, type AgentPathsOptions, agentPaths } from "./paths.js";
 import {
   AGENT_PROTOCOL_VERSION,
@@ -116,6 +117,31 @@ export class AgentClient {
 
   status(timeoutMs?: number): Promise<AgentStatus> {
     return this.request("status", {}, timeoutMs) as Promise<AgentStatus>;
+  }
+
+  /**
+   * Connect an integration inside the agent (memory-only sign-ins: the credentials stay in the
+   * agent's memory). Non-interactive sign-in methods only: nobody sees the agent's prompts.
+   */
+  connect(input: {
+    provider: string;
+    id?: string;
+    method?: string;
+    options?: Record<string, unknown>;
+  }): Promise<IntegrationInfo> {
+    return this.request("connect", { input }, RESOLVE_WAIT_MS) as Promise<IntegrationInfo>;
+  }
+
+  /** Sign in again inside the agent (see `connect`). */
+  reauthenticate(
+    id: string,
+    input: { method?: string; options?: Record<string, unknown> },
+  ): Promise<IntegrationInfo> {
+    return this.request(
+      "reauth",
+      { integration: id, input },
+      RESOLVE_WAIT_MS,
+    ) as Promise<IntegrationInfo>;
   }
 
   /** Tell the agent the vault or cache files changed under it (another process wrote them). */

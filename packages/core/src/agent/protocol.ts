@@ -12,7 +12,15 @@ export const MAX_NAMES = 10_000;
 /** Most clients connected at once; more wait in the kernel's backlog. */
 export const MAX_CONNECTIONS = 256;
 
-export type AgentOp = "status" | "resolve" | "resolveMany" | "template" | "reload" | "stop";
+export type AgentOp =
+  | "status"
+  | "resolve"
+  | "resolveMany"
+  | "template"
+  | "reload"
+  | "connect"
+  | "reauth"
+  | "stop";
 
 export interface AgentRequest {
   v: typeof AGENT_PROTOCOL_VERSION;

@@ -8,6 +8,11 @@ const base = {
 };
 const name = z.string().min(1).max(1024);
 const url = z.string().max(8192).optional();
+const method = z.string().min(1).max(64).optional();
+/** Option values of a sign-in (settings and secrets): flat, bounded, never logged. */
+const options = z
+  .record(z.string().min(1).max(128), z.union([z.string().max(65_536), z.number(), z.boolean()]))
+  .optional();
 
 /** Every request the agent accepts; anything else is refused before it reaches the vault. */
 export const agentRequestSchema = z.discriminatedUnion("op", [
@@ -21,6 +26,22 @@ export const agentRequestSchema = z.discriminatedUnion("op", [
   }),
   z.strictObject({ ...base, op: z.literal("template"), text: z.string().max(MAX_LINE_BYTES), url }),
   z.strictObject({ ...base, op: z.literal("reload") }),
+  z.strictObject({
+    ...base,
+    op: z.literal("connect"),
+    input: z.strictObject({
+      provider: z.string().min(1).max(64),
+      id: z.string().min(1).max(64).optional(),
+      method,
+      options,
+    }),
+  }),
+  z.strictObject({
+    ...base,
+    op: z.literal("reauth"),
+    integration: z.string().min(1).max(64),
+    input: z.strictObject({ method, options }),
+  }),
   z.strictObject({ ...base, op: z.literal("stop") }),
 ]);
 

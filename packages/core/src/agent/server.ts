@@ -178,6 +178,19 @@ export class AgentServer {
       case "reload":
         await vault.refresh();
         return { reloaded: true };
+      case "connect":
+        // Memory-only sign-ins happen here, so the credentials stay in this process.
+        return vault.integrations.connect({
+          provider: r.input.provider,
+          ...(r.input.id !== undefined ? { id: r.input.id } : {}),
+          ...(r.input.method !== undefined ? { method: r.input.method } : {}),
+          ...(r.input.options !== undefined ? { options: r.input.options } : {}),
+        });
+      case "reauth":
+        return vault.integrations.reauthenticate(r.integration, {
+          ...(r.input.method !== undefined ? { method: r.input.method } : {}),
+          ...(r.input.options !== undefined ? { options: r.input.options } : {}),
+        });
       case "stop":
         return { stopping: true };
     }

@@ -1,6 +1,6 @@
 import { vaultlinkError } from "../errors/index.js";
 import type { Clock } from "../plugin/contract.js";
-import type { VaultDocument } from "../vault/model.js";
+import { nameMap, type VaultDocument } from "../vault/model.js";
 import type { VaultSession } from "../vault/types.js";
 
 /**
@@ -12,6 +12,11 @@ export class DocumentAccess {
   #session: VaultSession | undefined;
   #snapshot: VaultDocument | undefined;
   #checkedAt = Number.NEGATIVE_INFINITY;
+  /**
+   * Memory-only sign-ins (`settings.signIns: "memory"`): credentials by integration id, kept
+   * here and never written to the file. Reads see them overlaid on the file's records.
+   */
+  #memoryCredentials = new Map<string, Record<string, unknown>>();
 
   constructor(
     private readonly clock: Clock,
@@ -19,6 +24,7 @@ export class DocumentAccess {
   ) {}
 
   attach(session: VaultSession | undefined): void {
+    if (session !== this.#session) this.#memoryCredentials.clear();
     this.#session = session;
     this.#snapshot = undefined;
     this.#checkedAt = Number.NEGATIVE_INFINITY;
@@ -54,10 +60,15 @@ export class DocumentAccess {
     return this.#snapshot;
   }
 
+  /** Whether memory-only sign-ins are on and this process holds the credentials of `id`. */
+  holdsInMemory(id: string): boolean {
+    return this.#memoryCredentials.has(id);
+  }
+
   async read(): Promise<VaultDocument> {
     const cached = this.current();
     if (cached) return cached;
-    const doc = await this.session().read();
+    const doc = this.#withMemory(await this.session().read());
     this.#snapshot = doc;
     this.#checkedAt = this.clock.now();
     return doc;
@@ -67,9 +78,39 @@ export class DocumentAccess {
     // The document handed to `change` belongs to the store for the duration of the update
     // (it may be a copy-on-write view); keep nothing of it. The store serves the freshly
     // written state from memory on the next read.
-    const result = await this.session().update(change);
-    this.#snapshot = await this.session().read();
+    const memory = this.#memoryCredentials;
+    const result = await this.session().update(async (doc) => {
+      const wasMemory = doc.settings.signIns === "memory";
+      if (wasMemory) {
+        for (const [id, credentials] of memory) {
+          const r = Object.hasOwn(doc.integrations, id) ? doc.integrations[id] : undefined;
+          if (r && r.credentials === undefined) r.credentials = credentials;
+        }
+      }
+      const out = await change(doc);
+      if (doc.settings.signIns === "memory") {
+        // Credentials leave the document before it is written: the file never holds them.
+        memory.clear();
+        for (const r of Object.values(doc.integrations)) {
+          if (r.credentials !== undefined) memory.set(r.id, r.credentials);
+          delete r.credentials;
+        }
+      } else if (wasMemory) memory.clear();
+      return out;
+    });
+    this.#snapshot = this.#withMemory(await this.session().read());
     this.#checkedAt = this.clock.now();
     return result;
+  }
+
+  /** The document with this process's memory-only credentials on their records (a copy). */
+  #withMemory(doc: VaultDocument): VaultDocument {
+    if (doc.settings.signIns !== "memory" || this.#memoryCredentials.size === 0) return doc;
+    const integrations = nameMap(doc.integrations);
+    for (const [id, credentials] of this.#memoryCredentials) {
+      const r = integrations[id];
+      if (r && r.credentials === undefined) integrations[id] = { ...r, credentials };
+    }
+    return { ...doc, integrations };
   }
 }

@@ -74,7 +74,7 @@ export class LinkedValues {
       doc = await this.deps.docs.read();
       integration = doc.integrations[target.integration];
     }
-    const blocked = this.#blocked(target, integration);
+    const blocked = this.#blocked(target, integration, doc.settings.signIns === "memory");
     if (blocked) {
       if (blocked.expiredNow && integration) {
         await this.deps.markAuthExpired(integration, "credentials passed their expiry time");
@@ -112,6 +112,7 @@ export class LinkedValues {
   #blocked(
     target: LinkTarget,
     integration: IntegrationRecord | undefined,
+    memoryOnly = false,
   ): { outcome: LinkedOutcome; expiredNow?: boolean } | undefined {
     if (!integration || integration.status === "disconnected") {
       return {
@@ -126,6 +127,18 @@ export class LinkedValues {
             integration: target.integration,
             teamScoped: integration?.scope === "team",
           }),
+        },
+      };
+    }
+    if (memoryOnly && integration.status === "connected" && integration.credentials === undefined) {
+      // Memory-only sign-ins: this process does not hold them (the agent that did has stopped,
+      // or this is not the agent). Nothing is recorded: the sign-in may live on elsewhere.
+      return {
+        outcome: {
+          ok: false,
+          reason: "auth-expired",
+          message: `The sign-in to integration "${integration.id}" is kept in memory only (sign-ins: memory), and this process does not hold it; sign in again: vaultlink integration reauth ${integration.id}.`,
+          fix: `start the agent (vaultlink agent start) and sign in again: vaultlink integration reauth ${integration.id}`,
         },
       };
     }
@@ -155,7 +168,7 @@ export class LinkedValues {
   async check(name: string, link: LinkRecord, doc: VaultDocument): Promise<LinkedOutcome> {
     const target: LinkTarget = { name, ...link };
     const integration = doc.integrations[target.integration];
-    const blocked = this.#blocked(target, integration);
+    const blocked = this.#blocked(target, integration, doc.settings.signIns === "memory");
     if (blocked) {
       if (blocked.expiredNow && integration) {
         await this.deps.markAuthExpired(integration, "credentials passed their expiry time");

@@ -26,10 +26,10 @@ export class SettingsApi {
     const field = settingField(name);
     const parsed = parseSetting(name, value);
     const settings = await this.docs.update((doc) => {
-      doc.settings[field] = parsed;
+      (doc.settings as unknown as Record<string, unknown>)[field] = parsed;
       return { ...doc.settings };
     });
-    if (field === "cacheTtlMinutes") {
+    if (field === "cacheTtlMinutes" && typeof parsed === "number") {
       await this.cache.cap(parsed * 60_000, this.clock.now());
     }
     this.events.emit("SettingsChanged", { key: name });

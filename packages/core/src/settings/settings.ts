@@ -8,6 +8,7 @@ export const MAX_CACHE_TTL_MINUTES = 10_080;
 export const SETTING_NAMES = {
   "cache-ttl": "cacheTtlMinutes",
   "stale-if-error": "staleIfErrorMinutes",
+  "sign-ins": "signIns",
 } as const;
 export type SettingName = keyof typeof SETTING_NAMES;
 
@@ -77,9 +78,20 @@ export function parseStaleIfErrorMinutes(input: unknown): number {
   return n;
 }
 
+/** Validate where sign-ins live: "vault" (the default) or "memory" (the agent's only). */
+export function parseSignIns(input: unknown): "vault" | "memory" {
+  const text = typeof input === "string" ? input.trim() : input;
+  if (text === "vault" || text === "memory") return text;
+  throw vaultlinkError("INVALID_SETTING", `sign-ins "${String(input)}" is not vault or memory.`, {
+    hint: "Use vault (sign-ins kept, encrypted, in the vault file) or memory (only in the running agent).",
+  });
+}
+
 /** Parse a setting's value by its user-facing name. */
-export function parseSetting(name: string, value: unknown): number {
-  return settingField(name) === "staleIfErrorMinutes"
+export function parseSetting(name: string, value: unknown): number | "vault" | "memory" {
+  const field = settingField(name);
+  if (field === "signIns") return parseSignIns(value);
+  return field === "staleIfErrorMinutes"
     ? parseStaleIfErrorMinutes(value)
     : parseCacheTtlMinutes(value);
 }

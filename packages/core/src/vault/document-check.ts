@@ -111,6 +111,10 @@ export function checkVaultDocument(value: unknown, options: CheckOptions = {}): 
     ) {
       problems.push("settings.staleIfErrorMinutes (expected a number ≥ 0)");
     }
+    const signIns = settings.signIns;
+    if (signIns !== undefined && signIns !== "vault" && signIns !== "memory") {
+      problems.push('settings.signIns (expected "vault" or "memory")');
+    }
   }
   const integrations = value.integrations;
   if (!isPlainObject(integrations)) problems.push("integrations (expected object)");

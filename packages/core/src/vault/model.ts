@@ -85,6 +85,12 @@ export interface VaultSettings {
    * outage-class error (stale-if-error). 0 or absent: never. Default 0.
    */
   staleIfErrorMinutes?: number;
+  /**
+   * Where integration credentials live: in this (encrypted) vault file ("vault", the default)
+   * or only in the memory of the process that signed in ("memory": the agent), as Postman
+   * keeps them. Memory-only sign-ins are gone when that process ends.
+   */
+  signIns?: "vault" | "memory";
 }
 
 export const DEFAULT_SETTINGS: VaultSettings = { cacheTtlMinutes: 60 };

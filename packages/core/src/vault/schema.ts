@@ -45,6 +45,7 @@ const integrationSchema = z.looseObject({
 const settingsSchema = z.looseObject({
   cacheTtlMinutes: z.number().finite().min(0),
   staleIfErrorMinutes: z.number().finite().min(0).optional(),
+  signIns: z.enum(["vault", "memory"]).optional(),
 });
 
 /** One secret record. */
