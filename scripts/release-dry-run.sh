@@ -37,7 +37,7 @@ bash scripts/pnpm.sh install --no-frozen-lockfile --prefer-offline >/dev/null
 
 echo "== pnpm publish -r --dry-run"
 bash scripts/pnpm.sh publish -r --dry-run --no-git-checks --access public 2>&1 | tee "$scratch/publish.log" | grep -E "^(\+ |npm notice (name|version|filename):)|Tarball Details|@vaultlink/" || true
-for pkg in core cli provider-aws provider-azure provider-hashicorp provider-1password testkit create-provider; do
+for pkg in core cli provider-aws provider-azure provider-hashicorp provider-1password testkit create-provider ui; do
   version="$(node -e 'console.log(require("./packages/'"$pkg"'/package.json").version)')"
   if ! grep -q "@vaultlink/$pkg@$version" "$scratch/publish.log"; then
     echo "error: the dry run did not publish @vaultlink/$pkg@$version" >&2

@@ -230,6 +230,8 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
   port = (server.address() as AddressInfo).port;
   hosts = allowedHosts(port);
   origins = allowedOrigins(port);
+  // The idle time runs from the start: a screen nobody signs in to locks too.
+  touch();
   const url = `http://127.0.0.1:${port}/`;
   return {
     url,

@@ -247,17 +247,32 @@ describe("the vault screen's server refuses what is not the person's own page", 
 
 describe("idle lock", () => {
   it("after the idle time the vault is closed and every call answers locked", async () => {
-    const screen = await openScreen({ idleMs: 400 });
+    // Long enough for a sign-in and one call on a loaded machine; the lock is then awaited.
+    const screen = await openScreen({ idleMs: 3000 });
     try {
       const cookie = await signIn(screen);
       expect((await apiCall(screen, cookie, "state")).status).toBe(200);
-      await expect.poll(() => screen.server.locked, { timeout: 20_000, interval: 50 }).toBe(true);
+      await expect.poll(() => screen.server.locked, { timeout: 30_000, interval: 50 }).toBe(true);
       expect(screen.locks).toEqual(["idle"]);
       expect(screen.vault.unlocked).toBe(false);
       const r = await apiCall(screen, cookie, "state");
       expect(r.status).toBe(423);
       expect(JSON.parse(r.body).hint).toMatch(/vaultlink ui/);
       // The launch token is gone too: the screen cannot be signed in to again.
+      const u = new URL(screen.server.launchUrl);
+      expect((await raw(screen.server.port, { path: `${u.pathname}${u.search}` })).status).toBe(
+        401,
+      );
+    } finally {
+      await screen.stop();
+    }
+  });
+
+  it("a screen nobody signs in to locks after the idle time too, voiding its launch token", async () => {
+    const screen = await openScreen({ idleMs: 300 });
+    try {
+      await expect.poll(() => screen.server.locked, { timeout: 30_000, interval: 50 }).toBe(true);
+      expect(screen.vault.unlocked).toBe(false);
       const u = new URL(screen.server.launchUrl);
       expect((await raw(screen.server.port, { path: `${u.pathname}${u.search}` })).status).toBe(
         401,
