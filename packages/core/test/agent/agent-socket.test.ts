@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -207,15 +207,30 @@ describe("the agent's socket server and client (real Unix socket)", () => {
       // Open the way to the agent's directory, so only its own 0700 mode stands in between.
       chmodSync(paths.home, 0o755);
       const script = `require("net").createConnection(${JSON.stringify(paths.socket)}).on("connect", () => { console.log("connected"); process.exit(0); }).on("error", (e) => { console.log(e.code); process.exit(0); })`;
-      const child = spawn(process.execPath, ["-e", script], {
-        uid: 65534,
-        gid: 65534,
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      let out = "";
-      child.stdout.on("data", (b) => (out += b.toString()));
-      await new Promise((r) => child.once("exit", r));
-      expect(out.trim()).toBe("EACCES");
+      // That user may not be able to run this Node where it lives (under root's home, 0700):
+      // give it a copy it can run.
+      const nodeDir = mkdtempSync(join(tmpdir(), "vaultlink-node-"));
+      try {
+        chmodSync(nodeDir, 0o755);
+        const node = join(nodeDir, "node");
+        copyFileSync(process.execPath, node);
+        chmodSync(node, 0o755);
+        const child = spawn(node, ["-e", script], {
+          uid: 65534,
+          gid: 65534,
+          stdio: ["ignore", "pipe", "pipe"],
+        });
+        let out = "";
+        child.stdout.on("data", (b) => (out += b.toString()));
+        const ended = await new Promise<string>((r) => {
+          child.once("error", (e) => r(`spawn failed: ${(e as NodeJS.ErrnoException).code}`));
+          child.once("exit", () => r("exited"));
+        });
+        expect(ended).toBe("exited");
+        expect(out.trim()).toBe("EACCES");
+      } finally {
+        rmSync(nodeDir, { recursive: true, force: true });
+      }
     },
   );
 
