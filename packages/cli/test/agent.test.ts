@@ -9,6 +9,11 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { BIN, baseEnv, CLI_DIR, newVault, type TestVault } from "./helpers.js";
 
+// These tests check the agent's files under the vault home, the layout used without
+// XDG_RUNTIME_DIR (the test script sets one for the keyring); core's agent tests cover the
+// XDG layout.
+delete process.env.XDG_RUNTIME_DIR;
+
 const VALUE = "agent-local-value-2b7e41";
 
 describe("vaultlink agent lifecycle (built CLI, local secrets)", () => {

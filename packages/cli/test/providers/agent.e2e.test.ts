@@ -20,6 +20,11 @@ import {
   runCli,
 } from "./helpers.js";
 
+// These tests check the agent's files under the vault home, the layout used without
+// XDG_RUNTIME_DIR (the test script sets one for the keyring); core's agent tests cover the
+// XDG layout.
+delete process.env.XDG_RUNTIME_DIR;
+
 const VALUE = "agent-e2e-db-password-5c1f9e";
 const HOUR = 3_600_000;
 
