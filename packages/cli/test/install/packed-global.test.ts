@@ -28,8 +28,11 @@ const LINKED_VALUE = "packed-e2e-linked-value-a83f2b6";
  * (the CLI) its man page.
  */
 const ALLOWED = /^(package\.json|README\.md|LICENSE|dist\/.+\.(js|cjs|d\.ts|1))$/;
-/** The scaffolder also ships the project it writes. */
-const ALLOWED_EXTRA: Record<string, RegExp> = { "@vaultlink/create-provider": /^template\/.+/ };
+/** The scaffolder also ships the project it writes; the vault screen its page's styles and HTML. */
+const ALLOWED_EXTRA: Record<string, RegExp> = {
+  "@vaultlink/create-provider": /^template\/.+/,
+  "@vaultlink/ui": /^dist\/page\/[^/]+\.(css|html)$/,
+};
 
 let root: string;
 let prefix: string;
@@ -136,16 +139,18 @@ afterAll(async () => {
 });
 
 describe("the published tarballs", () => {
-  it("are the eight publishable packages", () => {
+  it("are the ten publishable packages", () => {
     expect(packed.map((p) => p.name)).toEqual([
       "@vaultlink/cli",
       "@vaultlink/core",
       "@vaultlink/create-provider",
+      "@vaultlink/newman",
       "@vaultlink/provider-1password",
       "@vaultlink/provider-aws",
       "@vaultlink/provider-azure",
       "@vaultlink/provider-hashicorp",
       "@vaultlink/testkit",
+      "@vaultlink/ui",
     ]);
   });
 

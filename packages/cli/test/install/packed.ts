@@ -116,9 +116,19 @@ export const AUTHOR_PACKAGES: readonly string[] = [
   "@vaultlink/testkit",
 ];
 
-/** The tarballs a CLI user installs: all but the plugin authors' packages. */
+/**
+ * The tarballs a CLI user installs: the CLI and the @vaultlink packages its manifest depends on
+ * (core, the providers, the vault screen). Not the plugin authors' packages, and not the other
+ * tools (vaultlink-newman), which are installed on their own and would only slow this down.
+ */
 export function cliTarballs(packed: readonly Packed[]): string[] {
-  return packed.filter((p) => !AUTHOR_PACKAGES.includes(p.name)).map((p) => p.tarball);
+  const cli = packed.find((p) => p.name === "@vaultlink/cli");
+  if (!cli) throw new Error("@vaultlink/cli was not packed.");
+  const deps = Object.keys((cli.manifest.dependencies ?? {}) as Record<string, string>);
+  const wanted = new Set(["@vaultlink/cli", ...deps.filter((d) => d.startsWith("@vaultlink/"))]);
+  return packed
+    .filter((p) => wanted.has(p.name) && !AUTHOR_PACKAGES.includes(p.name))
+    .map((p) => p.tarball);
 }
 
 /** The packed tarball of one package; fails naming it when it was not packed. */
