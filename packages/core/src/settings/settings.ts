@@ -12,15 +12,16 @@ export const SETTING_NAMES = {
 } as const;
 export type SettingName = keyof typeof SETTING_NAMES;
 
+/** A number typed or stored as minutes; NaN when it is not a plain decimal number. */
+function minutesFrom(input: unknown): number {
+  const text = typeof input === "string" ? input.trim() : input;
+  if (typeof text === "number") return text;
+  return typeof text === "string" && /^-?\d+(\.\d+)?$/.test(text) ? Number(text) : Number.NaN;
+}
+
 /** Validate a cache time in whole minutes: 0 (no caching) up to one week. */
 export function parseCacheTtlMinutes(input: unknown): number {
-  const text = typeof input === "string" ? input.trim() : input;
-  const n =
-    typeof text === "number"
-      ? text
-      : typeof text === "string" && /^-?\d+(\.\d+)?$/.test(text)
-        ? Number(text)
-        : Number.NaN;
+  const n = minutesFrom(input);
   if (!Number.isFinite(n)) {
     throw vaultlinkError(
       "INVALID_SETTING",
@@ -55,13 +56,7 @@ export const MAX_STALE_IF_ERROR_MINUTES = 1_440;
  * Validate a stale-if-error window in whole minutes: 0 (off) up to one day.
  */
 export function parseStaleIfErrorMinutes(input: unknown): number {
-  const text = typeof input === "string" ? input.trim() : input;
-  const n =
-    typeof text === "number"
-      ? text
-      : typeof text === "string" && /^-?\d+(\.\d+)?$/.test(text)
-        ? Number(text)
-        : Number.NaN;
+  const n = minutesFrom(input);
   const hint = `Give whole minutes from 0 (off) to ${MAX_STALE_IF_ERROR_MINUTES}, for example 15.`;
   if (!Number.isFinite(n))
     throw vaultlinkError(
