@@ -590,7 +590,7 @@ ${ENVIRONMENT.map(([name, text]) => `  ${name.padEnd(22)}${text}`).join("\n")}`,
   program
     .command("ui")
     .description(
-      "open the vault screen: a local web page (127.0.0.1 only) for secrets, links, integrations, cache settings and problems; prints its one-time address",
+      "open the vault screen: a local web page (127.0.0.1 only) for secrets, links, integrations, cache settings, problems and the vault key; prints its one-time address",
     )
     .option("--no-open", "print the address only; do not start a browser")
     .option(
@@ -600,7 +600,7 @@ ${ENVIRONMENT.map(([name, text]) => `  ${name.padEnd(22)}${text}`).join("\n")}`,
     )
     .addHelpText(
       "after",
-      "\nThe address carries a token that signs one browser in once (a cookie for this launch only). Ctrl-C stops the screen and closes the vault. See docs/ui.md for the security model.",
+      "\nThe address carries a token that signs one browser in once (a cookie for this launch only). Without VAULTLINK_VAULT_KEY or a key in the OS keychain, the page asks for the vault key (or offers to create a vault). When the agent runs, the screen runs inside it on the vault it holds, and this command exits after printing the address; otherwise Ctrl-C stops the screen and closes the vault. See docs/ui.md for the security model.",
     )
     .action(act(load.ui, "ui"));
   lazyGroup(program, "plugins", "provider plugins", (plugins) => {

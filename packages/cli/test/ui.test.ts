@@ -23,6 +23,56 @@ const VALUE = "cli-ui-value-7f3e21a9";
 const UI_MODULES =
   /@vaultlink[\\/]ui|packages[\\/]ui[\\/]dist|[\\/]hono[\\/]|@hono|[\\/]open[\\/]|[\\/]ui-[\w-]+\.cjs$/;
 
+/** `vaultlink ui --no-open` in the background; `launch` is the address it prints. */
+function startUi(env: Record<string, string | undefined>) {
+  const child = spawn(process.execPath, [BIN, "ui", "--no-open"], {
+    cwd: CLI_DIR,
+    env: baseEnv(env),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on("close", (c) => resolve(c)));
+  const launch = new Promise<URL>((resolve, reject) => {
+    child.stdout.on("data", (d: Buffer) => {
+      stdout += d.toString();
+      if (stdout.includes("\n")) resolve(new URL(stdout.trim()));
+    });
+    child.on("close", () => reject(new Error(`vaultlink ui exited early: ${stderr}`)));
+  });
+  return { child, launch, exited, stderr: () => stderr };
+}
+
+/** Sign in with the launch address; then API calls as the page makes them. */
+async function signedIn(launch: URL) {
+  const login = await get(launch.href);
+  expect(login.status).toBe(303);
+  const cookie = String(login.headers["set-cookie"]).split(";")[0] ?? "";
+  return (action: string, body: unknown = {}) =>
+    new Promise<{ status: number; body: unknown }>((resolve, reject) => {
+      const req = request(
+        `${launch.origin}/api/${action}`,
+        {
+          method: "POST",
+          headers: {
+            cookie,
+            origin: launch.origin,
+            "content-type": "application/json",
+            "x-vaultlink-ui": "1",
+          },
+        },
+        (res) => {
+          let text = "";
+          res.on("data", (d: Buffer) => (text += d.toString()));
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
+        },
+      );
+      req.on("error", reject);
+      req.end(JSON.stringify(body));
+    });
+}
+
 function get(url: string, headers: Record<string, string> = {}) {
   return new Promise<{ status: number; headers: Record<string, unknown>; body: string }>(
     (resolve, reject) => {
@@ -132,12 +182,97 @@ describe("vaultlink ui", () => {
     }
   });
 
-  it("a locked vault is refused with the usual message, and no server starts", async () => {
-    const r = await cli(["ui", "--no-open"], {
+  it("a wrong VAULTLINK_VAULT_KEY is refused as every command refuses it; no server starts", async () => {
+    const other = await newVault();
+    try {
+      const r = await cli(["ui", "--no-open"], {
+        env: { ...v.env, VAULTLINK_VAULT_KEY: other.key },
+      });
+      expect(r.code).toBe(6);
+      expect(r.stderr).toMatch(/The vault key does not belong to the vault/);
+      expect(r.stdout).toBe("");
+      expect(noStack(r.stderr)).toBe(true);
+    } finally {
+      other.cleanup();
+    }
+  });
+
+  it("without a key the screen starts locked; the key typed in the page opens the vault", async () => {
+    const screen = startUi({ ...v.env, VAULTLINK_VAULT_KEY: undefined });
+    try {
+      const launch = await screen.launch;
+      await expect
+        .poll(() => screen.stderr(), { timeout: 10_000, interval: 50 })
+        .toContain("The vault is locked: the page asks for its key.");
+      const api = await signedIn(launch);
+      expect((await api("state")).body).toMatchObject({ vault: { state: "locked" } });
+      const wrong = await api("vault-unlock", { key: "vlk_not-the-key" });
+      expect(wrong.status).toBe(400);
+      expect((await api("state")).body).toMatchObject({ vault: { state: "locked" } });
+      expect((await api("vault-unlock", { key: v.key })).status).toBe(200);
+      const state = (await api("state")).body as { secrets: { name: string }[] };
+      expect(state.secrets.map((x) => x.name)).toEqual(["api-key"]);
+    } finally {
+      screen.child.kill("SIGINT");
+    }
+    expect(await screen.exited).toBe(130);
+    // The key went in a request body: the terminal never shows it.
+    expect(screen.stderr()).not.toContain(v.key);
+    expect(noStack(screen.stderr())).toBe(true);
+  });
+});
+
+describe("vaultlink ui with the agent running", () => {
+  let v: TestVault;
+  beforeAll(async () => {
+    v = await newVault();
+    const added = await v.run(["secret", "add", "api-key"], { input: VALUE });
+    expect(added.code, added.stderr).toBe(0);
+    const started = await v.run(["agent", "start"]);
+    expect(started.code, started.stderr).toBe(0);
+  });
+  afterAll(async () => {
+    await v.run(["agent", "stop"]);
+    v.cleanup();
+  });
+
+  it("the agent serves the screen on the vault it holds; the command prints the address and exits", async () => {
+    // No key in this command's environment: the agent has the vault open.
+    const r = await cli(["ui", "--no-open", "--idle-minutes", "3"], {
       env: { ...v.env, VAULTLINK_VAULT_KEY: undefined },
     });
-    expect(r.code).toBe(6);
-    expect(r.stderr).toMatch(/is locked/);
-    expect(r.stdout).toBe("");
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain("served by the vaultlink agent");
+    expect(r.stderr).toContain("after 3 idle minutes");
+    const launch = new URL(r.stdout.trim());
+    expect(launch.hostname).toBe("127.0.0.1");
+    // The command has exited: what answers now is the agent.
+    const api = await signedIn(launch);
+    const state = (await api("state")).body as {
+      vault: { state: string };
+      secrets: { name: string }[];
+    };
+    expect(state.vault.state).toBe("open");
+    expect(state.secrets.map((x) => x.name)).toEqual(["api-key"]);
+    const view = await api("view", { name: "api-key" });
+    expect(view.body).toEqual({ ok: true, value: VALUE });
+    // Lock ends that screen; the agent keeps serving reads.
+    expect((await api("lock")).status).toBe(200);
+    const read = await cli(["read", "api-key"], {
+      env: { ...v.env, VAULTLINK_VAULT_KEY: undefined },
+    });
+    expect(read.stdout).toBe(`${VALUE}\n`);
+    expect(r.stdout.includes(VALUE) || r.stderr.includes(VALUE)).toBe(false);
+  });
+
+  it("each call starts a new screen with its own one-time address", async () => {
+    const env = { ...v.env, VAULTLINK_VAULT_KEY: undefined };
+    const a = await cli(["ui", "--no-open"], { env });
+    const b = await cli(["ui", "--no-open"], { env });
+    expect(a.code, a.stderr).toBe(0);
+    expect(b.code, b.stderr).toBe(0);
+    expect(new URL(a.stdout.trim()).port).not.toBe(new URL(b.stdout.trim()).port);
+    const api = await signedIn(new URL(b.stdout.trim()));
+    expect((await api("state")).status).toBe(200);
   });
 });

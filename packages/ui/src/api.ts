@@ -9,6 +9,7 @@ import {
   type ProviderDefinition,
   splitDomainList,
   type Vault,
+  type WritableKeySource,
 } from "@vaultlink/core";
 import type { OptionSpec } from "@vaultlink/core/plugin";
 
@@ -21,7 +22,15 @@ export interface UiHost {
   vault: Vault;
   /** Import provider plugins (all when no ids) so their forms and links work. */
   ensureProviders?(ids?: readonly string[]): Promise<void>;
+  /**
+   * This vault's entry in the OS keychain, when the host has one: a new vault key (create,
+   * reset) is kept there when the person asks, as `vault create` and `vault reset` do.
+   */
+  keychain?: WritableKeySource;
 }
+
+/** The word the person types to confirm a reset (the server checks it, not only the page). */
+export const RESET_WORD = "reset";
 
 /** A user error the page shows as it is: what was wrong and what to do next. */
 export class UiInputError extends Error {
@@ -158,7 +167,10 @@ type Action =
   | "doctor"
   | "job"
   | "export"
-  | "import";
+  | "import"
+  | "vaultCreate"
+  | "vaultUnlock"
+  | "vaultReset";
 
 export type UiApi = Record<Action, (body: Body) => Promise<unknown>>;
 
@@ -199,8 +211,48 @@ export function createApi(
     return vault.listProviders();
   };
 
+  let keychainCheck: Promise<{ available: boolean; reason?: string }> | undefined;
+  /** Whether a new key can be kept in the OS keychain (asked once per screen). */
+  const keychainAvailability = () => {
+    const kc = host.keychain;
+    keychainCheck ??= kc
+      ? kc.availability().then(
+          (a) => (a.available ? { available: true } : { available: false, reason: a.reason }),
+          (error: unknown) => ({ available: false, reason: (error as Error).message }),
+        )
+      : Promise.resolve({ available: false, reason: "this screen has no OS keychain to use" });
+    return keychainCheck;
+  };
+  /** Keep a new key in the keychain when asked; forget the old one when not (as the CLI does). */
+  const keepKey = async (
+    vaultKey: string,
+    wanted: boolean,
+  ): Promise<{ stored: boolean; reason?: string }> => {
+    const kc = host.keychain;
+    const a = await keychainAvailability();
+    if (!kc || !a.available) return { stored: false, reason: a.reason ?? "no OS keychain" };
+    if (!wanted) {
+      await kc.forget().catch(() => false);
+      return { stored: false, reason: "you chose not to" };
+    }
+    try {
+      await kc.store(vaultKey);
+      return { stored: true };
+    } catch (error) {
+      return { stored: false, reason: `the keychain refused it: ${(error as Error).message}` };
+    }
+  };
+  const vaultView = async () => ({
+    state: vault.unlocked ? "open" : (await vault.exists()) ? "locked" : "missing",
+    home: vault.paths.dir,
+    ...(vault.unlocked && vault.unlockedBy ? { unlockedBy: vault.unlockedBy } : {}),
+    keychain: await keychainAvailability(),
+  });
+
   return {
     async state(_body: Body) {
+      // No vault yet, or a locked one: the page shows the vault-key screen and nothing else.
+      if (!vault.unlocked) return { vault: await vaultView() };
       const [secrets, integrations, settings, cache, defs] = await Promise.all([
         vault.secrets.list(),
         vault.integrations.list(),
@@ -209,6 +261,7 @@ export function createApi(
         providers(),
       ]);
       return {
+        vault: await vaultView(),
         secrets,
         integrations,
         settings: { cacheTtlMinutes: settings.cacheTtlMinutes },
@@ -403,6 +456,57 @@ export function createApi(
     async disconnect(body: Body) {
       const r = await vault.integrations.disconnect(text(body, "id", "an integration"));
       return { unresolved: r.unresolved };
+    },
+
+    /**
+     * A new vault (`vault create`): its key goes to the page once, to be shown once; it is kept
+     * in the OS keychain only when the person asks.
+     */
+    async vaultCreate(body: Body) {
+      if (await vault.exists())
+        throw new UiInputError(
+          `There is already a vault in ${vault.paths.dir}.`,
+          "Unlock it with its vault key. Lost the key? Reset the vault (every secret is lost).",
+        );
+      const { vaultKey } = await vault.create();
+      return {
+        vaultKey,
+        home: vault.paths.dir,
+        keychain: await keepKey(vaultKey, body.keychain === true),
+      };
+    },
+
+    /** Unlock with the key typed in the page (a POST body: never in an address or a log). */
+    async vaultUnlock(body: Body) {
+      if (vault.unlocked) return { unlocked: true };
+      const key = text(body, "key", "the vault key").trim();
+      // A wrong key fails before anything is written: core reads and checks, nothing more.
+      await vault.unlock(key);
+      return { unlocked: true };
+    },
+
+    /**
+     * `vault reset` from the screen: every secret, integration and cached value destroyed and a
+     * new key issued. Needs the typed confirmation word, checked here, not only in the page.
+     */
+    async vaultReset(body: Body) {
+      if (body.confirm !== RESET_WORD)
+        throw new UiInputError(
+          "Resetting destroys every secret and needs confirmation.",
+          `Type "${RESET_WORD}" to confirm.`,
+        );
+      if (!(await vault.exists()))
+        throw new UiInputError(
+          `There is no vault in ${vault.paths.dir} to reset.`,
+          "Create one instead.",
+        );
+      jobs.clear();
+      const { vaultKey } = await vault.reset({ confirm: true });
+      return {
+        vaultKey,
+        home: vault.paths.dir,
+        keychain: await keepKey(vaultKey, body.keychain === true),
+      };
     },
 
     /** Every secret that does not resolve now, with why and the fix (like `vaultlink doctor`). */

@@ -193,6 +193,9 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
     job: api.job,
     export: api.export,
     import: api.import,
+    "vault-create": api.vaultCreate,
+    "vault-unlock": api.vaultUnlock,
+    "vault-reset": api.vaultReset,
   };
   app.post("/api/lock", async (c) => {
     await lock("requested");

@@ -4,12 +4,11 @@
  * screen, then a cross-origin page trying to drive it. With VAULTLINK_UI_SCREENSHOTS=1 the same
  * walk writes docs/ui/*.png.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import {
   type HashicorpEmulator,
   type RunningOnePasswordConnect,
@@ -17,47 +16,34 @@ import {
   startOnePasswordConnectEmulator,
 } from "@vaultlink/emulators";
 import hashicorp from "@vaultlink/provider-hashicorp";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 declare const document: { title: string; cookie: string };
 declare const localStorage: Record<string, string>;
 declare const sessionStorage: Record<string, string>;
 
+import { launchChromium, openPage, type ScreenPage, SHOT_DIR, SHOTS, WAIT } from "./browser.js";
 import { type ApprovalServer, approvalProvider, startApprovalServer } from "./fixtures/approval.js";
 import { openScreen, type Screen } from "./helpers.js";
 
-const CHROMIUM = process.env.VAULTLINK_CHROMIUM ?? "/usr/bin/chromium";
 const API_KEY = "ui-browser-op-api-key-2c9d51e7";
 const LOCAL = "ui-browser-local-value-84af03b6";
-const SHOTS = process.env.VAULTLINK_UI_SCREENSHOTS === "1";
-const SHOT_DIR = fileURLToPath(new URL("../../../docs/ui/", import.meta.url));
-/** Generous: the machine may be loaded; every wait is for a condition, never a fixed time. */
-const WAIT = { timeout: 20_000 };
 
 describe("the vault screen in Chromium", { timeout: 90_000 }, () => {
   let emu: RunningOnePasswordConnect;
   let screen: Screen;
   let browser: Browser;
   let page: Page;
+  let s: ScreenPage;
   const tokens: string[] = [];
-
-  const shot = async (name: string) => {
-    if (!SHOTS) return;
-    mkdirSync(SHOT_DIR, { recursive: true });
-    await page.screenshot({ path: `${SHOT_DIR}${name}.png` });
-  };
-  const tab = (name: string) => page.getByRole("tab", { name }).click();
-  const row = (name: string) => page.locator(`tr[data-secret="${name}"]`);
-  const notice = async (text: string | RegExp) =>
-    page.locator(".notice", { hasText: text }).waitFor(WAIT);
-  const dialog = (title: string | RegExp) => page.getByRole("dialog", { name: title });
+  const shot = (name: string) => s.shot(name);
+  const tab = (name: string) => s.tab(name);
+  const row = (name: string) => s.row(name);
+  const notice = (text: string | RegExp) => s.notice(text);
+  const dialog = (title: string | RegExp) => s.dialog(title);
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM))
-      throw new Error(
-        `Chromium is not at ${CHROMIUM}: run bash scripts/ensure-system-deps.sh (or apt-get install chromium), or set VAULTLINK_CHROMIUM.`,
-      );
     emu = await startOnePasswordConnectEmulator({
       vaults: [
         {
@@ -70,17 +56,9 @@ describe("the vault screen in Chromium", { timeout: 90_000 }, () => {
     });
     tokens.push(emu.token);
     screen = await openScreen();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      // Root in a container: Chromium's sandbox needs user namespaces it may not have.
-      args: ["--no-sandbox", "--disable-dev-shm-usage"],
-    });
-    page = await browser.newPage({ viewport: { width: 1280, height: 760 } });
-    page.setDefaultTimeout(WAIT.timeout);
-    page.on("pageerror", (e) => console.error(`page error: ${e.message}`));
-    page.on("console", (m) => m.type() === "error" && console.error(`page console: ${m.text()}`));
-    await page.goto(screen.server.launchUrl);
-    await page.getByRole("tab", { name: "Secrets" }).waitFor(WAIT);
+    browser = await launchChromium();
+    s = await openPage(browser, screen.server.launchUrl);
+    page = s.page;
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
@@ -256,10 +234,7 @@ describe("a page of another origin cannot drive the screen", { timeout: 90_000 }
 
   beforeAll(async () => {
     screen = await openScreen();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--no-sandbox", "--disable-dev-shm-usage"],
-    });
+    browser = await launchChromium();
     const target = `http://127.0.0.1:${screen.server.port}`;
     // Another port of 127.0.0.1 is another origin but the same site: SameSite cookies are sent,
     // so the Origin check and the custom header are what stand in the way.
@@ -316,25 +291,20 @@ describe("HashiCorp Vault (a team integration) in Chromium", { timeout: 90_000 }
   let screen: Screen;
   let browser: Browser;
   let page: Page;
-  const row = (name: string) => page.locator(`tr[data-secret="${name}"]`);
-  const notice = (text: string | RegExp) =>
-    page.locator(".notice", { hasText: text }).waitFor(WAIT);
-  const dialog = (title: string | RegExp) => page.getByRole("dialog", { name: title });
-  const shown = (name: string) => row(name).locator(".masked").textContent();
+  let s: ScreenPage;
+  const row = (name: string) => s.row(name);
+  const notice = (text: string | RegExp) => s.notice(text);
+  const dialog = (title: string | RegExp) => s.dialog(title);
+  const shown = (name: string) => s.shown(name);
 
   beforeAll(async () => {
     emu = await startHashicorpEmulator();
     emu.writeKv("secret", "ui/app", { api_key: OLD });
     emu.writeKv("secret", "ui/app", { api_key: NEW });
     screen = await openScreen({ providers: [hashicorp] });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--no-sandbox", "--disable-dev-shm-usage"],
-    });
-    page = await browser.newPage({ viewport: { width: 1280, height: 760 } });
-    page.setDefaultTimeout(WAIT.timeout);
-    await page.goto(screen.server.launchUrl);
-    await page.getByRole("tab", { name: "Secrets" }).waitFor(WAIT);
+    browser = await launchChromium();
+    s = await openPage(browser, screen.server.launchUrl);
+    page = s.page;
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
@@ -447,14 +417,8 @@ describe("a sign-in that needs the person, from the screen", { timeout: 90_000 }
   beforeAll(async () => {
     approval = await startApprovalServer();
     screen = await openScreen({ providers: [approvalProvider] });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--no-sandbox", "--disable-dev-shm-usage"],
-    });
-    page = await browser.newPage({ viewport: { width: 1280, height: 760 } });
-    page.setDefaultTimeout(WAIT.timeout);
-    await page.goto(screen.server.launchUrl);
-    await page.getByRole("tab", { name: "Secrets" }).waitFor(WAIT);
+    browser = await launchChromium();
+    page = (await openPage(browser, screen.server.launchUrl)).page;
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
@@ -520,13 +484,13 @@ describe("export and import from the screen", { timeout: 90_000 }, () => {
     });
     await screen.vault.secrets.add("gone", { value: GONE, allowedDomains: [], enabled: true });
     dir = mkdtempSync(join(tmpdir(), "vaultlink-ui-export-"));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--no-sandbox", "--disable-dev-shm-usage"],
-    });
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
-    page.setDefaultTimeout(WAIT.timeout);
-    await page.goto(screen.server.launchUrl);
+    browser = await launchChromium();
+    page = (
+      await openPage(browser, screen.server.launchUrl, {
+        viewport: { width: 1280, height: 900 },
+        acceptDownloads: true,
+      })
+    ).page;
     await page.getByRole("tab", { name: "Settings" }).click();
   }, 120_000);
   afterAll(async () => {

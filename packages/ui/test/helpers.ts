@@ -7,7 +7,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createVault, type ProviderDefinition, type Vault } from "@vaultlink/core";
+import {
+  createVault,
+  type ProviderDefinition,
+  type Vault,
+  type WritableKeySource,
+} from "@vaultlink/core";
 import onePassword from "@vaultlink/provider-1password";
 import { startUiServer, type UiServer, type UiServerOptions } from "../src/index.js";
 
@@ -20,15 +25,20 @@ export interface Screen {
 }
 
 export async function openScreen(
-  options: Partial<Omit<UiServerOptions, "host">> & { providers?: ProviderDefinition[] } = {},
+  options: Partial<Omit<UiServerOptions, "host">> & {
+    providers?: ProviderDefinition[];
+    /** Before the screen starts: "open" (default) creates the vault; "missing" leaves none. */
+    vault?: "open" | "missing";
+    keychain?: WritableKeySource;
+  } = {},
 ): Promise<Screen> {
   const home = mkdtempSync(join(tmpdir(), "vaultlink-ui-"));
-  const { providers = [onePassword], ...serverOptions } = options;
+  const { providers = [onePassword], vault: start = "open", keychain, ...serverOptions } = options;
   const vault = createVault({ home, providers, keySources: [] });
-  await vault.create();
+  if (start === "open") await vault.create();
   const locks: string[] = [];
   const server = await startUiServer({
-    host: { vault },
+    host: { vault, ...(keychain ? { keychain } : {}) },
     ...serverOptions,
     onLock: async (reason) => {
       locks.push(reason);

@@ -43,6 +43,7 @@ export async function run(opts: Opts, cmd: Command): Promise<void> {
   });
   let requestStop: (why: string) => void = () => {};
   const token = core.newAgentToken();
+  const screens = new Set<{ close(): Promise<void> }>();
   const server = new core.AgentServer({
     vault: opened.vault,
     socket: paths.socket,
@@ -51,6 +52,25 @@ export async function run(opts: Opts, cmd: Command): Promise<void> {
     version: cliVersion(),
     onStop: () => requestStop("agent stop"),
     log,
+    // `vaultlink ui` while the agent runs: the screen is served here, on the vault held open.
+    // Its idle lock and Lock button end that screen only; the vault stays open for the agent's
+    // other clients until the agent stops.
+    startUi: async ({ idleMinutes = 15 }) => {
+      const { startUiServer } = await import("@vaultlink/ui");
+      const screen = await startUiServer({
+        host: { vault: opened.vault, ensureProviders: opened.ensureProviders },
+        idleMs: idleMinutes * 60_000,
+        onLock: async (reason) => {
+          screens.delete(screen);
+          log(`a vault screen locked (${reason}) and stopped serving`);
+          // After the Lock button's answer has gone out.
+          setTimeout(() => void screen.close(), 500);
+        },
+        onUnexpectedError: () => log("a vault screen request failed unexpectedly"),
+      });
+      screens.add(screen);
+      return { url: screen.url, launchUrl: screen.launchUrl };
+    },
   });
   try {
     await core.withAgentStartLock(paths, async () => {
@@ -106,6 +126,8 @@ export async function run(opts: Opts, cmd: Command): Promise<void> {
       clearTimeout(renewTimer);
       void (async () => {
         await server.close().catch(() => {});
+        for (const screen of screens) await screen.close().catch(() => {});
+        screens.clear();
         await opened.close().catch(() => {});
         // Only our own files: a newer agent may have taken over a socket we lost.
         const info = await core.readAgentInfo(paths);

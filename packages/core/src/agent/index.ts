@@ -23,5 +23,6 @@ export {
   type AgentInfo,
   type AgentOp,
   type AgentStatus,
+  type AgentUiScreen,
   MAX_LINE_BYTES,
 } from "./protocol.js";

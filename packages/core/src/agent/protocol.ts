@@ -20,6 +20,7 @@ export type AgentOp =
   | "reload"
   | "connect"
   | "reauth"
+  | "ui"
   | "stop";
 
 export interface AgentRequest {
@@ -53,6 +54,12 @@ export interface AgentStatus {
   version: string;
   /** Clients connected right now (this one included). */
   connections: number;
+}
+
+/** What `ui` answers: the vault screen the agent serves (the launch address signs in once). */
+export interface AgentUiScreen {
+  url: string;
+  launchUrl: string;
 }
 
 /** The info file (`agent.json`, 0600): how clients find and authenticate to the agent. */

@@ -42,6 +42,11 @@ export const agentRequestSchema = z.discriminatedUnion("op", [
     integration: z.string().min(1).max(64),
     input: z.strictObject({ method, options }),
   }),
+  z.strictObject({
+    ...base,
+    op: z.literal("ui"),
+    idleMinutes: z.number().int().min(1).max(1440).optional(),
+  }),
   z.strictObject({ ...base, op: z.literal("stop") }),
 ]);
 

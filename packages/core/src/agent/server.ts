@@ -3,11 +3,12 @@ import { chmod } from "node:fs/promises";
 import { createServer, type Server, type Socket } from "node:net";
 import type { ResolveOptions } from "../engine/resolver.js";
 import type { Vault } from "../engine/vault.js";
-import { isVaultlinkError } from "../errors/index.js";
+import { isVaultlinkError, vaultlinkError } from "../errors/index.js";
 import {
   type AgentErrorBody,
   type AgentResponse,
   type AgentStatus,
+  type AgentUiScreen,
   MAX_CONNECTIONS,
   MAX_LINE_BYTES,
 } from "./protocol.js";
@@ -27,6 +28,11 @@ export interface AgentServerOptions {
   log?: (line: string) => void;
   /** A connection silent this long is closed. Default 10 minutes. */
   idleMs?: number;
+  /**
+   * Start a vault screen on this agent's open vault (the host brings the web server; core has
+   * none). Without it, `ui` requests are refused and `vaultlink ui` runs on its own.
+   */
+  startUi?: (options: { idleMinutes?: number }) => Promise<AgentUiScreen>;
 }
 
 /**
@@ -191,6 +197,18 @@ export class AgentServer {
           ...(r.input.method !== undefined ? { method: r.input.method } : {}),
           ...(r.input.options !== undefined ? { options: r.input.options } : {}),
         });
+      case "ui": {
+        const start = this.#options.startUi;
+        if (!start)
+          throw vaultlinkError("INVALID_INPUT", "This agent does not serve the vault screen.", {
+            hint: "Stop it (vaultlink agent stop) to run vaultlink ui on its own.",
+          });
+        const screen = await start(
+          r.idleMinutes !== undefined ? { idleMinutes: r.idleMinutes } : {},
+        );
+        this.#log("started a vault screen on 127.0.0.1");
+        return screen;
+      }
       case "stop":
         return { stopping: true };
     }

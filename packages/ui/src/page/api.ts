@@ -81,7 +81,21 @@ export interface Integration {
   expiresAt?: string;
 }
 
+/** The vault itself: none yet, locked (the page asks for the key), or open. */
+export interface VaultView {
+  state: "missing" | "locked" | "open";
+  home: string;
+  unlockedBy?: string;
+  keychain: { available: boolean; reason?: string };
+}
+
+/** What `state` answers before the vault is open: only the vault itself. */
+export interface ClosedState {
+  vault: VaultView;
+}
+
 export interface State {
+  vault: VaultView;
   secrets: Secret[];
   integrations: Integration[];
   settings: { cacheTtlMinutes: number };

@@ -3,6 +3,7 @@ import { type ComponentChildren, h, render } from "preact";
 import { useEffect, useMemo, useState } from "preact/hooks";
 import {
   ApiFailure,
+  type ClosedState,
   call,
   type Integration,
   type Problem,
@@ -10,6 +11,7 @@ import {
   type Secret,
   type Spec,
   type State,
+  type VaultView,
 } from "./api.js";
 
 const html = htm.bind(h);
@@ -34,7 +36,104 @@ type Dialog =
   | { kind: "reauth"; integration: Integration }
   | { kind: "disconnect"; integration: Integration }
   | { kind: "signin"; job: string; done: string }
+  | { kind: "reset" }
   | undefined;
+
+/** The word typed to confirm a reset; the server checks it too. */
+const RESET_WORD = "reset";
+
+function KeychainBox(props: {
+  vault: VaultView;
+  checked: boolean;
+  set: (v: boolean) => void;
+  label: string;
+}) {
+  if (!props.vault.keychain.available)
+    return html`<p class="muted keychain">The new key cannot be kept in the OS keychain here (${props.vault.keychain.reason ?? "none available"}): unlock with the key itself, or VAULTLINK_VAULT_KEY.</p>`;
+  return html`<label class="check"><input type="checkbox" checked=${props.checked}
+    onChange=${(e: Event) => props.set((e.target as HTMLInputElement).checked)} /> ${props.label}</label>`;
+}
+
+/** The reset confirmation, the same rules as `vaultlink vault reset`: nothing happens unasked. */
+function ResetForm(props: {
+  vault: VaultView;
+  submit: (body: Record<string, unknown>) => void;
+  cancel: () => void;
+}) {
+  const [word, setWord] = useState("");
+  const [keychain, setKeychain] = useState(true);
+  return html`<form onSubmit=${(e: Event) => {
+    e.preventDefault();
+    props.submit({ confirm: word, keychain });
+  }}>
+    <p>Destroy every secret, integration and cached value in <code>${props.vault.home}</code> and
+      issue a new vault key? <strong>This cannot be undone.</strong></p>
+    <div class="field"><label for="reset-confirm">Type <code>${RESET_WORD}</code> to confirm</label>
+      <input id="reset-confirm" type="text" autocomplete="off" value=${word}
+        onInput=${(e: Event) => setWord((e.target as HTMLInputElement).value)} /></div>
+    <${KeychainBox} vault=${props.vault} checked=${keychain} set=${setKeychain} label="Keep the new key in the OS keychain" />
+    <button type="submit" class="danger" disabled=${word !== RESET_WORD}>Reset the vault</button>
+    <button type="button" onClick=${props.cancel}>Cancel</button>
+  </form>`;
+}
+
+/** A new vault key, shown once: the person copies it before going on. */
+function NewKey(props: { result: Record<string, unknown>; done: () => void }) {
+  const kc = props.result.keychain as { stored?: boolean; reason?: string } | undefined;
+  return html`<main class="vault-key"><h1>vaultlink</h1>
+    <section class="new-key" aria-label="Your vault key">
+      <h2>Your vault key</h2>
+      <p><code class="key">${String(props.result.vaultKey)}</code></p>
+      <p class="warning">This key is shown once. Keep it somewhere safe (a password manager): without it the vault cannot be opened, and nothing can recover it.</p>
+      <p>${kc?.stored ? "The key is kept in the OS keychain; the vault unlocks without typing it." : `The key is not in the OS keychain (${kc?.reason ?? "not asked"}): unlock with the key, or VAULTLINK_VAULT_KEY.`}</p>
+      <button type="button" onClick=${props.done}>I have saved the key</button>
+    </section></main>`;
+}
+
+/** No vault yet: create one. A locked vault: type its key, or reset it when the key is lost. */
+function VaultKeyScreen(props: {
+  vault: VaultView;
+  notice: Notice;
+  act: (action: string, body: Record<string, unknown>) => Promise<void>;
+}) {
+  const [key, setKey] = useState("");
+  const [keychain, setKeychain] = useState(true);
+  const [resetting, setResetting] = useState(false);
+  const v = props.vault;
+  const notice = props.notice
+    ? html`<p class=${props.notice.kind === "ok" ? "notice ok" : "notice error"} role=${props.notice.kind === "ok" ? "status" : "alert"}>${props.notice.text}${props.notice.hint ? html`<br /><small>${props.notice.hint}</small>` : null}</p>`
+    : null;
+  let body: unknown;
+  if (v.state === "missing")
+    body = html`<section aria-label="Create a vault"><h2>Create a vault</h2>
+      <p>There is no vault in <code>${v.home}</code> yet. Creating one issues its vault key, shown once on the next screen.</p>
+      <form onSubmit=${(e: Event) => {
+        e.preventDefault();
+        void props.act("vault-create", { keychain });
+      }}>
+        <${KeychainBox} vault=${v} checked=${keychain} set=${setKeychain} label="Keep the key in the OS keychain" />
+        <button type="submit">Create the vault</button>
+      </form></section>`;
+  else if (resetting)
+    body = html`<section aria-label="Reset the vault"><h2>Reset the vault</h2>
+      <${ResetForm} vault=${v} submit=${(b: Record<string, unknown>) => void props.act("vault-reset", b)} cancel=${() => setResetting(false)} /></section>`;
+  else
+    body = html`<section aria-label="Unlock the vault"><h2>Unlock the vault</h2>
+      <p>The vault in <code>${v.home}</code> is locked. Type its vault key (<code>vlk_…</code>).</p>
+      <form onSubmit=${async (e: Event) => {
+        e.preventDefault();
+        await props.act("vault-unlock", { key });
+        setKey("");
+      }}>
+        <div class="field"><label for="vault-key">Vault key</label>
+          <input id="vault-key" type="password" autocomplete="off" spellcheck="false" value=${key}
+            onInput=${(e: Event) => setKey((e.target as HTMLInputElement).value)} /></div>
+        <button type="submit" disabled=${key.trim() === ""}>Unlock</button>
+      </form>
+      <p class="muted">Lost the key? Nothing can recover it. <button type="button" class="small danger" onClick=${() => setResetting(true)}>Reset the vault…</button></p>
+    </section>`;
+  return html`<main class="vault-key"><h1>vaultlink</h1>${notice}${body}</main>`;
+}
 
 function describeError(error: unknown): Notice {
   if (error instanceof ApiFailure)
@@ -308,6 +407,9 @@ function SettingsTab(props: { state: State; open: (d: Dialog) => void; run: Run 
     }
     <button type="button" onClick=${() => props.open({ kind: "connect" })}>Connect an integration</button>
     <${TransferSection} run=${props.run} />
+    <h2>Vault</h2>
+    <p>The vault in <code>${props.state.vault.home}</code>${props.state.vault.unlockedBy ? html`, unlocked by its ${props.state.vault.unlockedBy} key` : null}.</p>
+    <button type="button" class="danger" onClick=${() => props.open({ kind: "reset" })}>Reset the vault…</button>
   </section>`;
 }
 
@@ -574,7 +676,8 @@ function SignIn(props: { job: string; finished: (error?: Notice) => void }) {
 }
 
 function App() {
-  const [state, setState] = useState<State | undefined>(undefined);
+  const [state, setState] = useState<State | ClosedState | undefined>(undefined);
+  const [newKey, setNewKey] = useState<Record<string, unknown> | undefined>(undefined);
   const [tab, setTab] = useState<Tab>("secrets");
   const [dialog, setDialog] = useState<Dialog>(undefined);
   const [notice, setNotice] = useState<Notice>(undefined);
@@ -583,7 +686,7 @@ function App() {
 
   const refresh = async () => {
     try {
-      setState(await call<State>("state"));
+      setState(await call<State | ClosedState>("state"));
       setVersion((v) => v + 1);
     } catch (error) {
       if (error instanceof ApiFailure && (error.status === 423 || error.status === 401))
@@ -626,11 +729,35 @@ function App() {
     }
   };
 
+  /** A vault-key action (create, unlock, reset): a new key is shown once, then the vault opens. */
+  const act = async (action: string, body: Record<string, unknown>) => {
+    try {
+      const r = await call<Record<string, unknown>>(action, body);
+      setNotice(undefined);
+      setDialog(undefined);
+      if (typeof r.vaultKey === "string") setNewKey(r);
+      else await refresh();
+    } catch (error) {
+      if (error instanceof ApiFailure && (error.status === 423 || error.status === 401))
+        setLocked(true);
+      setNotice(describeError(error));
+    }
+  };
+
   if (locked)
     return html`<main class="locked"><h1>vaultlink</h1><p>The vault screen is locked and the vault is closed.</p>
       <p>Run <code>vaultlink ui</code> again to open it.</p></main>`;
   if (!state)
     return html`<main><p class="muted">Opening the vault…</p>${notice ? html`<p class="error">${notice.text}</p>` : null}</main>`;
+  if (newKey)
+    return html`<${NewKey} result=${newKey} done=${async () => {
+      setNewKey(undefined);
+      await refresh();
+      setTab("secrets");
+      setNotice({ kind: "ok", text: "The vault is open." });
+    }} />`;
+  if (!("secrets" in state))
+    return html`<${VaultKeyScreen} vault=${state.vault} notice=${notice} act=${act} />`;
 
   let modal: unknown = null;
   const close = () => setDialog(undefined);
@@ -680,6 +807,9 @@ function App() {
       <p>Its credentials and cached values are forgotten; secrets linked to it stop resolving until you connect again.</p>
       <button type="button" class="danger" onClick=${() => run("disconnect", { id: dialog.integration.id }, `Disconnected ${dialog.integration.id}.`)}>Disconnect</button>
       <button type="button" onClick=${close}>Cancel</button></${Modal}>`;
+  else if (dialog?.kind === "reset")
+    modal = html`<${Modal} title="Reset the vault?" onClose=${close}>
+      <${ResetForm} vault=${state.vault} submit=${(b: Record<string, unknown>) => void act("vault-reset", b)} cancel=${close} /></${Modal}>`;
   else if (dialog?.kind === "signin")
     modal = html`<${Modal} title="Signing in" onClose=${close}>
       <${SignIn} job=${dialog.job} finished=${async () => {
