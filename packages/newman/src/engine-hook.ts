@@ -1,5 +1,8 @@
 import { AsyncLocalStorage } from "node:async_hooks";
-import { createRequire } from "node:module";
+import { realpathSync } from "node:fs";
+import { createRequire, registerHooks } from "node:module";
+import { dirname, join, sep } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 /**
  * How vaultlink reaches Postman's engine from inside `newman.run`: Newman builds the
@@ -16,6 +19,8 @@ export interface RunHooks {
   beforeRequest(request: PostmanRequest, item: { name?: string }, abort: () => void): void;
   /** Called after each script with its result (vault mutations among them). */
   afterScript(result: { vaultSecrets?: { mutations?: unknown } } | undefined): void;
+  /** Set once the runtime run started with these hooks (false: Newman used another engine). */
+  attached?: boolean;
 }
 
 export interface PostmanRequest {
@@ -36,15 +41,70 @@ type RunFn = (
 const current = new AsyncLocalStorage<RunHooks>();
 let installed = false;
 
-const newmanRequire = createRequire(createRequire(import.meta.url).resolve("newman"));
+const ownRequire = createRequire(import.meta.url);
+/** Newman's package folder (real path: pnpm links it), and its `require`. */
+const newmanDir = dirname(realpathSync(ownRequire.resolve("newman/package.json")));
+const newmanRequire = createRequire(join(newmanDir, "package.json"));
+/** Our own postman-runtime (≥ 7.56: `vaultSecrets` with pm.vault), not the one Newman pins. */
+const runtimeMain = realpathSync(ownRequire.resolve("postman-runtime"));
+const runtimeRequire = createRequire(runtimeMain);
+
+let redirected = false;
+
+/**
+ * Newman 6.2.2 pins postman-runtime 7.39.1 (no pm.vault) and postman-collection 4.4.0. A
+ * package's `overrides` only apply in the installing project's root, so a user's
+ * `npm install @vaultlink/newman` would give Newman its own old engine. Instead, Newman's own
+ * files (not its dependencies) have `require("postman-runtime")` answered with this package's
+ * postman-runtime, and `require("postman-collection")` with the one that runtime uses (its
+ * classes must be the runtime's). Node's documented module hooks do it; nothing is patched on
+ * disk and nothing else in the process is affected. See docs/decisions/0020-newman-runner.md.
+ */
+function redirectNewmanEngine(): void {
+  if (redirected) return;
+  const newmanFiles = newmanDir + sep;
+  const newmanDeps = join(newmanDir, "node_modules") + sep;
+  registerHooks({
+    resolve(specifier, context, nextResolve) {
+      if (specifier !== "postman-runtime" && specifier !== "postman-collection")
+        return nextResolve(specifier, context);
+      const parent = context.parentURL?.startsWith("file:")
+        ? fileURLToPath(context.parentURL)
+        : undefined;
+      if (!parent || !parent.startsWith(newmanFiles) || parent.startsWith(newmanDeps))
+        return nextResolve(specifier, context);
+      // Node's default resolver answers require() from the requiring module itself, so the
+      // file is named here: ours for the runtime, the runtime's own for the collection SDK.
+      const file =
+        specifier === "postman-runtime" ? runtimeMain : runtimeRequire.resolve(specifier);
+      return { url: pathToFileURL(file).href, format: "commonjs", shortCircuit: true };
+    },
+  });
+  redirected = true;
+}
+
+type Newman = typeof import("newman");
+let loaded: Newman | undefined;
+
+/** Newman, loaded so that it runs on this package's postman-runtime. */
+export function loadNewman(): Newman {
+  if (loaded) return loaded;
+  redirectNewmanEngine();
+  loaded = newmanRequire("newman") as Newman;
+  return loaded;
+}
 
 /** postman-collection as loaded by the runtime Newman uses (its classes must be the same). */
 export function postmanCollection(): {
   VariableScope: new (definition: unknown) => VariableScopeLike;
   VariableList: new (parent: unknown, list: unknown[]) => unknown;
 } {
-  const runtimeRequire = createRequire(newmanRequire.resolve("postman-runtime"));
   return runtimeRequire("postman-collection");
+}
+
+/** The version of the postman-runtime runs use. */
+export function runtimeVersion(): string {
+  return (runtimeRequire("./package.json") as { version: string }).version;
 }
 
 export interface VariableScopeLike {
@@ -56,11 +116,12 @@ export interface VariableScopeLike {
 
 function install(): void {
   if (installed) return;
-  const runtime = newmanRequire("postman-runtime") as { Runner: { prototype: { run: RunFn } } };
+  const runtime = runtimeRequire(runtimeMain) as { Runner: { prototype: { run: RunFn } } };
   const original = runtime.Runner.prototype.run;
   runtime.Runner.prototype.run = function (this: unknown, collection, options, callback) {
     const hooks = current.getStore();
     if (!hooks) return original.call(this, collection, options, callback);
+    hooks.attached = true;
     return original.call(
       this,
       collection,

@@ -15,8 +15,15 @@ import onePassword from "@vaultlink/provider-1password";
 import aws from "@vaultlink/provider-aws";
 import azure from "@vaultlink/provider-azure";
 import hashicorp from "@vaultlink/provider-hashicorp";
-import newman from "newman";
-import { type PostmanRequest, postmanCollection, withRunHooks } from "./engine-hook.js";
+import type newman from "newman";
+import {
+  loadNewman,
+  type PostmanRequest,
+  postmanCollection,
+  type RunHooks,
+  runtimeVersion,
+  withRunHooks,
+} from "./engine-hook.js";
 import { referencedNames } from "./references.js";
 
 /** What happens to a `{{vault:…}}` reference that cannot be resolved for a request. */
@@ -250,12 +257,14 @@ async function runWith(
 
   const restore = mode.maskOutput ? maskProcessOutput(secrets) : () => {};
   let summary: newman.NewmanRunSummary;
+  const hooks: RunHooks = { vaultSecrets: scope, beforeRequest, afterScript };
+  const engine = loadNewman();
   try {
     summary = await withRunHooks(
-      { vaultSecrets: scope, beforeRequest, afterScript },
+      hooks,
       () =>
         new Promise<newman.NewmanRunSummary>((resolve, reject) => {
-          const emitter = newman.run(
+          const emitter = engine.run(
             newmanOptions as unknown as newman.NewmanRunOptions,
             (err, s) => (err && !s ? reject(err) : resolve(s)),
           );
@@ -274,6 +283,12 @@ async function runWith(
     restore();
   }
   await writes;
+  if (!hooks.attached && summary.run.executions?.length)
+    throw new Error(
+      `Newman ran on a postman-runtime other than @vaultlink/newman's (${runtimeVersion()}): ` +
+        "newman was loaded in this process before @vaultlink/newman, so no vault reference was resolved. " +
+        "Import @vaultlink/newman before anything that loads newman.",
+    );
   const failed =
     stopped ||
     (summary.run.failures?.length ?? 0) > 0 ||
