@@ -138,3 +138,32 @@ export function tarballOf(packed: readonly Packed[], name: string): string {
     throw new Error(`${name} was not packed (packed: ${packed.map((p) => p.name).join(", ")}).`);
   return found.tarball;
 }
+
+/**
+ * `pnpm pack` one publishable package (by its name) and the @vaultlink packages it depends on,
+ * following their manifests: what a user installs to get that package from tarballs.
+ */
+export async function packWithDependencies(name: string, tarballs: string): Promise<Packed[]> {
+  const dirs = new Map<string, string>();
+  for (const entry of await readdir(join(REPO, "packages"))) {
+    const manifestPath = join(REPO, "packages", entry, "package.json");
+    if (!existsSync(manifestPath)) continue;
+    const manifest = JSON.parse(await readFile(manifestPath, "utf8")) as { name?: string };
+    if (manifest.name) dirs.set(manifest.name, join(REPO, "packages", entry));
+  }
+  const packed: Packed[] = [];
+  const queue = [name];
+  const seen = new Set<string>();
+  while (queue.length > 0) {
+    const next = queue.shift() as string;
+    if (seen.has(next)) continue;
+    seen.add(next);
+    const dir = dirs.get(next);
+    if (!dir) throw new Error(`${next} is not a package under packages/.`);
+    const one = await packOne(dir, tarballs);
+    packed.push(one);
+    const deps = Object.keys((one.manifest.dependencies ?? {}) as Record<string, string>);
+    queue.push(...deps.filter((d) => d.startsWith("@vaultlink/")));
+  }
+  return packed;
+}
