@@ -71,7 +71,7 @@ function redirectNewmanEngine(): void {
       const parent = context.parentURL?.startsWith("file:")
         ? fileURLToPath(context.parentURL)
         : undefined;
-      if (!parent || !parent.startsWith(newmanFiles) || parent.startsWith(newmanDeps))
+      if (!parent?.startsWith(newmanFiles) || parent.startsWith(newmanDeps))
         return nextResolve(specifier, context);
       // Node's default resolver answers require() from the requiring module itself, so the
       // file is named here: ours for the runtime, the runtime's own for the collection SDK.

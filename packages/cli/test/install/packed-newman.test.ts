@@ -71,13 +71,7 @@ beforeAll(async () => {
   );
   await tool(
     "npm",
-    [
-      "install",
-      "--no-audit",
-      "--no-fund",
-      "--prefer-offline",
-      ...packed.map((p) => p.tarball),
-    ],
+    ["install", "--no-audit", "--no-fund", "--prefer-offline", ...packed.map((p) => p.tarball)],
     project,
     INSTALL_TIMEOUT - 120_000,
   );
@@ -130,9 +124,11 @@ describe("@vaultlink/newman installed with npm from its tarballs", () => {
       join(project, "node_modules", "@vaultlink", "newman", "package.json"),
     );
     const version = (from: NodeJS.Require, name: string) =>
-      (JSON.parse(readFileSync(from.resolve(`${name}/package.json`), "utf8")) as {
-        version: string;
-      }).version;
+      (
+        JSON.parse(readFileSync(from.resolve(`${name}/package.json`), "utf8")) as {
+          version: string;
+        }
+      ).version;
     const [major, minor] = version(fromPackage, "postman-runtime").split(".").map(Number);
     expect(major === 7 && (minor ?? 0) >= 56, version(fromPackage, "postman-runtime")).toBe(true);
     // No override reached the install: Newman's own dependency is still the old engine, which
