@@ -48,6 +48,15 @@ const newmanRequire = createRequire(join(newmanDir, "package.json"));
 /** Our own postman-runtime (≥ 7.56: `vaultSecrets` with pm.vault), not the one Newman pins. */
 const runtimeMain = realpathSync(ownRequire.resolve("postman-runtime"));
 const runtimeRequire = createRequire(runtimeMain);
+/** The files Newman resolves without the hook: its entry point and its pinned runtime. */
+const newmanMain = newmanRequire.resolve("newman");
+const pinnedRuntime = ((): string | undefined => {
+  try {
+    return realpathSync(newmanRequire.resolve("postman-runtime"));
+  } catch {
+    return undefined;
+  }
+})();
 
 let redirected = false;
 
@@ -89,6 +98,12 @@ let loaded: Newman | undefined;
 /** Newman, loaded so that it runs on this package's postman-runtime. */
 export function loadNewman(): Newman {
   if (loaded) return loaded;
+  const cache = ownRequire.cache;
+  if (cache[newmanMain] && pinnedRuntime && pinnedRuntime !== runtimeMain && cache[pinnedRuntime])
+    throw new Error(
+      "newman was loaded in this process before @vaultlink/newman, on its own postman-runtime " +
+        "(no pm.vault, no vault references): import @vaultlink/newman before anything that loads newman.",
+    );
   redirectNewmanEngine();
   loaded = newmanRequire("newman") as Newman;
   return loaded;

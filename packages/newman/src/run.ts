@@ -164,7 +164,16 @@ async function runWith(
   const linked = new Set(
     (await vault.secrets.list()).filter((s) => s.kind === "linked").map((s) => s.name),
   );
+  // Every value the run's output must not show; values scripts write join as they are set.
   const secrets = values.map((v) => v.value);
+  let output: ReturnType<typeof maskProcessOutput> | undefined;
+  const learn = (value: unknown) => {
+    if (value === undefined || value === null) return;
+    const text = String(value);
+    if (text === "" || secrets.includes(text)) return;
+    secrets.push(text);
+    output?.add(text);
+  };
 
   const sdk = postmanCollection();
   const scope = new sdk.VariableScope({ prefix: "vault:", values });
@@ -179,6 +188,8 @@ async function runWith(
       return undefined;
     }
     domains.set(key, domains.get(key) ?? []);
+    // Masked from the moment it is set: the same script may log it next.
+    learn(value);
     return baseSet(key, value, type);
   };
   scope._ = { allowScriptAccess: async () => mode.granted };
@@ -242,6 +253,7 @@ async function runWith(
       if (!Array.isArray(ins) || typeof ins[0] !== "string") continue;
       const name = ins[0].replace(/^vault:/, "");
       if (linked.has(name)) continue;
+      if (ins.length >= 2) learn(ins[1]);
       changes.push(ins.length >= 2 ? { name, value: String(ins[1]) } : { name, unset: true });
     }
     if (changes.length === 0) return;
@@ -255,10 +267,10 @@ async function runWith(
     });
   };
 
-  const restore = mode.maskOutput ? maskProcessOutput(secrets) : () => {};
   let summary: newman.NewmanRunSummary;
   const hooks: RunHooks = { vaultSecrets: scope, beforeRequest, afterScript };
   const engine = loadNewman();
+  if (mode.maskOutput) output = maskProcessOutput(secrets, mode.granted);
   try {
     summary = await withRunHooks(
       hooks,
@@ -280,7 +292,7 @@ async function runWith(
         }),
     );
   } finally {
-    restore();
+    output?.restore();
   }
   await writes;
   if (!hooks.attached && summary.run.executions?.length)
@@ -303,9 +315,16 @@ async function runWith(
   };
 }
 
-/** Mask secrets in everything written to stdout and stderr until the returned function runs. */
-function maskProcessOutput(secrets: readonly string[]): () => void {
-  if (secrets.length === 0) return () => {};
+/**
+ * Mask secrets in everything written to stdout and stderr until `restore` runs; `add` masks
+ * one more value from then on. Nothing is wrapped when there is nothing to mask and no value
+ * can be added (`growing` false).
+ */
+function maskProcessOutput(
+  secrets: readonly string[],
+  growing: boolean,
+): { add(value: string): void; restore(): void } {
+  if (secrets.length === 0 && !growing) return { add: () => {}, restore: () => {} };
   const masker = new OutputMasker(secrets, { forms: ["url", "json"] });
   const restorers: Array<() => void> = [];
   for (const target of [process.stdout, process.stderr]) {
@@ -328,7 +347,10 @@ function maskProcessOutput(secrets: readonly string[]): () => void {
       else delete (target as { write?: unknown }).write;
     });
   }
-  return () => {
-    for (const r of restorers) r();
+  return {
+    add: (value) => masker.add([value]),
+    restore: () => {
+      for (const r of restorers) r();
+    },
   };
 }

@@ -1,48 +1,21 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { fixtureVault, recordingServer, SECRETS } from "./helpers.js";
-
-const bin = join(import.meta.dirname, "..", "dist", "bin.js");
-const fixtures = join(import.meta.dirname, "fixtures");
+import { describe, expect, it } from "vitest";
+import {
+  COLLECTION,
+  FIXTURES as fixtures,
+  runBin,
+  runNode,
+  SECRETS,
+  useRunSetup,
+} from "./helpers.js";
 
 describe("the vaultlink-newman binary", () => {
-  let server: Awaited<ReturnType<typeof recordingServer>>;
-  let t: Awaited<ReturnType<typeof fixtureVault>>;
-  let out: string;
-  beforeEach(async () => {
-    server = await recordingServer();
-    t = await fixtureVault();
-    out = mkdtempSync(join(tmpdir(), "vaultlink-newman-cli-"));
-  });
-  afterEach(async () => {
-    await server.close();
-    await t.cleanup();
-    rmSync(out, { recursive: true, force: true });
-  });
-
-  const cli = (args: string[], env: Record<string, string> = {}) =>
-    new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-      // Asynchronous, so the recording server in this process keeps answering.
-      import("node:child_process").then(({ spawn }) => {
-        const child = spawn(process.execPath, [bin, ...args], {
-          env: { PATH: process.env.PATH ?? "", HOME: out, VAULTLINK_HOME: t.home, ...env },
-        });
-        let stdout = "";
-        let stderr = "";
-        child.stdout.on("data", (c) => {
-          stdout += c;
-        });
-        child.stderr.on("data", (c) => {
-          stderr += c;
-        });
-        child.on("close", (status) => resolve({ status, stdout, stderr }));
-      });
-    });
+  const setup = useRunSetup();
+  const cli = (args: string[], env: Record<string, string> = {}) => runBin(setup, args, env);
 
   it("runs like `newman run`, prints no secret, writes the junit file and lists unresolved references", async () => {
-    const junit = join(out, "report.xml");
+    const junit = join(setup.out, "report.xml");
     const r = await cli(
       [
         "run",
@@ -52,7 +25,7 @@ describe("the vaultlink-newman binary", () => {
         "-d",
         join(fixtures, "data.json"),
         "--env-var",
-        `port=${server.port}`,
+        `port=${setup.server.port}`,
         "--env-var",
         "expectVault=Vault access denied",
         "-r",
@@ -62,7 +35,7 @@ describe("the vaultlink-newman binary", () => {
         "--timeout-request",
         "10000",
       ],
-      { VAULTLINK_VAULT_KEY: t.vaultKey },
+      { VAULTLINK_VAULT_KEY: setup.t.vaultKey },
     );
     expect(r.stderr).toContain(
       '{{vault:scoped}} in "wrong host" (domain-not-allowed, sent as written)',
@@ -73,7 +46,7 @@ describe("the vaultlink-newman binary", () => {
     // The script logs the token to the console: it is masked there.
     expect(r.stdout).toMatch(/sent to[\s\S]*q=[\s\S]*\*{8}/);
     expect(r.status).toBe(0);
-    expect(server.arrivals).toHaveLength(12);
+    expect(setup.server.arrivals).toHaveLength(12);
     const junitText = readFileSync(junit, "utf8");
     expect(junitText).toContain("<testsuites");
     for (const value of Object.values(SECRETS)) {
@@ -83,22 +56,114 @@ describe("the vaultlink-newman binary", () => {
     }
   });
 
+  it("masks a value pm.vault.set wrote during the run in the cli, json and junit reporters", async () => {
+    // Built at run time, so the collection itself never holds the whole value.
+    const made = "script-set-7c41e09b2d";
+    const collection = {
+      info: {
+        name: "set then print",
+        schema: "https://schema.getpostman.com/json/collection/v2.1.0/collection.json",
+      },
+      item: [
+        {
+          name: "makes a secret",
+          request: { method: "GET", url: "http://127.0.0.1:{{port}}/made" },
+          event: [
+            {
+              listen: "prerequest",
+              script: {
+                exec: [
+                  "const made = ['script-set-', '7c41e0', '9b2d'].join('');",
+                  "await pm.vault.set('made-by-script', made);",
+                  "console.log('the new secret is', made);",
+                  "pm.request.headers.add({ key: 'X-Made', value: made });",
+                  "pm.environment.set('made', made);",
+                ],
+              },
+            },
+            {
+              listen: "test",
+              script: {
+                exec: [
+                  "pm.test('saw ' + pm.environment.get('made'), () => pm.response.to.have.status(200));",
+                ],
+              },
+            },
+          ],
+        },
+      ],
+    };
+    const file = join(setup.out, "made.json");
+    writeFileSync(file, JSON.stringify(collection));
+    const junit = join(setup.out, "made.xml");
+    const json = join(setup.out, "made-run.json");
+    const r = await cli(
+      [
+        "run",
+        file,
+        "--env-var",
+        `port=${setup.server.port}`,
+        "--vault-scripts",
+        "--vault-grant",
+        "-r",
+        "cli,json,junit",
+        "--reporter-json-export",
+        json,
+        "--reporter-junit-export",
+        junit,
+      ],
+      { VAULTLINK_VAULT_KEY: setup.t.vaultKey },
+    );
+    expect(r.status, r.stderr.split(made).join("***")).toBe(0);
+    // The value really went out (masking is for output, not for requests) and into the vault.
+    expect(setup.server.arrivals.map((a) => a.headers["x-made"])).toEqual([made]);
+    expect(await setup.t.vault.resolve("made-by-script")).toMatchObject({ value: made });
+    const junitText = readFileSync(junit, "utf8");
+    const jsonText = readFileSync(json, "utf8");
+    expect(r.stdout).toContain("the new secret is");
+    expect(r.stdout).toContain("saw ********");
+    expect(junitText).toContain("saw ********");
+    expect(jsonText).toContain("********");
+    for (const text of [r.stdout, r.stderr, junitText, jsonText]) expect(text).not.toContain(made);
+  });
+
   it("exits 1 when --vault-unresolved=error stops a request", async () => {
     const r = await cli(
       [
         "run",
         join(fixtures, "collection.json"),
         "--env-var",
-        `port=${server.port}`,
+        `port=${setup.server.port}`,
         "-r",
         "cli",
         "--vault-unresolved",
         "error",
       ],
-      { VAULTLINK_VAULT_KEY: t.vaultKey },
+      { VAULTLINK_VAULT_KEY: setup.t.vaultKey },
     );
     expect(r.status).toBe(1);
     expect(r.stderr).toContain("request not sent");
+  });
+
+  it("refuses to run, before any request, when newman was loaded first on its own engine", async () => {
+    const pkg = join(import.meta.dirname, "..");
+    const script = [
+      'import { createRequire } from "node:module";',
+      `createRequire(${JSON.stringify(join(pkg, "package.json"))})("newman");`,
+      `const { run } = await import(${JSON.stringify(join(pkg, "dist", "index.js"))});`,
+      "try {",
+      `  await run({ collection: ${JSON.stringify(COLLECTION)}, envVar: [{ key: "port", value: "${setup.server.port}" }] });`,
+      '  console.log("ran");',
+      "} catch (error) { console.log(error.message); }",
+    ].join("\n");
+    const r = await runNode(["--input-type=module", "-e", script], {
+      HOME: setup.out,
+      VAULTLINK_HOME: setup.t.home,
+      VAULTLINK_VAULT_KEY: setup.t.vaultKey,
+    });
+    expect(r.stdout).toContain("newman was loaded in this process before @vaultlink/newman");
+    expect(r.stdout).not.toMatch(/^ran$/m);
+    expect(setup.server.arrivals).toHaveLength(0);
   });
 
   it("a locked vault is a clear error naming what to do, exit 2", async () => {
@@ -107,12 +172,12 @@ describe("the vaultlink-newman binary", () => {
     expect(r.stderr).toContain("locked");
     expect(r.stderr).toContain("VAULTLINK_VAULT_KEY");
     expect(r.stderr).not.toContain("    at ");
-    expect(server.arrivals).toHaveLength(0);
+    expect(setup.server.arrivals).toHaveLength(0);
   });
 
   it("bad options are refused before anything runs", async () => {
     const r = await cli(["run", join(fixtures, "collection.json"), "--vault-unresolved", "maybe"], {
-      VAULTLINK_VAULT_KEY: t.vaultKey,
+      VAULTLINK_VAULT_KEY: setup.t.vaultKey,
     });
     expect(r.status).toBe(2);
     expect(r.stderr).toContain("maybe");

@@ -1,50 +1,40 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { run } from "../src/index.js";
-import { type Arrival, fixtureVault, recordingServer, SECRETS } from "./helpers.js";
-
-const fixtures = join(import.meta.dirname, "fixtures");
-const collection = join(fixtures, "collection.json");
+import {
+  type Arrival,
+  COLLECTION as collection,
+  FIXTURES as fixtures,
+  SECRETS,
+  useRunSetup,
+} from "./helpers.js";
 
 describe("vaultlink-newman run (library): a real collection on Newman", () => {
-  let server: Awaited<ReturnType<typeof recordingServer>>;
-  let t: Awaited<ReturnType<typeof fixtureVault>>;
-  let out: string;
-  beforeEach(async () => {
-    server = await recordingServer();
-    t = await fixtureVault();
-    out = mkdtempSync(join(tmpdir(), "vaultlink-newman-out-"));
-  });
-  afterEach(async () => {
-    await server.close();
-    await t.cleanup();
-    rmSync(out, { recursive: true, force: true });
-  });
-
-  const byPath = (path: string): Arrival[] => server.arrivals.filter((a) => a.url.startsWith(path));
+  const setup = useRunSetup();
+  const byPath = (path: string): Arrival[] =>
+    setup.server.arrivals.filter((a) => a.url.startsWith(path));
   const baseOptions = (expectVault: string) => ({
     collection,
     environment: join(fixtures, "environment.json"),
     iterationData: join(fixtures, "data.json"),
     envVar: [
-      { key: "port", value: String(server.port) },
+      { key: "port", value: String(setup.server.port) },
       { key: "expectVault", value: expectVault },
     ],
-    vault: t.vault,
+    vault: setup.t.vault,
   });
 
   it("resolves {{vault:…}} in URL, auth helpers, headers, body and variables; keeps the rest as written", async () => {
-    const junit = join(out, "junit.xml");
-    const json = join(out, "run.json");
+    const junit = join(setup.out, "junit.xml");
+    const json = join(setup.out, "run.json");
     const result = await run({
       ...baseOptions("Vault access denied"),
       reporters: ["junit", "json"],
       reporter: { junit: { export: junit }, json: { export: json } },
     });
     // Two iterations (data file rows) of six requests.
-    expect(server.arrivals).toHaveLength(12);
+    expect(setup.server.arrivals).toHaveLength(12);
     const bearer = byPath("/auth/bearer");
     expect(bearer[0]?.headers.authorization).toBe(`Bearer ${SECRETS["api-token"]}`);
     expect(bearer[0]?.url).toBe(`/auth/bearer?q=${SECRETS["api-token"]}`);
@@ -72,7 +62,7 @@ describe("vaultlink-newman run (library): a real collection on Newman", () => {
     // Without --vault-scripts, pm.vault is denied the way Postman documents it.
     expect(result.summary.run.failures).toEqual([]);
     expect(result.written).toEqual([]);
-    expect(await t.vault.secrets.has("to-remove")).toBe(true);
+    expect(await setup.t.vault.secrets.has("to-remove")).toBe(true);
     // Reports name the requests and assertions and hold no secret value.
     const junitText = readFileSync(junit, "utf8");
     expect(junitText).toContain('testsuite name="auth / bearer"');
@@ -108,11 +98,11 @@ describe("vaultlink-newman run (library): a real collection on Newman", () => {
     });
     expect(result.summary.run.failures).toEqual([]);
     expect(result.written.sort()).toEqual(["to-remove", "written-by-script"]);
-    expect(await t.vault.resolve("written-by-script")).toMatchObject({
+    expect(await setup.t.vault.resolve("written-by-script")).toMatchObject({
       ok: true,
       value: "from-script-value",
     });
-    expect(await t.vault.secrets.has("to-remove")).toBe(false);
+    expect(await setup.t.vault.secrets.has("to-remove")).toBe(false);
   });
 
   it("pm.vault enabled but not granted: Vault access denied, the vault unchanged", async () => {
@@ -123,6 +113,6 @@ describe("vaultlink-newman run (library): a real collection on Newman", () => {
     });
     expect(result.summary.run.failures).toEqual([]);
     expect(result.written).toEqual([]);
-    expect(await t.vault.secrets.has("written-by-script")).toBe(false);
+    expect(await setup.t.vault.secrets.has("written-by-script")).toBe(false);
   });
 });

@@ -49,7 +49,10 @@ interface StreamState {
 }
 
 export class OutputMasker {
-  readonly #patterns: Patterns;
+  #patterns: Patterns;
+  /** Every value masked (with its forms), for rebuilding the patterns when values are added. */
+  readonly #values: string[];
+  readonly #forms: readonly SecretForm[];
   readonly #mask: Buffer;
   readonly #maskTrailingPrefix: boolean;
   /** The last bytes written by any stream, in the order written. */
@@ -66,8 +69,9 @@ export class OutputMasker {
   #run = 0;
 
   constructor(secrets: readonly string[], options: MaskingOptions = {}) {
-    const values = secrets.flatMap((s) => secretForms(s, options.forms ?? []));
-    this.#patterns = new Patterns(values, MIN_MASKED_RUN);
+    this.#forms = options.forms ?? [];
+    this.#values = secrets.flatMap((s) => secretForms(s, this.#forms));
+    this.#patterns = new Patterns(this.#values, MIN_MASKED_RUN);
     this.#mask = Buffer.from(options.mask || DEFAULT_MASK, "utf8");
     this.#maskTrailingPrefix = options.maskTrailingPrefix ?? true;
   }
@@ -86,6 +90,20 @@ export class OutputMasker {
       push: (chunk) => this.#push(state, chunk),
       end: () => this.#end(state),
     };
+  }
+
+  /**
+   * Mask these values too, from the next byte pushed on (a secret that became known while the
+   * output goes on, e.g. one a script wrote). Bytes pushed before are not searched again for
+   * them.
+   */
+  add(secrets: readonly string[]): void {
+    const values = secrets
+      .flatMap((s) => secretForms(s, this.#forms))
+      .filter((v) => v !== "" && !this.#values.includes(v));
+    if (values.length === 0) return;
+    this.#values.push(...values);
+    this.#patterns = new Patterns(this.#values, MIN_MASKED_RUN);
   }
 
   #push(s: StreamState, chunk: Buffer | string): void {

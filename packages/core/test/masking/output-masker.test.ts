@@ -53,6 +53,26 @@ function oneStream(secrets: string[], chunks: Array<string | Buffer>, mask = "**
 }
 
 describe("OutputMasker: examples", () => {
+  it("masks a value added while the output goes on, from then on, on every stream, in its forms", () => {
+    const out: Buffer[][] = [[], []];
+    const masker = new OutputMasker([], { mask: "***", forms: ["url"] });
+    const a = masker.stream((b) => out[0]?.push(b));
+    const b = masker.stream((c) => out[1]?.push(c));
+    const late = "made by/a script 42";
+    a.push("before: made by/a script 42\n");
+    masker.add([late, "", late]);
+    a.push("after: made by/a script 42\n");
+    b.push("url: made%20by%2Fa%20script%2042 and split: made by/a ");
+    b.push("script 42\n");
+    a.end();
+    b.end();
+    // Written before it was known: as it was (the caller adds a value before it can be written).
+    expect(Buffer.concat(out[0] ?? []).toString()).toBe(
+      "before: made by/a script 42\nafter: ***\n",
+    );
+    expect(Buffer.concat(out[1] ?? []).toString()).toBe("url: *** and split: ***\n");
+  });
+
   it("masks a secret inside one chunk as one mask", () => {
     expect(oneStream(["hunter2"], ["pw=hunter2;"])).toBe("pw=***;");
   });
