@@ -15,6 +15,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const RENEW_CHECK_MS = 60_000;
 /** Soonest next look (a renewal that is due but failing is not retried in a tight loop). */
 const RENEW_MIN_MS = 5_000;
+/**
+ * Refresh-ahead looks for hot values at least this often (a value read for the first time
+ * since its fetch may become due before the time the last look named), and no more often
+ * than every REFRESH_AHEAD_MIN_MS.
+ */
+const REFRESH_AHEAD_CHECK_MS = 5_000;
+const REFRESH_AHEAD_MIN_MS = 500;
 
 function whereItRuns(p: Extract<AgentProbe, { state: "running" }>): string {
   return `pid ${p.status.pid}, socket ${p.paths.socket}`;
@@ -114,6 +121,22 @@ export async function run(opts: Opts, cmd: Command): Promise<void> {
     if (!stopped) renewTimer = setTimeout(() => void renew(), delay);
   };
   void renew();
+  // Refresh-ahead: hot values (read since their last fetch) are fetched again in the last tenth
+  // of their cache time, so reads rarely meet an expired value (decision 0021).
+  let aheadTimer: NodeJS.Timeout | undefined;
+  const ahead = async () => {
+    let delay = REFRESH_AHEAD_CHECK_MS;
+    try {
+      const r = await opened.vault.refreshAhead();
+      if (r.failed > 0) log(`refreshing ${r.failed} value(s) ahead failed; trying again later`);
+      if (r.nextAt !== undefined)
+        delay = Math.min(delay, Math.max(REFRESH_AHEAD_MIN_MS, r.nextAt - Date.now()));
+    } catch {
+      log("refresh-ahead failed; trying again later");
+    }
+    if (!stopped) aheadTimer = setTimeout(() => void ahead(), delay);
+  };
+  void ahead();
   await new Promise<void>((resolve) => {
     let stopping = false;
     const signals: NodeJS.Signals[] = ["SIGTERM", "SIGINT", "SIGHUP"];
@@ -124,6 +147,7 @@ export async function run(opts: Opts, cmd: Command): Promise<void> {
       log(`stopping (${why})`);
       stopped = true;
       clearTimeout(renewTimer);
+      clearTimeout(aheadTimer);
       void (async () => {
         await server.close().catch(() => {});
         for (const screen of screens) await screen.close().catch(() => {});

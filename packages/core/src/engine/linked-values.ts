@@ -38,6 +38,28 @@ const GAVE_UP = new Set(["UNREACHABLE", "PROVIDER_ERROR"]);
 /** Timers may fire a millisecond early; an SDK timeout at the deadline counts as the deadline. */
 const DEADLINE_SLACK_MS = 10;
 
+/** Refresh-ahead starts this long before a hot value's cache time ends, at most (decision 0021). */
+export const REFRESH_AHEAD_MAX_MS = 60_000;
+/** ... and at most this share of the entry's cache time (a 1-minute cache time: the last 6 s). */
+export const REFRESH_AHEAD_FRACTION = 0.1;
+/** A refresh-ahead that failed is tried again no sooner than this. */
+export const REFRESH_AHEAD_RETRY_MS = 5_000;
+
+/** When refresh-ahead of `entry` is due: the last tenth of its cache time, at most 60 s. */
+export function refreshAheadAt(entry: Pick<CacheEntry, "fetchedAt" | "expiresAt">): number {
+  const lifetime = Math.max(0, entry.expiresAt - entry.fetchedAt);
+  return entry.expiresAt - Math.min(REFRESH_AHEAD_MAX_MS, lifetime * REFRESH_AHEAD_FRACTION);
+}
+
+export interface RefreshAheadResult {
+  /** Values fetched again ahead of their expiry. */
+  refreshed: number;
+  /** Refreshes that failed (the cached value stays until its time ends). */
+  failed: number;
+  /** When the next hot value becomes due (clock ms), when one is known. */
+  nextAt?: number;
+}
+
 /**
  * Gets the values of linked secrets: cache first, then the provider, with one in-flight fetch
  * per cache key and one provider call per integration per burst.
@@ -45,6 +67,9 @@ const DEADLINE_SLACK_MS = 10;
 export class LinkedValues {
   #flights = new Singleflight<LinkedOutcome>();
   #queues = new Map<string, { generation: string; queue: BatchQueue }>();
+  /** Refresh-ahead: when each cache key was last read (clock ms); undefined until enabled. */
+  #usedAt: Map<string, number> | undefined;
+  #refreshFailedAt = new Map<string, number>();
 
   constructor(
     private readonly deps: EngineServices & {
@@ -62,7 +87,90 @@ export class LinkedValues {
 
   /** The cache entry under `key` when loaded and fresh at `now`; no I/O (see `servableNow`). */
   cachedNow(key: string, now: number): CacheEntry | undefined {
-    return this.deps.cache.fresh(key, now);
+    const entry = this.deps.cache.fresh(key, now);
+    if (entry !== undefined && this.#usedAt !== undefined) this.#usedAt.set(key, now);
+    return entry;
+  }
+
+  /**
+   * Refresh-ahead for long-lived hosts (the agent): fetch again, in the background, every
+   * linked value that is hot (read from the cache since it was last fetched) and within the
+   * last tenth of its cache time (at most 60 s before it ends), so a request rarely meets an
+   * expired value. The first call starts recording reads. A failed refresh leaves the cached
+   * value as it is (it expires as usual, and stale-if-error still applies) and is tried again
+   * after 5 s. Decision 0021.
+   */
+  async refreshAhead(doc: VaultDocument): Promise<RefreshAheadResult> {
+    if (this.#usedAt === undefined) {
+      this.#usedAt = new Map();
+      return { refreshed: 0, failed: 0 };
+    }
+    const ttlMinutes = doc.settings.cacheTtlMinutes;
+    if (ttlMinutes <= 0) return { refreshed: 0, failed: 0 };
+    const now = this.deps.clock.now();
+    let nextAt: number | undefined;
+    const due = new Map<string, { name: string; link: LinkRecord; integration: IntegrationRecord }>();
+    for (const [name, secret] of Object.entries(doc.secrets)) {
+      const link = secret.link;
+      if (!link || !secret.enabled) continue;
+      const key = linkCacheKey(link);
+      if (due.has(key)) continue;
+      const usedAt = this.#usedAt.get(key);
+      if (usedAt === undefined) continue;
+      const found = this.deps.cache.peek(key) ?? (await this.deps.cache.lookup(key));
+      if (found.state === "miss" || usedAt < found.entry.fetchedAt) {
+        // Not read since it was fetched: let it expire (it costs no request until read again).
+        this.#usedAt.delete(key);
+        continue;
+      }
+      const failedAt = this.#refreshFailedAt.get(key);
+      const at = Math.max(
+        refreshAheadAt(found.entry),
+        failedAt === undefined ? 0 : failedAt + REFRESH_AHEAD_RETRY_MS,
+      );
+      if (at > now) {
+        nextAt = Math.min(nextAt ?? at, at);
+        continue;
+      }
+      let integration = doc.integrations[link.integration];
+      if (integration?.team && integration.status === "connected") {
+        // As on a read: the team's word first (a removed setup ends the refreshing too).
+        await this.deps.syncTeam(integration.id);
+        integration = (await this.deps.docs.read()).integrations[link.integration];
+      }
+      if (
+        !integration ||
+        this.#blocked({ name, ...link }, integration, doc.settings.signIns === "memory")
+      )
+        continue;
+      due.set(key, { name, link, integration });
+    }
+    let refreshed = 0;
+    let failed = 0;
+    await Promise.all(
+      [...due].map(async ([key, { name, link, integration }]) => {
+        const outcome = await this.#flights.run(key, async () => {
+          const fetched = await this.#fetch({ name, ...link }, integration, key, ttlMinutes);
+          if (fetched.ok) return fetched;
+          const { outage: _outage, ...failure } = fetched;
+          return failure;
+        });
+        if (outcome.ok) {
+          refreshed++;
+          this.#refreshFailedAt.delete(key);
+          this.deps.events.emit("ValueRefreshedAhead", {
+            integration: link.integration,
+            reference: link.reference,
+          });
+        } else {
+          failed++;
+          const at = this.deps.clock.now();
+          this.#refreshFailedAt.set(key, at);
+          nextAt = Math.min(nextAt ?? at + REFRESH_AHEAD_RETRY_MS, at + REFRESH_AHEAD_RETRY_MS);
+        }
+      }),
+    );
+    return { refreshed, failed, ...(nextAt !== undefined ? { nextAt } : {}) };
   }
 
   async get(name: string, link: LinkRecord, doc: VaultDocument): Promise<LinkedOutcome> {
@@ -87,7 +195,10 @@ export class LinkedValues {
     let expired: CacheEntry | undefined;
     if (ttlMinutes > 0) {
       const found = this.deps.cache.peek(key) ?? (await this.deps.cache.lookup(key));
-      if (found.state === "hit") return { ok: true, value: found.entry.value, source: "cache" };
+      if (found.state === "hit") {
+        this.#usedAt?.set(key, this.deps.clock.now());
+        return { ok: true, value: found.entry.value, source: "cache" };
+      }
       if (found.state === "expired") {
         expired = found.entry;
         this.deps.events.emit("CacheExpired", {

@@ -22,7 +22,7 @@ import {
 import type { KeySource, VaultFileStore, VaultPaths, VaultSession } from "../vault/types.js";
 import { CacheApi } from "./cache-api.js";
 import { DocumentAccess } from "./document.js";
-import { LinkedValues } from "./linked-values.js";
+import { LinkedValues, type RefreshAheadResult } from "./linked-values.js";
 import { Links } from "./links.js";
 import { ProviderRegistry } from "./provider-registry.js";
 import {
@@ -200,6 +200,17 @@ export class Vault {
    */
   refreshSessions(): Promise<{ nextAt?: number; refreshed: number; failed: number }> {
     return this.integrations.refreshSessions();
+  }
+
+  /**
+   * Refresh-ahead, for long-lived hosts (the agent calls it on a timer): fetch again every hot
+   * linked value (read from the cache since its last fetch) in the last tenth of its cache time
+   * (at most its last 60 s), so reads rarely meet an expired value. The first call starts
+   * recording reads and refreshes nothing. Returns when the next hot value becomes due.
+   */
+  async refreshAhead(): Promise<RefreshAheadResult> {
+    if (!this.#docs.unlocked) return { refreshed: 0, failed: 0 };
+    return this.#linked.refreshAhead(await this.#docs.read());
   }
 
   /** Forget the unlocked session (the data key leaves memory with it). */

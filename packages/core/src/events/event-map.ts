@@ -40,6 +40,11 @@ export type VaultEvents = {
     /** The provider's failure code (UNREACHABLE, THROTTLED or PROVIDER_ERROR for a 5xx). */
     code: string;
   };
+  /**
+   * A hot value (read from the cache since its last fetch) was fetched again shortly before its
+   * cache time ended, by a long-lived host's refresh-ahead (the agent).
+   */
+  ValueRefreshedAhead: { integration: string; reference: string };
   CacheReset: { entries: number };
   CachePurged: { integration: string; entries: number };
   AuthExpired: { integration: string; provider: string; reason: string };

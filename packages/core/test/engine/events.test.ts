@@ -36,6 +36,10 @@ describe("events", () => {
     clock.advance(31 * 60_000);
     fake.values.set("fake://x", refetchedValue);
     await t.vault.resolve("lnk"); // expired entry met, refetched
+    await t.vault.refreshAhead(); // starts recording reads
+    await t.vault.resolve("lnk"); // from the cache: hot
+    clock.advance(29.5 * 60_000); // inside the last minute of its cache time
+    await t.vault.refreshAhead(); // fetched again ahead of expiry
     await t.vault.settings.set("stale-if-error", 10);
     clock.advance(31 * 60_000);
     fake.failWith = { code: "UNREACHABLE" };
@@ -66,6 +70,7 @@ describe("events", () => {
       SecretUnresolved: true,
       CacheExpired: true,
       StaleValueServed: true,
+      ValueRefreshedAhead: true,
       CacheReset: true,
       CachePurged: true,
       AuthExpired: true,
