@@ -40,8 +40,8 @@ export {
 export type { DependencyContainer } from "./di/container.js";
 export { Tokens } from "./di/tokens.js";
 export { type CreateVaultOptions, createVault } from "./engine/create-vault.js";
-export type { LinkInput } from "./engine/links.js";
 export type { RefreshAheadResult } from "./engine/linked-values.js";
+export type { LinkInput } from "./engine/links.js";
 export { silentLogger, systemClock } from "./engine/logger.js";
 export type {
   MatchableResolution,

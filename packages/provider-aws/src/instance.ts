@@ -15,6 +15,7 @@ import { roleOf } from "./link-options.js";
 import { PROVIDER_ID } from "./meta.js";
 import { RoleSessions } from "./role-sessions.js";
 import { readKeys, type StaticKeys } from "./session.js";
+import { refreshAwsSession } from "./session-refresh.js";
 import { readPluginOptions, text } from "./settings.js";
 
 /**
@@ -113,6 +114,11 @@ export function createInstance(ctx: ProviderContext): ProviderInstance {
         }),
       );
       return answered.flat();
+    },
+
+    /** The agent's background renewal: new temporary credentials before these expire. */
+    refreshSession(signal) {
+      return refreshAwsSession(ctx, options, signal);
     },
 
     dispose() {

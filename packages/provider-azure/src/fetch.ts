@@ -7,7 +7,7 @@ import {
   failureFrom,
   mapWithConcurrency,
 } from "@vaultlink/core/plugin";
-import { SingleFlightCredential } from "./auth/single-flight.js";
+import { type RenewedTokens, SingleFlightCredential } from "./auth/single-flight.js";
 import { createSecretClient } from "./client.js";
 import { mapAzureError } from "./errors.js";
 import {
@@ -154,6 +154,17 @@ export class SecretFetcher {
       });
     }
     return this.#credentialPromise;
+  }
+
+  /**
+   * Renew the tokens this fetcher's reads got that expire within `marginMs` (see
+   * `SingleFlightCredential.renewDue`). Nothing before the first read: it gets its own token.
+   */
+  async renewTokens(now: number, marginMs: number, signal?: AbortSignal): Promise<RenewedTokens> {
+    if (!this.#credentialPromise) return { renewed: 0 };
+    const credential = await this.#credentialPromise;
+    if (!(credential instanceof SingleFlightCredential)) return { renewed: 0 };
+    return credential.renewDue(now, marginMs, signal);
   }
 
   /** Number of vault clients held (one per vault URL). */

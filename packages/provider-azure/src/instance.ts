@@ -13,6 +13,7 @@ import { createCredential } from "./auth/credential.js";
 import { INTERACTIVE_METHODS, isAuthMethodId } from "./auth/methods.js";
 import { signIn } from "./auth/sign-in.js";
 import { StoredTokenCredential, storedToken } from "./auth/static-token.js";
+import { mapAzureError } from "./errors.js";
 import { SecretFetcher } from "./fetch.js";
 import { META, PROVIDER_ID } from "./meta.js";
 import {
@@ -21,6 +22,12 @@ import {
   DEFAULT_CONCURRENCY,
   resolveConfig,
 } from "./settings.js";
+
+/**
+ * The agent renews tokens this long before they expire: inside @azure/identity's own
+ * five-minute renewal window, so asking the credential again really gets a new token.
+ */
+export const TOKEN_REFRESH_MARGIN_MS = 4 * 60_000;
 
 /** Settings as a fetch sees them: the stored session's, overridden by the integration's. */
 function settingsOf(
@@ -143,6 +150,33 @@ export function createAzureInstance(ctx: ProviderContext): ProviderInstance {
           error,
         );
       }
+    },
+
+    /**
+     * The agent's background refresh: tokens of renewable sign-ins (service principal, managed
+     * identity, workload identity, CLI) asked for again in their last minutes, so no read
+     * waits for Entra ID. Interactive sign-ins hold an access token without a refresh token:
+     * nothing to renew. A renewal Azure refuses matters once the current token has expired
+     * (then AUTH_EXPIRED); outages are thrown for the host to retry.
+     */
+    async refreshSession(signal: AbortSignal): Promise<{ nextAt?: number | undefined }> {
+      if (INTERACTIVE_METHODS.has(ctx.integration.authMethod) || !live) return {};
+      const now = ctx.clock.now();
+      const r = await live.fetcher.renewTokens(now, TOKEN_REFRESH_MARGIN_MS, signal);
+      if (!r.failure) return { nextAt: r.nextAt };
+      const mapped = mapAzureError(r.failure.error, {
+        phase: "fetch",
+        integration: ctx.integration.id,
+      });
+      const refused =
+        mapped.code === "AUTH_EXPIRED" ||
+        mapped.code === "AUTH_FAILED" ||
+        mapped.code === "PERMISSION_DENIED";
+      if (refused && r.expiresAt !== undefined && now < r.expiresAt) return { nextAt: r.expiresAt };
+      throw providerError(PROVIDER_ID, mapped.code, mapped.message, {
+        ...(mapped.hint ? { hint: mapped.hint } : {}),
+        ...(mapped.details ? { details: mapped.details } : {}),
+      });
     },
 
     dispose(): void {

@@ -109,7 +109,10 @@ export class LinkedValues {
     if (ttlMinutes <= 0) return { refreshed: 0, failed: 0 };
     const now = this.deps.clock.now();
     let nextAt: number | undefined;
-    const due = new Map<string, { name: string; link: LinkRecord; integration: IntegrationRecord }>();
+    const due = new Map<
+      string,
+      { name: string; link: LinkRecord; integration: IntegrationRecord }
+    >();
     for (const [name, secret] of Object.entries(doc.secrets)) {
       const link = secret.link;
       if (!link || !secret.enabled) continue;
