@@ -23,7 +23,15 @@ declare const document: { title: string; cookie: string };
 declare const localStorage: Record<string, string>;
 declare const sessionStorage: Record<string, string>;
 
-import { launchChromium, openPage, type ScreenPage, SHOT_DIR, SHOTS, WAIT } from "./browser.js";
+import {
+  launchChromium,
+  openPage,
+  reauthFromProblems,
+  type ScreenPage,
+  SHOT_DIR,
+  SHOTS,
+  WAIT,
+} from "./browser.js";
 import { type ApprovalServer, approvalProvider, startApprovalServer } from "./fixtures/approval.js";
 import { openScreen, type Screen } from "./helpers.js";
 
@@ -169,17 +177,9 @@ describe("the vault screen in Chromium", { timeout: 90_000 }, () => {
 
   it("after the provider's credentials expire, Problems offers Re-authenticate, which fixes it", async () => {
     emu.expireCredentials();
-    await tab("Problems");
-    const problem = page.locator('tr[data-problem="op-key"]');
-    await problem.locator(".reason", { hasText: "auth-expired" }).waitFor(WAIT);
-    await problem.getByRole("button", { name: "Re-authenticate" }).click();
-    const d = dialog("Re-authenticate 1password");
     const token = emu.createToken();
     tokens.push(token);
-    await d.locator("#auth-token").fill(token);
-    await d.getByRole("button", { name: "Re-authenticate" }).click();
-    await notice("Signed in to 1password again.");
-    await page.getByText("Every secret resolves.").waitFor(WAIT);
+    await reauthFromProblems(s, "op-key", "1password", { token });
   });
 
   it("renames, and deletes only after confirming", async () => {

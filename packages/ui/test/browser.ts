@@ -5,6 +5,7 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { expect } from "vitest";
 
 export const CHROMIUM = process.env.VAULTLINK_CHROMIUM ?? "/usr/bin/chromium";
 /** With VAULTLINK_UI_SCREENSHOTS=1 the walks write docs/ui/*.png. */
@@ -89,4 +90,67 @@ export async function openPage(
   await page.goto(launchUrl);
   await (options.ready ?? ((p) => p.getByRole("tab", { name: "Secrets" }).waitFor(WAIT)))(page);
   return s;
+}
+
+/** Connect an integration from the form the plugin describes (fields by option name). */
+export async function connectFromForm(
+  s: ScreenPage,
+  provider: string,
+  method: string,
+  fields: Record<string, string>,
+) {
+  await s.tab("Settings");
+  await s.page.getByRole("button", { name: "Connect an integration" }).click();
+  const c = s.dialog("Connect an integration");
+  await c.getByLabel("Provider", { exact: true }).selectOption(provider);
+  await c.getByLabel("Sign-in method").selectOption(method);
+  for (const [name, value] of Object.entries(fields)) {
+    const field = c.locator(`#auth-${name}`);
+    if ((await field.evaluate((e) => e.tagName)) === "SELECT") await field.selectOption(value);
+    else await field.fill(value);
+  }
+  await c.getByRole("button", { name: "Connect" }).click();
+  await s.notice(`Connected ${provider}.`);
+  await s.integration(provider).locator("td.status", { hasText: "connected" }).waitFor(WAIT);
+}
+
+/** Link a secret from the Link secret window (the reference must validate), then view it. */
+export async function linkFromForm(
+  s: ScreenPage,
+  name: string,
+  integration: string,
+  reference: string,
+  value: string,
+) {
+  await s.tab("Secrets");
+  await s.page.getByRole("button", { name: "Link secret" }).click();
+  const d = s.dialog("Link secret");
+  await d.getByLabel("Secret name").fill(name);
+  await d.getByLabel("Integration").selectOption(integration);
+  await d.getByLabel("Reference").fill(reference);
+  await d.locator("small.ok-text[role=status]", { hasText: "Valid" }).waitFor(WAIT);
+  await d.getByRole("button", { name: "Link" }).click();
+  await s.notice(`Linked ${name} to ${integration}.`);
+  await s.row(name).getByRole("button", { name: "View" }).click();
+  await expect.poll(() => s.shown(name), WAIT).toBe(value);
+  await s.row(name).getByRole("button", { name: "Hide" }).click();
+}
+
+/** After an expiry: Problems lists the secret as auth-expired; Re-authenticate fixes it. */
+export async function reauthFromProblems(
+  s: ScreenPage,
+  name: string,
+  integration: string,
+  fields: Record<string, string>,
+) {
+  await s.tab("Problems");
+  const problem = s.page.locator(`tr[data-problem="${name}"]`);
+  await problem.locator(".reason", { hasText: "auth-expired" }).waitFor(WAIT);
+  await problem.getByRole("button", { name: "Re-authenticate" }).click();
+  const d = s.dialog(`Re-authenticate ${integration}`);
+  for (const [field, value] of Object.entries(fields))
+    await d.locator(`#auth-${field}`).fill(value);
+  await d.getByRole("button", { name: "Re-authenticate" }).click();
+  await s.notice(`Signed in to ${integration} again.`);
+  await s.page.getByText("Every secret resolves.").waitFor(WAIT);
 }
