@@ -256,8 +256,14 @@ describe("vaultlink ui with the agent running", () => {
     expect(state.secrets.map((x) => x.name)).toEqual(["api-key"]);
     const view = await api("view", { name: "api-key" });
     expect(view.body).toEqual({ ok: true, value: VALUE });
-    // Lock ends that screen; the agent keeps serving reads.
+    // Lock ends that screen (it stops listening); the agent keeps serving reads.
     expect((await api("lock")).status).toBe(200);
+    const listening = () =>
+      get(launch.origin).then(
+        () => true,
+        (e: NodeJS.ErrnoException) => e.code !== "ECONNREFUSED",
+      );
+    await expect.poll(listening, { timeout: 10_000, interval: 100 }).toBe(false);
     const read = await cli(["read", "api-key"], {
       env: { ...v.env, VAULTLINK_VAULT_KEY: undefined },
     });

@@ -6,7 +6,7 @@ import { CliError, ExitCode, SilentExit } from "../errors.js";
 import { chompOne, readStdin } from "../io/input.js";
 import { err, out, printJson } from "../io/term.js";
 import { cliVersion } from "../program.js";
-import { openVault } from "../vault-access.js";
+import { keychainFor, openVault } from "../vault-access.js";
 import { globals, type Opts } from "./common.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -65,7 +65,12 @@ export async function run(opts: Opts, cmd: Command): Promise<void> {
     startUi: async ({ idleMinutes = 15 }) => {
       const { startUiServer } = await import("@vaultlink/ui");
       const screen = await startUiServer({
-        host: { vault: opened.vault, ensureProviders: opened.ensureProviders },
+        host: {
+          vault: opened.vault,
+          ensureProviders: opened.ensureProviders,
+          // A reset from the screen replaces (or removes) the keychain's key, as elsewhere.
+          keychain: await keychainFor(opened.vault.paths.dir),
+        },
         idleMs: idleMinutes * 60_000,
         onLock: async (reason) => {
           screens.delete(screen);
