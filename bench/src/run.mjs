@@ -1,5 +1,5 @@
 /**
- * vaultlink benchmarks (B1–B9): each scenario runs our code and its peer in the same run and reports
+ * vaultlink benchmarks (B1–B11): each scenario runs our code and its peer in the same run and reports
  * the ratio, so drifting load on a shared machine cancels out. Prints a table and writes the
  * same numbers to bench/results/latest.json.
  *
@@ -23,9 +23,22 @@ import { b6 } from "./scenarios/b6-template.mjs";
 import { b7 } from "./scenarios/b7-full-path.mjs";
 import { b8 } from "./scenarios/b8-cold-read.mjs";
 import { b9 } from "./scenarios/b9-newman.mjs";
+import { b10, b11 } from "./scenarios/b10-agent.mjs";
 
 quietAwsSdk();
-const SCENARIOS = { B1: b1, B2: b2, B3: b3, B4: b4, B5: b5, B6: b6, B7: b7, B8: b8, B9: b9 };
+const SCENARIOS = {
+  B1: b1,
+  B2: b2,
+  B3: b3,
+  B4: b4,
+  B5: b5,
+  B6: b6,
+  B7: b7,
+  B8: b8,
+  B9: b9,
+  B10: b10,
+  B11: b11,
+};
 const RESULTS = fileURLToPath(new URL("../results/latest.json", import.meta.url));
 
 const { values: args } = parseArgs({

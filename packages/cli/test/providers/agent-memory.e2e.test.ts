@@ -9,14 +9,8 @@ import {
   startOnePasswordConnectEmulator,
 } from "@vaultlink/emulators";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  createVault,
-  describeRun,
-  type E2eVault,
-  EXIT,
-  type RunResult,
-  runCli,
-} from "./helpers.js";
+import { keylessRunner, stopAgentAndCleanup } from "./agent-helpers.js";
+import { createVault, describeRun, type E2eVault, EXIT, type RunResult } from "./helpers.js";
 
 const VALUE = "memory-e2e-api-key-61d0c2";
 
@@ -24,8 +18,7 @@ describe("memory-only sign-ins in the agent (1Password Connect emulator)", () =>
   let emu: RunningOnePasswordConnect;
   let v: E2eVault;
   const d = (r: RunResult) => describeRun(r, [VALUE, emu.token, v.key]);
-  const keyless = (args: readonly string[]) =>
-    runCli(args, { env: { VAULTLINK_HOME: v.home, VAULTLINK_VAULT_KEY: undefined } });
+  const keyless = keylessRunner(() => v);
   /** The vault file, decrypted: what is on disk. */
   const fileText = async () => {
     const session = await new FileVaultStore({ paths: resolveVaultPaths({ home: v.home }) }).open(
@@ -64,8 +57,7 @@ describe("memory-only sign-ins in the agent (1Password Connect emulator)", () =>
   }, 120_000);
 
   afterAll(async () => {
-    await v?.run(["agent", "stop"]);
-    v?.cleanup();
+    await stopAgentAndCleanup(v);
     await emu?.stop();
   }, 60_000);
 
@@ -91,6 +83,10 @@ describe("memory-only sign-ins in the agent (1Password Connect emulator)", () =>
     expect(r.code, d(r)).toBe(EXIT.ok);
     expect(r.stdout === `${VALUE}\n`, "read printed the value").toBe(true);
     expect(await fileText()).not.toContain(emu.token);
+    // Another process (no sign-in of its own) says where the sign-in lives.
+    const s = await v.run(["integration", "status", "1password", "--json"]);
+    expect(s.code, d(s)).toBe(EXIT.ok);
+    expect(JSON.parse(s.stdout)).toMatchObject({ status: "connected", signInHeldBy: "agent" });
   });
 
   it("after agent stop the file still holds no credential, and a read says to sign in again", async () => {
@@ -101,6 +97,8 @@ describe("memory-only sign-ins in the agent (1Password Connect emulator)", () =>
     expect(r.code, d(r)).toBe(EXIT.auth);
     expect(r.stdout).toBe("");
     expect(r.stderr).toContain("sign in again: vaultlink integration reauth 1password");
+    const s = await v.run(["integration", "status", "1password"]);
+    expect(s.stdout).toMatch(/status: +auth-expired \(.*no agent runs.*sign in again/);
   });
 
   it("reauth through a new agent makes reads work again; still nothing on disk", async () => {

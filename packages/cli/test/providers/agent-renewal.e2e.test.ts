@@ -5,14 +5,8 @@
  */
 import { type HashicorpEmulator, startHashicorpEmulator } from "@vaultlink/emulators";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  createVault,
-  describeRun,
-  type E2eVault,
-  EXIT,
-  type RunResult,
-  runCli,
-} from "./helpers.js";
+import { keylessRunner, stopAgentAndCleanup } from "./agent-helpers.js";
+import { createVault, describeRun, type E2eVault, EXIT, type RunResult } from "./helpers.js";
 
 const VALUE = "renewal-e2e-api-key-4f02be";
 const TTL_SECONDS = 12;
@@ -37,8 +31,7 @@ describe("the agent renews a short-lived HashiCorp token in the background", () 
   }, 120_000);
 
   afterAll(async () => {
-    await v?.run(["agent", "stop"]);
-    v?.cleanup();
+    await stopAgentAndCleanup(v);
     await emu?.stop();
   }, 60_000);
 
@@ -74,9 +67,7 @@ describe("the agent renews a short-lived HashiCorp token in the background", () 
       await new Promise((r) => setTimeout(r, 250));
     }
     expect(emu.requests.count("token.renew-self") - renewedBefore).toBeGreaterThanOrEqual(2);
-    const r = await runCli(["read", "api"], {
-      env: { VAULTLINK_HOME: v.home, VAULTLINK_VAULT_KEY: undefined },
-    });
+    const r = await keylessRunner(() => v)(["read", "api"]);
     expect(r.code, d(r)).toBe(EXIT.ok);
     expect(r.stdout === `${VALUE}\n`, "read printed the value").toBe(true);
     const status = await v.run(["integration", "status", "hashicorp", "--json"]);

@@ -10,6 +10,7 @@ import { createVault as coreVault } from "@vaultlink/core";
 import { type AwsEmulator, startAwsEmulator } from "@vaultlink/emulators";
 import aws from "@vaultlink/provider-aws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { keylessRunner, stopAgentAndCleanup } from "./agent-helpers.js";
 import {
   createVault,
   describeRun,
@@ -36,13 +37,7 @@ describe("vaultlink agent through the built CLI and the AWS emulator", () => {
   const d = (r: RunResult) => describeRun(r, secrets());
   const runs: RunResult[] = [];
   /** A run with no vault key in its environment (only the vault home). */
-  const keyless = async (args: readonly string[]) => {
-    const r = await runCli(args, {
-      env: { VAULTLINK_HOME: v.home, VAULTLINK_VAULT_KEY: undefined },
-    });
-    runs.push(r);
-    return r;
-  };
+  const keyless = keylessRunner(() => v, runs);
 
   /** Put the linked value in the cache as fetched two hours ago (expired an hour ago). */
   async function cacheExpiredValue(): Promise<void> {
@@ -86,17 +81,7 @@ describe("vaultlink agent through the built CLI and the AWS emulator", () => {
   }, 180_000);
 
   afterAll(async () => {
-    if (v) {
-      await v.run(["agent", "stop"]);
-      const info = join(v.home, "agent", "agent.json");
-      if (existsSync(info)) {
-        const pid = (JSON.parse(readFileSync(info, "utf8")) as { pid: number }).pid;
-        try {
-          process.kill(pid, "SIGKILL");
-        } catch {}
-      }
-      v.cleanup();
-    }
+    await stopAgentAndCleanup(v);
     await emu?.stop();
   }, 60_000);
 

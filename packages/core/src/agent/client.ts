@@ -144,6 +144,11 @@ export class AgentClient {
     ) as Promise<IntegrationInfo>;
   }
 
+  /** The integrations as the agent sees them (its memory holds memory-only sign-ins). */
+  integrations(): Promise<IntegrationInfo[]> {
+    return this.request("integrations", {}) as Promise<IntegrationInfo[]>;
+  }
+
   /** Tell the agent the vault or cache files changed under it (another process wrote them). */
   reload(): Promise<void> {
     return this.request("reload", {}).then(() => undefined);

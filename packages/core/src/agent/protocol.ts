@@ -21,6 +21,7 @@ export type AgentOp =
   | "connect"
   | "reauth"
   | "ui"
+  | "integrations"
   | "stop";
 
 export interface AgentRequest {

@@ -26,6 +26,7 @@ export const agentRequestSchema = z.discriminatedUnion("op", [
   }),
   z.strictObject({ ...base, op: z.literal("template"), text: z.string().max(MAX_LINE_BYTES), url }),
   z.strictObject({ ...base, op: z.literal("reload") }),
+  z.strictObject({ ...base, op: z.literal("integrations") }),
   z.strictObject({
     ...base,
     op: z.literal("connect"),

@@ -51,6 +51,8 @@ export class AgentServer {
 
   constructor(options: AgentServerOptions) {
     this.#options = options;
+    // The agent answers from its own vault: never through an agent (that would be itself).
+    options.vault.useAgent(false);
     this.#token = digest(options.token);
     this.#log = options.log ?? (() => {});
     this.#server = createServer({ allowHalfOpen: false }, (socket) => this.#accept(socket));
@@ -209,6 +211,9 @@ export class AgentServer {
         this.#log("started a vault screen on 127.0.0.1");
         return screen;
       }
+      case "integrations":
+        // What the agent's memory holds (memory-only sign-ins); never credentials.
+        return vault.integrations.list();
       case "stop":
         return { stopping: true };
     }

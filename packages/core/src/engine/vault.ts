@@ -1,4 +1,5 @@
 import type { AccessPolicy } from "../access/access-policy.js";
+import { AgentRoute } from "../agent/route.js";
 import type { CachePersistence } from "../cache/types.js";
 import { ValueCache } from "../cache/value-cache.js";
 import type { DependencyContainer } from "../di/container.js";
@@ -53,6 +54,7 @@ export class Vault {
   readonly settings: SettingsApi;
   readonly providers: ProviderRegistry;
   readonly paths: VaultPaths;
+  #agent: AgentRoute;
   #unlockedBy: string | undefined;
   #docs: DocumentAccess;
   #resolver: Resolver;
@@ -77,6 +79,7 @@ export class Vault {
     this.#cachePersistence = container.resolve(Tokens.CachePersistence);
     const access: AccessPolicy = container.resolve(Tokens.AccessPolicy);
     this.paths = this.#storage.paths;
+    this.#agent = new AgentRoute(this.paths.dir);
     this.#docs = new DocumentAccess(this.#clock, options.freshnessMs ?? 1000);
 
     // The value cache is bound to the unlocked session (its key derives from the data key).
@@ -124,6 +127,12 @@ export class Vault {
       redactor: this.#redactor,
       logger: this.#logger,
       onReleased: (id) => this.#linked.forget(id),
+      agentIntegrations: () =>
+        this.#agent.run(
+          (a) => a.integrations(),
+          async () => undefined,
+          () => true,
+        ),
     });
     this.integrations = integrations;
     this.secrets = new Secrets(this.#docs, this.events, this.#clock);
@@ -174,7 +183,15 @@ export class Vault {
     if (vaultKey !== undefined) key = vaultKey;
     else {
       if (!(await this.#storage.exists())) throw await vaultNotFoundError(this.paths);
-      const found = await resolveVaultKey(this.#keySources);
+      let found: Awaited<ReturnType<typeof resolveVaultKey>>;
+      try {
+        found = await resolveVaultKey(this.#keySources);
+      } catch (error) {
+        // No key here, but the vault home's agent holds the vault unlocked: resolving works
+        // through it (the rest of the API needs the key).
+        if ((await this.#agent.client()) !== undefined) return { source: "agent" };
+        throw error;
+      }
       key = found.vaultKey;
       source = found.source;
     }
@@ -265,13 +282,33 @@ export class Vault {
     return storage.restore(key, { confirm: true });
   }
 
-  /** Resolve one secret by name. */
+  /**
+   * Use a running `vaultlink agent` of this vault home for `resolve`, `resolveMany` and
+   * `resolveTemplate` (default: on). The agent's own vault turns it off.
+   */
+  useAgent(on: boolean): void {
+    this.#agent.enabled = on;
+  }
+
+  /** Resolve one secret by name (through the vault home's agent when one runs). */
   resolve(name: string, options?: ResolveOptions): Promise<Resolution> {
+    if (this.#agent.maybe())
+      return this.#agent.run(
+        (a) => a.resolve(name, options),
+        () => this.#resolver.resolve(name, options),
+        () => this.unlocked,
+      );
     const now = this.#resolver.resolveNow(name, options);
     return now !== undefined ? Promise.resolve(now) : this.#resolver.resolve(name, options);
   }
 
   resolveMany(names: readonly string[], options?: ResolveOptions): Promise<Resolution[]> {
+    if (this.#agent.maybe())
+      return this.#agent.run(
+        (a) => a.resolveMany(names, options),
+        () => this.#resolver.resolveMany(names, options),
+        () => this.unlocked,
+      );
     return this.#resolver.resolveMany(names, options);
   }
 
@@ -286,6 +323,12 @@ export class Vault {
 
   /** Replace every `{{vault:name}}` in a text; unresolved references stay as written. */
   resolveTemplate(text: string, options?: ResolveOptions): Promise<TemplateResult> {
+    if (this.#agent.maybe())
+      return this.#agent.run(
+        (a) => a.resolveTemplate(text, options),
+        () => this.#resolver.template(text, options),
+        () => this.unlocked,
+      );
     return this.#resolver.template(text, options);
   }
 
@@ -326,6 +369,7 @@ export class Vault {
 
   /** Release provider clients and the session. */
   async dispose(): Promise<void> {
+    this.#agent.close();
     await this.lock();
   }
 

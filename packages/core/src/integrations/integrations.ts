@@ -20,8 +20,8 @@ import type {
 } from "../plugin/contract.js";
 import { withCoreSettings } from "../plugin/define-provider.js";
 import { type Redactor, redactError } from "../redaction/index.js";
-import type { IntegrationRecord, IntegrationScope } from "../vault/model.js";
-import { type IntegrationInfo, toIntegrationInfo } from "./integration-view.js";
+import type { IntegrationRecord, IntegrationScope, VaultDocument } from "../vault/model.js";
+import { type IntegrationInfo, memoryOnlyView, toIntegrationInfo } from "./integration-view.js";
 import type { JoinInfo } from "./join-code.js";
 import { pickAuthMethod, splitOptions } from "./options.js";
 
@@ -81,6 +81,11 @@ export class Integrations {
       redactor: Redactor;
       logger: Logger;
       onReleased: (integrationId: string) => void;
+      /**
+       * Memory-only sign-ins: the integrations as the vault home's running agent holds them;
+       * undefined when no agent runs (or this process is the agent).
+       */
+      agentIntegrations?: () => Promise<IntegrationInfo[] | undefined>;
     },
   ) {}
 
@@ -95,16 +100,32 @@ export class Integrations {
   async list(): Promise<IntegrationInfo[]> {
     const doc = await this.deps.docs.read();
     const now = this.deps.clock.now();
-    return Object.values(doc.integrations)
+    const infos = Object.values(doc.integrations)
       .map((r) => toIntegrationInfo(r, now))
       .sort((a, b) => a.id.localeCompare(b.id));
+    return this.#withMemoryOnly(doc, infos);
   }
 
   async status(id: string): Promise<IntegrationInfo> {
-    return toIntegrationInfo(
-      this.#require((await this.deps.docs.read()).integrations, id),
-      this.deps.clock.now(),
-    );
+    const doc = await this.deps.docs.read();
+    const info = toIntegrationInfo(this.#require(doc.integrations, id), this.deps.clock.now());
+    const [shown] = await this.#withMemoryOnly(doc, [info]);
+    return shown ?? info;
+  }
+
+  /**
+   * With `sign-ins: memory`, a connected integration whose credentials this process does not
+   * hold is shown as the agent holds it: "connected" with the sign-in in the agent, or
+   * auth-expired with "sign in again" when no agent holds it (decision 0021).
+   */
+  async #withMemoryOnly(doc: VaultDocument, infos: IntegrationInfo[]): Promise<IntegrationInfo[]> {
+    if (doc.settings.signIns !== "memory") return infos;
+    const missing = (i: IntegrationInfo) =>
+      i.status === "connected" && doc.integrations[i.id]?.credentials === undefined;
+    if (!infos.some(missing)) return infos;
+    const agent = await this.deps.agentIntegrations?.().catch(() => undefined);
+    const byId = new Map((agent ?? []).map((a) => [a.id, a]));
+    return infos.map((i) => (missing(i) ? memoryOnlyView(i, byId.get(i.id), !!agent) : i));
   }
 
   async connect(input: ConnectInput): Promise<IntegrationInfo> {

@@ -60,7 +60,13 @@ describe("memory-only sign-ins (sign-ins: memory)", () => {
         expect(r.message).toContain("sign in again: vaultlink integration reauth fake");
         expect(r.fix).toContain("vaultlink agent start");
       }
-      expect((await other.integrations.status("fake")).status).toBe("connected");
+      // Shown as this process can use it (no agent runs): sign in again. The file says connected.
+      expect(await other.integrations.status("fake")).toMatchObject({
+        status: "auth-expired",
+        signInHeldBy: "none",
+        statusReason: expect.stringContaining("sign in again: vaultlink integration reauth fake"),
+      });
+      expect((await fileDocument(c.home, c.vaultKey)).integrations.fake?.status).toBe("connected");
     } finally {
       await other.dispose();
     }
