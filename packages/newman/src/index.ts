@@ -5,6 +5,8 @@
 
 export { formatUnresolved } from "./report.js";
 export {
+  formatPluginProblem,
+  loadProviders,
   openUserVault,
   type RunOptions,
   type RunResult,

@@ -1,20 +1,25 @@
 import {
   checkVaultDir,
   createVault,
+  defaultPluginConfig,
   findReferences,
   fixFor,
   isUrlAllowed,
   maskText,
   OutputMasker,
+  type PluginConfig,
+  type PluginProblem,
+  PluginRegistry,
+  type ProviderDefinition,
+  pluginConfigFile,
+  readPluginConfig,
+  resolveVaultPaths,
   type SecretChange,
   type UnresolvedReference,
   type Vault,
+  VaultlinkError,
   vaultNotFoundError,
 } from "@vaultlink/core";
-import onePassword from "@vaultlink/provider-1password";
-import aws from "@vaultlink/provider-aws";
-import azure from "@vaultlink/provider-azure";
-import hashicorp from "@vaultlink/provider-hashicorp";
 import type newman from "newman";
 import {
   loadNewman,
@@ -45,6 +50,17 @@ export interface RunOptions {
   vaultGrant?: boolean;
   /** Mask vault values in what the run writes to stdout/stderr (default true). */
   maskOutput?: boolean;
+  /**
+   * A warning about providers: a plugin from the config file that could not be loaded, or a
+   * config file that cannot be used (the run goes on; secrets linked to a missing provider are
+   * reported unresolved). Default: written to stderr.
+   */
+  onWarning?: (text: string) => void;
+}
+
+/** A plugin that did not load, in one warning line plus what to do. */
+export function formatPluginProblem(p: PluginProblem): string {
+  return `vaultlink-newman: warning: the provider plugin ${p.spec} is ${p.kind}: ${p.reason}.\n${p.hint ? `  ${p.hint}\n` : ""}`;
 }
 
 export interface UnresolvedInRun extends UnresolvedReference {
@@ -74,11 +90,44 @@ export interface RunResult {
   failed: boolean;
 }
 
-const PROVIDERS = [aws, azure, hashicorp, onePassword];
+/**
+ * The provider plugins the `vaultlink` CLI would load for this vault: the first-party ones
+ * (this package's dependencies), the config file's plugins (`vaultlink plugins install`, paths)
+ * and discovered ones, through core's plugin registry. Plugins that fail to load are reported
+ * to `warn`, not thrown: local secrets and the other providers still work.
+ */
+export async function loadProviders(
+  home: string | undefined,
+  warn: (text: string) => void = () => {},
+): Promise<{
+  providers: ProviderDefinition[];
+  pluginOptions: Record<string, Record<string, unknown>>;
+}> {
+  const file = pluginConfigFile(resolveVaultPaths(home ? { home } : {}).dir);
+  let config: PluginConfig;
+  try {
+    config = readPluginConfig(file);
+  } catch (error) {
+    // As the CLI's vault commands do: the first-party providers and local secrets still work.
+    if (!(error instanceof VaultlinkError) || error.code !== "CONFIG_INVALID") throw error;
+    warn(
+      `vaultlink-newman: warning: ${error.message} Its plugins are not loaded; first-party providers and local secrets work.\n${error.hint ? `  ${error.hint}\n` : ""}`,
+    );
+    config = defaultPluginConfig(file);
+  }
+  const registry = new PluginRegistry(config, { anchor: import.meta.url });
+  const loaded = await registry.load();
+  for (const problem of registry.problems) warn(formatPluginProblem(problem));
+  return {
+    providers: loaded.map((p) => p.definition),
+    pluginOptions: registry.pluginOptions(),
+  };
+}
 
 /** Open and unlock the user's vault the way the `vaultlink` CLI does (core's key sources). */
-export async function openUserVault(home?: string): Promise<Vault> {
-  const vault = createVault({ providers: PROVIDERS, ...(home ? { home } : {}) });
+export async function openUserVault(home?: string, warn?: (text: string) => void): Promise<Vault> {
+  const { providers, pluginOptions } = await loadProviders(home, warn);
+  const vault = createVault({ providers, pluginOptions, ...(home ? { home } : {}) });
   await checkVaultDir(vault.paths.dir);
   if (!(await vault.exists())) throw await vaultNotFoundError(vault.paths);
   await vault.unlock();
@@ -114,9 +163,10 @@ export async function run(options: RunOptions): Promise<RunResult> {
     vaultScripts = false,
     vaultGrant = false,
     maskOutput = true,
+    onWarning = (text: string) => process.stderr.write(text),
     ...newmanOptions
   } = options;
-  const vault = given ?? (await openUserVault(home));
+  const vault = given ?? (await openUserVault(home, onWarning));
   try {
     return await runWith(vault, newmanOptions, {
       vaultUnresolved,

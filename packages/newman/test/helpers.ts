@@ -95,11 +95,13 @@ export interface RunSetup {
  * Registers beforeEach/afterEach that give every test a fresh recording server, fixture vault
  * and output folder, and remove them after; the returned object holds the current ones.
  */
-export function useRunSetup(): RunSetup {
+export function useRunSetup(
+  providers: () => Promise<ProviderDefinition[]> = async () => [],
+): RunSetup {
   const setup = {} as RunSetup;
   beforeEach(async () => {
     setup.server = await recordingServer();
-    setup.t = await fixtureVault();
+    setup.t = await fixtureVault(await providers());
     setup.out = mkdtempSync(join(tmpdir(), "vaultlink-newman-out-"));
   });
   afterEach(async () => {

@@ -1,12 +1,11 @@
 import { resolve } from "node:path";
+import { checkPluginPackage, hostCoreVersion } from "@vaultlink/core";
 import type { Command } from "commander";
 import { CliError, ExitCode } from "../errors.js";
 import { err, out, printJson, table } from "../io/term.js";
-import { checkPluginPackage } from "../plugins/compat.js";
 import { type CliConfig, entrySpec, loadConfig, updateConfigPlugins } from "../plugins/config.js";
 import { absoluteIfPath, PluginsFolder, registryName } from "../plugins/folder.js";
-import { hostCoreVersion } from "../plugins/host-core.js";
-import { type LoadedPlugin, PluginRegistry } from "../plugins/registry.js";
+import { CLI_ANCHOR, type LoadedPlugin, PluginRegistry } from "../plugins/registry.js";
 import type { Opts } from "./common.js";
 
 export async function list(opts: Opts, _cmd: Command): Promise<void> {
@@ -90,7 +89,7 @@ async function verify(
       exitCode: ExitCode.other,
       code: "PLUGIN_INVALID",
     });
-  const problem = checkPluginPackage(name, pkg, hostCoreVersion(), { strict: true });
+  const problem = checkPluginPackage(name, pkg, hostCoreVersion(CLI_ANCHOR), { strict: true });
   if (problem)
     throw new CliError(`${name}@${String(pkg.version)} cannot be enabled: ${problem.reason}.`, {
       hint: problem.hint,

@@ -1,91 +1,43 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import {
+  defaultPluginConfig,
+  type PluginConfig,
+  type PluginEntry,
+  parsePluginConfig,
+  pluginConfigFile,
+  VaultlinkError,
+} from "@vaultlink/core";
 import { CliError, ExitCode } from "../errors.js";
 import { vaultHome } from "../home.js";
 import { homeProblem, osError } from "../os-errors.js";
 
-export type PluginEntry = string | [string, Record<string, unknown>];
-
-export interface CliConfig {
-  /** The config file (whether or not it exists). */
-  file: string;
-  /** Directory the config's relative paths and node_modules resolve from. */
-  dir: string;
-  exists: boolean;
-  /** Where `vaultlink plugins install` keeps plugins: a folder with its own package.json. */
-  pluginsDir: string;
-  plugins: PluginEntry[];
-  discover: boolean;
-}
+export type { PluginEntry } from "@vaultlink/core";
+export type CliConfig = PluginConfig;
 
 /** `config.json` in VAULTLINK_HOME, or VAULTLINK_CONFIG. A missing file means defaults. */
 export function loadConfig(): CliConfig {
-  const file = process.env.VAULTLINK_CONFIG?.trim()
-    ? resolve(process.env.VAULTLINK_CONFIG.trim())
-    : join(vaultHome(), "config.json");
-  const base: CliConfig = {
-    file,
-    dir: dirname(file),
-    exists: false,
-    pluginsDir: join(dirname(file), "plugins"),
-    plugins: [],
-    discover: false,
-  };
+  const file = pluginConfigFile(vaultHome());
   let text: string;
   try {
     text = readFileSync(file, "utf8");
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") return base;
+    if (code === "ENOENT") return defaultPluginConfig(file);
     // VAULTLINK_HOME pointing at a file is not a config problem: say what it is.
     if (code === "ENOTDIR") throw homeProblem() ?? osError(error) ?? error;
     throw osError(error) ?? configError(file, (error as Error).message);
   }
-  let value: unknown;
   try {
-    value = JSON.parse(text);
-  } catch {
-    throw configError(file, "it is not valid JSON");
+    return parsePluginConfig(file, text);
+  } catch (error) {
+    if (error instanceof VaultlinkError && error.code === "CONFIG_INVALID")
+      throw new CliError(error.message, {
+        ...(error.hint ? { hint: error.hint } : {}),
+        exitCode: ExitCode.usage,
+        code: "CONFIG_INVALID",
+      });
+    throw error;
   }
-  if (!value || typeof value !== "object" || Array.isArray(value))
-    throw configError(file, "it must be a JSON object");
-  const v = value as Record<string, unknown>;
-  for (const key of Object.keys(v)) {
-    if (KNOWN_KEYS.includes(key)) continue;
-    const near = KNOWN_KEYS.find((k) => k.startsWith(key) || key.startsWith(k));
-    throw configError(
-      file,
-      `the key ${JSON.stringify(key)} is not a config key`,
-      near
-        ? `Rename ${JSON.stringify(key)} to ${JSON.stringify(near)}.`
-        : `Remove it; the keys are ${KNOWN_KEYS.map((k) => JSON.stringify(k)).join(", ")}.`,
-    );
-  }
-  const plugins = v.plugins ?? [];
-  if (!Array.isArray(plugins)) throw configError(file, '"plugins" must be an array');
-  for (const p of plugins) {
-    const ok =
-      typeof p === "string" ||
-      (Array.isArray(p) &&
-        p.length === 2 &&
-        typeof p[0] === "string" &&
-        p[1] &&
-        typeof p[1] === "object" &&
-        !Array.isArray(p[1]));
-    if (!ok)
-      throw configError(
-        file,
-        `plugin entry ${JSON.stringify(p)} must be "name", "./path.js" or ["name", {options}]`,
-      );
-  }
-  if (v.discover !== undefined && typeof v.discover !== "boolean")
-    throw configError(file, '"discover" must be true or false');
-  return {
-    ...base,
-    exists: true,
-    plugins: plugins as PluginEntry[],
-    discover: v.discover === true,
-  };
 }
 
 /**
@@ -101,27 +53,13 @@ export function loadConfigOrDefaults(warn: (text: string) => void): CliConfig {
     warn(
       `warning: ${error.message} Its plugins are not loaded; first-party providers and local secrets work.${error.hint ? `\nhint: ${error.hint}` : ""}`,
     );
-    const file = process.env.VAULTLINK_CONFIG?.trim()
-      ? resolve(process.env.VAULTLINK_CONFIG.trim())
-      : join(vaultHome(), "config.json");
-    return {
-      file,
-      dir: dirname(file),
-      exists: true,
-      pluginsDir: join(dirname(file), "plugins"),
-      plugins: [],
-      discover: false,
-    };
+    return { ...defaultPluginConfig(pluginConfigFile(vaultHome())), exists: true };
   }
 }
 
-const KNOWN_KEYS = ["plugins", "discover", "$schema"];
-
-function configError(file: string, why: string, fix?: string): CliError {
+function configError(file: string, why: string): CliError {
   return new CliError(`The config file ${file} cannot be used: ${why}.`, {
-    hint:
-      fix ??
-      `Fix ${file}: expected { "plugins": ["name" | "./path.js" | ["name", {options}]], "discover": false }.`,
+    hint: `Fix ${file}: expected { "plugins": ["name" | "./path.js" | ["name", {options}]], "discover": false }.`,
     exitCode: ExitCode.usage,
     code: "CONFIG_INVALID",
   });

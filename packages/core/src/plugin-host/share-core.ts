@@ -7,15 +7,13 @@ import { findPackageDir } from "./package-dir.js";
  * peer-depends on `@vaultlink/core` would find no core of its own in the plugins folder, and
  * one that depends on it would get a second copy of whatever version npm picked. A module
  * resolution hook answers every `@vaultlink/core` and `@vaultlink/core/…` import as if the
- * CLI itself had made it, so every plugin, however it was installed (`plugins install`, a
- * hand-made node_modules, a path in config.json, a linked folder), runs against the core that
- * ships with this CLI. See docs/decisions/0011-plugins-share-the-host-core.md.
+ * host itself had made it (from `anchor`, a file URL inside the host's package), so every
+ * plugin, however it was installed (`plugins install`, a hand-made node_modules, a path in
+ * config.json, a linked folder), runs against the core that ships with the host.
+ * See docs/decisions/0011-plugins-share-the-host-core.md.
  */
 
 const CORE = "@vaultlink/core";
-
-/** Where the host resolves packages from: this module's own file (inside the CLI package). */
-const ANCHOR = import.meta.url;
 
 const HOOK_SOURCE = `
 let anchor;
@@ -41,12 +39,16 @@ interface ModuleWithHooks {
   }) => unknown;
 }
 
-let installed = false;
+let installed: string | undefined;
 
-/** Install the hook once per process; before the first plugin import. Cheap to call again. */
-export function shareHostCore(): void {
-  if (installed) return;
-  installed = true;
+/**
+ * Install the hook once per process; before the first plugin import. Cheap to call again. The
+ * first host anchor wins (one process, one host).
+ */
+export function shareHostCore(anchor: string): void {
+  if (installed !== undefined) return;
+  installed = anchor;
+  const ANCHOR = anchor;
   const withHooks = module as unknown as ModuleWithHooks;
   if (typeof withHooks.registerHooks === "function") {
     // Node 22.15+: synchronous, in-thread, and it also covers require().
@@ -63,9 +65,9 @@ export function shareHostCore(): void {
   });
 }
 
-/** The version of the core every plugin gets (the CLI's own `@vaultlink/core`). */
-export function hostCoreVersion(): string | undefined {
-  const dir = findPackageDir(CORE, [ANCHOR]);
+/** The version of the core every plugin gets (the host's own `@vaultlink/core`). */
+export function hostCoreVersion(anchor: string): string | undefined {
+  const dir = findPackageDir(CORE, [anchor]);
   if (!dir) return undefined;
   try {
     const pkg = JSON.parse(readFileSync(`${dir}/package.json`, "utf8")) as { version?: unknown };

@@ -1,7 +1,5 @@
 import semver from "semver";
-
-/** Plugin contract versions this CLI loads (package.json "vaultlink".apiVersion). */
-export const SUPPORTED_API_VERSIONS: readonly number[] = [1];
+import { SUPPORTED_API_VERSIONS } from "../plugin/contract.js";
 
 export interface CompatProblem {
   kind: "incompatible" | "broken";
