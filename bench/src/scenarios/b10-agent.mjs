@@ -80,7 +80,10 @@ export async function b10(ctx) {
     id: "B10",
     title: "vaultlink read <name> through the agent (no key in its env), one cached linked secret",
     ours: { label: "read via agent", ...ours },
-    extra: [{ label: "read, quick path (no agent)", ...quickOurs }],
+    extra: [
+      { label: "read, quick path (no agent)", ...quickOurs },
+      { label: "node -e 0 (quick-path phase)", ...quickFloor },
+    ],
     peer: { label: "node -e 0 (floor)", ...floor },
     metric: {
       name: "median ratio (agent read / node -e 0)",
