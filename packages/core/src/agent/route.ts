@@ -17,7 +17,7 @@ const CONNECTION_CODES = new Set(["AGENT_UNREACHABLE", "AGENT_UNRESPONSIVE"]);
 export class AgentRoute {
   #paths: AgentPaths;
   #enabled = true;
-  #checkedAt = Number.NEGATIVE_INFINITY;
+  #recheck: NodeJS.Timeout | undefined;
   #present = false;
   #client: Promise<AgentClient | undefined> | undefined;
 
@@ -27,17 +27,29 @@ export class AgentRoute {
 
   set enabled(on: boolean) {
     this.#enabled = on;
-    if (!on) this.close();
+    if (!on) this.dispose();
   }
 
-  /** Synchronous and cheap: may an agent run for this home (its socket is there)? */
+  /** Close the connection and forget the last socket check (the vault is disposed). */
+  dispose(): void {
+    clearTimeout(this.#recheck);
+    this.#recheck = undefined;
+    this.close();
+  }
+
+  /**
+   * Synchronous and cheap: may an agent run for this home (its socket is there)? The answer is
+   * kept for a second by an unref'd timer, so a hot loop of resolves pays one field read.
+   */
   maybe(): boolean {
     if (!this.#enabled) return false;
-    const now = performance.now();
-    if (now - this.#checkedAt >= AGENT_RECHECK_MS) {
-      this.#checkedAt = now;
+    if (this.#recheck === undefined) {
       this.#present = existsSync(this.#paths.socket);
       if (!this.#present) this.close();
+      this.#recheck = setTimeout(() => {
+        this.#recheck = undefined;
+      }, AGENT_RECHECK_MS);
+      this.#recheck.unref?.();
     }
     return this.#present;
   }

@@ -369,7 +369,7 @@ export class Vault {
 
   /** Release provider clients and the session. */
   async dispose(): Promise<void> {
-    this.#agent.close();
+    this.#agent.dispose();
     await this.lock();
   }
 
