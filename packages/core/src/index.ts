@@ -49,6 +49,7 @@ export type {
   ResolveOptions,
   TemplateResult,
 } from "./engine/resolver.js";
+export type { ScriptGrantCheck, ScriptGrants } from "./engine/script-grants.js";
 export type { SecretInfo } from "./engine/secret-view.js";
 export type { NewSecret, SecretChange, SecretPatch } from "./engine/secrets.js";
 export { Vault, type VaultOptions } from "./engine/vault.js";

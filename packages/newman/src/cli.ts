@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from "commander";
+import { collectionIdentity } from "./grants.js";
 import { formatUnresolved } from "./report.js";
-import { run, type UnresolvedMode } from "./run.js";
+import { openUserVault, run, type UnresolvedMode } from "./run.js";
 
 function integer(value: string): number {
   const n = Number(value);
@@ -102,11 +103,69 @@ export function program(): Command {
     )
     .option(
       "--vault-grant",
-      "grant this collection's scripts access to the vault (with --vault-scripts)",
+      "grant this collection's scripts access to the vault for this run (with --vault-scripts; or remember it: vaultlink-newman grant)",
     )
     .allowUnknownOption(false)
     .action(async () => {});
+  cmd
+    .command("grant")
+    .description(
+      "remember in the vault that this collection's scripts may use pm.vault (as it is now: a changed collection needs a new grant)",
+    )
+    .argument("<collection>", "the collection file")
+    .action(async () => {});
+  cmd
+    .command("revoke")
+    .description("forget a collection's pm.vault grant")
+    .argument("<collection>", "the collection file, or the id `grants` lists")
+    .action(async () => {});
+  cmd
+    .command("grants")
+    .description("list the collections whose scripts hold a pm.vault grant")
+    .action(async () => {});
   return cmd;
+}
+
+/** `grant`, `revoke` and `grants`: remembered pm.vault grants, in the user's vault. */
+async function grantCommand(name: string, target: string | undefined): Promise<number> {
+  const vault = await openUserVault(undefined, (text) => process.stderr.write(text));
+  try {
+    if (name === "grants") {
+      const grants = await vault.scriptGrants.list();
+      if (grants.length === 0) process.stdout.write("No collection holds a pm.vault grant.\n");
+      for (const g of grants)
+        process.stdout.write(`${g.collection}  "${g.label}"  granted ${g.grantedAt}\n`);
+      return 0;
+    }
+    if (name === "grant") {
+      const identity = collectionIdentity(target);
+      await vault.scriptGrants.grant({
+        collection: identity.id,
+        label: identity.label,
+        digest: identity.digest,
+      });
+      process.stdout.write(
+        `The scripts of "${identity.label}" (${identity.id}) may use pm.vault in runs with --vault-scripts, as the collection is now; a changed collection needs a new grant.\n`,
+      );
+      return 0;
+    }
+    let id = target as string;
+    try {
+      id = collectionIdentity(target).id;
+    } catch {
+      // Not a collection file: an id as `grants` lists it.
+    }
+    if (!(await vault.scriptGrants.revoke(id))) {
+      process.stderr.write(
+        `vaultlink-newman: no pm.vault grant for ${id}.\n  See the granted collections: vaultlink-newman grants\n`,
+      );
+      return 2;
+    }
+    process.stdout.write(`The pm.vault grant of ${id} is revoked.\n`);
+    return 0;
+  } finally {
+    await vault.dispose();
+  }
 }
 
 /** Run the CLI; returns the exit code (0 ok, 1 run failed, 2 bad input or vault problem). */
@@ -127,14 +186,35 @@ export async function main(argv: readonly string[]): Promise<number> {
   const { options: reporter, rest } = reporterOptions(argv, reporterList);
   const cmd = program();
   let parsed: { args: string[]; opts: Record<string, unknown> } | undefined;
-  cmd.commands[0]?.action((collection: string, opts: Record<string, unknown>) => {
-    parsed = { args: [collection], opts };
-  });
+  let grantAction: { name: string; target?: string } | undefined;
+  for (const sub of cmd.commands) {
+    if (sub.name() === "run")
+      sub.action((collection: string, opts: Record<string, unknown>) => {
+        parsed = { args: [collection], opts };
+      });
+    else
+      sub.action((target?: string) => {
+        grantAction = {
+          name: sub.name(),
+          ...(typeof target === "string" ? { target } : {}),
+        };
+      });
+  }
   try {
     await cmd.parseAsync(rest as string[], { from: "user" });
   } catch (error) {
     const code = (error as { exitCode?: number }).exitCode;
     return code === 0 ? 0 : 2;
+  }
+  if (grantAction) {
+    try {
+      return await grantCommand(grantAction.name, grantAction.target);
+    } catch (error) {
+      const e = error as { message?: string; hint?: string };
+      process.stderr.write(`vaultlink-newman: ${e.message ?? String(error)}\n`);
+      if (e.hint) process.stderr.write(`  ${e.hint}\n`);
+      return 2;
+    }
   }
   if (!parsed) return 0;
   const o = parsed.opts;

@@ -29,6 +29,7 @@ import {
   runtimeVersion,
   withRunHooks,
 } from "./engine-hook.js";
+import { rememberedGrant } from "./grants.js";
 import { referencedNames } from "./references.js";
 
 /** What happens to a `{{vault:…}}` reference that cannot be resolved for a request. */
@@ -46,7 +47,10 @@ export interface RunOptions {
   vaultUnresolved?: UnresolvedMode;
   /** Postman's "Enable support in scripts": pm.vault is usable once granted. */
   vaultScripts?: boolean;
-  /** Grant this collection's scripts access to the vault (Postman's grant prompt). */
+  /**
+   * Grant this collection's scripts access to the vault (Postman's grant prompt). Without it, a
+   * grant remembered in the vault (`vaultlink-newman grant`) for the collection as it is now.
+   */
   vaultGrant?: boolean;
   /** Mask vault values in what the run writes to stdout/stderr (default true). */
   maskOutput?: boolean;
@@ -168,10 +172,15 @@ export async function run(options: RunOptions): Promise<RunResult> {
   } = options;
   const vault = given ?? (await openUserVault(home, onWarning));
   try {
+    // Granted by the flag (Postman's prompt answered "allow"), or by a grant remembered in the
+    // vault for this collection exactly as it is now.
+    const granted =
+      vaultScripts &&
+      (vaultGrant || (await rememberedGrant(vault, newmanOptions.collection, onWarning)));
     return await runWith(vault, newmanOptions, {
       vaultUnresolved,
       scripts: vaultScripts,
-      granted: vaultScripts && vaultGrant,
+      granted,
       maskOutput,
     });
   } finally {

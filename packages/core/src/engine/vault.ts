@@ -33,6 +33,7 @@ import {
   Resolver,
   type TemplateResult,
 } from "./resolver.js";
+import { ScriptGrants } from "./script-grants.js";
 import { Secrets } from "./secrets.js";
 import { SettingsApi } from "./settings-api.js";
 
@@ -49,6 +50,8 @@ export class Vault {
   readonly events: EventBus;
   readonly secrets: Secrets;
   readonly links: Links;
+  /** Remembered grants of vault access to collections' scripts (pm.vault). */
+  readonly scriptGrants: ScriptGrants;
   readonly integrations: Integrations;
   readonly cache: CacheApi;
   readonly settings: SettingsApi;
@@ -136,6 +139,7 @@ export class Vault {
     });
     this.integrations = integrations;
     this.secrets = new Secrets(this.#docs, this.events, this.#clock);
+    this.scriptGrants = new ScriptGrants(this.#docs, this.#clock);
     this.links = new Links({
       docs: this.#docs,
       registry: this.providers,

@@ -131,6 +131,20 @@ export function checkVaultDocument(value: unknown, options: CheckOptions = {}): 
       problems.push("renames (expected an object of names)");
     }
   }
+  const grants = value.scriptGrants;
+  if (grants !== undefined) {
+    const ok =
+      isPlainObject(grants) &&
+      Object.values(grants).every(
+        (g) =>
+          isPlainObject(g) &&
+          isString(g.collection) &&
+          isString(g.label) &&
+          isString(g.digest) &&
+          isString(g.grantedAt),
+      );
+    if (!ok) problems.push("scriptGrants (expected an object of grants)");
+  }
   const secrets = value.secrets;
   if (!isPlainObject(secrets)) problems.push("secrets (expected an object of secret records)");
   else {

@@ -13,6 +13,23 @@ export interface VaultDocument {
    * reference still using an old name is reported with the new one. Absent in older files.
    */
   renames?: Record<string, string>;
+  /**
+   * Remembered grants of vault access to a collection's scripts (Postman's grant prompt, for
+   * runs with nobody to ask), by collection id. Only a holder of the vault key writes them.
+   * Absent in older files.
+   */
+  scriptGrants?: Record<string, ScriptGrant>;
+}
+
+/** A remembered grant: this collection, exactly as it was when granted, may use pm.vault. */
+export interface ScriptGrant {
+  /** The collection's id (Postman's `info._postman_id`, else its name). */
+  collection: string;
+  /** The collection's name when granted, for lists. */
+  label: string;
+  /** SHA-256 (hex) of the collection as granted: any change needs a new grant. */
+  digest: string;
+  grantedAt: string;
 }
 
 /** How many renames the vault remembers for "it was renamed to …" hints. */
@@ -129,5 +146,6 @@ export function withNameMaps(document: VaultDocument): VaultDocument {
   document.secrets = nameMap(document.secrets);
   document.integrations = nameMap(document.integrations);
   if (document.renames !== undefined) document.renames = nameMap(document.renames);
+  if (document.scriptGrants !== undefined) document.scriptGrants = nameMap(document.scriptGrants);
   return document;
 }

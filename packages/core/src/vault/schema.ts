@@ -61,6 +61,17 @@ export const vaultDocumentSchema = z.looseObject({
   integrations: z.record(z.string(), integrationSchema),
   settings: settingsSchema,
   renames: z.record(z.string(), z.string()).optional(),
+  scriptGrants: z
+    .record(
+      z.string(),
+      z.looseObject({
+        collection: z.string(),
+        label: z.string(),
+        digest: z.string(),
+        grantedAt: isoTime,
+      }),
+    )
+    .optional(),
 });
 
 /*
