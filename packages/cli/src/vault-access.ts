@@ -9,12 +9,6 @@ export interface GlobalOptions {
   debug?: boolean;
 }
 
-export interface KeySourceReport {
-  id: string;
-  available: boolean;
-  reason?: string;
-}
-
 export interface OpenedVault {
   vault: Vault;
   /** The key that opened the vault (for `vault key show`, export and import). */
@@ -72,63 +66,17 @@ function lazyDefinition(
 
 export function keychainFor(dir: string): Promise<WritableKeySource> {
   return import("@vaultlink/core").then(
-    (core) => core.keychainKeySource({ account: dir }) as WritableKeySource,
+    (core) => core.defaultKeySources({ account: dir }).keychain,
   );
 }
 
-/** The key sources in unlock order: env, OS keychain, masked prompt on a terminal. */
+/** The key sources in unlock order (core's): env, OS keychain, masked prompt on a terminal. */
 export async function keySources(dir: string): Promise<KeySource[]> {
   const core = await import("@vaultlink/core");
-  return [
-    core.envKeySource(),
-    await keychainFor(dir),
-    core.promptKeySource(() => askSecret("Vault key (vlk_…)"), {
-      available: interactive,
-      unavailableReason: "no interactive terminal to ask on",
-    }),
-  ];
-}
-
-/** Walk the key sources; collect why each one that gave nothing did not. */
-export async function findVaultKey(
-  sources: readonly KeySource[],
-): Promise<{ key: string; source: string } | { reports: KeySourceReport[] }> {
-  const reports: KeySourceReport[] = [];
-  for (const s of sources) {
-    let a: Awaited<ReturnType<KeySource["availability"]>>;
-    try {
-      a = await s.availability();
-    } catch (error) {
-      reports.push({ id: s.id, available: false, reason: (error as Error).message });
-      continue;
-    }
-    if (!a.available) {
-      reports.push({ id: s.id, available: false, reason: a.reason });
-      continue;
-    }
-    let key: string | undefined;
-    try {
-      key = await s.load();
-    } catch (error) {
-      if ((error as { code?: string }).code === "CANCELLED") throw error;
-      reports.push({ id: s.id, available: false, reason: (error as Error).message });
-      continue;
-    }
-    if (key) return { key, source: s.id };
-    reports.push({ id: s.id, available: true, reason: "holds no vault key for this vault" });
-  }
-  return { reports };
-}
-
-export function lockedError(dir: string, reports: readonly KeySourceReport[]): Error {
-  const why = reports.map((r) => `${r.id}: ${r.reason ?? "no key"}`).join("; ");
-  return Object.assign(
-    new CliError(`The vault in ${dir} is locked: no vault key found (${why}).`, {
-      hint: "Set VAULTLINK_VAULT_KEY, store the key with vaultlink vault key store, or run on a terminal to type it.",
-      exitCode: ExitCode.vault,
-      code: "VAULT_LOCKED",
-    }),
-  );
+  return core.defaultKeySources({
+    account: dir,
+    prompt: { ask: () => askSecret("Vault key (vlk_…)"), available: interactive },
+  }).sources;
 }
 
 export interface OpenOptions {
@@ -192,40 +140,24 @@ export async function openVault(options: OpenOptions): Promise<OpenedVault> {
   if (!(await vault.exists())) throw await core.vaultNotFoundError(vault.paths);
   const found =
     options.vaultKey !== undefined
-      ? { key: options.vaultKey, source: "starter" }
-      : await findVaultKey(sources);
-  if ("reports" in found) throw lockedError(dir, found.reports);
-  await vault.unlock(found.key);
-  opened.vaultKey = found.key;
+      ? { vaultKey: options.vaultKey, source: "starter" }
+      : await unlockKey(sources, dir);
+  await vault.unlock(found.vaultKey);
+  opened.vaultKey = found.vaultKey;
   opened.source = found.source;
   return opened;
 }
 
-/**
- * Providers needed to resolve these secrets now: those of linked secrets without a fresh
- * cached value. A cached or local secret needs none.
- */
-export async function providersNeeded(
-  opened: OpenedVault,
-  names: readonly string[],
-): Promise<string[]> {
-  const { vault } = opened;
-  const secrets = await vault.secrets.list();
-  const wanted = new Set(names);
-  const linked = secrets.filter((s) => wanted.has(s.name) && s.link && s.enabled);
-  if (linked.length === 0) return [];
-  const ttl = (await vault.settings.get()).cacheTtlMinutes;
-  const fresh = new Set<string>();
-  if (ttl > 0) {
-    const status = await vault.cache.status();
-    for (const e of status.entries) if (!e.expired) for (const n of e.names) fresh.add(n);
-  }
-  const integrations = new Map((await vault.integrations.list()).map((i) => [i.id, i.provider]));
-  const ids = new Set<string>();
-  for (const s of linked) {
-    if (fresh.has(s.name)) continue;
-    const provider = integrations.get(s.link?.integration ?? "");
-    if (provider) ids.add(provider);
-  }
-  return [...ids];
+/** The vault key from the first key source that has one (core decides), else VAULT_LOCKED. */
+export async function unlockKey(
+  sources: readonly KeySource[],
+  dir: string,
+): Promise<{ vaultKey: string; source: string }> {
+  const core = await import("@vaultlink/core");
+  const { found, outcomes } = await core.reportKeySources(sources);
+  if (found) return found;
+  throw core.lockedVaultError(
+    outcomes.map((o) => ({ source: o.source, reason: o.reason ?? "it holds no vault key" })),
+    dir,
+  );
 }

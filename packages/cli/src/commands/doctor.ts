@@ -4,7 +4,7 @@ import { SilentExit } from "../errors.js";
 import { withSpinner } from "../io/input.js";
 import { duration, out, paint, printJson } from "../io/term.js";
 import { loadConfig } from "../plugins/config.js";
-import { findVaultKey, keySources, openVault } from "../vault-access.js";
+import { keySources, openVault } from "../vault-access.js";
 import { globals, type Opts } from "./common.js";
 
 interface Check {
@@ -55,37 +55,38 @@ export async function doctor(opts: Opts, cmd: Command): Promise<void> {
         }
       }
       // 2. Key sources: which one works, and why the others do not.
+      const { reportKeySources } = await import("@vaultlink/core");
       const sources = (await keySources(paths.dir)).filter((s) => s.id !== "prompt");
+      const report = await reportKeySources(sources, { all: true });
       let working: string | undefined;
-      for (const s of sources) {
-        const found = await findVaultKey([s]);
-        if ("reports" in found) {
+      for (const s of report.outcomes) {
+        if (s.vaultKey === undefined) {
           add({
             area: "key",
-            subject: s.id,
+            subject: s.source,
             ok: true,
             severity: "note",
-            detail: `not used: ${found.reports[0]?.reason ?? "no key"}`,
+            detail: `not used: ${s.reason ?? "no key"}`,
           });
           continue;
         }
         try {
           const probe = await openVault({ global: globals(cmd), unlock: false });
-          await probe.vault.unlock(found.key);
+          await probe.vault.unlock(s.vaultKey);
           await probe.close();
-          add({ area: "key", subject: s.id, ok: true, detail: "holds a key that opens the vault" });
-          working ??= found.key;
+          add({ area: "key", subject: s.source, ok: true, detail: "holds a key that opens the vault" });
+          working ??= s.vaultKey;
         } catch (error) {
           const e = error as { code?: string; message: string; hint?: string };
           add({
             area: "key",
-            subject: s.id,
+            subject: s.source,
             ok: false,
             detail: e.message,
             fix:
               e.code === "VAULT_CORRUPT"
                 ? (e.hint ?? "restore the vault from vault.vlt.bak or an export")
-                : s.id === "env"
+                : s.source === "env"
                   ? "set VAULTLINK_VAULT_KEY to this vault's key"
                   : "store the right key: vaultlink vault key store",
           });

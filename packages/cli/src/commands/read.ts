@@ -1,7 +1,6 @@
 import type { Command } from "commander";
 import { askAgent, readOutput, runningAgent } from "../agent-link.js";
 import { readUnresolvedError } from "../unresolved.js";
-import { providersNeeded } from "../vault-access.js";
 import { type Opts, withVault } from "./common.js";
 
 /**
@@ -14,7 +13,7 @@ export async function read(name: string, opts: Opts, cmd: Command): Promise<void
   const r = agent
     ? await askAgent(agent, (a) => a.resolve(name, resolveOpts))
     : await withVault(cmd, async (o) => {
-        const needed = await providersNeeded(o, [name]);
+        const needed = await o.vault.providersNeeded([name]);
         if (needed.length > 0) await o.ensureProviders(needed);
         return o.vault.resolve(name, resolveOpts);
       });

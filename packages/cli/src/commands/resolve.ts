@@ -6,7 +6,6 @@ import { refuseVaultDirOutput, writePrivateFile } from "../io/files.js";
 import { readStdin, utf8Text } from "../io/input.js";
 import { err, printJson } from "../io/term.js";
 import { UNRESOLVED_LISTED, unresolvedError } from "../unresolved.js";
-import { providersNeeded } from "../vault-access.js";
 import { type Opts, withVault } from "./common.js";
 
 async function templateText(template: string | undefined, opts: Opts): Promise<string> {
@@ -44,7 +43,7 @@ export async function resolve(
   const result = agent
     ? await askAgent(agent, (a) => a.resolveTemplate(text, resolveOpts))
     : await withVault(cmd, async (o) => {
-        const needed = await providersNeeded(o, names);
+        const needed = await o.vault.providersNeeded(names);
         if (needed.length > 0) await o.ensureProviders(needed);
         return o.vault.resolveTemplate(text, resolveOpts);
       });

@@ -7,7 +7,6 @@ import { askAgent, runningAgent } from "../agent-link.js";
 import { CliError, ExitCode, SilentExit } from "../errors.js";
 import { withoutHostAdditions } from "../host-env.js";
 import { unresolvedError } from "../unresolved.js";
-import { providersNeeded } from "../vault-access.js";
 import { type Opts, withVault } from "./common.js";
 
 async function envFile(path: string): Promise<Record<string, string>> {
@@ -52,7 +51,7 @@ export async function run(command: string[], opts: Opts, cmd: Command): Promise<
     const results = agent
       ? await askAgent(agent, (a) => a.resolveMany(names, resolveOpts))
       : await withVault(cmd, async (o) => {
-          const needed = await providersNeeded(o, names);
+          const needed = await o.vault.providersNeeded(names);
           if (needed.length > 0) await o.ensureProviders(needed);
           return o.vault.resolveMany(names, resolveOpts);
         });

@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { CliError, ExitCode, usage } from "../errors.js";
 import { askConfirm, askSecret, chompOne, readStdin } from "../io/input.js";
 import { err, interactive, out, paint, printJson } from "../io/term.js";
-import { findVaultKey, keychainFor, keySources, lockedError, openVault } from "../vault-access.js";
+import { keychainFor, keySources, openVault, unlockKey } from "../vault-access.js";
 import { globals, type Opts, withVault } from "./common.js";
 
 async function keychainState(dir: string) {
@@ -208,10 +208,9 @@ export async function restore(opts: Opts, cmd: Command): Promise<void> {
   const o = await openVault({ global: globals(cmd), unlock: false });
   try {
     const { dir, backupFile } = o.vault.paths;
-    const found = await findVaultKey(await keySources(dir));
-    if ("reports" in found) throw lockedError(dir, found.reports);
+    const found = await unlockKey(await keySources(dir), dir);
     // Open the backup before asking anything: a backup that does not open is never restored.
-    const held = await o.vault.inspectBackup(found.key);
+    const held = await o.vault.inspectBackup(found.vaultKey);
     const what = `${held.secrets} secret${held.secrets === 1 ? "" : "s"}, ${held.integrations} integration${held.integrations === 1 ? "" : "s"}`;
     if (opts.yes !== true) {
       if (!interactive()) {
@@ -230,7 +229,7 @@ export async function restore(opts: Opts, cmd: Command): Promise<void> {
           code: "CANCELLED",
         });
     }
-    const result = await o.vault.restore({ confirm: true }, found.key);
+    const result = await o.vault.restore({ confirm: true }, found.vaultKey);
     if (opts.json === true) {
       printJson({ restored: true, home: dir, ...held, ...result });
       return;
@@ -254,12 +253,13 @@ export async function status(opts: Opts, cmd: Command): Promise<void> {
     const result: Record<string, unknown> = { home: o.vault.paths.dir, exists };
     if (!exists) result.backup = existsSync(o.vault.paths.backupFile);
     if (exists) {
+      const { reportKeySources } = await import("@vaultlink/core");
       const sources = await keySources(o.vault.paths.dir);
       // Never prompt from status: only non-interactive sources.
-      const found = await findVaultKey(sources.filter((s) => s.id !== "prompt"));
-      if ("key" in found) {
+      const { found, outcomes } = await reportKeySources(sources.filter((s) => s.id !== "prompt"));
+      if (found) {
         try {
-          await o.vault.unlock(found.key);
+          await o.vault.unlock(found.vaultKey);
           result.unlocked = true;
           result.unlockedBy = found.source;
           result.secrets = (await o.vault.secrets.list()).length;
@@ -271,7 +271,12 @@ export async function status(opts: Opts, cmd: Command): Promise<void> {
         }
       } else {
         result.unlocked = false;
-        result.keySources = found.reports;
+        // The JSON shape of before: { id, available, reason } per source.
+        result.keySources = outcomes.map((r) => ({
+          id: r.source,
+          available: r.available,
+          reason: r.reason,
+        }));
       }
     }
     if (opts.json === true) {

@@ -64,6 +64,11 @@ export class ValueCache {
     return this.#loading;
   }
 
+  /** Load the entries (once), so `fresh` answers from them. */
+  async load(): Promise<void> {
+    await this.#map();
+  }
+
   /** Synchronous lookup once loaded; undefined means "load first". */
   peek(key: string): CacheLookup | undefined {
     if (!this.#entries) return undefined;

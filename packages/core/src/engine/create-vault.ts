@@ -6,13 +6,7 @@ import { Tokens } from "../di/tokens.js";
 import { createEventBus } from "../events/index.js";
 import type { Clock, Logger, ProviderDefinition } from "../plugin/contract.js";
 import { validateProvider } from "../plugin/validate.js";
-import {
-  envKeySource,
-  FileVaultStore,
-  keychainKeySource,
-  promptKeySource,
-  resolveVaultPaths,
-} from "../vault/index.js";
+import { defaultKeySources, FileVaultStore, resolveVaultPaths } from "../vault/index.js";
 import type { KeySource, VaultFileStore, VaultSession } from "../vault/types.js";
 import { silentLogger, systemClock } from "./logger.js";
 import { Vault } from "./vault.js";
@@ -64,11 +58,11 @@ export function createVault(options: CreateVaultOptions = {}): Vault {
   });
   c.register(Tokens.KeySources, {
     useFactory: () =>
-      options.keySources ?? [
-        envKeySource(),
-        keychainKeySource({ account: paths.dir }),
-        ...(options.prompt ? [promptKeySource(options.prompt)] : []),
-      ],
+      options.keySources ??
+      defaultKeySources({
+        account: paths.dir,
+        ...(options.prompt ? { prompt: { ask: options.prompt } } : {}),
+      }).sources,
   });
   c.register(Tokens.AccessPolicy, {
     useValue: options.accessPolicy ?? providerAccessPolicy(),

@@ -86,6 +86,11 @@ export class LinkedValues {
   }
 
   /** The cache entry under `key` when loaded and fresh at `now`; no I/O (see `servableNow`). */
+  /** Load the cached values, so `cachedNow` answers from them. */
+  loadCache(): Promise<void> {
+    return this.deps.cache.load();
+  }
+
   cachedNow(key: string, now: number): CacheEntry | undefined {
     const entry = this.deps.cache.fresh(key, now);
     if (entry !== undefined && this.#usedAt !== undefined) this.#usedAt.set(key, now);

@@ -8,7 +8,7 @@ import type { UnresolvedReference } from "../resolver/types.js";
 import type { VaultDocument } from "../vault/model.js";
 import type { DocumentAccess } from "./document.js";
 import type { LinkedValues } from "./linked-values.js";
-import { servableNow } from "./serve-now.js";
+import { freshLinkEntry, servableNow } from "./serve-now.js";
 
 export interface ResolveOptions {
   /** The request URL the values are for; needed by secrets with allowed domains. */
@@ -102,6 +102,33 @@ export class Resolver {
       if (Object.isFrozen(key)) this.#results.set(key, r);
     }
     return r;
+  }
+
+  /**
+   * The provider ids that resolving `names` now would call: those of enabled linked secrets
+   * without a value the hot path may serve (the same rules as `resolveNow`). Local and fresh
+   * cached secrets need none, so a host can leave those plugins unloaded.
+   */
+  async providersNeeded(names: readonly string[]): Promise<string[]> {
+    if (!this.docs.unlocked) return [];
+    const doc = this.docs.current() ?? (await this.docs.read());
+    await this.linked.loadCache();
+    const now = this.clock.now();
+    const ids = new Set<string>();
+    for (const name of new Set(names)) {
+      const secret = Object.hasOwn(doc.secrets, name) ? doc.secrets[name] : undefined;
+      if (secret?.link === undefined || !secret.enabled) continue;
+      const fresh = freshLinkEntry(
+        secret.link,
+        doc,
+        now,
+        (key, at) => this.linked.cachedNow(key, at),
+        this.teamCurrent,
+      );
+      const provider = doc.integrations[secret.link.integration]?.provider;
+      if (fresh === undefined && provider !== undefined) ids.add(provider);
+    }
+    return [...ids];
   }
 
   async resolve(name: string, options: ResolveOptions = {}): Promise<Resolution> {

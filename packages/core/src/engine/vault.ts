@@ -306,6 +306,14 @@ export class Vault {
     return now !== undefined ? Promise.resolve(now) : this.#resolver.resolve(name, options);
   }
 
+  /**
+   * Which providers resolving these names would call now (linked secrets without a fresh
+   * cached value); empty when every one is local or cached. For hosts that load plugins lazily.
+   */
+  providersNeeded(names: readonly string[]): Promise<string[]> {
+    return this.#resolver.providersNeeded(names);
+  }
+
   resolveMany(names: readonly string[], options?: ResolveOptions): Promise<Resolution[]> {
     if (this.#agent.maybe())
       return this.#agent.run(

@@ -1,8 +1,7 @@
 import { readFileSync } from "node:fs";
 import { type DecodedVault, decodeVaultFile } from "../vault/format.js";
 import { parseVaultKey } from "../vault/key.js";
-import { envKeySource } from "../vault/keys/env.js";
-import { keychainKeySource } from "../vault/keys/keychain.js";
+import { defaultKeySources } from "../vault/keys/defaults.js";
 import { resolveVaultKey } from "../vault/keys/resolve.js";
 import { resolveVaultPaths } from "../vault/paths.js";
 import type { KeySource, VaultPaths } from "../vault/types.js";
@@ -30,10 +29,7 @@ export async function openVaultQuietly(
 ): Promise<({ paths: VaultPaths } & Pick<DecodedVault, "document" | "dataKey">) | undefined> {
   const env = options.env ?? process.env;
   const paths = resolveVaultPaths({ env, ...(options.home ? { home: options.home } : {}) });
-  const sources = options.keySources ?? [
-    envKeySource(env),
-    keychainKeySource({ env, account: paths.dir }),
-  ];
+  const sources = options.keySources ?? defaultKeySources({ env, account: paths.dir }).sources;
   if (!accept(paths)) return undefined;
   const { vaultKey } = await resolveVaultKey(sources);
   const { document, dataKey } = decodeVaultFile(

@@ -17,16 +17,7 @@ export {
   verifyVaultFile,
 } from "./format.js";
 export { generateVaultKey, isVaultKey, parseVaultKey, VAULT_KEY_PREFIX } from "./key.js";
-export {
-  envKeySource,
-  type KeychainKeySourceOptions,
-  keychainKeySource,
-  promptKeySource,
-  type ResolvedVaultKey,
-  resolveVaultKey,
-  type SkippedKeySource,
-  VAULT_KEY_ENV,
-} from "./keys/index.js";
+export * from "./keys/index.js";
 export type { LockOptions } from "./lock.js";
 export * from "./model.js";
 export { assertSecretName, SECRET_NAME_PATTERN } from "./names.js";

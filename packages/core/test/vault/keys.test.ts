@@ -8,6 +8,7 @@ import {
   type KeySource,
   keychainKeySource,
   promptKeySource,
+  reportKeySources,
   resolveVaultKey,
 } from "../../src/vault/index.js";
 import { fixturesDir, rejectsWithCode, repoDir, useVaultModule } from "./helpers.js";
@@ -194,5 +195,65 @@ describe("resolveVaultKey", () => {
     );
     expect(error.message).toContain("env");
     expect(error.message).not.toContain("supersecret");
+  });
+});
+
+describe("reportKeySources: which source supplies the key, and why the others do not", () => {
+  const failing: KeySource = {
+    id: "broken",
+    async availability() {
+      return { available: true };
+    },
+    async load() {
+      throw new Error("the keychain daemon crashed\nstack line");
+    },
+  };
+
+  it("stops at the first key, reporting each source tried before it", async () => {
+    const key = generateVaultKey();
+    const report = await reportKeySources([
+      envKeySource({}),
+      failing,
+      promptKeySource(async () => `  ${key} `),
+      promptKeySource(async () => generateVaultKey()),
+    ]);
+    expect(report.found).toEqual({ vaultKey: key, source: "prompt" });
+    expect(report.outcomes).toEqual([
+      { source: "env", available: false, reason: "VAULTLINK_VAULT_KEY is not set" },
+      { source: "broken", available: false, reason: "the keychain daemon crashed" },
+      { source: "prompt", available: true, vaultKey: key },
+    ]);
+  });
+
+  it("with all, asks every source (a diagnosis) and keeps the first key as found", async () => {
+    const envKey = generateVaultKey();
+    const report = await reportKeySources(
+      [
+        envKeySource({ VAULTLINK_VAULT_KEY: envKey }),
+        promptKeySource(async () => undefined, { available: () => false }),
+        promptKeySource(async () => "   "),
+      ],
+      { all: true },
+    );
+    expect(report.found).toEqual({ vaultKey: envKey, source: "env" });
+    expect(report.outcomes.map((o) => [o.source, o.available, o.reason])).toEqual([
+      ["env", true, undefined],
+      ["prompt", false, "no interactive terminal to ask on"],
+      ["prompt", true, "it holds no vault key"],
+    ]);
+  });
+
+  it("a cancelled prompt stops the search instead of reading as 'no key'", async () => {
+    const cancelled = Object.assign(new Error("Cancelled."), { code: "CANCELLED" });
+    await expect(
+      reportKeySources([
+        promptKeySource(async () => {
+          throw cancelled;
+        }),
+      ]),
+    ).rejects.toBe(cancelled);
+    await expect(resolveVaultKey([promptKeySource(async () => Promise.reject(cancelled))])).rejects.toBe(
+      cancelled,
+    );
   });
 });
