@@ -1,5 +1,4 @@
 import type { KeySource, ProviderDefinition, Vault, WritableKeySource } from "@vaultlink/core";
-import { CliError, ExitCode } from "./errors.js";
 import { askSecret } from "./io/input.js";
 import { interactive } from "./io/term.js";
 import { loadConfigOrDefaults } from "./plugins/config.js";
@@ -19,49 +18,6 @@ export interface OpenedVault {
   /** Import the providers with these ids (or all) so links of those integrations work. */
   ensureProviders(ids?: readonly string[]): Promise<void>;
   close(): Promise<void>;
-}
-
-/**
- * A provider stand-in for createVault: core validates it and keeps it, but the plugin's module
- * is imported only when something needs more than its id (ensureProviders, or `create`).
- * This keeps `read` of a cached or local secret free of every provider import.
- */
-function lazyDefinition(
-  id: string,
-  hydrate: (id: string) => Promise<ProviderDefinition | undefined>,
-): {
-  def: ProviderDefinition;
-  set(real: ProviderDefinition): void;
-} {
-  let real: ProviderDefinition | undefined;
-  const stub: Record<string, unknown> = {
-    brand: "vaultlink.provider",
-    apiVersion: 1,
-    id,
-    title: id,
-    meta: { name: id, version: "0.0.0" },
-    authMethods: [{ id: "default", title: "default", options: [] }],
-    capabilities: { batch: false, versions: false },
-    referenceExamples: [],
-    parseReference() {
-      throw new CliError(`The ${id} provider plugin is not loaded.`, { exitCode: ExitCode.other });
-    },
-    async create(ctx: unknown) {
-      const r = real ?? (await hydrate(id));
-      if (!r)
-        throw new CliError(`The ${id} provider plugin could not be loaded.`, {
-          hint: "See vaultlink plugins list.",
-          exitCode: ExitCode.other,
-        });
-      return r.create(ctx as never);
-    },
-  };
-  const def = new Proxy(stub, {
-    get: (target, prop) =>
-      real ? (real as unknown as Record<string | symbol, unknown>)[prop] : target[prop as string],
-    has: (target, prop) => (real ? prop in real : prop in target),
-  }) as unknown as ProviderDefinition;
-  return { def, set: (r) => (real = r) };
 }
 
 export function keychainFor(dir: string): Promise<WritableKeySource> {
@@ -93,20 +49,25 @@ export async function openVault(options: OpenOptions): Promise<OpenedVault> {
   const core = await import("@vaultlink/core");
   const config = loadConfigOrDefaults((text) => process.stderr.write(`${text}\n`));
   const registry = new PluginRegistry(config);
-  const lazies = new Map<string, ReturnType<typeof lazyDefinition>>();
-  const hydrate = async (id: string) => {
-    await registry.load([id]);
-    const p = registry.loaded().find((x) => x.id === id);
-    if (p) lazies.get(id)?.set(p.definition);
-    return p?.definition;
-  };
-  for (const id of registry.knownIds()) lazies.set(id, lazyDefinition(id, hydrate));
+  // Providers whose id is known are registered with core as lazy descriptors: a cached or
+  // local secret imports none of them. Core imports and validates one on first use.
+  const lazy = registry.knownIds().map((id) =>
+    core.lazyProvider({
+      id,
+      load: async () => {
+        await registry.load([id]);
+        const p = registry.loaded().find((x) => x.id === id);
+        if (!p) throw await registry.missingProvider(id);
+        return p.definition;
+      },
+    }),
+  );
   // Plugins whose id is unknown until imported (paths in the config) are imported now.
-  const unknownIds = registry.candidates.filter((c) => c.id === undefined);
+  const known = new Set(registry.knownIds());
   const eager: ProviderDefinition[] = [];
-  if (unknownIds.length > 0) {
+  if (registry.candidates.some((c) => c.id === undefined)) {
     await registry.load([]);
-    for (const p of registry.loaded()) if (!lazies.has(p.id)) eager.push(p.definition);
+    for (const p of registry.loaded()) if (!known.has(p.id)) eager.push(p.definition);
   }
   const pluginOptions: Record<string, Record<string, unknown>> = {};
   for (const c of registry.candidates)
@@ -116,14 +77,15 @@ export async function openVault(options: OpenOptions): Promise<OpenedVault> {
   const dir = core.resolveVaultPaths().dir;
   const sources = await keySources(dir);
   const vault = core.createVault({
-    providers: [...[...lazies.values()].map((l) => l.def), ...eager],
+    providers: [...lazy, ...eager],
     pluginOptions,
     keySources: sources,
     // No accessPolicy: core's default asks the provider (Vault policies decide team roles).
   });
+  // Never throws: a plugin that fails to load is in registry.problems (and core reports it
+  // where it is used).
   const ensureProviders = async (ids?: readonly string[]) => {
-    await registry.load(ids);
-    for (const p of registry.loaded()) lazies.get(p.id)?.set(p.definition);
+    await Promise.allSettled((ids ?? vault.providers.ids()).map((id) => vault.providers.load(id)));
   };
   if (options.providers)
     await ensureProviders(options.providers === "all" ? undefined : options.providers);

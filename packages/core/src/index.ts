@@ -71,6 +71,12 @@ export {
 } from "./integrations/join-code.js";
 export * from "./masking/index.js";
 export type { Clock, Logger, ProviderDefinition, SignInQuestion } from "./plugin/contract.js";
+export {
+  isLazyProvider,
+  type LazyProvider,
+  type LazyProviderInput,
+  lazyProvider,
+} from "./plugin/lazy-provider.js";
 export * from "./plugin-host/index.js";
 export { REDACTED, Redactor, redactText } from "./redaction/index.js";
 export { invalidDomainEntries, isUrlAllowed } from "./resolver/allowed-domains.js";

@@ -74,7 +74,12 @@ export async function doctor(opts: Opts, cmd: Command): Promise<void> {
           const probe = await openVault({ global: globals(cmd), unlock: false });
           await probe.vault.unlock(s.vaultKey);
           await probe.close();
-          add({ area: "key", subject: s.source, ok: true, detail: "holds a key that opens the vault" });
+          add({
+            area: "key",
+            subject: s.source,
+            ok: true,
+            detail: "holds a key that opens the vault",
+          });
           working ??= s.vaultKey;
         } catch (error) {
           const e = error as { code?: string; message: string; hint?: string };

@@ -12,11 +12,7 @@ export async function read(name: string, opts: Opts, cmd: Command): Promise<void
   const agent = await runningAgent();
   const r = agent
     ? await askAgent(agent, (a) => a.resolve(name, resolveOpts))
-    : await withVault(cmd, async (o) => {
-        const needed = await o.vault.providersNeeded([name]);
-        if (needed.length > 0) await o.ensureProviders(needed);
-        return o.vault.resolve(name, resolveOpts);
-      });
+    : await withVault(cmd, (o) => o.vault.resolve(name, resolveOpts));
   if (!r.ok) throw readUnresolvedError(name, r);
   process.stdout.write(
     readOutput({ ...r, name }, { json: opts.json === true, newline: opts.newline !== false }),

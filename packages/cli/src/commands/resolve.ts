@@ -42,11 +42,7 @@ export async function resolve(
   const agent = await runningAgent();
   const result = agent
     ? await askAgent(agent, (a) => a.resolveTemplate(text, resolveOpts))
-    : await withVault(cmd, async (o) => {
-        const needed = await o.vault.providersNeeded(names);
-        if (needed.length > 0) await o.ensureProviders(needed);
-        return o.vault.resolveTemplate(text, resolveOpts);
-      });
+    : await withVault(cmd, (o) => o.vault.resolveTemplate(text, resolveOpts));
   if (result.unresolved.length > 0 && opts.allowUnresolved !== true)
     throw unresolvedError(result.unresolved);
   for (const u of result.unresolved.slice(0, UNRESOLVED_LISTED))

@@ -50,11 +50,7 @@ export async function run(command: string[], opts: Opts, cmd: Command): Promise<
     const agent = await runningAgent();
     const results = agent
       ? await askAgent(agent, (a) => a.resolveMany(names, resolveOpts))
-      : await withVault(cmd, async (o) => {
-          const needed = await o.vault.providersNeeded(names);
-          if (needed.length > 0) await o.ensureProviders(needed);
-          return o.vault.resolveMany(names, resolveOpts);
-        });
+      : await withVault(cmd, (o) => o.vault.resolveMany(names, resolveOpts));
     const unresolved = results.filter((r) => !r.ok);
     if (unresolved.length > 0 && opts.allowUnresolved !== true) {
       throw unresolvedError(unresolved.map(({ ok: _ok, ...u }) => u as never));

@@ -3,6 +3,7 @@ import type { AccessPolicy } from "../access/access-policy.js";
 import type { CachePersistence } from "../cache/types.js";
 import type { EventBus } from "../events/index.js";
 import type { Clock, Logger, ProviderDefinition } from "../plugin/contract.js";
+import type { LazyProvider } from "../plugin/lazy-provider.js";
 import type { KeySource, VaultFileStore, VaultSession } from "../vault/types.js";
 
 /**
@@ -17,7 +18,9 @@ export const Tokens = {
   Storage: Symbol.for("vaultlink.Storage") as InjectionToken<VaultFileStore>,
   KeySources: Symbol.for("vaultlink.KeySources") as InjectionToken<readonly KeySource[]>,
   AccessPolicy: Symbol.for("vaultlink.AccessPolicy") as InjectionToken<AccessPolicy>,
-  Providers: Symbol.for("vaultlink.Providers") as InjectionToken<readonly ProviderDefinition[]>,
+  Providers: Symbol.for("vaultlink.Providers") as InjectionToken<
+    readonly (ProviderDefinition | LazyProvider)[]
+  >,
   PluginOptions: Symbol.for("vaultlink.PluginOptions") as InjectionToken<
     Record<string, Record<string, unknown>>
   >,

@@ -5,6 +5,11 @@ import { createChildContainer, type DependencyContainer } from "../di/container.
 import { Tokens } from "../di/tokens.js";
 import { createEventBus } from "../events/index.js";
 import type { Clock, Logger, ProviderDefinition } from "../plugin/contract.js";
+import {
+  isLazyProvider,
+  type LazyProvider,
+  validateLazyProvider,
+} from "../plugin/lazy-provider.js";
 import { validateProvider } from "../plugin/validate.js";
 import { defaultKeySources, FileVaultStore, resolveVaultPaths } from "../vault/index.js";
 import type { KeySource, VaultFileStore, VaultSession } from "../vault/types.js";
@@ -14,8 +19,11 @@ import { Vault } from "./vault.js";
 export interface CreateVaultOptions {
   /** Directory of the vault files. Default: VAULTLINK_HOME, else the user's data directory. */
   home?: string;
-  /** Provider plugins (their default exports). Each is validated. */
-  providers?: readonly ProviderDefinition[];
+  /**
+   * Provider plugins: their default exports, or lazy descriptors (`lazyProvider`) whose module
+   * is imported on first use. Each is validated (a lazy one again when it loads).
+   */
+  providers?: readonly (ProviderDefinition | LazyProvider)[];
   /** Options per provider id, handed to the plugin as `ctx.pluginOptions`. */
   pluginOptions?: Record<string, Record<string, unknown>>;
   /** Where the vault key comes from, in order. Default: env, OS keychain, then `prompt`. */
@@ -46,7 +54,9 @@ export function createVault(options: CreateVaultOptions = {}): Vault {
   const c = createChildContainer();
   const paths = resolveVaultPaths(options.home ? { home: options.home } : {});
   const providers = (options.providers ?? []).map((p, i) =>
-    validateProvider(p, `provider #${i + 1}`),
+    isLazyProvider(p)
+      ? validateLazyProvider(p, `provider #${i + 1}`)
+      : validateProvider(p, `provider #${i + 1}`),
   );
   c.register(Tokens.Clock, { useValue: options.clock ?? systemClock });
   c.register(Tokens.Logger, { useValue: options.logger ?? silentLogger });

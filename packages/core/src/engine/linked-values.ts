@@ -370,7 +370,7 @@ export class LinkedValues {
   > {
     let provider: ProviderDefinition;
     try {
-      provider = this.deps.registry.get(integration.provider);
+      provider = await this.deps.registry.load(integration.provider);
     } catch (error) {
       return providerFailure(
         target,

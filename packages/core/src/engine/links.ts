@@ -76,7 +76,7 @@ export class Links {
         },
       );
     }
-    const provider = this.deps.registry.get(integration.provider);
+    const provider = await this.deps.registry.load(integration.provider);
     const parsed = provider.parseReference(input.reference, { settings: integration.settings });
     const typedVersion =
       input.version === undefined

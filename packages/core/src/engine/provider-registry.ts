@@ -8,17 +8,23 @@ import type {
   ProviderSession,
 } from "../plugin/contract.js";
 import { concurrencyOf } from "../plugin/core-settings.js";
+import { type LazyProvider, loadLazyProvider } from "../plugin/lazy-provider.js";
 import type { IntegrationRecord } from "../vault/model.js";
 
-/** Providers known to this vault, and one live instance per connected integration. */
+/**
+ * Providers known to this vault (loaded definitions, and lazy ones imported on first use), and
+ * one live instance per connected integration.
+ */
 export class ProviderRegistry {
   #providers = new Map<string, ProviderDefinition>();
+  #lazy = new Map<string, LazyProvider>();
+  #loading = new Map<string, Promise<ProviderDefinition>>();
   #instances = new Map<string, { generation: string; inst: Promise<ProviderInstance> }>();
   /** Instances replaced by a newer record, disposed after calls in flight had time to end. */
   #retired = new Set<Promise<ProviderInstance>>();
 
   constructor(
-    providers: readonly ProviderDefinition[],
+    providers: readonly (ProviderDefinition | LazyProvider)[],
     private readonly deps: {
       logger: Logger;
       clock: Clock;
@@ -26,25 +32,71 @@ export class ProviderRegistry {
       saveSession: (integrationId: string, session: ProviderSession) => Promise<void>;
     },
   ) {
-    for (const p of providers) this.#providers.set(p.id, p);
+    for (const p of providers) {
+      if ("load" in p && p.brand === "vaultlink.lazy-provider") this.#lazy.set(p.id, p);
+      else this.#providers.set(p.id, p as ProviderDefinition);
+    }
   }
 
+  /** The definitions loaded so far (lazy providers appear once loaded). */
   list(): ProviderDefinition[] {
     return [...this.#providers.values()];
   }
 
+  /** Every provider id this vault knows, loaded or lazy. */
+  ids(): string[] {
+    return [...new Set([...this.#providers.keys(), ...this.#lazy.keys()])];
+  }
+
+  /** A loaded definition. A lazy provider not loaded yet throws: `load(id)` it first. */
   get(id: string): ProviderDefinition {
     const p = this.#providers.get(id);
-    if (!p) {
-      throw vaultlinkError("PROVIDER_NOT_FOUND", `No provider plugin with id "${id}" is loaded.`, {
-        hint: `Loaded providers: ${[...this.#providers.keys()].join(", ") || "none"}. See vaultlink plugins list.`,
+    if (p) return p;
+    if (this.#lazy.has(id))
+      throw vaultlinkError("PROVIDER_NOT_FOUND", `The "${id}" provider plugin is not loaded yet.`, {
+        hint: `Load it first: await vault.providers.load("${id}").`,
       });
+    throw this.#notFound(id);
+  }
+
+  /** The definition of `id`, importing a lazy provider on first use (once, however many ask). */
+  load(id: string): Promise<ProviderDefinition> {
+    const p = this.#providers.get(id);
+    if (p) return Promise.resolve(p);
+    const lazy = this.#lazy.get(id);
+    if (!lazy) return Promise.reject(this.#notFound(id));
+    let loading = this.#loading.get(id);
+    if (!loading) {
+      loading = loadLazyProvider(lazy).then(
+        (definition) => {
+          this.#providers.set(id, definition);
+          this.#loading.delete(id);
+          return definition;
+        },
+        (error: unknown) => {
+          // A failed import is tried again by the next use (the plugin may be installed since).
+          this.#loading.delete(id);
+          throw error;
+        },
+      );
+      this.#loading.set(id, loading);
     }
-    return p;
+    return loading;
+  }
+
+  /** Load several providers (all known ones when `ids` is undefined). */
+  async loadAll(ids: readonly string[] = this.ids()): Promise<ProviderDefinition[]> {
+    return Promise.all(ids.map((id) => this.load(id)));
   }
 
   has(id: string): boolean {
-    return this.#providers.has(id);
+    return this.#providers.has(id) || this.#lazy.has(id);
+  }
+
+  #notFound(id: string) {
+    return vaultlinkError("PROVIDER_NOT_FOUND", `No provider plugin with id "${id}" is loaded.`, {
+      hint: `Loaded providers: ${this.ids().join(", ") || "none"}. See vaultlink plugins list.`,
+    });
   }
 
   /** A throwaway instance for signing in (before any session exists). */

@@ -129,7 +129,7 @@ export class Integrations {
   }
 
   async connect(input: ConnectInput): Promise<IntegrationInfo> {
-    const provider = this.deps.registry.get(input.provider);
+    const provider = await this.deps.registry.load(input.provider);
     const id = input.id ?? provider.id;
     if (!ID_PATTERN.test(id)) {
       throw vaultlinkError("INVALID_INPUT", `"${id}" is not a valid integration id.`, {
@@ -202,7 +202,7 @@ export class Integrations {
    * bound to it. Nothing is written to the provider.
    */
   async join(input: JoinInput): Promise<IntegrationInfo> {
-    const provider = this.deps.registry.get(input.provider);
+    const provider = await this.deps.registry.load(input.provider);
     if (provider.scope !== "team") {
       throw vaultlinkError(
         "INVALID_INPUT",
@@ -275,7 +275,7 @@ export class Integrations {
         `"${id}" is a personal integration; only team integrations are joined.`,
       );
     }
-    const provider = this.deps.registry.get(r.provider);
+    const provider = await this.deps.registry.load(r.provider);
     return {
       provider: r.provider,
       setup: { authMethod: r.authMethod, settings: shareable(provider, r.settings) },
@@ -333,9 +333,7 @@ export class Integrations {
   async #syncTeamNow(id: string): Promise<void> {
     const record = (await this.deps.docs.read()).integrations[id];
     if (!record?.team || record.status !== "connected" || !record.credentials) return;
-    const provider = this.deps.registry.has(record.provider)
-      ? this.deps.registry.get(record.provider)
-      : undefined;
+    const provider = await this.deps.registry.load(record.provider).catch(() => undefined);
     if (!provider) return;
     let setup: TeamSetup | undefined;
     try {
@@ -434,7 +432,7 @@ export class Integrations {
         },
       );
     }
-    const provider = this.deps.registry.get(current.provider);
+    const provider = await this.deps.registry.load(current.provider);
     const method = pickAuthMethod(provider, input.method ?? current.authMethod);
     // Stored settings stand; the plugin checks what it still needs against the previous
     // session, so required options are not demanded again.
@@ -503,7 +501,7 @@ export class Integrations {
     options: { method?: string } = {},
   ): Promise<IntegrationInfo> {
     const current = this.#require((await this.deps.docs.read()).integrations, id);
-    const provider = this.deps.registry.get(current.provider);
+    const provider = await this.deps.registry.load(current.provider);
     const method = pickAuthMethod(provider, options.method ?? current.authMethod);
     const checked = splitOptions(provider, method, settings, {
       enforceRequired: false,
@@ -542,7 +540,7 @@ export class Integrations {
     if (current.scope === "team") {
       // An admin's disconnect removes the team setup for everyone; members are refused
       // before anything changes (Vault would refuse the removal anyway).
-      const provider = this.deps.registry.get(current.provider);
+      const provider = await this.deps.registry.load(current.provider);
       await this.#asTeam(provider, current, async (team) => {
         await this.deps.access.assertCanManage(current, "disconnect", accessContext(team));
         await team.remove();
@@ -636,9 +634,7 @@ export class Integrations {
    */
   async #endSession(record: IntegrationRecord): Promise<SessionEnd> {
     if (!record.credentials) return { sessionEnded: false };
-    const provider = this.deps.registry.has(record.provider)
-      ? this.deps.registry.get(record.provider)
-      : undefined;
+    const provider = await this.deps.registry.load(record.provider).catch(() => undefined);
     if (!provider) return { sessionEnded: false };
     const timeoutMs = this.deps.registry.requestTimeoutMs(provider, record);
     try {
@@ -682,8 +678,8 @@ export class Integrations {
     let failed = 0;
     for (const record of Object.values(doc.integrations)) {
       if (record.status !== "connected" || !record.credentials) continue;
-      if (!this.deps.registry.has(record.provider)) continue;
-      const provider = this.deps.registry.get(record.provider);
+      const provider = await this.deps.registry.load(record.provider).catch(() => undefined);
+      if (!provider) continue;
       const timeoutMs = this.deps.registry.requestTimeoutMs(provider, record);
       try {
         const instance = await this.deps.registry.instance(provider, record);

@@ -1,7 +1,7 @@
 import { vaultlinkError } from "../errors/index.js";
 import { PROVIDER_BRAND, type ProviderDefinition, SUPPORTED_API_VERSIONS } from "./contract.js";
 
-const ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,31}$/;
+export const ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,31}$/;
 
 /**
  * Check that a loaded module value is a provider this core can run. Throws PLUGIN_INVALID or

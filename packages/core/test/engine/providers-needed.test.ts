@@ -1,5 +1,11 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { addSecrets, connectedVault, openAs, TestClock, type TestVault } from "../helpers/fake-provider.js";
+import {
+  addSecrets,
+  connectedVault,
+  openAs,
+  TestClock,
+  type TestVault,
+} from "../helpers/fake-provider.js";
 
 describe("vault.providersNeeded: which plugins resolving these names would call", () => {
   let t: TestVault;

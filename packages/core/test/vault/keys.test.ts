@@ -252,8 +252,8 @@ describe("reportKeySources: which source supplies the key, and why the others do
         }),
       ]),
     ).rejects.toBe(cancelled);
-    await expect(resolveVaultKey([promptKeySource(async () => Promise.reject(cancelled))])).rejects.toBe(
-      cancelled,
-    );
+    await expect(
+      resolveVaultKey([promptKeySource(async () => Promise.reject(cancelled))]),
+    ).rejects.toBe(cancelled);
   });
 });
