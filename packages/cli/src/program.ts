@@ -541,7 +541,7 @@ ${ENVIRONMENT.map(([name, text]) => `  ${name.padEnd(22)}${text}`).join("\n")}`,
     integration
       .command("setup")
       .description(
-        "prepare the provider for a team, as Postman's HashiCorp script does (VAULT_ADDR, VAULT_TOKEN, VAULT_NAMESPACE, OIDC_CLIENT_NAME, JWT_AUTH_PATH, OIDC_ROLE, POLICY_NAME, POLICY_CONTENT); prints the values members need and the join code",
+        "prepare the provider for a team: HashiCorp Vault gets an OIDC client, a JWT auth method, a role and a members' policy, configured from VAULT_ADDR, VAULT_TOKEN, VAULT_NAMESPACE, OIDC_CLIENT_NAME, JWT_AUTH_PATH, OIDC_ROLE, POLICY_NAME and POLICY_CONTENT; prints the values members need and the join code",
       )
       .argument("<provider>", "provider id: hashicorp")
       .argument("[url]", "the Vault cluster URL (issuer; default VAULT_ADDR)")

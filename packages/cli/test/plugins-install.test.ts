@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { FIXTURES, hashFile, newVault, noStack, type TestVault, tempHome } from "./helpers.js";
 
@@ -17,7 +17,9 @@ interface PluginFolderOptions {
   coreRange?: string;
   type?: "module" | "commonjs";
   source?: string;
-  exports?: Record<string, string>;
+  exports?: Record<string, unknown>;
+  /** Where the provider's code goes (default index.js). */
+  file?: string;
 }
 
 function pluginFolder(parent: string, o: PluginFolderOptions): string {
@@ -33,10 +35,9 @@ function pluginFolder(parent: string, o: PluginFolderOptions): string {
   };
   if (o.exports) pkg.exports = o.exports;
   writeFileSync(join(dir, "package.json"), JSON.stringify(pkg, null, 2));
-  writeFileSync(
-    join(dir, "index.js"),
-    o.source ?? readFileSync(join(FIXTURES, "json-provider.js"), "utf8"),
-  );
+  const file = join(dir, o.file ?? "index.js");
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, o.source ?? readFileSync(join(FIXTURES, "json-provider.js"), "utf8"));
   return dir;
 }
 
@@ -206,6 +207,44 @@ describe("plugins install, list, update, uninstall", () => {
       expect(listed.loaded).toContainEqual(
         expect.objectContaining({ id: "jsonfile", spec: "no-pkg-export" }),
       );
+    } finally {
+      v.cleanup();
+    }
+  });
+
+  it("follows nested export conditions to the file Node imports, and reports a map with no entry", async () => {
+    const v = await newVault({ config: { plugins: ["nested-exports", "no-dot-export"] } });
+    try {
+      // index.js (the "main") would fail: only the nested node → import file is the provider.
+      pluginFolder(join(v.home, "node_modules"), {
+        name: "nested-exports",
+        file: "dist/esm/provider.js",
+        exports: {
+          ".": {
+            types: "./dist/provider.d.ts",
+            node: { import: "./dist/esm/provider.js", require: "./dist/cjs/provider.cjs" },
+            default: "./index.js",
+          },
+          "./package.json": "./package.json",
+        },
+      });
+      pluginFolder(join(v.home, "node_modules"), {
+        name: "no-dot-export",
+        exports: { "./extra": "./index.js" },
+      });
+      const listed = JSON.parse((await v.run(["plugins", "list", "--json"])).stdout) as {
+        loaded: Array<{ id: string; spec: string }>;
+        broken: Array<{ spec: string; reason: string }>;
+      };
+      expect(listed.loaded).toContainEqual(
+        expect.objectContaining({ id: "jsonfile", spec: "nested-exports" }),
+      );
+      expect(listed.broken).toEqual([
+        expect.objectContaining({
+          spec: "no-dot-export",
+          reason: expect.stringMatching(/exports no entry that Node can import/),
+        }),
+      ]);
     } finally {
       v.cleanup();
     }

@@ -69,6 +69,7 @@ export {
   type JoinInfo,
   joinFileObject,
 } from "./integrations/join-code.js";
+export { mergeSettings, pickAuthMethod } from "./integrations/options.js";
 export * from "./masking/index.js";
 export type { Clock, Logger, ProviderDefinition, SignInQuestion } from "./plugin/contract.js";
 export {

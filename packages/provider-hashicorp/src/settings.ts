@@ -45,7 +45,7 @@ export const SETTINGS: readonly OptionSpec[] = [
     title: "OIDC provider URL",
     type: "string",
     description:
-      "oidc-provider sign-in: the issuer URL of Vault's OIDC provider (https://vault.example.com:8200/v1/identity/oidc/provider/<name>), as Postman's form asks.",
+      "oidc-provider sign-in: the issuer URL of Vault's OIDC provider (https://vault.example.com:8200/v1/identity/oidc/provider/<name>).",
   },
   {
     name: "clientId",

@@ -7,7 +7,7 @@ import { CliError, ExitCode, usage } from "../errors.js";
 import { askSecret, askText, readStdin, signInQuestions, withSpinner } from "../io/input.js";
 import { duration, err, interactive, out, printJson, table } from "../io/term.js";
 import type { OpenedVault } from "../vault-access.js";
-import { type Opts, withVault } from "./common.js";
+import { givenArgs, type Opts, withVault } from "./common.js";
 import { linkOptionsHelp } from "./link-options.js";
 
 type Spec = ProviderDefinition["authMethods"][number]["options"][number];
@@ -20,15 +20,6 @@ function specsFor(p: ProviderDefinition, methodId: string | undefined) {
       `Methods: ${p.authMethods.map((m) => m.id).join(", ")}.`,
     );
   return { method, specs: [...(p.settings ?? []), ...method.options] };
-}
-
-/** The raw arguments after `<group> <sub>` (commander keeps them on the root). */
-function rawAfter(cmd: Command, sub: string): string[] {
-  let root: Command = cmd;
-  while (root.parent) root = root.parent;
-  const raw = (root as unknown as { rawArgs: string[] }).rawArgs.slice(2);
-  const at = raw.findIndex((a, i) => a === sub && raw[i - 1] === "integration");
-  return raw.slice(at + 1);
 }
 
 /**
@@ -165,7 +156,7 @@ export async function connect(
   opts: Opts,
   cmd: Command,
 ): Promise<void> {
-  const raw = rawAfter(cmd, "connect");
+  const raw = givenArgs(cmd);
   if (providerId === undefined) {
     if (opts.help === true) {
       cmd.outputHelp();
@@ -266,7 +257,7 @@ export async function status(id: string, opts: Opts, cmd: Command): Promise<void
 }
 
 export async function reauth(id: string, opts: Opts, cmd: Command): Promise<void> {
-  const raw = rawAfter(cmd, "reauth");
+  const raw = givenArgs(cmd);
   await withVault(cmd, async (o) => {
     const current = await o.vault.integrations.status(id);
     const p = await providerFor(o, current.provider);
@@ -320,7 +311,7 @@ export async function reauth(id: string, opts: Opts, cmd: Command): Promise<void
 }
 
 export async function configure(id: string, _opts: Opts, cmd: Command): Promise<void> {
-  const raw = rawAfter(cmd, "configure");
+  const raw = givenArgs(cmd);
   await withVault(cmd, async (o) => {
     const current = await o.vault.integrations.status(id);
     const p = await providerFor(o, current.provider);
@@ -347,17 +338,9 @@ export async function configure(id: string, _opts: Opts, cmd: Command): Promise<
         `Settings of ${p.title}: ${nonSecret.map((s) => `--${s.name}`).join(", ") || "none"}.`,
       );
     }
-    // Core checks required options against what it is given, so send the current values of
-    // the other settings along with the changed ones.
-    const merged: Record<string, unknown> = {};
-    for (const s of nonSecret)
-      if (current.settings[s.name] !== undefined) merged[s.name] = current.settings[s.name];
+    // Only the changed settings: core merges them into the current ones and checks the result.
     const method = typeof parsed.opts.method === "string" ? parsed.opts.method : undefined;
-    const info = await o.vault.integrations.configure(
-      id,
-      { ...merged, ...settings },
-      method ? { method } : {},
-    );
+    const info = await o.vault.integrations.configure(id, settings, method ? { method } : {});
     if (parsed.opts.json === true) return printJson(info);
     err(`Updated ${Object.keys(settings).join(", ")} of ${id}.`);
   });
@@ -417,7 +400,7 @@ export async function join(
   _opts: Opts,
   cmd: Command,
 ): Promise<void> {
-  const raw = rawAfter(cmd, "join");
+  const raw = givenArgs(cmd);
   const core = await import("@vaultlink/core");
   await withVault(cmd, async (o) => {
     const p = await providerFor(o, providerId);
@@ -537,7 +520,7 @@ export async function setup(
   _opts: Opts,
   cmd: Command,
 ): Promise<void> {
-  const raw = rawAfter(cmd, "setup");
+  const raw = givenArgs(cmd);
   await withVault(
     cmd,
     async (o) => {

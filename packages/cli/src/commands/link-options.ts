@@ -1,6 +1,7 @@
 import type { ProviderDefinition } from "@vaultlink/core";
 import { Command as Cmd, type Command, CommanderError } from "commander";
 import { usage } from "../errors.js";
+import { givenArgs } from "./common.js";
 
 /** `roleArn` → `role-arn`: a plugin's link option as a `secret link` flag. */
 export function linkFlagOf(name: string): string {
@@ -15,15 +16,6 @@ export function linkOptionsHelp(p: ProviderDefinition): string[] {
       (s) =>
         `  --${linkFlagOf(s.name)} <value>  ${s.title}${s.description ? ` — ${s.description}` : ""}`,
     );
-}
-
-/** The raw arguments after `secret link` (commander keeps them on the root). */
-function rawAfterLink(cmd: Command): string[] {
-  let root: Command = cmd;
-  while (root.parent) root = root.parent;
-  const raw = (root as unknown as { rawArgs: string[] }).rawArgs.slice(2);
-  const at = raw.findIndex((a, i) => a === "link" && raw[i - 1] === "secret");
-  return raw.slice(at + 1);
 }
 
 /**
@@ -50,7 +42,7 @@ export function parseLinkFlags(
     .option("--debug");
   for (const s of specs) c.option(`--${linkFlagOf(s.name)} <value>`);
   try {
-    c.parse(rawAfterLink(cmd), { from: "user" });
+    c.parse(givenArgs(cmd), { from: "user" });
   } catch (error) {
     if (!(error instanceof CommanderError)) throw error;
     const offered = specs.map((s) => `--${linkFlagOf(s.name)}`);

@@ -36,8 +36,6 @@ export async function resolve(
 ): Promise<void> {
   if (typeof opts.out === "string") await refuseVaultDirOutput(opts.out);
   const text = await templateText(template, opts);
-  const { findReferences } = await import("@vaultlink/core");
-  const names = findReferences(text);
   const resolveOpts = typeof opts.url === "string" ? { url: opts.url } : {};
   const agent = await runningAgent();
   const result = agent

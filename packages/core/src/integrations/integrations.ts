@@ -23,7 +23,7 @@ import { type Redactor, redactError } from "../redaction/index.js";
 import type { IntegrationRecord, IntegrationScope, VaultDocument } from "../vault/model.js";
 import { type IntegrationInfo, memoryOnlyView, toIntegrationInfo } from "./integration-view.js";
 import type { JoinInfo } from "./join-code.js";
-import { pickAuthMethod, splitOptions } from "./options.js";
+import { mergeSettings, pickAuthMethod, splitOptions } from "./options.js";
 
 export interface ConnectInput {
   /** Provider plugin id ("aws"). */
@@ -503,12 +503,8 @@ export class Integrations {
     const current = this.#require((await this.deps.docs.read()).integrations, id);
     const provider = await this.deps.registry.load(current.provider);
     const method = pickAuthMethod(provider, options.method ?? current.authMethod);
-    const checked = splitOptions(provider, method, settings, {
-      enforceRequired: false,
-      applyDefaults: false,
-    }).settings;
+    const next = mergeSettings(provider, method, current.settings, settings);
     if (current.scope === "team") {
-      const next = { ...current.settings, ...checked };
       await this.#asTeam(provider, current, async (team) => {
         await this.deps.access.assertCanManage(current, "change", accessContext(team));
         await team.publish({ authMethod: method.id, settings: next });
@@ -522,7 +518,7 @@ export class Integrations {
     }
     const record = await this.deps.docs.update((doc) => {
       const r = this.#require(doc.integrations, id);
-      r.settings = { ...r.settings, ...checked };
+      r.settings = mergeSettings(provider, method, r.settings, settings);
       r.authMethod = method.id;
       r.updatedAt = this.#now();
       return r;

@@ -133,3 +133,42 @@ function numberHint(spec: OptionSpec): string {
   const about = spec.description ? ` ${spec.description}` : "";
   return `Type ${kind}${range}, for example --${spec.name} ${example}.${about}`;
 }
+
+/**
+ * The settings of an integration after a reconfiguration: its current settings with `changes`
+ * applied, each change checked against the plugin's OptionSpecs (unknown, secret or malformed
+ * options refused), and every required setting of `method` present in the result. Only what
+ * changes needs to be given; hosts never resend the rest.
+ */
+export function mergeSettings(
+  provider: ProviderDefinition,
+  method: AuthMethod,
+  current: Readonly<Record<string, unknown>>,
+  changes: Record<string, unknown>,
+): Record<string, unknown> {
+  const { settings, secrets } = splitOptions(provider, method, changes, {
+    enforceRequired: false,
+    applyDefaults: false,
+  });
+  const secret = Object.keys(secrets)[0];
+  if (secret !== undefined)
+    throw vaultlinkError(
+      "INVALID_INPUT",
+      `"${secret}" of ${provider.title} is secret: it is given when signing in, not configured.`,
+      {
+        hint: "Sign in again to change it: vaultlink integration reauth <id>.",
+        provider: provider.id,
+      },
+    );
+  const merged = { ...current, ...settings };
+  for (const spec of [...withCoreSettings(provider.settings), ...method.options]) {
+    if (spec.secret || !spec.required) continue;
+    if (merged[spec.name] === undefined || merged[spec.name] === "")
+      throw vaultlinkError(
+        "INVALID_INPUT",
+        `${provider.title} (${method.id}) needs "${spec.name}" (${spec.title}).`,
+        { hint: `Pass it as --${spec.name} <value>.`, provider: provider.id },
+      );
+  }
+  return merged;
+}

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { isAbsolute, join, resolve as resolvePath } from "node:path";
 import { pathToFileURL } from "node:url";
+import { legacy, exports as resolveExports } from "resolve.exports";
 import type { ProviderDefinition } from "../plugin/contract.js";
 import { checkPluginPackage } from "./compat.js";
 import type { PluginConfig, PluginEntry } from "./config.js";
@@ -52,6 +53,25 @@ interface PackageMeta {
   role?: unknown;
   apiVersion?: unknown;
   id?: unknown;
+}
+
+/**
+ * The file a package's own import (`import "name"`) loads, as Node resolves it: its "exports"
+ * map with the import and node conditions (nested ones too, by a maintained resolver), else
+ * "module", "main", then index.js.
+ */
+function packageEntry(pkg: Record<string, unknown>): string | { error: string } {
+  if (pkg.exports === undefined)
+    return legacy(pkg, { browser: false, fields: ["module", "main"] }) ?? "index.js";
+  try {
+    const found = resolveExports(pkg, ".", { conditions: ["import", "node"] })?.[0];
+    if (found !== undefined) return found;
+  } catch {
+    // No "." entry for these conditions: reported below.
+  }
+  return {
+    error: `the package ${String(pkg.name)} exports no entry that Node can import (its package.json "exports" has no "." for import or node)`,
+  };
 }
 
 function readJson(file: string): Record<string, unknown> | undefined {
@@ -138,22 +158,8 @@ export class PluginRegistry {
         error: `the package ${name} is not installed in ${this.config.pluginsDir}, next to ${this.config.file} or with vaultlink`,
       };
     }
-    const exp = pkg.exports as Record<string, unknown> | string | undefined;
-    const dot =
-      typeof exp === "string" ? exp : (exp?.["."] as Record<string, unknown> | string | undefined);
-    const entry =
-      (typeof dot === "string"
-        ? dot
-        : typeof dot?.import === "string"
-          ? dot.import
-          : typeof dot?.default === "string"
-            ? dot.default
-            : undefined) ??
-      (typeof pkg.module === "string"
-        ? pkg.module
-        : typeof pkg.main === "string"
-          ? pkg.main
-          : "index.js");
+    const entry = packageEntry(pkg);
+    if (typeof entry !== "string") return entry;
     return {
       url: pathToFileURL(join(dir, entry)).href,
       meta: pkg.vaultlink as PackageMeta | undefined,

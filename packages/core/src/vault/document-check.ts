@@ -1,10 +1,11 @@
 import type { VaultDocument } from "./model.js";
 
 /*
- * The vault document check that runs on every open and every write. It is plain JavaScript on
- * purpose: loading zod costs ~50 ms at start-up and checking 10,000 records with it 40–150 ms,
- * more than a whole `vaultlink read` may take. `schema.ts` holds the same rules as zod schemas,
- * the readable specification; tests keep the two in step.
+ * The vault document rules: the one definition of what a decrypted vault document must hold,
+ * checked on every open and every write. Objects are open: fields a newer vaultlink added are
+ * kept (and written back) instead of being dropped, while every field this version relies on
+ * is checked. Plain JavaScript on purpose: a schema library costs ~50 ms at start-up and
+ * checking 10,000 records with one 40–150 ms, more than a whole `vaultlink read` may take.
  *
  * Problems name the path and what was expected, never the offending value.
  */
@@ -50,7 +51,7 @@ export function secretRecordProblem(v: unknown): Problem | undefined {
   return undefined;
 }
 
-/** True exactly when the zod `secretRecordSchema` accepts `v`. */
+/** Whether `v` is a valid secret record. */
 export function isSecretRecord(v: unknown): boolean {
   return secretRecordProblem(v) === undefined;
 }
@@ -72,6 +73,12 @@ export function integrationRecordProblem(v: unknown): Problem | undefined {
   if (!optionalString(v.expiresAt)) return "expiresAt (expected string)";
   if (!isString(v.status) || !STATUSES.has(v.status)) return "status (expected a known status)";
   if (!optionalString(v.statusReason)) return "statusReason (expected string)";
+  const team = v.team;
+  if (team !== undefined) {
+    if (!isPlainObject(team)) return "team (expected object)";
+    if (!isString(team.location)) return "team.location (expected string)";
+    if (!optionalString(team.checkedAt)) return "team.checkedAt (expected string)";
+  }
   if (!nonEmpty(v.connectedAt)) return "connectedAt (expected non-empty string)";
   if (!nonEmpty(v.updatedAt)) return "updatedAt (expected non-empty string)";
   return undefined;
@@ -141,7 +148,7 @@ export function checkVaultDocument(value: unknown, options: CheckOptions = {}): 
           isString(g.collection) &&
           isString(g.label) &&
           isString(g.digest) &&
-          isString(g.grantedAt),
+          nonEmpty(g.grantedAt),
       );
     if (!ok) problems.push("scriptGrants (expected an object of grants)");
   }

@@ -4,7 +4,7 @@ import type { ClientConfiguration, SdkClientFactory } from "../../src/index.js";
 
 /**
  * A stand-in for 1Password's servers behind the real SDK: the SDK's exported `Client` wrapped
- * around a fake inner core (wire-protocols §D.2, option 2). The SDK's own JavaScript builds the
+ * around a fake inner core (the SDK's injection point for its core). The SDK's own JavaScript builds the
  * invocations, parses the JSON answers and raises its own error classes; only the WASM core
  * (which would talk to 1Password.com) is replaced by an in-test dataset.
  */
@@ -40,7 +40,7 @@ type Resolved =
 
 export type FakeFault = "auth-expired" | "forbidden" | "rate-limited" | "unreachable";
 
-/** What 1Password's SDK core says for each fault (messages from wire-protocols §D.1). */
+/** What 1Password's SDK core says for each fault (the messages its core raises). */
 const FAULT_ERRORS: Record<FakeFault, string> = {
   "auth-expired": JSON.stringify({ name: "AuthExpired", message: "the session has expired" }),
   "rate-limited": JSON.stringify({ name: "RateLimitExceeded", message: "rate limit exceeded" }),

@@ -6,7 +6,7 @@ const randomFrom = (alphabet: string, length: number) =>
 
 /**
  * A service account token with the shape 1Password issues (ops_ + base64url JSON, members as
- * listed in wire-protocols §D.1). The values are random: it signs in nowhere.
+ * the SDK reads from it). The values are random: it signs in nowhere.
  */
 export function fabricateServiceAccountToken(
   overrides: Record<string, unknown> = {},
