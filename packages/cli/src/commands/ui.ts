@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { askAgent, runningAgent } from "../agent-link.js";
 import { SilentExit, usage } from "../errors.js";
 import { err, out } from "../io/term.js";
-import { findVaultKey, keychainFor, keySources, openVault } from "../vault-access.js";
+import { keychainFor, keySources, openVault } from "../vault-access.js";
 import { globals, type Opts } from "./common.js";
 
 /** Parse --idle-minutes: a whole number of minutes from 1 to 1440 (a day). */
@@ -69,8 +69,8 @@ export async function ui(opts: Opts, cmd: Command): Promise<void> {
       await core.checkVaultDir(dir);
       // No prompt here: without a key from the environment or the keychain, the page asks.
       const sources = (await keySources(dir)).filter((x) => x.id !== "prompt");
-      const found = await findVaultKey(sources);
-      if ("key" in found) await vault.unlock(found.key);
+      const { found } = await core.reportKeySources(sources);
+      if (found) await vault.unlock(found.vaultKey);
       else asks = "The vault is locked: the page asks for its key.";
     } else asks = `There is no vault in ${dir} yet: the page offers to create one.`;
     // Loaded only here: no other command pays for the server or the page.
