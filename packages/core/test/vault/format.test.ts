@@ -234,6 +234,16 @@ describe("document schema", () => {
       { cacheTtlMinutes: 5, signIns: "disk" },
     ])
       expect(checkVaultDocument(settings(bad)).ok, JSON.stringify(bad)).toBe(false);
+    const grant = { collection: "c1", label: "API tests", digest: "ab12", grantedAt: "t" };
+    expect(checkVaultDocument({ ...doc, scriptGrants: { c1: grant } }).ok).toBe(true);
+    for (const scriptGrants of [
+      [grant],
+      { c1: { ...grant, digest: 5 } },
+      { c1: { ...grant, grantedAt: "" } },
+    ])
+      expect(checkVaultDocument({ ...doc, scriptGrants }).ok, JSON.stringify(scriptGrants)).toBe(
+        false,
+      );
     expect(checkVaultDocument({ ...doc, formatVersion: 2 })).toEqual({
       ok: false,
       problems: ["formatVersion (expected 1)"],
