@@ -130,7 +130,10 @@ describe("vaultlink ui", () => {
       expect(launch.hostname).toBe("127.0.0.1");
       expect(launch.pathname).toBe("/login");
       expect(launch.searchParams.get("token")).toMatch(/^[A-Za-z0-9_-]{43}$/);
-      expect(stderr).toContain("locks after 5 idle minutes");
+      // stdout and stderr are separate pipes: the notice may arrive after the URL.
+      await expect
+        .poll(() => stderr, { timeout: 10_000, interval: 50 })
+        .toContain("locks after 5 idle minutes");
       const login = await get(launch.href);
       expect(login.status).toBe(303);
       const cookie = String(login.headers["set-cookie"]).split(";")[0] ?? "";
