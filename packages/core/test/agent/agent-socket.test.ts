@@ -6,14 +6,12 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   AgentClient,
-  AgentServer,
+  type AgentServer,
   agentPaths,
-  newAgentToken,
-  prepareAgentDir,
   probeAgent,
   removeAgentFiles,
-  writeAgentInfo,
 } from "../../src/index.js";
+import { serveAgent } from "../helpers/agent.js";
 import { connectedVault, type TestVault } from "../helpers/fake-provider.js";
 
 /** One raw line to the socket, and the first line back (or "" when it closed). */
@@ -52,28 +50,14 @@ describe("the agent's socket server and client (real Unix socket)", () => {
     await c.vault.links.link("api", { integration: "fake", reference: "fake://api" });
     await c.vault.secrets.add("local", { value: "local-value-90ab" });
     const paths = agentPaths({ home: c.home, env });
-    await prepareAgentDir(paths);
-    const token = newAgentToken();
     stops = 0;
-    server = new AgentServer({
-      vault: c.vault,
-      socket: paths.socket,
-      token,
-      home: paths.home,
-      version: "test",
+    const served = await serveAgent(c.vault, paths, {
       onStop: () => {
         stops++;
       },
     });
-    await server.listen();
-    await writeAgentInfo(paths, {
-      pid: process.pid,
-      socket: paths.socket,
-      token,
-      startedAt: new Date().toISOString(),
-      home: paths.home,
-      version: "test",
-    });
+    server = served.server;
+    const token = served.token;
     return { paths, token, fake: c.fake };
   }
 

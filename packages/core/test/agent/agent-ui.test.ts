@@ -6,13 +6,11 @@
 import { afterEach, describe, expect, it } from "vitest";
 import {
   AgentClient,
-  AgentServer,
+  type AgentServer,
   type AgentServerOptions,
   agentPaths,
-  newAgentToken,
-  prepareAgentDir,
-  writeAgentInfo,
 } from "../../src/index.js";
+import { serveAgent } from "../helpers/agent.js";
 import { connectedVault, type TestVault } from "../helpers/fake-provider.js";
 
 describe("the agent's ui request", () => {
@@ -29,26 +27,7 @@ describe("the agent's ui request", () => {
   async function start(startUi?: AgentServerOptions["startUi"]) {
     t = await connectedVault({ values: {} });
     const paths = agentPaths({ home: t.home, env: {} });
-    await prepareAgentDir(paths);
-    const token = newAgentToken();
-    server = new AgentServer({
-      vault: t.vault,
-      socket: paths.socket,
-      token,
-      home: paths.home,
-      version: "test",
-      onStop: () => {},
-      ...(startUi ? { startUi } : {}),
-    });
-    await server.listen();
-    await writeAgentInfo(paths, {
-      pid: process.pid,
-      socket: paths.socket,
-      token,
-      startedAt: new Date().toISOString(),
-      home: paths.home,
-      version: "test",
-    });
+    ({ server } = await serveAgent(t.vault, paths, startUi ? { startUi } : {}));
     client = await AgentClient.connect({ paths });
     if (!client) throw new Error("the agent did not answer");
     return client;

@@ -7,15 +7,13 @@
 import { rmSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import {
-  AgentServer,
+  type AgentServer,
   agentPaths,
   createVault,
-  newAgentToken,
-  prepareAgentDir,
   removeAgentFiles,
   type Vault,
-  writeAgentInfo,
 } from "../../src/index.js";
+import { serveAgent } from "../helpers/agent.js";
 import { connectedVault, type TestVault } from "../helpers/fake-provider.js";
 
 const API_VALUE = "embedded-api-value-3e7f";
@@ -39,25 +37,7 @@ describe("createVault uses the vault home's agent transparently", () => {
     await c.vault.links.link("api", { integration: "fake", reference: "fake://api" });
     await c.vault.secrets.add("local", { value: "local-value-5a1c" });
     const paths = agentPaths({ home: c.home });
-    await prepareAgentDir(paths);
-    const token = newAgentToken();
-    server = new AgentServer({
-      vault: c.vault,
-      socket: paths.socket,
-      token,
-      home: paths.home,
-      version: "test",
-      onStop: () => {},
-    });
-    await server.listen();
-    await writeAgentInfo(paths, {
-      pid: process.pid,
-      socket: paths.socket,
-      token,
-      startedAt: new Date().toISOString(),
-      home: paths.home,
-      version: "test",
-    });
+    ({ server } = await serveAgent(c.vault, paths));
     return c;
   }
 
