@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+// First: it must be in place before Newman and its dependencies load.
+import "./dependency-warnings.js";
 import { main } from "./cli.js";
 
 main(process.argv.slice(2)).then(
