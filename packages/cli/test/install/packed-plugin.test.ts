@@ -39,6 +39,27 @@ interface Run {
   stderr: string;
 }
 
+const NETWORK_VARS = [
+  "NODE_EXTRA_CA_CERTS",
+  "SSL_CERT_FILE",
+  "SSL_CERT_DIR",
+  "HTTP_PROXY",
+  "HTTPS_PROXY",
+  "NO_PROXY",
+  "http_proxy",
+  "https_proxy",
+  "no_proxy",
+];
+
+function networkEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of NETWORK_VARS) {
+    const value = process.env[name];
+    if (value) env[name] = value;
+  }
+  return env;
+}
+
 /** The installed `vaultlink` (app/node_modules/.bin), from an unrelated folder; never printed. */
 function vaultlink(args: readonly string[], env: Record<string, string> = {}): Promise<Run> {
   return new Promise((res, rej) => {
@@ -50,6 +71,9 @@ function vaultlink(args: readonly string[], env: Record<string, string> = {}): P
         HOME: home,
         VAULTLINK_HOME: join(home, "vaultlink"),
         NO_COLOR: "1",
+        // How this machine reaches the registry (a TLS-inspecting proxy's CA, proxies), as a
+        // user's shell has it: without it npm's retries on a refused certificate take minutes.
+        ...networkEnv(),
         ...(vaultKey ? { VAULTLINK_VAULT_KEY: vaultKey } : {}),
         ...env,
       },
@@ -126,7 +150,7 @@ describe("a plugin installed into the packed CLI with `vaultlink plugins install
       expect(listed.broken).toEqual([]);
       expect(listed.incompatible).toEqual([]);
     },
-    STEP * 2,
+    INSTALL_TIMEOUT, // `plugins install` runs npm
   );
 
   it(
@@ -314,6 +338,6 @@ describe("a plugin scaffolded with the packed @vaultlink/create-provider", () =>
       expect(after.stdout).toBe("");
       await ok(["plugins", "uninstall", SCAFFOLD_ID]);
     },
-    STEP * 3,
+    INSTALL_TIMEOUT, // `plugins install` runs npm, as the install steps above do
   );
 });
