@@ -63,7 +63,7 @@ export function renderManPage(): string {
     roff(program.description()),
     ".PP",
     roff(
-      "Secret values are never accepted on the command line: they come from a masked prompt on a terminal or from stdin. Prompts and progress go to stderr; stdout carries only the data asked for. --json prints machine-readable output on every command that prints data.",
+      "Secret values are never accepted on the command line: they come from a masked prompt on a terminal or from stdin. Prompts and progress go to stderr; stdout carries only the data asked for. --json prints the result as JSON on stdout on every command but run, agent run, ui and completion.",
     ),
     ".SH OPTIONS",
     ...visibleOptions(program).flatMap(optionLines),

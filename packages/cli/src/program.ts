@@ -174,10 +174,12 @@ ${ENVIRONMENT.map(([name, text]) => `  ${name.padEnd(22)}${text}`).join("\n")}`,
       .description(
         "store the vault key in the OS keychain (typed at a masked prompt, or read from stdin); checks that it opens the vault first",
       )
+      .addOption(json())
       .action(act(load.vault, "keyStore"));
     key
       .command("forget")
       .description("remove the vault key from the OS keychain")
+      .addOption(json())
       .action(act(load.vault, "keyForget"));
     vault
       .command("reset")
@@ -246,12 +248,14 @@ ${ENVIRONMENT.map(([name, text]) => `  ${name.padEnd(22)}${text}`).join("\n")}`,
         .argument("<name>")
         .addOption(new Option("--value <value>", "refused").hideHelp())
         .allowExcessArguments()
+        .addOption(json())
         .action(act(load.secret, "edit"));
       secret
         .command("rename")
         .description("rename a secret (references to the old name stop resolving)")
         .argument("<old>")
         .argument("<new>")
+        .addOption(json())
         .action(act(load.secret, "rename"));
       secret
         .command("domains")
@@ -267,17 +271,20 @@ ${ENVIRONMENT.map(([name, text]) => `  ${name.padEnd(22)}${text}`).join("\n")}`,
         .command("enable")
         .description("enable a secret")
         .argument("<name>")
+        .addOption(json())
         .action(act(load.secret, "enable"));
       secret
         .command("disable")
         .description("disable a secret: its references stop resolving")
         .argument("<name>")
+        .addOption(json())
         .action(act(load.secret, "disable"));
       secret
         .command("delete")
         .description("delete a secret (asks on a terminal)")
         .argument("<name>")
         .option("-y, --yes", "do not ask for confirmation")
+        .addOption(json())
         .action(act(load.secret, "remove"));
       secret
         .command("link")
@@ -313,6 +320,7 @@ ${ENVIRONMENT.map(([name, text]) => `  ${name.padEnd(22)}${text}`).join("\n")}`,
         .command("unlink")
         .description("remove a secret's link; it stays as an empty local secret")
         .argument("<name>")
+        .addOption(json())
         .action(act(load.secret, "unlink"));
     },
   );
@@ -564,6 +572,7 @@ ${ENVIRONMENT.map(([name, text]) => `  ${name.padEnd(22)}${text}`).join("\n")}`,
       "write to a file (mode 0600) instead of stdout; never a file in the vault directory",
     )
     .option("--plaintext", "write values unencrypted")
+    .addOption(json())
     .action(act(load.transfer, "exportCmd"));
   program
     .command("import")

@@ -134,6 +134,30 @@ describe("secrets", () => {
     expect((await v.run(["secret", "delete", "stripe", "--yes"])).code).toBe(0);
     expect((await v.run(["secret", "get", "stripe"])).code).toBe(1);
   });
+
+  it("--json on every command that changes a secret: the changed secret on stdout, never its value", async () => {
+    const json = async (args: string[], input?: string) => {
+      const r = await v.run([...args, "--json"], input === undefined ? {} : { input });
+      expect(r.code).toBe(0);
+      expect(r.stdout).not.toContain("json-value-");
+      return JSON.parse(r.stdout) as Record<string, unknown>;
+    };
+    await v.run(["secret", "add", "j1"], { input: "json-value-1" });
+    expect(await json(["secret", "edit", "j1"], "json-value-2")).toMatchObject({
+      name: "j1",
+      hasValue: true,
+    });
+    expect((await v.run(["read", "j1"])).stdout).toBe("json-value-2\n");
+    expect(await json(["secret", "rename", "j1", "j2"])).toMatchObject({ name: "j2" });
+    expect(await json(["secret", "disable", "j2"])).toMatchObject({ name: "j2", enabled: false });
+    expect(await json(["secret", "enable", "j2"])).toMatchObject({ name: "j2", enabled: true });
+    expect(await json(["secret", "delete", "j2", "--yes"])).toEqual({ deleted: "j2" });
+    expect((await v.run(["secret", "get", "j2"])).code).toBe(1);
+    // A refused change still answers in JSON, and changes nothing.
+    const refused = await v.run(["secret", "rename", "nope", "j3", "--json"]);
+    expect(refused.code).toBe(1);
+    expect(JSON.parse(refused.stdout)).toMatchObject({ error: { code: "SECRET_NOT_FOUND" } });
+  });
 });
 
 describe("resolve, inject and run", () => {
@@ -427,8 +451,9 @@ describe("export and import", () => {
       await src.run(["secret", "link", "remote", "json", "json://k"]);
       const file = `${src.home}-export.json`;
       const pwEnv = { VAULTLINK_EXPORT_PASSWORD: "a long enough password" };
-      const exp = await src.run(["export", "--out", file], { env: pwEnv });
+      const exp = await src.run(["export", "--out", file, "--json"], { env: pwEnv });
       expect(exp.code).toBe(0);
+      expect(JSON.parse(exp.stdout)).toEqual({ file, secrets: 2, encrypted: true });
       expect(statSync(file).mode & 0o777).toBe(0o600);
       const text = readFileSync(file, "utf8");
       expect(text).not.toContain("local-value-9");
@@ -542,7 +567,9 @@ describe("doctor and plugins", () => {
       expect(refused.code).toBe(1);
       await v.run(["secret", "link", "gone", "json", "json://not-in-file", "--no-check"]);
       await v.run(["secret", "link", "emptied", "json", "json://k"]);
-      await v.run(["secret", "unlink", "emptied"]);
+      const unlinked = await v.run(["secret", "unlink", "emptied", "--json"]);
+      expect(JSON.parse(unlinked.stdout)).toMatchObject({ name: "emptied", hasValue: false });
+      expect(JSON.parse(unlinked.stdout).link).toBeUndefined();
       await v.run(["secret", "add", "off", "--disabled"], { input: "v" });
       const r = await v.run(["doctor"]);
       expect(r.code).toBe(1);

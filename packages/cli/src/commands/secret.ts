@@ -94,16 +94,18 @@ export async function edit(name: string, opts: Opts, cmd: Command): Promise<void
       );
     }
     const value = await readSecretValue(`the new value of ${name}`);
-    await o.vault.secrets.update(name, { value });
-    err(`Updated the value of ${name}.`);
+    const info = await o.vault.secrets.update(name, { value });
+    if (opts.json === true) printJson(info);
+    else err(`Updated the value of ${name}.`);
   });
 }
 
-export async function rename(from: string, to: string, _opts: Opts, cmd: Command): Promise<void> {
+export async function rename(from: string, to: string, opts: Opts, cmd: Command): Promise<void> {
   const { assertSecretName } = await import("@vaultlink/core");
   assertSecretName(to);
   await withVault(cmd, async (o) => {
     await o.vault.secrets.rename(from, to);
+    if (opts.json === true) return printJson(await o.vault.secrets.get(to));
     err(
       `Renamed ${from} to ${to}. References to {{vault:${from}}} no longer resolve; update them to {{vault:${to}}}.`,
     );
@@ -150,15 +152,17 @@ export async function domains(name: string, opts: Opts, cmd: Command): Promise<v
   });
 }
 
-async function setEnabled(name: string, enabled: boolean, cmd: Command): Promise<void> {
+async function setEnabled(name: string, enabled: boolean, opts: Opts, cmd: Command) {
   await withVault(cmd, async (o) => {
-    await o.vault.secrets.update(name, { enabled });
+    const info = await o.vault.secrets.update(name, { enabled });
+    if (opts.json === true) return printJson(info);
     err(enabled ? `Enabled ${name}.` : `Disabled ${name}; {{vault:${name}}} no longer resolves.`);
   });
 }
 
-export const enable = (name: string, _opts: Opts, cmd: Command) => setEnabled(name, true, cmd);
-export const disable = (name: string, _opts: Opts, cmd: Command) => setEnabled(name, false, cmd);
+export const enable = (name: string, opts: Opts, cmd: Command) => setEnabled(name, true, opts, cmd);
+export const disable = (name: string, opts: Opts, cmd: Command) =>
+  setEnabled(name, false, opts, cmd);
 
 export async function remove(name: string, opts: Opts, cmd: Command): Promise<void> {
   await withVault(cmd, async (o) => {
@@ -173,7 +177,8 @@ export async function remove(name: string, opts: Opts, cmd: Command): Promise<vo
       if (!yes) throw new CliError("Not deleted.", { exitCode: ExitCode.other, code: "CANCELLED" });
     }
     await o.vault.secrets.delete(name);
-    err(`Deleted ${name}.`);
+    if (opts.json === true) printJson({ deleted: name });
+    else err(`Deleted ${name}.`);
   });
 }
 
@@ -219,9 +224,10 @@ export async function link(
   });
 }
 
-export async function unlink(name: string, _opts: Opts, cmd: Command): Promise<void> {
+export async function unlink(name: string, opts: Opts, cmd: Command): Promise<void> {
   await withVault(cmd, async (o) => {
-    await o.vault.links.unlink(name);
+    const info = await o.vault.links.unlink(name);
+    if (opts.json === true) return printJson(info);
     err(
       `Unlinked ${name}; it is now an empty local secret (give it a value with vaultlink secret edit ${name}).`,
     );

@@ -54,6 +54,8 @@ export async function exportCmd(opts: Opts, cmd: Command): Promise<void> {
     if (typeof opts.out === "string") {
       await refuseVaultDirOutput(opts.out);
       await writePrivateFile(opts.out, text);
+      if (opts.json === true)
+        return printJson({ file: opts.out, secrets: count, encrypted: !plaintext });
       err(
         `Exported ${count} secret${count === 1 ? "" : "s"} to ${opts.out}${plaintext ? " UNENCRYPTED: anyone who reads the file reads the values" : ""}. Integration credentials are not exported.`,
       );

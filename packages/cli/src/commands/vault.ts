@@ -96,7 +96,7 @@ export async function keyShow(opts: Opts, cmd: Command): Promise<void> {
   });
 }
 
-export async function keyStore(_opts: Opts, cmd: Command): Promise<void> {
+export async function keyStore(opts: Opts, cmd: Command): Promise<void> {
   const o = await openVault({ global: globals(cmd), unlock: false });
   try {
     if (!(await o.vault.exists())) {
@@ -123,13 +123,14 @@ export async function keyStore(_opts: Opts, cmd: Command): Promise<void> {
       });
     }
     await kc.store(key);
-    err("The vault key is stored in the OS keychain.");
+    if (opts.json === true) printJson({ keychain: "stored" });
+    else err("The vault key is stored in the OS keychain.");
   } finally {
     await o.close();
   }
 }
 
-export async function keyForget(_opts: Opts, cmd: Command): Promise<void> {
+export async function keyForget(opts: Opts, cmd: Command): Promise<void> {
   const o = await openVault({ global: globals(cmd), unlock: false });
   try {
     const { kc, availability } = await keychainState(o.vault.paths.dir);
@@ -140,6 +141,7 @@ export async function keyForget(_opts: Opts, cmd: Command): Promise<void> {
       });
     }
     const removed = await kc.forget();
+    if (opts.json === true) return printJson({ keychain: removed ? "removed" : "held no key" });
     err(
       removed
         ? "The vault key was removed from the OS keychain."
