@@ -355,6 +355,19 @@ const cases: Case[] = [
     /the directory \/nonexistent-dir does not exist/,
     { env: { VAULTLINK_EXPORT_PASSWORD: EXPORT_PASSWORD } },
   ),
+  ...both(
+    "resolve -o into a directory where no file can be created (/proc)",
+    ["resolve", "plain text", "-o", "/proc/vaultlink-out.txt"],
+    1,
+    /Cannot write \/proc\/vaultlink-out.txt: no new file can be created in \/proc/,
+  ),
+  row(
+    "run of a directory (not executable)",
+    (p) => ["run", "--", join(p.aFile, "..")],
+    126,
+    /Cannot run .*: it is not an executable file \(EACCES\)/,
+    { env: { X: "{{vault:exists}}" } },
+  ),
   row(
     "a value too big for the environment (spawn E2BIG)",
     ["run", "--", process.execPath, "-e", "0"],

@@ -273,6 +273,18 @@ describe("resolve, inject and run", () => {
     );
   });
 
+  it("a VAULTLINK_CONFIG naming a missing file is warned about (a misspelled path), not silently ignored", async () => {
+    const r = await v.run(["secret", "list"], {
+      env: { VAULTLINK_CONFIG: `${v.home}/no-such-config.json` },
+    });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(
+      `warning: The config file ${v.home}/no-such-config.json (named by VAULTLINK_CONFIG) does not exist.`,
+    );
+    expect(r.stderr).toContain("hint: Check the path in VAULTLINK_CONFIG");
+    expect((await v.run(["secret", "list"])).stderr).not.toContain("warning");
+  });
+
   it("run passes a signal through", async () => {
     const r = await v.run(
       ["run", "--", process.execPath, "-e", "process.kill(process.pid, 'SIGTERM')"],

@@ -89,17 +89,7 @@ export async function run(command: string[], opts: Opts, cmd: Command): Promise<
   }
   const outcome = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>(
     (resolve, reject) => {
-      child.on("error", (error: NodeJS.ErrnoException) =>
-        reject(
-          new CliError(
-            `Cannot run ${file}: ${error.code === "ENOENT" ? "command not found" : error.message}.`,
-            {
-              hint: "Check the command name and PATH.",
-              exitCode: error.code === "ENOENT" ? 127 : ExitCode.other,
-            },
-          ),
-        ),
-      );
+      child.on("error", (error: NodeJS.ErrnoException) => reject(spawnFailure(file, error)));
       child.on("exit", (code, signal) => resolve({ code, signal }));
     },
   );
@@ -112,4 +102,25 @@ export async function run(command: string[], opts: Opts, cmd: Command): Promise<
     throw new SilentExit(128 + (constants.signals[outcome.signal] ?? 0));
   }
   if (outcome.code !== 0) throw new SilentExit(outcome.code ?? ExitCode.other);
+}
+
+/** A command that could not start, told the way a shell tells it: 127 not found, 126 not runnable. */
+function spawnFailure(file: string, error: NodeJS.ErrnoException): CliError {
+  if (error.code === "ENOENT")
+    return new CliError(`Cannot run ${file}: command not found.`, {
+      hint: "Check the command name and PATH.",
+      exitCode: 127,
+      code: "COMMAND_NOT_FOUND",
+    });
+  if (error.code === "EACCES" || error.code === "EISDIR" || error.code === "ENOEXEC")
+    return new CliError(`Cannot run ${file}: it is not an executable file (${error.code}).`, {
+      hint: `Give a program or script with execute permission (chmod +x ${file}), not a directory.`,
+      exitCode: 126,
+      code: "COMMAND_NOT_EXECUTABLE",
+    });
+  return new CliError(`Cannot run ${file}: ${error.message}.`, {
+    hint: "Check the command name and PATH.",
+    exitCode: ExitCode.other,
+    code: `OS_${error.code ?? "SPAWN"}`,
+  });
 }

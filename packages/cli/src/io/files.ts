@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
 import { open, rename, rm } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { CliError, ExitCode } from "../errors.js";
@@ -6,11 +7,21 @@ import { CliError, ExitCode } from "../errors.js";
 /** An OS failure while writing `target`, naming `target` (not the temp file) and the fix. */
 function writeFailure(error: unknown, target: string): unknown {
   const e = error as NodeJS.ErrnoException;
-  if (e?.code === "ENOENT")
+  if (e?.code === "ENOENT" && !existsSync(dirname(target)))
     return new CliError(
       `Cannot write ${target}: the directory ${dirname(target)} does not exist.`,
       {
         hint: "Create the directory first (mkdir -p), or choose another path.",
+        exitCode: ExitCode.other,
+        code: "OS_ENOENT",
+        details: { errno: "ENOENT", path: target },
+      },
+    );
+  if (e?.code === "ENOENT")
+    return new CliError(
+      `Cannot write ${target}: no new file can be created in ${dirname(target)} (the temporary file beside it was refused).`,
+      {
+        hint: "Write to a directory of a normal file system (the file is written beside its target, then renamed).",
         exitCode: ExitCode.other,
         code: "OS_ENOENT",
         details: { errno: "ENOENT", path: target },

@@ -47,7 +47,13 @@ export function loadConfig(): CliConfig {
  */
 export function loadConfigOrDefaults(warn: (text: string) => void): CliConfig {
   try {
-    return loadConfig();
+    const config = loadConfig();
+    // A config named on purpose that is not there is most likely a misspelled path: say so.
+    if (!config.exists && process.env.VAULTLINK_CONFIG?.trim())
+      warn(
+        `warning: The config file ${config.file} (named by VAULTLINK_CONFIG) does not exist. Only the first-party providers are loaded.\nhint: Check the path in VAULTLINK_CONFIG, or unset it to use config.json in ${vaultHome()}.`,
+      );
+    return config;
   } catch (error) {
     if (!(error instanceof CliError) || error.code !== "CONFIG_INVALID") throw error;
     warn(
