@@ -172,6 +172,16 @@ export async function run(options: RunOptions): Promise<RunResult> {
   } = options;
   const vault = given ?? (await openUserVault(home, onWarning));
   try {
+    // Unlocked through the vault home's agent (no key here): references resolve through it,
+    // but pm.vault reads grants from and writes to the vault file itself, which needs the key.
+    if (vaultScripts && !vault.unlocked)
+      throw new VaultlinkError(
+        "VAULT_LOCKED",
+        "pm.vault in scripts needs the vault key in this process: the agent resolves references, but grants and pm.vault.set live in the vault file.",
+        {
+          hint: "Set VAULTLINK_VAULT_KEY (or store the key: vaultlink vault key store), or run without --vault-scripts.",
+        },
+      );
     // Granted by the flag (Postman's prompt answered "allow"), or by a grant remembered in the
     // vault for this collection exactly as it is now.
     const granted =
@@ -220,8 +230,12 @@ async function runWith(
       failures.set(r.name, rest);
     }
   }
+  // Through the agent (no key in this process) only the referenced secrets are known; scripts
+  // cannot write then (refused above), so those are the only ones a write could meet.
   const linked = new Set(
-    (await vault.secrets.list()).filter((s) => s.kind === "linked").map((s) => s.name),
+    vault.unlocked
+      ? (await vault.secrets.list()).filter((s) => s.kind === "linked").map((s) => s.name)
+      : resolutions.filter((r) => r.ok && r.source !== "local").map((r) => r.name),
   );
   // Every value the run's output must not show; values scripts write join as they are set.
   const secrets = values.map((v) => v.value);

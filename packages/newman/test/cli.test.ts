@@ -8,6 +8,7 @@ import {
   runNode,
   SECRETS,
   useRunSetup,
+  VAULTLINK_BIN,
 } from "./helpers.js";
 
 describe("the vaultlink-newman binary", () => {
@@ -173,6 +174,47 @@ describe("the vaultlink-newman binary", () => {
     expect(r.stderr).toContain("VAULTLINK_VAULT_KEY");
     expect(r.stderr).not.toContain("    at ");
     expect(setup.server.arrivals).toHaveLength(0);
+  });
+
+  it("with `vaultlink agent` running, runs without the vault key; pm.vault then asks for the key", async () => {
+    const vaultlink = (args: string[], env: Record<string, string> = {}) =>
+      runNode([VAULTLINK_BIN, ...args], { HOME: setup.out, VAULTLINK_HOME: setup.t.home, ...env });
+    const started = await vaultlink(["agent", "start"], { VAULTLINK_VAULT_KEY: setup.t.vaultKey });
+    expect(started.status, started.stderr).toBe(0);
+    try {
+      writeFileSync(
+        join(setup.out, "one.json"),
+        JSON.stringify({
+          info: { name: "one", schema: "https://schema.getpostman.com/json/collection/v2.1.0/" },
+          item: [
+            {
+              name: "one",
+              request: {
+                method: "GET",
+                url: `http://127.0.0.1:${setup.server.port}/agent`,
+                header: [{ key: "x-token", value: "{{vault:api-token}}" }],
+              },
+            },
+          ],
+        }),
+      );
+      // No VAULTLINK_VAULT_KEY: the agent holds the vault open and resolves for the run.
+      const r = await cli(["run", join(setup.out, "one.json")]);
+      expect(r.status, r.stderr).toBe(0);
+      expect(setup.server.arrivals.map((a) => a.headers["x-token"])).toEqual([
+        SECRETS["api-token"],
+      ]);
+      expect(r.stdout + r.stderr).not.toContain(SECRETS["api-token"]);
+      // pm.vault reads grants from and writes to the vault file: that needs the key here.
+      const scripts = await cli(["run", join(setup.out, "one.json"), "--vault-scripts"]);
+      expect(scripts.status).toBe(2);
+      expect(scripts.stderr).toContain("pm.vault in scripts needs the vault key in this process");
+      expect(scripts.stderr).toContain("VAULTLINK_VAULT_KEY");
+      expect(setup.server.arrivals).toHaveLength(1);
+    } finally {
+      const stopped = await vaultlink(["agent", "stop"]);
+      expect(stopped.status, stopped.stderr).toBe(0);
+    }
   });
 
   it("bad options are refused before anything runs", async () => {

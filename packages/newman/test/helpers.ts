@@ -1,14 +1,21 @@
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { createVault, type ProviderDefinition, type Vault } from "@vaultlink/core";
 import { afterEach, beforeEach } from "vitest";
 
 export const FIXTURES = join(import.meta.dirname, "fixtures");
 export const COLLECTION = join(FIXTURES, "collection.json");
 export const BIN = join(import.meta.dirname, "..", "dist", "bin.js");
+/** The built `vaultlink` CLI (a dev dependency): for what a user does beside a run (the agent). */
+export const VAULTLINK_BIN = join(
+  dirname(createRequire(import.meta.url).resolve("@vaultlink/cli/package.json")),
+  "dist",
+  "bin.cjs",
+);
 
 export interface Arrival {
   method: string;

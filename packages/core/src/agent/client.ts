@@ -1,7 +1,12 @@
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { createConnection, type Socket } from "node:net";
-import type { Resolution, ResolveOptions, TemplateResult } from "../engine/resolver.js";
+import type {
+  MatchableResolution,
+  Resolution,
+  ResolveOptions,
+  TemplateResult,
+} from "../engine/resolver.js";
 import type { IntegrationInfo } from "../integrations/integration-view.js";
 import { type AgentPaths, type AgentPathsOptions, agentPaths } from "./paths.js";
 import {
@@ -111,6 +116,13 @@ export class AgentClient {
     >;
   }
 
+  /** Values with their allowed domains, for a host that matches each request's URL itself. */
+  resolveForMatching(names: readonly string[]): Promise<MatchableResolution[]> {
+    return this.request("resolveForMatching", { names: [...names] }) as Promise<
+      MatchableResolution[]
+    >;
+  }
+
   resolveTemplate(text: string, options: ResolveOptions = {}): Promise<TemplateResult> {
     return this.request("template", { text, ...url(options) }) as Promise<TemplateResult>;
   }
@@ -184,7 +196,9 @@ export class AgentClient {
     }
     const limit =
       timeoutMs ??
-      (op === "resolve" || op === "resolveMany" || op === "template" ? RESOLVE_WAIT_MS : 30_000);
+      (op === "resolve" || op === "resolveMany" || op === "resolveForMatching" || op === "template"
+        ? RESOLVE_WAIT_MS
+        : 30_000);
     return new Promise((resolve, reject) => {
       const entry: {
         resolve: (v: unknown) => void;

@@ -16,6 +16,7 @@ export type AgentOp =
   | "status"
   | "resolve"
   | "resolveMany"
+  | "resolveForMatching"
   | "template"
   | "reload"
   | "connect"

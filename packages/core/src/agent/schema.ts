@@ -24,6 +24,11 @@ export const agentRequestSchema = z.discriminatedUnion("op", [
     names: z.array(name).max(MAX_NAMES),
     url,
   }),
+  z.strictObject({
+    ...base,
+    op: z.literal("resolveForMatching"),
+    names: z.array(name).max(MAX_NAMES),
+  }),
   z.strictObject({ ...base, op: z.literal("template"), text: z.string().max(MAX_LINE_BYTES), url }),
   z.strictObject({ ...base, op: z.literal("reload") }),
   z.strictObject({ ...base, op: z.literal("integrations") }),

@@ -181,6 +181,8 @@ export class AgentServer {
         return vault.resolve(r.name, opts);
       case "resolveMany":
         return vault.resolveMany(r.names, opts);
+      case "resolveForMatching":
+        return vault.resolveForMatching(r.names);
       case "template":
         return vault.resolveTemplate(r.text, opts);
       case "reload":

@@ -287,8 +287,8 @@ export class Vault {
   }
 
   /**
-   * Use a running `vaultlink agent` of this vault home for `resolve`, `resolveMany` and
-   * `resolveTemplate` (default: on). The agent's own vault turns it off.
+   * Use a running `vaultlink agent` of this vault home for `resolve`, `resolveMany`,
+   * `resolveForMatching` and `resolveTemplate` (default: on). The agent's own vault turns it off.
    */
   useAgent(on: boolean): void {
     this.#agent.enabled = on;
@@ -330,6 +330,12 @@ export class Vault {
    * domains do not allow.
    */
   resolveForMatching(names: readonly string[]): Promise<MatchableResolution[]> {
+    if (this.#agent.maybe())
+      return this.#agent.run(
+        (a) => a.resolveForMatching(names),
+        () => this.#resolver.resolveForMatching(names),
+        () => this.unlocked,
+      );
     return this.#resolver.resolveForMatching(names);
   }
 

@@ -65,6 +65,16 @@ describe("createVault uses the vault home's agent transparently", () => {
     const text = await app.resolveTemplate("k={{vault:api}}");
     expect(text.resolved).toEqual(["api"]);
     expect(text.text === `k=${API_VALUE}`).toBe(true);
+    // A host that matches URLs itself (the Newman runner) gets values with their domains.
+    await c.vault.secrets.update("local", { allowedDomains: ["api.example.com"] });
+    const matchable = await app.resolveForMatching(["api", "local", "missing"]);
+    expect(matchable.map((m) => [m.name, m.ok, m.allowedDomains])).toEqual([
+      ["api", true, []],
+      ["local", true, ["api.example.com"]],
+      ["missing", false, []],
+    ]);
+    expect(matchable[0]?.ok && matchable[0].value === API_VALUE).toBe(true);
+    expect(c.fake.calls.fetch).toBe(fetchesBefore + 1);
   });
 
   it("without an agent it behaves as before: no key, no unlock; a key resolves in-process", async () => {
