@@ -160,6 +160,16 @@ export function mapAwsError(error: unknown, context: ErrorContext): MappedError 
       details,
     };
   }
+  // The SDK could not parse the answer (a proxy's HTML page, a wrong endpoint, a cut-off body);
+  // its own message tells a programmer to inspect `$response`, which a user cannot.
+  if (/Deserialization error/i.test(awsMessage)) {
+    return {
+      code: "PROVIDER_ERROR",
+      message: `The answer to ${context.action}${about} could not be read as an AWS response${status !== undefined ? ` (HTTP ${status})` : ""}.`,
+      hint: "Something other than Secrets Manager may be answering (a proxy, a captive portal, a wrong endpoint setting): check the endpoint and any proxy, then try again.",
+      details,
+    };
+  }
   return {
     code: "PROVIDER_ERROR",
     message: `${context.action}${about} failed: ${name}${awsMessage ? `: ${awsMessage}` : ""}`,

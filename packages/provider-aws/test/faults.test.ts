@@ -137,6 +137,28 @@ describe("throttling", () => {
   });
 });
 
+describe("answers that are not AWS's", () => {
+  it("an HTML page in place of the JSON answer: one line saying so, nothing of the page", async () => {
+    const { instance } = await signedIn();
+    emulator.inject({
+      operation: "GetSecretValue",
+      error: {
+        status: 502,
+        headers: { "content-type": "text/html" },
+        body: "<html><body>Proxy error {{request}}</body></html>",
+        echoRequest: true,
+      },
+    });
+    const failure = onlyFailure(await instance.fetch(requests("faults/one")));
+    expect(failure.code).toBe("PROVIDER_ERROR");
+    expect(failure.message).toBe(
+      "The answer to secretsmanager:GetSecretValue for faults/one could not be read as an AWS response (HTTP 502).",
+    );
+    expect(failure.hint).toContain("proxy");
+    expect(JSON.stringify(failure)).not.toMatch(/Proxy error|Signature=|\$response/);
+  });
+});
+
 describe("network failures", () => {
   // Port 9 (discard) on loopback: nothing listens there, so connections are refused.
   const DEAD = { region: "us-east-1", endpoint: "http://127.0.0.1:9" };

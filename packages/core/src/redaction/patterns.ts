@@ -42,11 +42,18 @@ export const CREDENTIAL_PATTERNS: readonly CredentialPattern[] = [
       /(?<![A-Za-z0-9/+=])(?=[A-Za-z0-9/+]{0,39}[A-Z])(?=[A-Za-z0-9/+]{0,39}[a-z])(?=[A-Za-z0-9/+]{0,39}[0-9])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g,
     replace: REDACTED,
   },
+  // AWS Signature Version 4 signatures (Authorization header, presigned X-Amz-Signature): one
+  // can be replayed for the same request for up to 15 minutes.
+  {
+    name: "AWS request signature",
+    pattern: /\b((?:X-Amz-)?Signature=)[0-9a-f]{64}\b/gi,
+    replace: `$1${REDACTED}`,
+  },
   // "token": "…", password=…, X-Vault-Token: …, client_secret=… in echoed headers and bodies.
   {
     name: "credential field",
     pattern:
-      /((?:authorization|x-vault-token|x-identity-header|client[_-]?secret|secret[_-]?access[_-]?key|session[_-]?token|access[_-]?token|refresh[_-]?token|id[_-]?token|client[_-]?token|password|passwd|secret_id|token|api[_-]?key)["']?\s*[:=]\s*["']?)(?!\[redacted\])[^\s"',;&}]{4,}/gi,
+      /((?:authorization|x-vault-token|x-identity-header|client[_-]?secret|secret[_-]?access[_-]?key|session[_-]?token|security[_-]?token|access[_-]?token|refresh[_-]?token|id[_-]?token|client[_-]?token|password|passwd|secret_id|token|api[_-]?key)["']?\s*[:=]\s*["']?)(?!\[redacted\])[^\s"',;&}]{4,}/gi,
     replace: `$1${REDACTED}`,
   },
 ];

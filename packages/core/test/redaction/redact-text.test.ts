@@ -46,6 +46,21 @@ describe("redactText", () => {
       "opaque-token-1234",
     ],
     ["an echoed client_secret field", "client_secret=plainsecretvalue&grant", "plainsecretvalue"],
+    [
+      "an echoed AWS SigV4 signature (replayable for 15 minutes)",
+      "SignedHeaders=host;x-amz-date, Signature=0027554e99b7273bb4b41301ffd77daf8eebccd87f7fe3735319bb96677093d5;",
+      "0027554e99b7",
+    ],
+    [
+      "a presigned URL's signature",
+      "GET /?X-Amz-Date=20261205T062719Z&X-Amz-Signature=b2ebb86f84c4a9549656ea9abd8deb0a6902b12fe7041d06355db80805fa58a6",
+      "b2ebb86f84c4",
+    ],
+    [
+      "an echoed x-amz-security-token header",
+      "x-amz-security-token: IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJH",
+      "IQoJb3JpZ2lu",
+    ],
   ])("removes %s the vault never stored", (_what, text, secretPart) => {
     const out = redactText(text, []);
     expect(out).not.toContain(secretPart);
