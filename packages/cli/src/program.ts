@@ -624,6 +624,10 @@ ${ENVIRONMENT.map(([name, text]) => `  ${name.padEnd(22)}${text}`).join("\n")}`,
         "install a provider plugin with npm into the plugins folder, check it, then enable it",
       )
       .argument("<plugin>", "an npm package name (name@version), a .tgz tarball or a folder")
+      .option(
+        "--allow-scripts",
+        "let npm run install scripts of the plugin and its dependencies (off: they would run with your rights before the plugin is checked)",
+      )
       .addOption(json())
       .action(act(load.plugins, "install"));
     plugins
@@ -636,6 +640,7 @@ ${ENVIRONMENT.map(([name, text]) => `  ${name.padEnd(22)}${text}`).join("\n")}`,
       .command("update")
       .description("update installed plugins within their ranges; undone if one stops loading")
       .argument("[plugins...]", "package names or provider ids (default: all installed)")
+      .option("--allow-scripts", "let npm run install scripts (off by default, as for install)")
       .addOption(json())
       .action(act(load.plugins, "update"));
   });

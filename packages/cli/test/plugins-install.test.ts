@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { FIXTURES, hashFile, newVault, noStack, type TestVault, tempHome } from "./helpers.js";
@@ -20,6 +21,8 @@ interface PluginFolderOptions {
   exports?: Record<string, unknown>;
   /** Where the provider's code goes (default index.js). */
   file?: string;
+  /** npm lifecycle scripts of the package. */
+  scripts?: Record<string, string>;
 }
 
 function pluginFolder(parent: string, o: PluginFolderOptions): string {
@@ -34,6 +37,7 @@ function pluginFolder(parent: string, o: PluginFolderOptions): string {
     peerDependencies: { "@vaultlink/core": o.coreRange ?? ">=0.1.0 <1.0.0" },
   };
   if (o.exports) pkg.exports = o.exports;
+  if (o.scripts) pkg.scripts = o.scripts;
   writeFileSync(join(dir, "package.json"), JSON.stringify(pkg, null, 2));
   const file = join(dir, o.file ?? "index.js");
   mkdirSync(dirname(file), { recursive: true });
@@ -249,6 +253,44 @@ describe("plugins install, list, update, uninstall", () => {
       v.cleanup();
     }
   });
+
+  it(
+    "install scripts do not run unless --allow-scripts is given",
+    async () => {
+      const v = await newVault();
+      const parent = tempHome();
+      try {
+        const marker = join(parent, "postinstall-ran");
+        const dir = pluginFolder(parent, {
+          name: "vaultlink-provider-scripted",
+          scripts: {
+            postinstall: `node -e "require('fs').writeFileSync(process.argv[1], 'ran')" ${marker}`,
+          },
+        });
+        const packed = spawnSync(
+          "npm",
+          ["pack", "--ignore-scripts", "--pack-destination", parent],
+          {
+            cwd: dir,
+            encoding: "utf8",
+          },
+        );
+        expect(packed.status, packed.stderr).toBe(0);
+        const tgz = join(parent, packed.stdout.trim().split("\n").pop() ?? "");
+        const plain = await v.run(["plugins", "install", tgz]);
+        expect(plain.code, plain.stderr).toBe(0);
+        expect(existsSync(marker)).toBe(false);
+        expect((await v.run(["plugins", "uninstall", "jsonfile"])).code).toBe(0);
+        const allowed = await v.run(["plugins", "install", tgz, "--allow-scripts"]);
+        expect(allowed.code, allowed.stderr).toBe(0);
+        expect(readFileSync(marker, "utf8")).toBe("ran");
+      } finally {
+        v.cleanup();
+        rmSync(parent, { recursive: true, force: true });
+      }
+    },
+    TIMEOUT,
+  );
 
   it("npm runs without any VAULTLINK_ variable, and its failure is reported with a fix", async () => {
     const v = await newVault();

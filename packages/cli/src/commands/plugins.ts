@@ -145,7 +145,7 @@ export async function install(spec: string, opts: Opts, _cmd: Command): Promise<
   const before = folder.dependencies();
   const snap = folder.snapshot();
   if (opts.json !== true) err(`Installing ${spec} with npm into ${folder.dir} …`);
-  await folder.npm(["install", "--save", target]);
+  await folder.npm(["install", "--save", target], { scripts: opts.allowScripts === true });
   const name = installedName(before, folder.dependencies(), target, folder.dir);
   let loaded: LoadedPlugin;
   try {
@@ -229,7 +229,7 @@ export async function update(names: string[], opts: Opts, _cmd: Command): Promis
   const snap = folder.snapshot();
   if (targets.length > 0) {
     if (opts.json !== true) err(`Updating ${targets.join(", ")} with npm …`);
-    await folder.npm(["update", "--save", ...targets]);
+    await folder.npm(["update", "--save", ...targets], { scripts: opts.allowScripts === true });
     try {
       const enabled = new Set(config.plugins.map(entrySpec));
       for (const n of targets) if (enabled.has(n)) await verify(config, folder, n);

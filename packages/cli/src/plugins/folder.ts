@@ -90,14 +90,18 @@ export class PluginsFolder {
   /**
    * Run npm in the folder. Its output is kept (not shown) and its error lines go into the
    * error on failure. The child gets no VAULTLINK_* variable (the vault key among them).
+   * Install scripts (preinstall, install, postinstall, prepare) of the plugin and of its
+   * dependencies do not run unless `scripts` is true: npm would run them with the user's
+   * rights before vaultlink has checked the plugin at all.
    */
-  npm(args: readonly string[]): Promise<void> {
+  npm(args: readonly string[], options: { scripts?: boolean } = {}): Promise<void> {
     const command = process.env.VAULTLINK_NPM?.trim() || "npm";
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(process.env))
       if (v !== undefined && !k.startsWith("VAULTLINK_")) env[k] = v;
     return new Promise((done, fail) => {
-      const child = spawn(command, [...args, ...NPM_FLAGS], {
+      const flags = options.scripts === true ? NPM_FLAGS : [...NPM_FLAGS, "--ignore-scripts"];
+      const child = spawn(command, [...args, ...flags], {
         cwd: this.dir,
         env,
         stdio: ["ignore", "pipe", "pipe"],
