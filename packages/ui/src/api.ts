@@ -103,6 +103,33 @@ function stringRecord(body: Body, key: string): Record<string, string> {
   return out;
 }
 
+/** A field that must be text when given (a number or a list is refused, never dropped). */
+function maybeText(body: Body, key: string, what: string): string | undefined {
+  const v = body[key];
+  if (v === undefined) return undefined;
+  if (typeof v !== "string")
+    throw new UiInputError(`The ${what} must be text.`, `The field "${key}" holds ${typeName(v)}.`);
+  return v;
+}
+
+/** A yes/no field: true or false when given, nothing else ("false" as text is refused). */
+function maybeFlag(body: Body, key: string, what: string): boolean | undefined {
+  const v = body[key];
+  if (v === undefined) return undefined;
+  if (typeof v !== "boolean")
+    throw new UiInputError(
+      `${what} must be true or false.`,
+      `The field "${key}" holds ${typeName(v)}.`,
+    );
+  return v;
+}
+
+function typeName(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "a list";
+  return typeof v === "object" ? "an object" : `a ${typeof v}`;
+}
+
 /** Comma-separated allowed domains; empty text means any domain. */
 function domainsOf(text: string | undefined): string[] {
   return text === undefined || text.trim() === "" ? [] : splitDomainList(text);
@@ -286,28 +313,34 @@ export function createApi(
           `A secret named "${name}" already exists.`,
           "Edit its value instead, or pick another name.",
         );
-      const value = typeof body.value === "string" ? body.value : "";
-      return vault.secrets.add(name, {
-        value,
-        allowedDomains: domainsOf(optionalText(body, "domains")),
-        enabled: body.enabled !== false,
-      });
+      const value = maybeText(body, "value", "value") ?? "";
+      const domains = maybeText(body, "domains", "allowed domains");
+      const enabled = maybeFlag(body, "enabled", "Enabled") ?? true;
+      return vault.secrets.add(name, { value, allowedDomains: domainsOf(domains), enabled });
     },
 
     async update(body: Body) {
       const name = text(body, "name", "the secret's name");
       const patch: { value?: string; allowedDomains?: string[]; enabled?: boolean } = {};
-      if (typeof body.value === "string") {
+      const value = maybeText(body, "value", "value");
+      const domains = maybeText(body, "domains", "allowed domains");
+      const enabled = maybeFlag(body, "enabled", "Enabled");
+      if (value === undefined && domains === undefined && enabled === undefined)
+        throw new UiInputError(
+          `Nothing to change in "${name}".`,
+          'Give a new "value", "domains" or "enabled".',
+        );
+      if (value !== undefined) {
         const s = await vault.secrets.get(name);
         if (s.link)
           throw new UiInputError(
             `"${name}" is linked to ${s.link.integration}; its value lives there.`,
             "Change it in the provider, or unlink it first.",
           );
-        patch.value = body.value;
+        patch.value = value;
       }
-      if (typeof body.domains === "string") patch.allowedDomains = domainsOf(body.domains);
-      if (typeof body.enabled === "boolean") patch.enabled = body.enabled;
+      if (domains !== undefined) patch.allowedDomains = domainsOf(domains);
+      if (enabled !== undefined) patch.enabled = enabled;
       return vault.secrets.update(name, patch);
     },
 
@@ -356,7 +389,7 @@ export function createApi(
         ...(version !== undefined ? { version } : {}),
         ...(Object.keys(options).length > 0 ? { options } : {}),
         ...(domains !== undefined ? { allowedDomains: domainsOf(domains) } : {}),
-        check: body.check !== false,
+        check: maybeFlag(body, "check", "Check with the provider") ?? true,
       });
       return info;
     },
@@ -463,6 +496,8 @@ export function createApi(
      * in the OS keychain only when the person asks.
      */
     async vaultCreate(body: Body) {
+      // Checked before anything is created: a refusal after it would lose the new key.
+      const keep = maybeFlag(body, "keychain", "Keep the key in the OS keychain") ?? false;
       if (await vault.exists())
         throw new UiInputError(
           `There is already a vault in ${vault.paths.dir}.`,
@@ -472,7 +507,7 @@ export function createApi(
       return {
         vaultKey,
         home: vault.paths.dir,
-        keychain: await keepKey(vaultKey, body.keychain === true),
+        keychain: await keepKey(vaultKey, keep),
       };
     },
 
@@ -500,12 +535,13 @@ export function createApi(
           `There is no vault in ${vault.paths.dir} to reset.`,
           "Create one instead.",
         );
+      const keep = maybeFlag(body, "keychain", "Keep the key in the OS keychain") ?? false;
       jobs.clear();
       const { vaultKey } = await vault.reset({ confirm: true });
       return {
         vaultKey,
         home: vault.paths.dir,
-        keychain: await keepKey(vaultKey, body.keychain === true),
+        keychain: await keepKey(vaultKey, keep),
       };
     },
 

@@ -106,6 +106,8 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
 
   // The launch token, once, for a session cookie; then a clean address without it.
   app.get("/login", (c) => {
+    // HEAD is answered by GET routes; a link checker or preview must not spend the token.
+    if (c.req.method === "HEAD") return refuse(c, 405, "Open this address with GET.");
     const token = c.req.query("token");
     if (locked || launchToken === undefined || !sameSecret(token, launchToken))
       return c.html(NOT_SIGNED_IN, 401);

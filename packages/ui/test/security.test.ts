@@ -2,8 +2,10 @@
  * The local web server's defences, as plain HTTP requests whose headers the test picks: what a
  * hostile page, a rebinding DNS name or another program on this machine could send.
  */
+import { readFileSync } from "node:fs";
 import { connect } from "node:net";
 import { networkInterfaces } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiCall, openScreen, raw, type Screen, signIn } from "./helpers.js";
 
@@ -242,6 +244,203 @@ describe("the vault screen's server refuses what is not the person's own page", 
     expect(await secretCount()).toBe(before);
     const view = await apiCall(screen, cookie, "view", { name: "api-key" });
     expect(JSON.parse(view.body).value === VALUE).toBe(true);
+  });
+});
+
+describe("what a hostile reviewer sent", () => {
+  let screen: Screen;
+  let cookie: string;
+  let file: string;
+  beforeAll(async () => {
+    screen = await openScreen();
+    await screen.vault.secrets.add("api-key", { value: VALUE, allowedDomains: [], enabled: true });
+    cookie = await signIn(screen);
+    file = join(screen.home, "vault.vlt");
+  });
+  afterAll(() => screen.stop());
+  const port = () => screen.server.port;
+  const bytes = () => readFileSync(file);
+
+  it("a HEAD of the launch address (a link checker, a preview) does not spend the token", async () => {
+    const s = await openScreen();
+    try {
+      const u = new URL(s.server.launchUrl);
+      const head = await raw(s.server.port, { method: "HEAD", path: `${u.pathname}${u.search}` });
+      expect(head.status).toBe(405);
+      expect(head.headers["set-cookie"]).toBeUndefined();
+      const get = await raw(s.server.port, { path: `${u.pathname}${u.search}` });
+      expect(get.status).toBe(303);
+      expect(String(get.headers["set-cookie"])).toMatch(/HttpOnly/);
+    } finally {
+      await s.stop();
+    }
+  });
+
+  it("rebinding names, another port of localhost and odd spellings of our own are refused", async () => {
+    for (const host of [
+      "evil.com",
+      `127.0.0.1.nip.io:${port()}`,
+      `localhost:${port() + 1}`,
+      `LOCALHOST:${port()}`,
+      `127.0.0.1.:${port()}`,
+      `localhost.:${port()}`,
+    ]) {
+      const r = await apiCall(screen, cookie, "state", {}, { host });
+      expect(r.status, host).toBe(421);
+      expect(r.body).not.toContain("api-key");
+    }
+    // Not even a valid Host: Node's parser answers 400 before the screen sees it.
+    const at = await apiCall(screen, cookie, "state", {}, { host: `127.0.0.1:${port()}@evil.com` });
+    expect([400, 421]).toContain(at.status);
+    expect(at.body).not.toContain("api-key");
+  });
+
+  it("path tricks reach neither a file of the disk nor the API without the guard", async () => {
+    for (const path of [
+      "/../../etc/passwd",
+      "/%2e%2e/%2e%2e/etc/passwd",
+      "/..%2f..%2fetc%2fpasswd",
+      "/page/app.js",
+      "/index.html",
+      "/app.js.map",
+    ]) {
+      const r = await raw(port(), { path, headers: { cookie } });
+      expect(r.status, path).toBe(404);
+      expect(r.body).not.toContain("root:");
+    }
+    // Every spelling of an API address that the router maps to an action still needs the
+    // header, the Origin and JSON.
+    for (const path of ["/api/./state", "/api/../api/state", "/api/%73tate", "/x/../api/state"]) {
+      const r = await raw(port(), {
+        method: "POST",
+        path,
+        headers: { cookie, "content-type": "application/json" },
+        body: "{}",
+      });
+      expect(r.status, path).toBe(403);
+      expect(r.body).not.toContain("api-key");
+    }
+  });
+
+  it("TRACE and OPTIONS answer nothing useful and no CORS header", async () => {
+    for (const method of ["TRACE", "OPTIONS"]) {
+      const r = await raw(port(), {
+        method,
+        path: "/api/view",
+        headers: { cookie, origin: "http://evil.example" },
+      });
+      expect(r.status, method).toBeGreaterThanOrEqual(400);
+      expect(r.body).not.toContain(cookie.split("=")[1]);
+      for (const name of Object.keys(r.headers)) expect(name).not.toMatch(/^access-control-/);
+    }
+  });
+
+  it("CSRF in every form encoding, with or without our Origin, changes nothing", async () => {
+    const before = bytes();
+    const boundary = "----vaultlinkcsrf";
+    const bodies: Record<string, string> = {
+      "application/x-www-form-urlencoded": "name=planted&value=x",
+      "text/plain": '{"name":"planted","value":"x"}',
+      [`multipart/form-data; boundary=${boundary}`]: `--${boundary}\r\nContent-Disposition: form-data; name="name"\r\n\r\nplanted\r\n--${boundary}--\r\n`,
+    };
+    for (const [type, body] of Object.entries(bodies))
+      for (const origin of ["http://evil.example", `http://127.0.0.1:${port()}`]) {
+        // A form sends no custom header; even with it, a non-JSON type is refused.
+        for (const extra of [{}, { "x-vaultlink-ui": "1" }]) {
+          const r = await raw(port(), {
+            method: "POST",
+            path: "/api/add",
+            headers: { cookie, origin, "content-type": type, ...extra },
+            body,
+          });
+          expect(r.status, `${type} from ${origin}`).toBeGreaterThanOrEqual(403);
+        }
+      }
+    expect(await screen.vault.secrets.has("planted")).toBe(false);
+    expect(bytes().equals(before)).toBe(true);
+  });
+
+  it("a 10 MB body sent in chunks (no Content-Length) and deeply nested JSON are refused cleanly", async () => {
+    const before = bytes();
+    const chunked = await raw(port(), {
+      method: "POST",
+      path: "/api/add",
+      headers: {
+        cookie,
+        origin: `http://127.0.0.1:${port()}`,
+        "content-type": "application/json",
+        "x-vaultlink-ui": "1",
+        "transfer-encoding": "chunked",
+      },
+      body: JSON.stringify({ name: "huge", value: "x".repeat(10 * 1024 * 1024) }),
+    }).catch(() => undefined);
+    expect(chunked === undefined || chunked.status === 413, `HTTP ${chunked?.status}`).toBe(true);
+    const deep = `{"name":"deep","value":"x","domains":${"[".repeat(100_000)}${"]".repeat(100_000)}}`;
+    const r = await raw(port(), {
+      method: "POST",
+      path: "/api/add",
+      headers: {
+        cookie,
+        origin: `http://127.0.0.1:${port()}`,
+        "content-type": "application/json",
+        "x-vaultlink-ui": "1",
+      },
+      body: deep,
+    });
+    expect(r.status).toBe(400);
+    expect(JSON.parse(r.body).error).toMatch(/allowed domains must be text/);
+    expect((await apiCall(screen, cookie, "state")).status).toBe(200);
+    expect(bytes().equals(before)).toBe(true);
+  });
+
+  it("fields of the wrong type are refused by name, never read as something else", async () => {
+    await apiCall(screen, cookie, "add", { name: "typed", value: "v1" });
+    const before = bytes();
+    for (const [action, body, message] of [
+      ["add", { name: "n1", value: 5 }, /value must be text/],
+      ["add", { name: "n1", value: "x", enabled: "no" }, /Enabled must be true or false/],
+      ["add", { name: "n1", value: "x", domains: ["x.com"] }, /allowed domains must be text/],
+      ["update", { name: "typed", value: 5 }, /value must be text/],
+      ["update", { name: "typed", enabled: "false" }, /Enabled must be true or false/],
+      ["update", { name: "typed", domains: null }, /allowed domains must be text/],
+      ["update", { name: "typed" }, /Nothing to change in "typed"/],
+      ["vault-create", { keychain: "yes" }, /Keep the key in the OS keychain must be true or false/],
+    ] as const) {
+      const r = await apiCall(screen, cookie, action, body);
+      expect(r.status, JSON.stringify(body)).toBe(400);
+      expect(JSON.parse(r.body).error).toMatch(message);
+    }
+    expect(bytes().equals(before)).toBe(true);
+    expect(await screen.vault.secrets.has("n1")).toBe(false);
+    expect((await screen.vault.secrets.get("typed")).enabled).toBe(true);
+  });
+
+  it("refusals through the screen match the CLI's and leave the vault file byte for byte", async () => {
+    const before = bytes();
+    for (const [action, body, message] of [
+      ["add", { name: "bad name!", value: "x" }, /is not a valid secret name/],
+      ["add", { name: "__proto__", value: "x" }, /reserved in JavaScript objects/],
+      ["add", { name: "n2", value: "x", domains: "*.com" }, /public suffix/],
+      ["add", { name: "n2", value: "x", domains: "https://x.com/path" }, /has a path/],
+      ["add", { name: "n2", value: "x", domains: ",," }, /An allowed domain is empty/],
+      ["update", { name: "api-key", domains: "exa mple.com" }, /contains a space/],
+      ["rename", { from: "api-key", to: "api-key" }, /already has that name/],
+      ["rename", { from: "api-key", to: "typed" }, /already exists/],
+      ["delete", { name: "../vault" }, /There is no secret named/],
+      ["settings", { cacheTtlMinutes: "-1" }, /negative/],
+      ["settings", { cacheTtlMinutes: 1.5 }, /not a whole number/],
+      ["settings", { cacheTtlMinutes: "1e3" }, /not a number of minutes/],
+      ["settings", { cacheTtlMinutes: 10081 }, /longer than one week/],
+      ["settings", { cacheTtlMinutes: true }, /Give the cache time in minutes/],
+      ["vault-reset", { confirm: "RESET" }, /needs confirmation/],
+    ] as const) {
+      const r = await apiCall(screen, cookie, action, body);
+      expect(r.status, `${action} ${JSON.stringify(body)}`).toBe(400);
+      const answer = JSON.parse(r.body) as { error: string; hint?: string };
+      expect(answer.error).toMatch(message);
+      expect(answer.error).not.toContain(VALUE);
+    }
+    expect(bytes().equals(before)).toBe(true);
   });
 });
 
