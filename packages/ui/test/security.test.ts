@@ -404,7 +404,11 @@ describe("what a hostile reviewer sent", () => {
       ["update", { name: "typed", enabled: "false" }, /Enabled must be true or false/],
       ["update", { name: "typed", domains: null }, /allowed domains must be text/],
       ["update", { name: "typed" }, /Nothing to change in "typed"/],
-      ["vault-create", { keychain: "yes" }, /Keep the key in the OS keychain must be true or false/],
+      [
+        "vault-create",
+        { keychain: "yes" },
+        /Keep the key in the OS keychain must be true or false/,
+      ],
     ] as const) {
       const r = await apiCall(screen, cookie, action, body);
       expect(r.status, JSON.stringify(body)).toBe(400);
