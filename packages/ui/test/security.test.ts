@@ -346,7 +346,7 @@ describe("what a hostile reviewer sent", () => {
     for (const [type, body] of Object.entries(bodies))
       for (const origin of ["http://evil.example", `http://127.0.0.1:${port()}`]) {
         // A form sends no custom header; even with it, a non-JSON type is refused.
-        for (const extra of [{}, { "x-vaultlink-ui": "1" }]) {
+        for (const extra of [{}, { "x-vaultlink-ui": "1" }] as Record<string, string>[]) {
           const r = await raw(port(), {
             method: "POST",
             path: "/api/add",
