@@ -75,6 +75,11 @@ export const ERROR_CODE_DOCS: ReadonlyArray<[string, number | string, string]> =
   ["INTEGRATION_NOT_FOUND", 1, "no integration with that id"],
   ["INTEGRATION_EXISTS", 1, "an integration with that id is connected"],
   ["TEAM_SETUP_NOT_FOUND", 1, "no team setup is published where the join code points"],
+  [
+    "TEAM_SETUP_INVALID",
+    1,
+    "the published team setup is malformed, or sends sign-in to a host you did not join",
+  ],
   ["INVALID_JOIN_CODE", 1, "the join code or join file cannot be used"],
   ["ACCESS_DENIED", 1, "a team integration changed by someone who is not an admin"],
   [

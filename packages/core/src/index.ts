@@ -61,6 +61,7 @@ export type {
   JoinInput,
   ReauthInput,
   SessionEnd,
+  TeamSync,
 } from "./integrations/integrations.js";
 export { TEAM_RECHECK_MS } from "./integrations/integrations.js";
 export {

@@ -16,6 +16,7 @@ export const SETTINGS: readonly OptionSpec[] = [
     // Checked by readSettings rather than `required`: core's reauthenticate validates the
     // options a member passes without the stored settings, and members never pass address.
     env: "VAULT_ADDR",
+    endpoint: true,
     description:
       "Base URL of the Vault cluster (https://vault.example.com:8200). For local testing, the emulator's URL (http://127.0.0.1:<port>).",
   },
@@ -44,6 +45,7 @@ export const SETTINGS: readonly OptionSpec[] = [
     name: "oidcProviderUrl",
     title: "OIDC provider URL",
     type: "string",
+    endpoint: true,
     description:
       "oidc-provider sign-in: the issuer URL of Vault's OIDC provider (https://vault.example.com:8200/v1/identity/oidc/provider/<name>).",
   },

@@ -68,6 +68,7 @@ export function splitTeamPath(teamPath: string): { mount: string; path: string }
  */
 export class VaultTeamAuthority implements TeamAuthority {
   readonly location: string;
+  readonly shared = TEAM_SETTINGS;
   #where: { mount: string; path: string };
 
   constructor(private readonly deps: TeamDeps) {

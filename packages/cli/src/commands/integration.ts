@@ -248,8 +248,10 @@ export async function status(id: string, opts: Opts, cmd: Command): Promise<void
     if (i.scope === "team" && i.status === "connected") {
       // Ask the team's setup now: a change or a disconnect by the team shows at once.
       await o.ensureProviders([i.provider]);
-      await o.vault.integrations.syncTeam(id, { force: true });
+      const { problem } = await o.vault.integrations.syncTeam(id, { force: true });
       i = await o.vault.integrations.status(id);
+      // A setup the vault did not follow (malformed, or sign-in sent elsewhere): say so.
+      if (problem) warnProblem(problem);
     }
     if (opts.json === true) return printJson(i);
     showInfo(i);
@@ -635,4 +637,10 @@ async function memoryOnlyAgent(o: OpenedVault): Promise<AgentClient | undefined>
       code: "AGENT_NOT_RUNNING",
     },
   );
+}
+
+/** A warning that does not fail the command: "warning: <message>" and its hint, on stderr. */
+function warnProblem(problem: Error & { hint?: string }): void {
+  err(`warning: ${problem.message}`);
+  if (problem.hint) err(`hint: ${problem.hint}`);
 }

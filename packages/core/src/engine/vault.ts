@@ -118,7 +118,9 @@ export class Vault {
       clock: this.#clock,
       redactor: this.#redactor,
       markAuthExpired: (r, reason) => (integrations as Integrations).markAuthExpired(r, reason),
-      syncTeam: (id) => (integrations as Integrations).syncTeam(id),
+      syncTeam: async (id) => {
+        await (integrations as Integrations).syncTeam(id);
+      },
     });
     integrations = new Integrations({
       docs: this.#docs,

@@ -8,7 +8,7 @@ import {
 import { toSession } from "../engine/provider-registry.js";
 import { TEAM_RECHECK_MS, teamCheckedRecently } from "../engine/serve-now.js";
 import type { EngineServices } from "../engine/services.js";
-import { isVaultlinkError, vaultlinkError } from "../errors/index.js";
+import { isVaultlinkError, type VaultlinkError, vaultlinkError } from "../errors/index.js";
 import type {
   Logger,
   ProviderDefinition,
@@ -24,6 +24,7 @@ import type { IntegrationRecord, IntegrationScope, VaultDocument } from "../vaul
 import { type IntegrationInfo, memoryOnlyView, toIntegrationInfo } from "./integration-view.js";
 import type { JoinInfo } from "./join-code.js";
 import { mergeSettings, pickAuthMethod, splitOptions } from "./options.js";
+import { checkTeamSetup } from "./team-setup.js";
 
 export interface ConnectInput {
   /** Provider plugin id ("aws"). */
@@ -91,7 +92,7 @@ export class Integrations {
 
   /** Team integrations whose setup was confirmed at (clock ms), in this process. */
   #teamChecked = new Map<string, number>();
-  #teamChecks = new Map<string, Promise<void>>();
+  #teamChecks = new Map<string, Promise<TeamSync>>();
 
   #now(): string {
     return new Date(this.deps.clock.now()).toISOString();
@@ -216,10 +217,23 @@ export class Integrations {
       });
     }
     const existing = (await this.deps.docs.read()).integrations[id];
-    if (existing && existing.status !== "disconnected") {
-      throw vaultlinkError("INTEGRATION_EXISTS", `Integration "${id}" is already connected.`, {
-        hint: `Sign out first (vaultlink integration signout ${id}), or sign in again with vaultlink integration reauth ${id}.`,
-      });
+    // A member may join again after signing out (the team moved, a new join code): the
+    // record is theirs and holds no credentials then. Anything else would be overwritten.
+    const rejoin =
+      existing?.scope === "team" && existing.provider === provider.id && !existing.credentials;
+    if (existing && existing.status !== "disconnected" && !rejoin) {
+      throw vaultlinkError(
+        "INTEGRATION_EXISTS",
+        existing.scope === "team" && existing.provider === provider.id
+          ? `Integration "${id}" is already joined and signed in.`
+          : `Integration "${id}" is already connected.`,
+        {
+          hint:
+            existing.scope === "team" && existing.provider === provider.id
+              ? `To join again (a new join code), sign out first: vaultlink integration signout ${id}. To sign in again as you are: vaultlink integration reauth ${id}.`
+              : `Join under another id (--id ${id}-team), or disconnect it first.`,
+        },
+      );
     }
     const method = pickAuthMethod(provider, input.method ?? input.setup?.authMethod);
     const fromCode = shareable(provider, input.setup?.settings ?? {});
@@ -255,13 +269,23 @@ export class Integrations {
           },
         );
       }
+      // What the member gave (address, the join code) is what they agreed to.
+      const checked = checkTeamSetup(provider, setup, {
+        id,
+        location: team.location,
+        current: signedIn.settings,
+      });
       const next: IntegrationRecord = {
         ...signedIn,
-        authMethod: setup.authMethod,
-        settings: { ...signedIn.settings, ...setup.settings },
+        authMethod: checked.authMethod,
+        settings: followedSettings(signedIn.settings, checked, team.shared),
         team: { location: team.location, checkedAt: this.#now() },
       };
       return next;
+    }).catch(async (error: unknown) => {
+      // Not joined: the session this sign-in obtained is ended, not left alive in Vault.
+      await this.#endSession(signedIn);
+      throw error;
     });
     return this.#saveConnected(id, record, provider.id, "team");
   }
@@ -309,12 +333,12 @@ export class Integrations {
    * disconnects this vault's integration ("disconnected by the team"). When the provider cannot
    * be asked (offline, signed out), nothing changes. Checked at most once a minute.
    */
-  async syncTeam(id: string, options: { force?: boolean } = {}): Promise<void> {
+  async syncTeam(id: string, options: { force?: boolean } = {}): Promise<TeamSync> {
     const now = this.deps.clock.now();
     if (!options.force) {
-      if (this.teamCurrent(id, now)) return;
+      if (this.teamCurrent(id, now)) return {};
       const record = (await this.deps.docs.read()).integrations[id];
-      if (record && teamCheckedRecently(record, now)) return;
+      if (record && teamCheckedRecently(record, now)) return {};
     }
     let pending = this.#teamChecks.get(id);
     if (!pending) {
@@ -330,15 +354,17 @@ export class Integrations {
     return at !== undefined && now - at < TEAM_RECHECK_MS;
   }
 
-  async #syncTeamNow(id: string): Promise<void> {
+  async #syncTeamNow(id: string): Promise<TeamSync> {
     const record = (await this.deps.docs.read()).integrations[id];
-    if (!record?.team || record.status !== "connected" || !record.credentials) return;
+    if (!record?.team || record.status !== "connected" || !record.credentials) return {};
     const provider = await this.deps.registry.load(record.provider).catch(() => undefined);
-    if (!provider) return;
+    if (!provider) return {};
     let setup: TeamSetup | undefined;
+    let shared: readonly string[] | undefined;
     try {
       const instance = await this.deps.registry.instance(provider, record);
-      if (!instance.team) return;
+      if (!instance.team) return {};
+      shared = instance.team.shared;
       setup = await instance.team.read();
     } catch (error) {
       // Offline, signed out, or no read on the setup: the fetch that follows says why.
@@ -346,32 +372,48 @@ export class Integrations {
         integration: id,
         code: isVaultlinkError(error) ? error.code : "PROVIDER_ERROR",
       });
-      return;
+      return {};
     }
     this.#teamChecked.set(id, this.deps.clock.now());
     if (!setup) {
       await this.#disconnectLocally(record, "disconnected by the team", "team");
-      return;
+      return {};
+    }
+    let checked: TeamSetup;
+    try {
+      checked = checkTeamSetup(provider, setup, {
+        id,
+        location: record.team.location,
+        current: record.settings,
+      });
+    } catch (error) {
+      // Malformed, or sending sign-in elsewhere: not followed; the last good setup stays.
+      const problem = redactError(error, this.deps.redactor, {
+        code: "TEAM_SETUP_INVALID",
+        provider: provider.id,
+      });
+      this.deps.logger.warn(problem.message, { integration: id, code: "TEAM_SETUP_INVALID" });
+      return { problem };
     }
     const checkedAt = this.#now();
+    const settings = followedSettings(record.settings, checked, shared);
     const changed =
-      setup.authMethod !== record.authMethod ||
-      Object.entries(setup.settings).some(
-        ([k, v]) => JSON.stringify(record.settings[k]) !== JSON.stringify(v),
-      );
+      checked.authMethod !== record.authMethod ||
+      JSON.stringify(Object.entries(settings).sort()) !==
+        JSON.stringify(Object.entries(record.settings).sort());
     if (!changed) {
       await this.deps.docs.update((doc) => {
         const r = doc.integrations[id];
         if (r?.team) r.team = { ...r.team, checkedAt };
       });
-      return;
+      return {};
     }
     await this.deps.docs.update((doc) => {
       const r = doc.integrations[id];
       if (!r) return;
       if (r.team) r.team = { ...r.team, checkedAt };
-      r.authMethod = setup.authMethod;
-      r.settings = { ...r.settings, ...setup.settings };
+      r.authMethod = checked.authMethod;
+      r.settings = followedSettings(r.settings, checked, shared);
       r.updatedAt = this.#now();
     });
     // Values cached under the old setup (another namespace, say) are not the team's now.
@@ -379,6 +421,7 @@ export class Integrations {
     await this.#release(id);
     this.#teamChecked.set(id, this.deps.clock.now());
     this.deps.logger.info(`Followed the team's changed setup of "${id}".`);
+    return {};
   }
 
   /**
@@ -822,6 +865,25 @@ export class Integrations {
     }
     return r;
   }
+}
+
+/** What a team sync found that the member should hear about (a setup it did not follow). */
+export interface TeamSync {
+  problem?: VaultlinkError;
+}
+
+/**
+ * A member's settings under the team's setup: the setup's values over the member's own, and
+ * the shared settings the setup leaves out removed (their defaults apply again).
+ */
+function followedSettings(
+  current: Readonly<Record<string, unknown>>,
+  setup: TeamSetup,
+  shared: readonly string[] | undefined,
+): Record<string, unknown> {
+  const next: Record<string, unknown> = { ...current };
+  for (const name of shared ?? []) if (!Object.hasOwn(setup.settings, name)) delete next[name];
+  return { ...next, ...setup.settings };
 }
 
 /** The provider's integration-level settings that are not this machine's own. */

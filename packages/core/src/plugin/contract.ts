@@ -34,6 +34,12 @@ export interface OptionSpec {
    * or a join code, never taken from one.
    */
   local?: boolean;
+  /**
+   * A URL vaultlink sends a sign-in or credentials to (an address, an OIDC provider). A team
+   * setup may set it only on an origin the member already uses (the address they joined,
+   * what their join code carried); another origin is not followed without the member.
+   */
+  endpoint?: boolean;
 }
 
 export interface AuthMethod {
@@ -222,6 +228,11 @@ export interface TeamSetup {
 export interface TeamAuthority {
   /** Where the setup lives, for messages ("secret/vaultlink/team at https://vault…"). */
   readonly location: string;
+  /**
+   * The settings a team setup decides. One a published setup leaves out is removed from the
+   * member's settings (its default applies again) instead of lingering from an older setup.
+   */
+  readonly shared?: readonly string[];
   /** The published setup; undefined when there is none (never published, or removed). */
   read(): Promise<TeamSetup | undefined>;
   /** Create or replace the setup (admins). */
