@@ -123,9 +123,20 @@ export class VaultTeamAuthority implements TeamAuthority {
         `Ask a Vault admin to grant your policy "read" on ${path}.`,
       );
     }
-    const data =
-      (v2 ? (response.data?.data as Record<string, unknown> | null) : response.data) ?? undefined;
-    if (!data) return undefined;
+    // Only Vault's 404 means "no setup" (removed: members disconnect). An answer that is not a
+    // KV secret (a proxy's page, a broken body) is unreadable, never "removed".
+    const envelope = isRecord(response) ? response.data : undefined;
+    const data = v2 ? (isRecord(envelope) ? envelope.data : undefined) : envelope;
+    if (!isRecord(data)) {
+      throw vaultlinkError(
+        "PROVIDER_ERROR",
+        `Vault's answer for the team setup at ${path} is not a KV secret.`,
+        {
+          hint: "Check the address (a proxy or another service may be answering), then try again.",
+          provider: PROVIDER_ID,
+        },
+      );
+    }
     if (data[TEAM_MARKER.key] !== TEAM_MARKER.value) {
       throw vaultlinkError(
         "INVALID_INPUT",
@@ -233,4 +244,8 @@ export class VaultTeamAuthority implements TeamAuthority {
       (!providerName || can(`identity/oidc/provider/${providerName}`, "update", "create"));
     return superAdmin ? "super-admin" : "admin";
   }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -252,3 +252,195 @@ describe("the team setup lives in Vault; Vault's policies decide the roles", () 
     );
   });
 });
+
+/**
+ * Whoever can write the team setup (an admin, or someone holding an admin's token) decides what
+ * every member's vault does next. A member's vault checks what it reads before following it.
+ */
+describe("a hostile or broken team record in Vault", () => {
+  let team: Team;
+  const open: Vault[] = [];
+  beforeEach(async () => {
+    team = await startTeam();
+  });
+  afterEach(async () => {
+    for (const v of open.splice(0)) await v.dispose();
+    await team.emu.stop();
+    for (const h of team.homes) await rm(h, { recursive: true, force: true });
+  });
+
+  /** The Postman setup, a member joined with the join code, `db` linked and read once. */
+  async function joinedMember() {
+    const { emu, tokens } = team;
+    const setup = await runSetup({
+      options: { address: emu.url, token: tokens.superAdmin },
+      dryRun: false,
+      notify: () => {},
+    });
+    const member = await team.vault();
+    open.push(member);
+    const browser = browserSignIn();
+    await member.integrations.join({
+      provider: "hashicorp",
+      setup: setup.join,
+      options: { callbackPort: 0, openBrowser: false },
+      notify: browser.notify,
+    });
+    await browser.done;
+    await member.links.link("db", {
+      integration: "hashicorp",
+      reference: "secret/app/db#password",
+    });
+    const published = (await fetch(`${emu.url}/v1/secret/data/vaultlink/team`, {
+      headers: { "x-vault-token": emu.rootToken },
+    }).then((r) => r.json())) as { data: { data: Record<string, unknown> } };
+    return { member, good: published.data.data };
+  }
+
+  it("a record with wrong types, an unknown method, or sign-in sent to another host is not followed; the member keeps reading", async () => {
+    const { emu } = team;
+    const { member, good } = await joinedMember();
+    const before = await member.integrations.status("hashicorp");
+    const attempts: Array<[Record<string, unknown>, string]> = [
+      [{ ...good, kvVersion: 9, timeoutSeconds: { x: 1 } }, 'Option "kvVersion"'],
+      [{ ...good, timeoutSeconds: "soon" }, 'Option "timeoutSeconds"'],
+      [{ ...good, authMethod: "root-token" }, 'the sign-in method "root-token"'],
+      [
+        { ...good, oidcProviderUrl: "https://attacker.example/v1/identity/oidc/provider/p" },
+        "https://attacker.example, which is not where you joined",
+      ],
+      [
+        { ...good, oidcProviderUrl: "javascript:alert(1)" },
+        '"oidcProviderUrl" is not an http(s) URL',
+      ],
+    ];
+    for (const [record, says] of attempts) {
+      emu.writeKv("secret", "vaultlink/team", record);
+      const { problem } = await member.integrations.syncTeam("hashicorp", { force: true });
+      expect(problem?.code, says).toBe("TEAM_SETUP_INVALID");
+      expect(problem?.message).toContain(says);
+      expect(problem?.message).toContain("secret/vaultlink/team in Vault at");
+      if (says.includes("attacker"))
+        expect(problem?.hint).toContain("vaultlink integration join hashicorp <join code>");
+      expect(await member.integrations.status("hashicorp")).toEqual(before);
+      // A use after the recheck time reads on, with the last good setup.
+      team.offset.ms += TEAM_RECHECK_MS;
+      expect(await member.resolve("db")).toMatchObject({ ok: true, value: DB_PASSWORD });
+    }
+
+    // Unknown fields (a newer vaultlink) are ignored; a setting the setup drops is dropped.
+    emu.writeKv("secret", "vaultlink/team", { ...good, timeoutSeconds: 20, addedLater: { a: 1 } });
+    expect(await member.integrations.syncTeam("hashicorp", { force: true })).toEqual({});
+    const followed = await member.integrations.status("hashicorp");
+    expect(followed.settings.timeoutSeconds).toBe(20);
+    expect(followed.settings).not.toHaveProperty("addedLater");
+    emu.writeKv("secret", "vaultlink/team", good);
+    await member.integrations.syncTeam("hashicorp", { force: true });
+    expect((await member.integrations.status("hashicorp")).settings).not.toHaveProperty(
+      "timeoutSeconds",
+    );
+    expect(await member.resolve("db")).toMatchObject({ ok: true, value: DB_PASSWORD });
+  });
+
+  it("an unreadable answer (not JSON, 500, 429, a 403 echoing the token) changes nothing and leaks nothing", async () => {
+    const { emu } = team;
+    const { member } = await joinedMember();
+    const before = await member.integrations.status("hashicorp");
+    const faults = [
+      { status: 200, headers: { "content-type": "application/json" }, body: "{not json" },
+      { status: 500, body: '{"errors":["internal error"]}' },
+      { status: 429, body: '{"errors":["rate limited"]}' },
+      { status: 403, body: '{"errors":["permission denied: {{request}}"]}', echoRequest: true },
+    ];
+    for (const error of faults) {
+      emu.clearFaults();
+      emu.inject({ pathPrefix: "/v1/secret/data/vaultlink/team", error });
+      expect(await member.integrations.syncTeam("hashicorp", { force: true })).toEqual({});
+      // updatedAt moves when the token is renewed on the way; nothing else may.
+      const now = await member.integrations.status("hashicorp");
+      expect({ ...now, updatedAt: "" }, JSON.stringify(error)).toEqual({
+        ...before,
+        updatedAt: "",
+      });
+    }
+    emu.clearFaults();
+    expect(await member.resolve("db")).toMatchObject({ ok: true, value: DB_PASSWORD });
+
+    // The admin's disconnect against a Vault that echoes the request (token and all) in a 403.
+    const admin = await team.vault();
+    open.push(admin);
+    await admin.integrations.join({
+      provider: "hashicorp",
+      method: "token",
+      options: { address: emu.url, token: team.tokens.admin },
+    });
+    emu.inject({
+      pathPrefix: "/v1/secret/data/vaultlink/team",
+      error: { status: 403, body: '{"errors":["denied: {{request}}"]}', echoRequest: true },
+    });
+    const denied = await admin.integrations.disconnect("hashicorp").catch((e) => e);
+    emu.clearFaults();
+    expect(denied.code).toBe("PERMISSION_DENIED");
+    expect(JSON.stringify({ m: denied.message, h: denied.hint })).not.toContain(team.tokens.admin);
+    expect((await admin.integrations.status("hashicorp")).status).toBe("connected");
+    const setupStill = await fetch(`${emu.url}/v1/secret/data/vaultlink/team`, {
+      headers: { "x-vault-token": emu.rootToken },
+    });
+    expect(setupStill.status).toBe(200);
+  });
+
+  it("a member who signed out joins again with a join code; a refused join ends the session it signed in for", async () => {
+    const { emu } = team;
+    const { member, good } = await joinedMember();
+    await member.integrations.signOut("hashicorp");
+    emu.writeKv("secret", "vaultlink/team", {
+      ...good,
+      oidcProviderUrl: "https://attacker.example/v1/identity/oidc/provider/p",
+    });
+    // Tokens the JWT sign-in obtained (the Vault UI's own sign-in token is the browser's).
+    const signInTokens = () =>
+      emu.state.tokens.live().filter((t) => t.displayName.startsWith("postman-jwt-"));
+    expect(signInTokens()).toEqual([]);
+    const setup = {
+      authMethod: "oidc-provider",
+      settings: {
+        address: emu.url,
+        oidcProviderUrl: good.oidcProviderUrl,
+        clientId: good.clientId,
+        authMount: good.authMount,
+        role: good.role,
+      },
+    };
+    const refusedBrowser = browserSignIn();
+    const refused = await member.integrations
+      .join({
+        provider: "hashicorp",
+        setup,
+        options: { callbackPort: 0, openBrowser: false },
+        notify: refusedBrowser.notify,
+      })
+      .catch((e) => e);
+    await refusedBrowser.done;
+    expect(refused).toMatchObject({ code: "TEAM_SETUP_INVALID" });
+    expect(signInTokens()).toEqual([]);
+    expect((await member.integrations.status("hashicorp")).status).toBe("auth-expired");
+
+    emu.writeKv("secret", "vaultlink/team", good);
+    const browser = browserSignIn();
+    const joined = await member.integrations.join({
+      provider: "hashicorp",
+      setup,
+      options: { callbackPort: 0, openBrowser: false },
+      notify: browser.notify,
+    });
+    await browser.done;
+    expect(joined.status).toBe("connected");
+    expect(await member.resolve("db")).toMatchObject({ ok: true, value: DB_PASSWORD });
+    // Signed in, a second join is refused and says how to join again.
+    const again = await member.integrations
+      .join({ provider: "hashicorp", setup, options: { openBrowser: false } })
+      .catch((e) => e);
+    expect(again).toMatchObject({ code: "INTEGRATION_EXISTS" });
+    expect(again.hint).toContain("vaultlink integration signout hashicorp");
+  });
+});

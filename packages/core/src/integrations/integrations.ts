@@ -461,20 +461,7 @@ export class Integrations {
   /** Sign in again (expired or revoked credentials). Members may reauthenticate team integrations. */
   async reauthenticate(id: string, input: ReauthInput = {}): Promise<IntegrationInfo> {
     const current = this.#require((await this.deps.docs.read()).integrations, id);
-    if (current.status === "disconnected") {
-      throw vaultlinkError(
-        "INTEGRATION_DISCONNECTED",
-        current.statusReason === "disconnected by the team"
-          ? `Integration "${id}" was disconnected by the team.`
-          : `Integration "${id}" is disconnected.`,
-        {
-          hint:
-            current.scope === "team"
-              ? `Ask a team admin to set it up again, then join: vaultlink integration join ${current.provider} <join code>.`
-              : `Connect it again: vaultlink integration connect ${current.provider}.`,
-        },
-      );
-    }
+    if (current.status === "disconnected") throw disconnectedError(id, current, current.provider);
     const provider = await this.deps.registry.load(current.provider);
     const method = pickAuthMethod(provider, input.method ?? current.authMethod);
     // Stored settings stand; the plugin checks what it still needs against the previous
@@ -529,7 +516,9 @@ export class Integrations {
     if (record.team) {
       // Signed in again: follow the team's setup now (it may have changed or gone).
       await this.syncTeam(id, { force: true });
-      return this.status(id);
+      const after = await this.status(id);
+      if (after.status === "disconnected") throw disconnectedError(id, after, current.provider);
+      return after;
     }
     return toIntegrationInfo(record, this.deps.clock.now());
   }
@@ -865,6 +854,26 @@ export class Integrations {
     }
     return r;
   }
+}
+
+/** Signing in to a disconnected integration: why it is disconnected and what to run. */
+function disconnectedError(
+  id: string,
+  current: { scope: IntegrationScope; statusReason?: string | undefined },
+  provider: string,
+): Error {
+  return vaultlinkError(
+    "INTEGRATION_DISCONNECTED",
+    current.statusReason === "disconnected by the team"
+      ? `Integration "${id}" was disconnected by the team: a team admin removed its setup.`
+      : `Integration "${id}" is disconnected.`,
+    {
+      hint:
+        current.scope === "team"
+          ? `Ask a team admin to set it up again, then join: vaultlink integration join ${provider} <join code>.`
+          : `Connect it again: vaultlink integration connect ${provider}.`,
+    },
+  );
 }
 
 /** What a team sync found that the member should hear about (a setup it did not follow). */
