@@ -356,12 +356,7 @@ describe("a hostile or broken team record in Vault", () => {
       emu.clearFaults();
       emu.inject({ pathPrefix: "/v1/secret/data/vaultlink/team", error });
       expect(await member.integrations.syncTeam("hashicorp", { force: true })).toEqual({});
-      // updatedAt moves when the token is renewed on the way; nothing else may.
-      const now = await member.integrations.status("hashicorp");
-      expect({ ...now, updatedAt: "" }, JSON.stringify(error)).toEqual({
-        ...before,
-        updatedAt: "",
-      });
+      expect(await member.integrations.status("hashicorp"), JSON.stringify(error)).toEqual(before);
     }
     emu.clearFaults();
     expect(await member.resolve("db")).toMatchObject({ ok: true, value: DB_PASSWORD });
