@@ -13,6 +13,7 @@ import {
   describeRun,
   type E2eVault,
   EXIT,
+  editVaultDocument,
   hasStackTrace,
   leaksAny,
   runCli,
@@ -225,6 +226,81 @@ describe("HashiCorp team integration: setup, join, roles from Vault (built CLI, 
     all.push(disconnect, configure, forged, flag);
   });
 
+  const teamRecord = async () =>
+    (
+      (await fetch(`${emu.url}/v1/secret/data/vaultlink/team`, {
+        headers: { "x-vault-token": emu.rootToken },
+      }).then((r) => r.json())) as { data: { data: Record<string, unknown> } }
+    ).data.data;
+
+  it("editing the member's own vault file (scope, team binding, teamPath) touches only that vault; a member who signed out joins again", async () => {
+    const published = await teamRecord();
+    // Pointed at another path, the member is still a member there: refused, nothing written.
+    editVaultDocument(member, (doc) => {
+      const r = doc.integrations.hashicorp;
+      if (r) r.settings = { ...r.settings, teamPath: "secret/mia/team", kvVersion: "1" };
+    });
+    const elsewhere = await member.run(["integration", "disconnect", "hashicorp"]);
+    expect(elsewhere.code).not.toBe(EXIT.ok);
+    expect(elsewhere.stderr).toMatch(/^error: Only a team Admin or Super Admin can disconnect/);
+    // Made "personal", the disconnect is the member's own: the team's setup stays in Vault.
+    editVaultDocument(member, (doc) => {
+      const r = doc.integrations.hashicorp;
+      if (r) {
+        r.scope = "personal";
+        delete r.team;
+      }
+    });
+    const local = await member.run(["integration", "disconnect", "hashicorp"]);
+    expect(local.code, describeRun(local, secrets())).toBe(EXIT.ok);
+    expect(await teamRecord()).toEqual(published);
+    const status = await admin.run(["integration", "status", "hashicorp", "--json"]);
+    expect(JSON.parse(status.stdout)).toMatchObject({ status: "connected" });
+    // Joining again restores the team binding (and Vault still says "member").
+    const rejoined = await member.run(["integration", "join", "hashicorp", code], {
+      env: memberEnv,
+    });
+    expect(rejoined.code, describeRun(rejoined, secrets())).toBe(EXIT.ok);
+    const signedOut = await member.run(["integration", "signout", "hashicorp"]);
+    expect(signedOut.code).toBe(EXIT.ok);
+    const again = await member.run(["integration", "join", "hashicorp", code], { env: memberEnv });
+    expect(again.code, describeRun(again, secrets())).toBe(EXIT.ok);
+    const twice = await member.run(["integration", "join", "hashicorp", code], { env: memberEnv });
+    expect(twice.code).not.toBe(EXIT.ok);
+    expect(twice.stderr).toContain("vaultlink integration signout hashicorp");
+    const refused = await member.run(["integration", "disconnect", "hashicorp"]);
+    expect(refused.stderr).toMatch(/^error: Only a team Admin or Super Admin can disconnect/);
+    const read = await member.run(["read", "db"]);
+    expect(read.code, describeRun(read, secrets())).toBe(EXIT.ok);
+    all.push(elsewhere, local, rejoined, signedOut, again, twice, refused);
+  });
+
+  it("a team record that sends sign-in to another host is not followed: status warns, sign-in stays on the member's Vault", async () => {
+    const published = await teamRecord();
+    emu.writeKv("secret", "vaultlink/team", {
+      ...published,
+      oidcProviderUrl: "https://attacker.example/v1/identity/oidc/provider/postman-provider",
+      kvVersion: 7,
+    });
+    const status = await member.run(["integration", "status", "hashicorp", "--json"]);
+    expect(status.code, describeRun(status, secrets())).toBe(EXIT.ok);
+    expect(status.stderr).toMatch(/^warning: The team setup at secret\/vaultlink\/team/m);
+    expect(status.stderr).toContain("hint:");
+    const info = JSON.parse(status.stdout) as { settings: Record<string, unknown> };
+    expect(info.settings.oidcProviderUrl).toBe(published.oidcProviderUrl);
+    expect(info.settings.kvVersion).toBe(published.kvVersion);
+    const read = await member.run(["read", "db"]);
+    expect(read.code, describeRun(read, secrets())).toBe(EXIT.ok);
+    const signout = await member.run(["integration", "signout", "hashicorp"]);
+    expect(signout.code).toBe(EXIT.ok);
+    const reauth = await member.run(["integration", "reauth", "hashicorp"], { env: memberEnv });
+    expect(reauth.code, describeRun(reauth, secrets())).toBe(EXIT.ok);
+    expect(reauth.stderr).toContain(`Sign in to Vault in your browser: ${emu.url}/`);
+    expect(reauth.stderr).not.toContain("attacker.example/ui");
+    emu.writeKv("secret", "vaultlink/team", published);
+    all.push(status, read, signout, reauth);
+  });
+
   it("the admin's disconnect removes the setup for everyone: the member's next use reports it and the reference is unresolved", async () => {
     const r = await admin.run(["integration", "disconnect", "hashicorp"]);
     expect(r.code, describeRun(r, secrets())).toBe(EXIT.ok);
@@ -241,7 +317,12 @@ describe("HashiCorp team integration: setup, join, roles from Vault (built CLI, 
     expect(read.stderr).toContain("disconnected by the team");
     const cache = await member.run(["cache", "status", "--json"]);
     expect(JSON.stringify(JSON.parse(cache.stdout))).not.toContain("secret/app/db");
-    all.push(r, read, status);
+    // Signing in again cannot bring it back: why, and the command to run.
+    const reauth = await member.run(["integration", "reauth", "hashicorp"], { env: memberEnv });
+    expect(reauth.code).toBe(EXIT.auth);
+    expect(reauth.stderr).toMatch(/^error: Integration "hashicorp" was disconnected by the team/);
+    expect(reauth.stderr).toContain("vaultlink integration join hashicorp <join code>");
+    all.push(r, read, status, reauth);
   });
 
   it("no token, password or value in any stderr, and no stack trace", () => {

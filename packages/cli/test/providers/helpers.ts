@@ -3,9 +3,15 @@
  * (packages/cli/dist/bin.cjs) as a subprocess, in a temporary VAULTLINK_HOME, against a real
  * emulator from apps/emulators. Nothing here prints a secret value.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import {
+  decodeVaultFile,
+  encodeVaultFile,
+  parseVaultKey,
+  type VaultDocument,
+} from "@vaultlink/core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { type RunResult as BaseRunResult, baseEnv, hashFile, spawnCli } from "../helpers.js";
 
@@ -94,6 +100,19 @@ export async function createVault(env: Record<string, string | undefined> = {}):
     writeTeam: (members) => writeFileSync(join(home, "team.json"), JSON.stringify({ members })),
     cleanup: () => rmSync(home, { recursive: true, force: true }),
   };
+}
+
+/**
+ * Play a person who edits their own vault file with their own key (they hold both): decrypt,
+ * change the document, write it back. What such an edit may never do is gain a team role.
+ */
+export function editVaultDocument(v: E2eVault, edit: (doc: VaultDocument) => void): void {
+  const file = join(v.home, "vault.vlt");
+  const opened = decodeVaultFile(readFileSync(file), parseVaultKey(v.key));
+  edit(opened.document);
+  writeFileSync(file, encodeVaultFile(opened.header, opened.dataKey, opened.document), {
+    mode: 0o600,
+  });
 }
 
 /** A Node stack frame line ("    at fn (file:1:2)"). */
