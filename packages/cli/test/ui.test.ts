@@ -4,9 +4,10 @@
  * commands never load the screen's package or the browser opener.
  */
 import { spawn } from "node:child_process";
-import { readFileSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, statSync } from "node:fs";
 import { request } from "node:http";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   BIN,
@@ -24,8 +25,8 @@ const UI_MODULES =
   /@vaultlink[\\/]ui|packages[\\/]ui[\\/]dist|[\\/]hono[\\/]|@hono|[\\/]open[\\/]|[\\/]ui-[\w-]+\.cjs$/;
 
 /** `vaultlink ui --no-open` in the background; `launch` is the address it prints. */
-function startUi(env: Record<string, string | undefined>) {
-  const child = spawn(process.execPath, [BIN, "ui", "--no-open"], {
+function startUi(env: Record<string, string | undefined>, args: string[] = ["--no-open"]) {
+  const child = spawn(process.execPath, [BIN, "ui", ...args], {
     cwd: CLI_DIR,
     env: baseEnv(env),
     stdio: ["ignore", "pipe", "pipe"],
@@ -222,6 +223,74 @@ describe("vaultlink ui", () => {
     // The key went in a request body: the terminal never shows it.
     expect(screen.stderr()).not.toContain(v.key);
     expect(noStack(screen.stderr())).toBe(true);
+  });
+});
+
+/**
+ * A browser stand-in: the opener (xdg-open) runs $BROWSER with what `vaultlink ui` asked it to
+ * open. No desktop variables, so xdg-open takes $BROWSER.
+ */
+function browserEnv(record: string): Record<string, string | undefined> {
+  return {
+    BROWSER: join(FIXTURES, "record-browser.sh"),
+    RECORD_BROWSER_FILE: record,
+    DISPLAY: undefined,
+    WAYLAND_DISPLAY: undefined,
+    XDG_CURRENT_DESKTOP: undefined,
+    DESKTOP_SESSION: undefined,
+  };
+}
+
+/** What the stand-in browser was started with: a file address, never the token. */
+function openedLaunchPage(record: string, launch: URL, home: string): string {
+  const opened = readFileSync(record, "utf8").trim();
+  expect(opened).toMatch(/^file:\/\//);
+  expect(opened).not.toContain(launch.searchParams.get("token") ?? "no token");
+  const page = fileURLToPath(opened);
+  expect(page.startsWith(home)).toBe(true);
+  expect(statSync(page).mode & 0o777).toBe(0o600);
+  expect(readFileSync(page, "utf8")).toContain(launch.href);
+  return page;
+}
+
+describe("vaultlink ui opens the browser on a launch page, never on the token", () => {
+  let v: TestVault;
+  beforeAll(async () => {
+    v = await newVault();
+  });
+  afterAll(async () => {
+    await v.run(["agent", "stop"]);
+    v.cleanup();
+  });
+
+  it("its own screen: the browser's argument is a 0600 file; signing in removes it", async () => {
+    const record = join(v.home, "browser-own.txt");
+    const screen = startUi({ ...v.env, ...browserEnv(record) }, []);
+    try {
+      const launch = await screen.launch;
+      await expect.poll(() => existsSync(record), { timeout: 10_000, interval: 50 }).toBe(true);
+      const page = openedLaunchPage(record, launch, v.home);
+      expect((await get(launch.href)).status).toBe(303);
+      expect(existsSync(page)).toBe(false);
+    } finally {
+      screen.child.kill("SIGINT");
+    }
+    expect(await screen.exited).toBe(130);
+  });
+
+  it("the agent's screen: the same, written by the agent", async () => {
+    const started = await v.run(["agent", "start"]);
+    expect(started.code, started.stderr).toBe(0);
+    const record = join(v.home, "browser-agent.txt");
+    const r = await cli(["ui"], {
+      env: { ...v.env, VAULTLINK_VAULT_KEY: undefined, ...browserEnv(record) },
+    });
+    expect(r.code, r.stderr).toBe(0);
+    const launch = new URL(r.stdout.trim());
+    await expect.poll(() => existsSync(record), { timeout: 10_000, interval: 50 }).toBe(true);
+    const page = openedLaunchPage(record, launch, v.home);
+    expect((await get(launch.href)).status).toBe(303);
+    expect(existsSync(page)).toBe(false);
   });
 });
 

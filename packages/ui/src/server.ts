@@ -1,5 +1,6 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
+import { join } from "node:path";
 import { serve } from "@hono/node-server";
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
@@ -25,6 +26,14 @@ export interface UiServerOptions {
   onLock?(reason: "idle" | "requested"): void | Promise<void>;
   /** Errors that are not the person's (logged redacted by the host, never sent to the page). */
   onUnexpectedError?(error: unknown): void;
+  /**
+   * Write a launch page (`ui-launch-<port>.html`, mode 0600; the directory is made 0700 when
+   * missing) that forwards to the launch address, for the host to open the browser on. A
+   * browser started on the address itself has the token in its arguments, which every user of
+   * the machine can read in the process list. The page is removed once the token is spent, and
+   * on lock and close.
+   */
+  launchPageDir?: string;
 }
 
 export interface UiServer {
@@ -32,6 +41,11 @@ export interface UiServer {
   readonly url: string;
   /** The address to open once: it carries the one-time launch token. */
   readonly launchUrl: string;
+  /**
+   * The launch page's path (with `launchPageDir`), until the token is spent or the screen locks;
+   * undefined when it could not be written (the host then opens `launchUrl`).
+   */
+  readonly launchPage: string | undefined;
   readonly port: number;
   readonly locked: boolean;
   lock(reason: "idle" | "requested"): Promise<void>;
@@ -59,6 +73,34 @@ const NOT_SIGNED_IN = `<!doctype html><meta charset="utf-8"><title>vaultlink</ti
 Run <code>vaultlink ui</code> again to get a new one.</p>`;
 
 /**
+ * After a sign-in the browser arrived at from another page (the launch page is a file: an
+ * opaque origin), a redirect would stay cross-site and the SameSite=Strict cookie would not be
+ * sent with it; this page's own step to `/` is same-origin.
+ */
+const SIGNED_IN = `<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=/">
+<title>vaultlink</title><p><a href="/">Open the vault screen</a></p>`;
+
+const attr = (text: string) =>
+  text.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+
+/** Write the launch page atomically, readable by this user only. */
+function writeLaunchPage(dir: string, port: number, launchUrl: string): string {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const file = join(dir, `ui-launch-${port}.html`);
+  const tmp = join(dir, `.ui-launch-${port}-${newSecret().slice(0, 12)}.tmp`);
+  const href = attr(launchUrl);
+  writeFileSync(
+    tmp,
+    `<!doctype html><meta charset="utf-8"><meta name="referrer" content="no-referrer">
+<meta http-equiv="refresh" content="0;url=${href}"><title>vaultlink</title>
+<p>Opening the vault screen. <a href="${href}">Open it</a> if nothing happens.</p>\n`,
+    { mode: 0o600, flag: "wx" },
+  );
+  renameSync(tmp, file);
+  return file;
+}
+
+/**
  * Serve the vault screen on 127.0.0.1 (never another interface). Resolves once listening.
  */
 export async function startUiServer(options: UiServerOptions): Promise<UiServer> {
@@ -72,11 +114,17 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
   let hosts = new Set<string>();
   let origins = new Set<string>();
   let idleTimer: NodeJS.Timeout | undefined;
+  let launchPage: string | undefined;
+  const dropLaunchPage = () => {
+    if (launchPage) rmSync(launchPage, { force: true });
+    launchPage = undefined;
+  };
 
   const lock = async (reason: "idle" | "requested") => {
     if (locked) return;
     locked = true;
     launchToken = undefined;
+    dropLaunchPage();
     sessions.clear();
     if (idleTimer) clearTimeout(idleTimer);
     await options.onLock?.(reason);
@@ -112,6 +160,7 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
     if (locked || launchToken === undefined || !sameSecret(token, launchToken))
       return c.html(NOT_SIGNED_IN, 401);
     launchToken = undefined;
+    dropLaunchPage();
     const session = newSecret();
     sessions.add(session);
     setCookie(c, sessionCookie(port), session, {
@@ -120,6 +169,10 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
       path: "/",
     });
     touch();
+    // Typed, pasted or given on the browser's command line: a plain redirect. Arrived at from
+    // another page (the launch page): one same-origin step, so the cookie goes with it.
+    const site = c.req.header("sec-fetch-site");
+    if (site !== undefined && site !== "none" && site !== "same-origin") return c.html(SIGNED_IN);
     return c.redirect("/", 303);
   });
 
@@ -238,10 +291,21 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
   // The idle time runs from the start: a screen nobody signs in to locks too.
   touch();
   const url = `http://127.0.0.1:${port}/`;
+  const launchUrl = () => `http://127.0.0.1:${port}/login?token=${launchToken ?? ""}`;
+  if (options.launchPageDir !== undefined) {
+    try {
+      launchPage = writeLaunchPage(options.launchPageDir, port, launchUrl());
+    } catch (error) {
+      options.onUnexpectedError?.(error);
+    }
+  }
   return {
     url,
     get launchUrl() {
-      return `http://127.0.0.1:${port}/login?token=${launchToken ?? ""}`;
+      return launchUrl();
+    },
+    get launchPage() {
+      return launchPage;
     },
     port,
     get locked() {
@@ -250,6 +314,7 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
     lock,
     close: async () => {
       if (idleTimer) clearTimeout(idleTimer);
+      dropLaunchPage();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         (server as { closeAllConnections?: () => void }).closeAllConnections?.();

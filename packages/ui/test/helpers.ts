@@ -30,16 +30,25 @@ export async function openScreen(
     /** Before the screen starts: "open" (default) creates the vault; "missing" leaves none. */
     vault?: "open" | "missing";
     keychain?: WritableKeySource;
+    /** Write the launch page into the vault's home (as `vaultlink ui` does when it opens a browser). */
+    launchPage?: boolean;
   } = {},
 ): Promise<Screen> {
   const home = mkdtempSync(join(tmpdir(), "vaultlink-ui-"));
-  const { providers = [onePassword], vault: start = "open", keychain, ...serverOptions } = options;
+  const {
+    providers = [onePassword],
+    vault: start = "open",
+    keychain,
+    launchPage,
+    ...serverOptions
+  } = options;
   const vault = createVault({ home, providers, keySources: [] });
   if (start === "open") await vault.create();
   const locks: string[] = [];
   const server = await startUiServer({
     host: { vault, ...(keychain ? { keychain } : {}) },
     ...serverOptions,
+    ...(launchPage ? { launchPageDir: home } : {}),
     onLock: async (reason) => {
       locks.push(reason);
       await vault.dispose();

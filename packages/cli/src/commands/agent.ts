@@ -72,6 +72,8 @@ export async function run(opts: Opts, cmd: Command): Promise<void> {
           keychain: await keychainFor(opened.vault.paths.dir),
         },
         idleMs: idleMinutes * 60_000,
+        // The browser is opened on this file, not on the address with the token (see ui.ts).
+        launchPageDir: opened.vault.paths.dir,
         onLock: async (reason) => {
           screens.delete(screen);
           log(`a vault screen locked (${reason}) and stopped serving`);
@@ -81,7 +83,11 @@ export async function run(opts: Opts, cmd: Command): Promise<void> {
         onUnexpectedError: () => log("a vault screen request failed unexpectedly"),
       });
       screens.add(screen);
-      return { url: screen.url, launchUrl: screen.launchUrl };
+      return {
+        url: screen.url,
+        launchUrl: screen.launchUrl,
+        ...(screen.launchPage ? { launchPage: screen.launchPage } : {}),
+      };
     },
   });
   try {

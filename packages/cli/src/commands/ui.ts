@@ -1,3 +1,4 @@
+import { pathToFileURL } from "node:url";
 import type { AgentUiScreen } from "@vaultlink/core";
 import type { Command } from "commander";
 import { askAgent, runningAgent } from "../agent-link.js";
@@ -18,12 +19,16 @@ export function parseIdleMinutes(text: unknown): number {
   return n;
 }
 
-/** Start a browser on the launch address, unless --no-open. */
-async function openBrowser(opts: Opts, launchUrl: string): Promise<void> {
+/**
+ * Start a browser, unless --no-open: on the launch page (a 0600 file that forwards to the
+ * launch address) when the screen wrote one, since a browser's arguments are visible to every
+ * user of the machine and the address carries the token.
+ */
+async function openBrowser(opts: Opts, launchUrl: string, launchPage?: string): Promise<void> {
   if (opts.open === false) return;
   try {
     const { default: open } = await import("open");
-    const child = await open(launchUrl);
+    const child = await open(launchPage ? pathToFileURL(launchPage).href : launchUrl);
     child.on("error", () => err("Could not start a browser: open the address above."));
   } catch {
     err("Could not start a browser: open the address above.");
@@ -50,7 +55,7 @@ export async function ui(opts: Opts, cmd: Command): Promise<void> {
     err(
       `The vault screen is served by the vaultlink agent at ${screen.url} (127.0.0.1 only). The address above signs one browser in, once.\nIt stops after ${idleText(minutes)} or Lock (the agent keeps the vault open); vaultlink agent stop ends it too.`,
     );
-    await openBrowser(opts, screen.launchUrl);
+    await openBrowser(opts, screen.launchUrl, screen.launchPage);
     return;
   }
   const opened = await openVault({ global: globals(cmd), providers: "all", unlock: false });
@@ -82,6 +87,7 @@ export async function ui(opts: Opts, cmd: Command): Promise<void> {
         keychain: await keychainFor(dir),
       },
       idleMs: minutes * 60_000,
+      ...(opts.open === false ? {} : { launchPageDir: dir }),
       onLock: async (reason) => {
         await closeVault();
         err(
@@ -104,7 +110,7 @@ export async function ui(opts: Opts, cmd: Command): Promise<void> {
     err(
       `The vault screen is at ${server.url} (127.0.0.1 only). The address above signs one browser in, once.${asks ? `\n${asks}` : ""}\nIt locks after ${idleText(minutes)}. Ctrl-C stops it.`,
     );
-    await openBrowser(opts, server.launchUrl);
+    await openBrowser(opts, server.launchUrl, server.launchPage);
     const code = await stopped;
     await server.close();
     await closeVault();

@@ -62,6 +62,11 @@ export interface AgentStatus {
 export interface AgentUiScreen {
   url: string;
   launchUrl: string;
+  /**
+   * A file (0600) that forwards to the launch address, for the browser to be opened on, so
+   * the token is not in the browser's arguments; absent when the agent could not write it.
+   */
+  launchPage?: string;
 }
 
 /** The info file (`agent.json`, 0600): how clients find and authenticate to the agent. */
