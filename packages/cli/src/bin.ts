@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { enableCompileCache } from "./compile-cache.js";
 import { quietHostedLibraries } from "./host-env.js";
-import { envFileRefusal } from "./launch-check.js";
+import { envFileRefusal, oldNodeRefusal } from "./launch-check.js";
 import { agentQuickRead, quickRead, quickReadRequest } from "./quick-read.js";
 
 /**
@@ -22,6 +22,12 @@ for (const [signal, code] of [
 quietHostedLibraries();
 
 async function start(): Promise<void> {
+  const tooOld = oldNodeRefusal();
+  if (tooOld !== undefined) {
+    process.stderr.write(tooOld);
+    process.exitCode = 1;
+    return;
+  }
   // Node has already read an env file named in our arguments; refuse before doing anything.
   const refusal = envFileRefusal(process.argv.slice(2));
   if (refusal !== undefined) {

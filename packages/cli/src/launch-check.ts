@@ -28,3 +28,18 @@ export function envFileRefusal(args: readonly string[]): string | undefined {
     "hint: Give the file as --dotenv <file> (vaultlink run --dotenv .env -- <command>): only the command's environment gets its variables.\n"
   );
 }
+
+/**
+ * The refusal on a Node line that has reached end of life (below 22): parts of vaultlink and
+ * its SDKs need Node 22 APIs and would fail half-way with a stack trace. Versions from 22 on
+ * outside `engines` (22 before 22.22.2, 23, 24 before 24.15) are not refused here; npm warns
+ * about them at install (decision 0027).
+ */
+export function oldNodeRefusal(version: string = process.versions.node): string | undefined {
+  const major = Number.parseInt(version.split(".")[0] ?? "", 10);
+  if (!(major < 22)) return undefined;
+  return (
+    `error: vaultlink needs Node 22 or 24 (22.22.2+, 24.15+); this is Node ${version}, whose line has reached end of life.\n` +
+    "hint: Install Node 24 or 22 (for example with nvm: nvm install 24), then run the command again. Nothing was changed.\n"
+  );
+}

@@ -1,7 +1,7 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { CLI_DIR, cli, FIXTURES, newVault } from "./helpers.js";
+import { CLI_DIR, cli, FIXTURES, newVault, tempHome } from "./helpers.js";
 
 const cliVersion = (
   JSON.parse(readFileSync(join(CLI_DIR, "package.json"), "utf8")) as { version: string }
@@ -13,6 +13,25 @@ function firstPartyVersion(dir: string): string {
   };
   return pkg.version;
 }
+
+describe("on a Node line past its end of life", () => {
+  it("every command refuses in one line, naming the Node it needs, and touches nothing", async () => {
+    const home = join(tempHome(), "never-created");
+    for (const args of [["vault", "create"], ["read", "x"], ["--version"]]) {
+      const r = await cli(args, {
+        env: { VAULTLINK_HOME: home },
+        nodeArgs: ["--require", join(FIXTURES, "node-20.cjs")],
+      });
+      expect(r.code).toBe(1);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).toBe(
+        "error: vaultlink needs Node 22 or 24 (22.22.2+, 24.15+); this is Node 20.20.2, whose line has reached end of life.\n" +
+          "hint: Install Node 24 or 22 (for example with nvm: nvm install 24), then run the command again. Nothing was changed.\n",
+      );
+    }
+    expect(existsSync(home)).toBe(false);
+  });
+});
 
 describe("vaultlink --version", () => {
   it("prints the CLI's version alone as text", async () => {

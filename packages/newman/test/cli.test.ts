@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
+  BIN,
   COLLECTION,
   FIXTURES as fixtures,
   runBin,
@@ -215,6 +216,19 @@ describe("the vaultlink-newman binary", () => {
       const stopped = await vaultlink(["agent", "stop"]);
       expect(stopped.status, stopped.stderr).toBe(0);
     }
+  });
+
+  it("on Node 20 it says which Node it needs, instead of failing on an import", async () => {
+    const r = await runNode(
+      ["--require", join(fixtures, "node-20.cjs"), BIN, "run", join(fixtures, "collection.json")],
+      { HOME: setup.out, VAULTLINK_HOME: setup.t.home, VAULTLINK_VAULT_KEY: setup.t.vaultKey },
+    );
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(
+      "vaultlink-newman: needs Node 22 or 24 (22.22.2+, 24.15+); this is Node 20.20.2",
+    );
+    expect(r.stderr).not.toMatch(/SyntaxError|^\s+at /m);
+    expect(setup.server.arrivals).toHaveLength(0);
   });
 
   it("bad options are refused before anything runs", async () => {
