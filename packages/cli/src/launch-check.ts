@@ -33,7 +33,7 @@ export function envFileRefusal(args: readonly string[]): string | undefined {
  * The refusal on a Node line that has reached end of life (below 22): parts of vaultlink and
  * its SDKs need Node 22 APIs and would fail half-way with a stack trace. Versions from 22 on
  * outside `engines` (22 before 22.22.2, 23, 24 before 24.15) are not refused here; npm warns
- * about them at install (decision 0027).
+ * about them at install (decision 0028).
  */
 export function oldNodeRefusal(version: string = process.versions.node): string | undefined {
   const major = Number.parseInt(version.split(".")[0] ?? "", 10);
