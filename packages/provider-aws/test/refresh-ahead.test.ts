@@ -2,8 +2,11 @@
  * Refresh-ahead (decision 0021) against the AWS emulator, core on a fake clock: a hot value is fetched again shortly before its cache time
  * ends, so the read after that time is answered from the cache with no request to Vault in its
  * path; a value nobody read since its fetch is left to expire; a refresh that fails (AWS
- * answers 500) keeps the cached value and is tried again. Everything is asserted on the
- * emulator's request counts and core's events, never on elapsed time.
+ * answers 500) keeps the cached value and is tried again. Hostile providers: a refresh that
+ * hangs past the deadline does not keep a read that joins it from stale-if-error; a throttling
+ * AWS is asked again with growing pauses, and not at all once the value has expired (the next
+ * read fetches it). Everything is asserted on the emulator's request counts and core's events,
+ * never on elapsed time.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -111,5 +114,63 @@ describe("refresh-ahead of hot values (long-lived hosts)", () => {
     rig.clock.advance(5_000);
     expect(await vault.refreshAhead()).toMatchObject({ refreshed: 1, failed: 0 });
     expect(reads()).toBe(before + 1);
+  });
+
+  /** Fetched, then read from the cache (hot), then the clock in the last minute of 10. */
+  async function hotAndDue(): Promise<void> {
+    await vault.refreshAhead();
+    await vault.resolve("db");
+    rig.clock.advance(1 * MIN);
+    await vault.resolve("db");
+    rig.clock.advance(8.5 * MIN);
+  }
+
+  it("a read that meets the expired value while a refresh hangs joins it and is served stale", async () => {
+    await vault.settings.set("stale-if-error", 10);
+    await vault.integrations.configure("aws", { timeoutSeconds: 1 });
+    await hotAndDue();
+    const before = reads();
+    emulator().inject({ latencyMs: 600_000 });
+    const refreshing = vault.refreshAhead();
+    // The refresh's request is at AWS (and held there) before the value's cache time ends.
+    while (reads() === before) await new Promise((r) => setTimeout(r, 20));
+    rig.clock.advance(1 * MIN);
+    const r = await vault.resolve("db");
+    expect(r).toMatchObject({ ok: true, source: "cache", stale: true });
+    expect(r.ok && r.value === VALUE).toBe(true);
+    expect(await refreshing).toMatchObject({ refreshed: 0, failed: 1 });
+    expect(reads(), "the read joined the refresh in flight").toBe(before + 1);
+    expect(seen("StaleValueServed")).toBe(1);
+    expect(seen("ValueRefreshedAhead")).toBe(0);
+  });
+
+  it("a throttling AWS is asked again after 5 s, then 10 s; never after the value expired", async () => {
+    await vault.settings.set("stale-if-error", 10);
+    await hotAndDue();
+    emulator().inject({ error: "ThrottlingException" });
+    const before = reads();
+    const first = await vault.refreshAhead();
+    expect(first).toMatchObject({ refreshed: 0, failed: 1, nextAt: rig.clock.now() + 5_000 });
+    rig.clock.advance(5_000);
+    const second = await vault.refreshAhead();
+    expect(second).toMatchObject({ failed: 1, nextAt: rig.clock.now() + 10_000 });
+    rig.clock.advance(5_000);
+    expect(await vault.refreshAhead()).toMatchObject({ refreshed: 0, failed: 0 }); // backing off
+    expect(reads()).toBe(before + 2);
+    // Still inside its cache time: the cached value is served; throttling is no sign-in problem.
+    expect(await vault.resolve("db")).toMatchObject({ ok: true, source: "cache" });
+    expect((await vault.integrations.status("aws")).status).toBe("connected");
+
+    rig.clock.advance(1 * MIN); // expired: refresh-ahead leaves it to the next read
+    expect(await vault.refreshAhead()).toEqual({ refreshed: 0, failed: 0 });
+    rig.clock.advance(1 * MIN);
+    expect(await vault.refreshAhead()).toEqual({ refreshed: 0, failed: 0 });
+    expect(reads(), "no request once the value expired").toBe(before + 2);
+    const stale = await vault.resolve("db");
+    expect(stale).toMatchObject({ ok: true, source: "cache", stale: true });
+    expect(reads()).toBe(before + 3);
+    expect(seen("AuthExpired")).toBe(0);
+    const text = JSON.stringify(events);
+    expect(text.includes(VALUE), "no value in any event").toBe(false);
   });
 });

@@ -31,6 +31,11 @@ export type LinkedOutcome =
   | { ok: true; value: string; source: "cache" | "provider"; stale?: true }
   | { ok: false; reason: UnresolvedReason; message: string; fix: string; code?: string };
 
+/** What one provider fetch ends with: the outcome, and whether a failure is outage-class. */
+type Fetched =
+  | Extract<LinkedOutcome, { ok: true }>
+  | (Extract<LinkedOutcome, { ok: false }> & { outage?: boolean });
+
 const decoder = new TextDecoder();
 
 /** Failures a timed-out SDK call turns into (its own timeout, a closed socket). */
@@ -42,8 +47,15 @@ const DEADLINE_SLACK_MS = 10;
 export const REFRESH_AHEAD_MAX_MS = 60_000;
 /** ... and at most this share of the entry's cache time (a 1-minute cache time: the last 6 s). */
 export const REFRESH_AHEAD_FRACTION = 0.1;
-/** A refresh-ahead that failed is tried again no sooner than this. */
+/**
+ * A refresh-ahead that failed is tried again no sooner than this, doubled for every further
+ * failure in a row (5 s, 10 s, 20 s, ...): a throttling provider is not asked every 5 s.
+ */
 export const REFRESH_AHEAD_RETRY_MS = 5_000;
+
+function retryDelay(failuresInARow: number): number {
+  return REFRESH_AHEAD_RETRY_MS * 2 ** Math.min(Math.max(0, failuresInARow - 1), 6);
+}
 
 /** When refresh-ahead of `entry` is due: the last tenth of its cache time, at most 60 s. */
 export function refreshAheadAt(entry: Pick<CacheEntry, "fetchedAt" | "expiresAt">): number {
@@ -65,11 +77,17 @@ export interface RefreshAheadResult {
  * per cache key and one provider call per integration per burst.
  */
 export class LinkedValues {
-  #flights = new Singleflight<LinkedOutcome>();
+  /**
+   * One fetch per cache key at a time. A flight carries the fetch's own result (with its
+   * outage flag), never a caller's decision: a read that joins a refresh-ahead in flight still
+   * gets stale-if-error from its own expired entry when the fetch fails with an outage.
+   */
+  #flights = new Singleflight<Fetched>();
   #queues = new Map<string, { generation: string; queue: BatchQueue }>();
   /** Refresh-ahead: when each cache key was last read (clock ms); undefined until enabled. */
   #usedAt: Map<string, number> | undefined;
-  #refreshFailedAt = new Map<string, number>();
+  /** Refresh-ahead failures in a row per cache key: when the last was, and how many. */
+  #refreshFailed = new Map<string, { at: number; count: number }>();
 
   constructor(
     private readonly deps: EngineServices & {
@@ -126,15 +144,19 @@ export class LinkedValues {
       const usedAt = this.#usedAt.get(key);
       if (usedAt === undefined) continue;
       const found = this.deps.cache.peek(key) ?? (await this.deps.cache.lookup(key));
-      if (found.state === "miss" || usedAt < found.entry.fetchedAt) {
+      if (found.state !== "hit" || usedAt < found.entry.fetchedAt) {
         // Not read since it was fetched: let it expire (it costs no request until read again).
+        // Expired (every refresh in its window failed, or the host slept past it): the next
+        // read fetches it, with stale-if-error; retrying here would call a provider that is
+        // down or throttling every few seconds with nobody asking for the value.
         this.#usedAt.delete(key);
+        this.#refreshFailed.delete(key);
         continue;
       }
-      const failedAt = this.#refreshFailedAt.get(key);
+      const failed = this.#refreshFailed.get(key);
       const at = Math.max(
         refreshAheadAt(found.entry),
-        failedAt === undefined ? 0 : failedAt + REFRESH_AHEAD_RETRY_MS,
+        failed === undefined ? 0 : failed.at + retryDelay(failed.count),
       );
       if (at > now) {
         nextAt = Math.min(nextAt ?? at, at);
@@ -157,15 +179,12 @@ export class LinkedValues {
     let failed = 0;
     await Promise.all(
       [...due].map(async ([key, { name, link, integration }]) => {
-        const outcome = await this.#flights.run(key, async () => {
-          const fetched = await this.#fetch({ name, ...link }, integration, key, ttlMinutes);
-          if (fetched.ok) return fetched;
-          const { outage: _outage, ...failure } = fetched;
-          return failure;
-        });
+        const outcome = await this.#flights.run(key, () =>
+          this.#fetch({ name, ...link }, integration, key, ttlMinutes),
+        );
         if (outcome.ok) {
           refreshed++;
-          this.#refreshFailedAt.delete(key);
+          this.#refreshFailed.delete(key);
           this.deps.events.emit("ValueRefreshedAhead", {
             integration: link.integration,
             reference: link.reference,
@@ -173,8 +192,10 @@ export class LinkedValues {
         } else {
           failed++;
           const at = this.deps.clock.now();
-          this.#refreshFailedAt.set(key, at);
-          nextAt = Math.min(nextAt ?? at + REFRESH_AHEAD_RETRY_MS, at + REFRESH_AHEAD_RETRY_MS);
+          const count = (this.#refreshFailed.get(key)?.count ?? 0) + 1;
+          this.#refreshFailed.set(key, { at, count });
+          const retryAt = at + retryDelay(count);
+          nextAt = Math.min(nextAt ?? retryAt, retryAt);
         }
       }),
     );
@@ -216,16 +237,16 @@ export class LinkedValues {
         });
       }
     }
-    return this.#flights.run(key, async () => {
-      const fetched = await this.#fetch(target, integration as IntegrationRecord, key, ttlMinutes);
-      if (fetched.ok) return fetched;
-      const { outage, ...failure } = fetched;
-      if (outage && expired !== undefined && staleMs > 0) {
-        const served = await this.#serveStale(target, expired, staleMs, failure.code ?? "");
-        if (served) return served;
-      }
-      return failure;
-    });
+    const fetched = await this.#flights.run(key, () =>
+      this.#fetch(target, integration as IntegrationRecord, key, ttlMinutes),
+    );
+    if (fetched.ok) return fetched;
+    const { outage, ...failure } = fetched;
+    if (outage && expired !== undefined && staleMs > 0) {
+      const served = await this.#serveStale(target, expired, staleMs, failure.code ?? "");
+      if (served) return served;
+    }
+    return failure;
   }
 
   #blocked(
@@ -315,8 +336,13 @@ export class LinkedValues {
     if (staleForMs > staleMs) return undefined;
     if (entry.staleServedAt === undefined) {
       // Only if the entry is still the one in the cache (a fresh value may have landed).
+      // Concurrent reads served stale from one failed fetch record it once.
       const current = await this.deps.cache.lookup(entry.key);
-      if (current.state !== "miss" && current.entry.fetchedAt === entry.fetchedAt)
+      if (
+        current.state !== "miss" &&
+        current.entry.fetchedAt === entry.fetchedAt &&
+        current.entry.staleServedAt === undefined
+      )
         await this.deps.cache.put([{ ...entry, staleServedAt: now }]);
     }
     this.deps.events.emit("StaleValueServed", {
@@ -334,10 +360,7 @@ export class LinkedValues {
     integration: IntegrationRecord,
     key: string,
     ttlMinutes: number,
-  ): Promise<
-    | Extract<LinkedOutcome, { ok: true }>
-    | (Extract<LinkedOutcome, { ok: false }> & { outage?: boolean })
-  > {
+  ): Promise<Fetched> {
     const loaded = await this.#load(target, integration);
     if (!loaded.ok) return loaded;
     const { value } = loaded;
