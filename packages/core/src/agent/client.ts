@@ -171,6 +171,11 @@ export class AgentClient {
     return this.request("stop", {}).then(() => undefined);
   }
 
+  /** The connection has ended (the agent stopped, or closed this idle connection for room). */
+  get closed(): boolean {
+    return this.#closed !== undefined;
+  }
+
   close(): void {
     this.#socket.end();
     this.#socket.destroy();

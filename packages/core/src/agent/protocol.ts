@@ -9,7 +9,11 @@ export const AGENT_PROTOCOL_VERSION = 1;
 export const MAX_LINE_BYTES = 4 * 1024 * 1024;
 /** Most names one `resolveMany` may ask for. */
 export const MAX_NAMES = 10_000;
-/** Most clients connected at once; more wait in the kernel's backlog. */
+/**
+ * Most clients connected at once. A client past it takes the place of the longest-connected
+ * idle one (no request in flight: a kept connection, or a half-sent line); when every one is
+ * busy it is answered AGENT_BUSY and closed.
+ */
 export const MAX_CONNECTIONS = 256;
 
 export type AgentOp =

@@ -83,7 +83,13 @@ export class AgentRoute {
     local: () => Promise<T>,
     canFallBack: () => boolean,
   ): Promise<T> {
-    const agent = await this.client();
+    let agent = await this.client();
+    if (agent?.closed) {
+      // The kept connection ended while idle (the agent makes room for new clients by closing
+      // idle ones, or it restarted): open a new one before asking.
+      this.close();
+      agent = await this.client();
+    }
     if (agent === undefined) return local();
     try {
       return await viaAgent(agent);

@@ -12,6 +12,16 @@ import {
   MAX_CONNECTIONS,
   MAX_LINE_BYTES,
 } from "./protocol.js";
+
+/** Clients that may wait for a free connection during a burst; more are answered AGENT_BUSY. */
+const MAX_WAITING = 4_096;
+/**
+ * A connection with no request in flight that completed no request line for this long may be
+ * closed to make room: an embedder's kept connection, or one that sent half a line and went
+ * silent. Clients send a request as one line right after connecting.
+ */
+const IDLE_AFTER_MS = 1_000;
+
 import { agentRequestSchema, type ValidAgentRequest } from "./schema.js";
 
 export interface AgentServerOptions {
@@ -43,6 +53,13 @@ export interface AgentServerOptions {
 export class AgentServer {
   #server: Server;
   #sockets = new Set<Socket>();
+  /** Requests being answered, per connection (a connection without any is idle). */
+  #inFlight = new WeakMap<Socket, number>();
+  /** When each connection was accepted or last completed a request line. */
+  #lineAt = new WeakMap<Socket, number>();
+  /** Clients past MAX_CONNECTIONS, not read yet, in the order they came. */
+  #waiting: Socket[] = [];
+  #evictTimer: NodeJS.Timeout | undefined;
   #refused = new WeakSet<Socket>();
   #token: Buffer;
   #startedAt = new Date().toISOString();
@@ -55,8 +72,9 @@ export class AgentServer {
     options.vault.useAgent(false);
     this.#token = digest(options.token);
     this.#log = options.log ?? (() => {});
+    // No `maxConnections`: Node would drop the connections past it without a word (the client
+    // sees EPIPE). #accept makes room or says why not.
     this.#server = createServer({ allowHalfOpen: false }, (socket) => this.#accept(socket));
-    this.#server.maxConnections = MAX_CONNECTIONS;
   }
 
   /** Listen on the socket (mode 0600 once created; its directory must already be 0700). */
@@ -82,18 +100,69 @@ export class AgentServer {
 
   /** Stop accepting, drop every connection and wait for the server to close. */
   async close(): Promise<void> {
+    clearTimeout(this.#evictTimer);
+    for (const s of this.#waiting.splice(0)) s.destroy();
     for (const s of this.#sockets) s.destroy();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
   }
 
   #accept(socket: Socket): void {
-    this.#sockets.add(socket);
-    socket.setTimeout(this.#options.idleMs ?? 600_000, () => socket.destroy());
-    socket.on("close", () => this.#sockets.delete(socket));
     socket.on("error", () => socket.destroy());
+    socket.setTimeout(this.#options.idleMs ?? 600_000, () => socket.destroy());
+    if (this.#sockets.size < MAX_CONNECTIONS || this.#evictIdle()) return this.#serve(socket);
+    if (this.#waiting.length >= MAX_WAITING) {
+      this.#log("refused a client: too many clients wait for the agent");
+      this.#refuse(socket, null, {
+        code: "AGENT_BUSY",
+        message: `The vaultlink agent is answering ${MAX_CONNECTIONS} clients and ${MAX_WAITING} more wait; try again in a moment.`,
+        hint: "See vaultlink agent status.",
+      });
+      return;
+    }
+    // A burst: it waits (unread; its request stays in the socket) until a connection ends.
+    socket.pause();
+    this.#waiting.push(socket);
+    this.#scheduleEviction();
+  }
+
+  /** While clients wait, look again for idle connections to close once they are old enough. */
+  #scheduleEviction(): void {
+    if (this.#evictTimer !== undefined) return;
+    this.#evictTimer = setTimeout(() => {
+      this.#evictTimer = undefined;
+      while (this.#waiting.some((w) => !w.destroyed) && this.#evictIdle()) this.#admitNext();
+      this.#waiting = this.#waiting.filter((w) => !w.destroyed);
+      if (this.#waiting.length > 0) this.#scheduleEviction();
+    }, IDLE_AFTER_MS);
+    this.#evictTimer.unref();
+  }
+
+  /** Let the next waiting client in, after a connection ended. */
+  #admitNext(): void {
+    while (this.#sockets.size < MAX_CONNECTIONS) {
+      const next = this.#waiting.shift();
+      if (next === undefined) return;
+      if (next.destroyed) continue;
+      this.#serve(next);
+      next.resume();
+    }
+  }
+
+  #serve(socket: Socket): void {
+    this.#sockets.add(socket);
+    this.#lineAt.set(socket, Date.now());
+    socket.on("close", () => {
+      this.#sockets.delete(socket);
+      this.#admitNext();
+    });
     let parts: Buffer[] = [];
     let size = 0;
     socket.on("data", (chunk: Buffer) => {
+      if (this.#refused.has(socket)) {
+        // Refused (an oversized line, say): what follows is dropped, never kept in memory.
+        parts = [];
+        return;
+      }
       let start = 0;
       for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, start)) {
         parts.push(chunk.subarray(start, i));
@@ -101,12 +170,14 @@ export class AgentServer {
         parts = [];
         size = 0;
         start = i + 1;
+        this.#lineAt.set(socket, Date.now());
         void this.#handle(socket, line);
       }
       if (start < chunk.length) {
         parts.push(chunk.subarray(start));
         size += chunk.length - start;
         if (size > MAX_LINE_BYTES) {
+          parts = [];
           this.#refuse(socket, null, {
             code: "INVALID_INPUT",
             message: `A request was larger than ${MAX_LINE_BYTES} bytes; the connection is closed.`,
@@ -151,6 +222,7 @@ export class AgentServer {
       });
     }
     const request = parsed.data;
+    this.#inFlight.set(socket, (this.#inFlight.get(socket) ?? 0) + 1);
     try {
       const result = await this.#answer(request);
       this.#send(socket, { id: request.id, ok: true, result });
@@ -160,7 +232,26 @@ export class AgentServer {
       }
     } catch (error) {
       this.#send(socket, { id: request.id, ok: false, error: this.#errorBody(error) });
+    } finally {
+      this.#inFlight.set(socket, (this.#inFlight.get(socket) ?? 1) - 1);
     }
+  }
+
+  /**
+   * Make room for a new client: close the longest-connected connection with no request in
+   * flight (an embedder's kept connection, or a client that sent half a line and went silent).
+   * False when every connection is waiting for an answer.
+   */
+  #evictIdle(): boolean {
+    const before = Date.now() - IDLE_AFTER_MS;
+    for (const s of this.#sockets) {
+      if ((this.#inFlight.get(s) ?? 0) > 0 || (this.#lineAt.get(s) ?? 0) > before) continue;
+      this.#sockets.delete(s);
+      s.destroy();
+      this.#log("closed an idle connection to make room for a new client");
+      return true;
+    }
+    return false;
   }
 
   async #answer(r: ValidAgentRequest): Promise<unknown> {
@@ -247,6 +338,7 @@ export class AgentServer {
   #refuse(socket: Socket, id: number | null, error: AgentErrorBody): void {
     if (socket.destroyed || this.#refused.has(socket)) return;
     this.#refused.add(socket);
+    socket.pause(); // nothing more is read from it
     socket.end(`${JSON.stringify({ id, ok: false, error } satisfies AgentResponse)}\n`);
     setTimeout(() => socket.destroy(), 1000).unref();
   }

@@ -5,7 +5,9 @@
  * resolving itself when the agent goes away mid-use and it holds the key. Real Unix socket.
  */
 import { rmSync } from "node:fs";
+import { createConnection, type Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
+import { MAX_CONNECTIONS } from "../../src/agent/protocol.js";
 import {
   type AgentServer,
   agentPaths,
@@ -31,13 +33,17 @@ describe("createVault uses the vault home's agent transparently", () => {
     t = undefined;
   });
 
+  /** The agent's log lines (lifecycle only). */
+  const logged: string[] = [];
+
   async function startAgent() {
     const c = await connectedVault({ values: { "fake://api": API_VALUE } });
     t = c;
     await c.vault.links.link("api", { integration: "fake", reference: "fake://api" });
     await c.vault.secrets.add("local", { value: "local-value-5a1c" });
     const paths = agentPaths({ home: c.home });
-    ({ server } = await serveAgent(c.vault, paths));
+    logged.length = 0;
+    ({ server } = await serveAgent(c.vault, paths, { log: (line) => logged.push(line) }));
     return c;
   }
 
@@ -125,5 +131,34 @@ describe("createVault uses the vault home's agent transparently", () => {
     expect(await app.resolve("local")).toMatchObject({ ok: true, source: "local" });
     rmSync(agentPaths({ home: c.home }).socket, { force: true });
     expect(await app.resolve("local")).toMatchObject({ ok: true, source: "local" });
+  });
+
+  it("its kept connection, closed by the agent to make room for other clients, is opened again", async () => {
+    const c = await startAgent();
+    const app = embed(c.home);
+    await app.unlock();
+    expect(await app.resolve("api")).toMatchObject({ ok: true });
+    // The app's connection is idle now; let it age past the agent's idle threshold, then fill
+    // every slot: the agent closes the longest-idle connection, the app's, to let them in.
+    await new Promise((r) => setTimeout(r, 1_100));
+    const crowd = await Promise.all(
+      Array.from(
+        { length: MAX_CONNECTIONS },
+        () =>
+          new Promise<Socket>((resolve, reject) => {
+            const s = createConnection({ path: agentPaths({ home: c.home }).socket });
+            s.once("connect", () => resolve(s)).once("error", reject);
+          }),
+      ),
+    );
+    try {
+      while (!logged.some((l) => l.includes("idle connection")))
+        await new Promise((r) => setTimeout(r, 20));
+      const r = await app.resolve("api");
+      expect(r).toMatchObject({ ok: true, source: "cache" });
+      expect(r.ok && r.value === API_VALUE).toBe(true);
+    } finally {
+      for (const s of crowd) s.destroy();
+    }
   });
 });

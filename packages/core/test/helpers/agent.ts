@@ -21,7 +21,7 @@ export interface ServedAgent {
 export async function serveAgent(
   vault: Vault,
   paths: AgentPaths,
-  extra: Partial<Pick<AgentServerOptions, "onStop" | "startUi">> = {},
+  extra: Partial<Pick<AgentServerOptions, "onStop" | "startUi" | "log">> = {},
 ): Promise<ServedAgent> {
   await prepareAgentDir(paths);
   const token = newAgentToken();
