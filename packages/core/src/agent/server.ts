@@ -109,7 +109,10 @@ export class AgentServer {
   #accept(socket: Socket): void {
     socket.on("error", () => socket.destroy());
     socket.setTimeout(this.#options.idleMs ?? 600_000, () => socket.destroy());
-    if (this.#sockets.size < MAX_CONNECTIONS || this.#evictIdle()) return this.#serve(socket);
+    if (this.#sockets.size < MAX_CONNECTIONS || this.#evictIdle()) {
+      this.#serve(socket);
+      return;
+    }
     if (this.#waiting.length >= MAX_WAITING) {
       this.#log("refused a client: too many clients wait for the agent");
       this.#refuse(socket, null, {
