@@ -21,6 +21,11 @@ const RENEW_MIN_MS = 5_000;
  * than every REFRESH_AHEAD_MIN_MS.
  */
 const REFRESH_AHEAD_CHECK_MS = 5_000;
+/**
+ * On stop, requests in flight get this long to be answered before their connections close
+ * (a provider slower than that: its clients are told the connection ended).
+ */
+const STOP_DRAIN_MS = 10_000;
 const REFRESH_AHEAD_MIN_MS = 500;
 
 function whereItRuns(p: Extract<AgentProbe, { state: "running" }>): string {
@@ -160,7 +165,8 @@ export async function run(opts: Opts, cmd: Command): Promise<void> {
       clearTimeout(renewTimer);
       clearTimeout(aheadTimer);
       void (async () => {
-        await server.close().catch(() => {});
+        // Reads already being answered finish first (at most STOP_DRAIN_MS).
+        await server.close(STOP_DRAIN_MS).catch(() => {});
         for (const screen of screens) await screen.close().catch(() => {});
         screens.clear();
         await opened.close().catch(() => {});

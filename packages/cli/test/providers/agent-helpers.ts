@@ -11,9 +11,11 @@ export function keylessRunner(vault: () => E2eVault, runs?: RunResult[]) {
   return async (
     args: readonly string[],
     env: Record<string, string | undefined> = {},
+    timeoutMs?: number,
   ): Promise<RunResult> => {
     const r = await runCli(args, {
       env: { ...env, VAULTLINK_HOME: vault().home, VAULTLINK_VAULT_KEY: undefined },
+      ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     });
     runs?.push(r);
     return r;

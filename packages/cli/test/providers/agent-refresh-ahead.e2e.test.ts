@@ -6,6 +6,8 @@
  * near-expiry entry is prepared by fetching once through core with a clock set back almost a
  * cache time. Asserted on the emulator's request count and the reads' `source`, never on time.
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { createVault as coreVault } from "@vaultlink/core";
 import { type AwsEmulator, startAwsEmulator } from "@vaultlink/emulators";
 import aws from "@vaultlink/provider-aws";
@@ -58,9 +60,9 @@ describe("the agent refreshes a hot value before its cache time ends", () => {
     await emu?.stop();
   }, 60_000);
 
-  it("fetched again in the background; the read after the old cache time makes no request", async () => {
-    // The cached value ends LEFT_MS from now: fetched "60 minutes minus LEFT_MS ago".
-    const shift = 60 * MIN - LEFT_MS;
+  /** Cache the value as fetched long enough ago that it ends `leftMs` from now; returns then. */
+  async function cacheEndingIn(leftMs: number): Promise<number> {
+    const shift = 60 * MIN - leftMs;
     const vault = coreVault({
       home: v.home,
       providers: [aws],
@@ -74,7 +76,12 @@ describe("the agent refreshes a hot value before its cache time ends", () => {
     } finally {
       await vault.dispose();
     }
-    const oldExpiry = Date.now() + LEFT_MS;
+    return Date.now() + leftMs;
+  }
+
+  it("fetched again in the background; the read after the old cache time makes no request", async () => {
+    // The cached value ends LEFT_MS from now: fetched "60 minutes minus LEFT_MS ago".
+    const oldExpiry = await cacheEndingIn(LEFT_MS);
     const started = await v.run(["agent", "start"]);
     expect(started.code, d(started)).toBe(EXIT.ok);
 
@@ -97,5 +104,38 @@ describe("the agent refreshes a hot value before its cache time ends", () => {
     expect(parsed.source).toBe("cache");
     expect(parsed.value === VALUE, "the value read is the linked secret").toBe(true);
     expect(fetches()).toBe(before + 1);
+  }, 120_000);
+
+  it("a refresh that hangs at AWS blocks no one: status answers, and the read after expiry joins it and is served stale", async () => {
+    await v.run(["agent", "stop"]);
+    expect((await v.run(["settings", "set", "stale-if-error", "10"])).code).toBe(EXIT.ok);
+    // Inside the refresh-ahead window from the start (the last minute of 60).
+    const expiry = await cacheEndingIn(8_000);
+    expect((await v.run(["agent", "start"])).code).toBe(EXIT.ok);
+    const hot = await keyless(["read", "db", "--json"]);
+    expect(JSON.parse(hot.stdout)).toMatchObject({ source: "cache" });
+    const before = fetches();
+    emu.inject({ latencyMs: 600_000 });
+    try {
+      // The agent's refresh is at AWS and held there (core's deadline is 30 s).
+      while (fetches() === before) await sleep(100);
+      const status = await keyless(["agent", "status", "--json"]);
+      expect(status.code, d(status)).toBe(EXIT.ok);
+      const cached = await keyless(["read", "db", "--json"]);
+      expect(cached.code, d(cached)).toBe(EXIT.ok);
+      expect(JSON.parse(cached.stdout)).toMatchObject({ source: "cache" });
+      expect(cached.stdout.includes('"stale"')).toBe(false);
+      // Past the cache time, while the refresh still hangs: the read joins it and, when it
+      // fails at the deadline (an outage), gets the value stale.
+      while (Date.now() <= expiry + 500) await sleep(250);
+      const stale = await keyless(["read", "db", "--json"], {}, 60_000);
+      expect(stale.code, d(stale)).toBe(EXIT.ok);
+      expect(JSON.parse(stale.stdout)).toMatchObject({ source: "cache", stale: true });
+      expect(fetches(), "the read joined the refresh in flight").toBe(before + 1);
+      const log = readFileSync(join(v.home, "agent", "agent.log"), "utf8");
+      expect(log.includes(VALUE) || log.includes(v.key)).toBe(false);
+    } finally {
+      emu.clearFaults();
+    }
   }, 120_000);
 });

@@ -7,7 +7,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { createVault as coreVault } from "@vaultlink/core";
-import { type AwsEmulator, startAwsEmulator } from "@vaultlink/emulators";
+import { type AwsEmulator, REQUEST_PLACEHOLDER, startAwsEmulator } from "@vaultlink/emulators";
 import aws from "@vaultlink/provider-aws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { keylessRunner, stopAgentAndCleanup } from "./agent-helpers.js";
@@ -16,6 +16,7 @@ import {
   describeRun,
   type E2eVault,
   EXIT,
+  hasStackTrace,
   leaksAny,
   type RunResult,
   runCli,
@@ -28,6 +29,7 @@ delete process.env.XDG_RUNTIME_DIR;
 
 const VALUE = "agent-e2e-db-password-5c1f9e";
 const HOUR = 3_600_000;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("vaultlink agent through the built CLI and the AWS emulator", () => {
   let emu: AwsEmulator;
@@ -201,6 +203,76 @@ describe("vaultlink agent through the built CLI and the AWS emulator", () => {
     } finally {
       emu.clearFaults();
     }
+  }, 120_000);
+
+  it("an AWS error that echoes the request (credentials, signature) reaches no output of the agent's clients", async () => {
+    await expiredThenFault({
+      error: {
+        status: 400,
+        headers: {
+          "x-amzn-errortype": "InvalidRequestException",
+          "content-type": "application/x-amz-json-1.1",
+        },
+        body: { __type: "InvalidRequestException", message: `rejected: ${REQUEST_PLACEHOLDER}` },
+        echoRequest: true,
+      },
+    });
+    try {
+      const reads = [
+        await keyless(["read", "db", "--json"]),
+        await keyless(["read", "db"]),
+        await keyless(["resolve", "pw={{vault:db}}"]),
+      ];
+      for (const r of reads) {
+        expect(r.code, d(r)).toBe(EXIT.unresolved);
+        expect(r.stdout.includes(VALUE)).toBe(false);
+        expect(hasStackTrace(r.stderr)).toBe(false);
+      }
+      // The echo did reach the CLI (so the check below means something), without its secrets.
+      expect(reads[1]?.stderr).toContain("rejected: POST /");
+      const texts = reads.flatMap((r) => [r.stdout, r.stderr]);
+      const status = await keyless(["agent", "status", "--json"]);
+      texts.push(
+        status.stdout,
+        status.stderr,
+        readFileSync(join(v.home, "agent", "agent.log"), "utf8"),
+      );
+      expect(
+        leaksAny(texts, [...secrets(), creds.accessKeyId]),
+        "an echoed credential leaked",
+      ).toBe(false);
+    } finally {
+      emu.clearFaults();
+    }
+  }, 120_000);
+
+  it("agent stop while 20 reads wait for AWS: the reads in flight are answered, none hangs", async () => {
+    // AWS answers after 3 s, within the deadline (the test above set 1 s).
+    const c = await v.run(["integration", "configure", "aws", "--timeoutSeconds", "30"]);
+    expect(c.code, d(c)).toBe(EXIT.ok);
+    await expiredThenFault({ latencyMs: 3_000, times: 1 });
+    const before = emu.requests.count("GetSecretValue");
+    const burst = Promise.all(Array.from({ length: 20 }, () => keyless(["read", "db"])));
+    // The agent's one request for them is held at AWS: reads are in flight.
+    while (emu.requests.count("GetSecretValue") === before) await sleep(50);
+    const stop = await v.run(["agent", "stop"]);
+    expect(stop.code, d(stop)).toBe(EXIT.ok);
+    const reads = await burst;
+    let answered = 0;
+    for (const r of reads) {
+      expect(hasStackTrace(r.stderr), d(r)).toBe(false);
+      if (r.code === EXIT.ok) {
+        expect(r.stdout === `${VALUE}\n`, "read printed the value").toBe(true);
+        answered++;
+      } else {
+        // Started after the agent had gone: no key here, so the vault is locked (clearly said).
+        expect(r.code, d(r)).toBe(EXIT.vault);
+        expect(r.stderr).toMatch(/^error: The vault .* is locked/);
+      }
+    }
+    expect(answered, "the reads in flight when stop came were answered").toBeGreaterThan(0);
+    expect(emu.requests.count("GetSecretValue") - before).toBe(1);
+    expect((await v.run(["agent", "start"])).code).toBe(EXIT.ok);
   }, 120_000);
 
   it("stale-if-error never covers a 403 (access denied): the read fails", async () => {

@@ -6,7 +6,7 @@ import { type AgentPaths, agentPaths } from "./paths.js";
 export const AGENT_RECHECK_MS = 1_000;
 
 /** The connection failed, not the request: the agent is gone or hangs. */
-const CONNECTION_CODES = new Set(["AGENT_UNREACHABLE", "AGENT_UNRESPONSIVE"]);
+const CONNECTION_CODES = new Set(["AGENT_UNREACHABLE", "AGENT_UNRESPONSIVE", "AGENT_STOPPING"]);
 
 /**
  * How an embedding `Vault` uses a running agent for its vault home (decision 0021): resolves

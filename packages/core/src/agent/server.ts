@@ -60,6 +60,9 @@ export class AgentServer {
   /** Clients past MAX_CONNECTIONS, not read yet, in the order they came. */
   #waiting: Socket[] = [];
   #evictTimer: NodeJS.Timeout | undefined;
+  #closing = false;
+  /** Called when the last request in flight has been answered during `close(drainMs)`. */
+  #drained: (() => void) | undefined;
   #refused = new WeakSet<Socket>();
   #token: Buffer;
   #startedAt = new Date().toISOString();
@@ -98,12 +101,36 @@ export class AgentServer {
     );
   }
 
-  /** Stop accepting, drop every connection and wait for the server to close. */
-  async close(): Promise<void> {
+  /**
+   * Stop accepting and close every connection. With `drainMs`, requests already being answered
+   * get that long to finish first (their answers go out; `agent stop` during a burst of reads
+   * fails none of them that the vault can still answer); idle connections close at once.
+   */
+  async close(drainMs = 0): Promise<void> {
+    this.#closing = true;
     clearTimeout(this.#evictTimer);
     for (const s of this.#waiting.splice(0)) s.destroy();
+    const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    for (const s of this.#sockets) if ((this.#inFlight.get(s) ?? 0) === 0) s.destroy();
+    if (drainMs > 0 && this.#busy() > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, drainMs);
+        this.#drained = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+    this.#drained = undefined;
     for (const s of this.#sockets) s.destroy();
-    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    await closed;
+  }
+
+  /** Requests being answered on all connections. */
+  #busy(): number {
+    let n = 0;
+    for (const s of this.#sockets) n += this.#inFlight.get(s) ?? 0;
+    return n;
   }
 
   #accept(socket: Socket): void {
@@ -225,6 +252,17 @@ export class AgentServer {
       });
     }
     const request = parsed.data;
+    if (this.#closing) {
+      return this.#send(socket, {
+        id: request.id,
+        ok: false,
+        error: {
+          code: "AGENT_STOPPING",
+          message: "The vaultlink agent is stopping.",
+          hint: "Start it again with vaultlink agent start, or run without it.",
+        },
+      });
+    }
     this.#inFlight.set(socket, (this.#inFlight.get(socket) ?? 0) + 1);
     try {
       const result = await this.#answer(request);
@@ -236,7 +274,13 @@ export class AgentServer {
     } catch (error) {
       this.#send(socket, { id: request.id, ok: false, error: this.#errorBody(error) });
     } finally {
-      this.#inFlight.set(socket, (this.#inFlight.get(socket) ?? 1) - 1);
+      const left = (this.#inFlight.get(socket) ?? 1) - 1;
+      this.#inFlight.set(socket, left);
+      if (this.#closing && left === 0) {
+        // Stopping: this connection's answers are out; end it, and say when all are.
+        socket.end();
+        if (this.#busy() === 0) this.#drained?.();
+      }
     }
   }
 
