@@ -18,6 +18,8 @@ import { startUiServer, type UiServer, type UiServerOptions } from "../src/index
 
 export interface Screen {
   vault: Vault;
+  /** The vault's key ("" when the screen started without a vault). */
+  vaultKey: string;
   server: UiServer;
   home: string;
   locks: string[];
@@ -43,7 +45,7 @@ export async function openScreen(
     ...serverOptions
   } = options;
   const vault = createVault({ home, providers, keySources: [] });
-  if (start === "open") await vault.create();
+  const vaultKey = start === "open" ? (await vault.create()).vaultKey : "";
   const locks: string[] = [];
   const server = await startUiServer({
     host: { vault, ...(keychain ? { keychain } : {}) },
@@ -56,6 +58,7 @@ export async function openScreen(
   });
   return {
     vault,
+    vaultKey,
     server,
     home,
     locks,

@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { connect } from "node:net";
 import { networkInterfaces } from "node:os";
 import { join } from "node:path";
+import { createVault } from "@vaultlink/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiCall, openScreen, raw, type Screen, signIn } from "./helpers.js";
 
@@ -419,6 +420,43 @@ describe("what a hostile reviewer sent", () => {
     expect((await screen.vault.secrets.get("typed")).enabled).toBe(true);
   });
 
+  it("20 writes at once: every one that answered 200 is in the vault file", async () => {
+    const adds = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        apiCall(screen, cookie, "add", { name: `burst-${i}`, value: `burst-value-${i}` }),
+      ),
+    );
+    expect(adds.map((r) => r.status)).toEqual(adds.map(() => 200));
+    const [edits, renames] = await Promise.all([
+      Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          apiCall(screen, cookie, "update", { name: `burst-${i}`, value: `edited-${i}` }),
+        ),
+      ),
+      Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          apiCall(screen, cookie, "rename", { from: `burst-${i + 10}`, to: `renamed-${i}` }),
+        ),
+      ),
+    ]);
+    expect([...edits, ...renames].every((r) => r.status === 200)).toBe(true);
+    // A second vault on the same files sees what the screen reported as done.
+    const reader = createVault({ home: screen.home, providers: [], keySources: [] });
+    try {
+      await reader.unlock(screen.vaultKey);
+      const names = (await reader.secrets.list()).map((x) => x.name);
+      for (let i = 0; i < 10; i++) {
+        expect(names).toContain(`burst-${i}`);
+        expect(names).toContain(`renamed-${i}`);
+        expect(names).not.toContain(`burst-${i + 10}`);
+      }
+      const [r] = await reader.resolveForMatching(["burst-3"]);
+      expect(r?.ok && r.value === "edited-3").toBe(true);
+    } finally {
+      await reader.dispose();
+    }
+  });
+
   it("refusals through the screen match the CLI's and leave the vault file byte for byte", async () => {
     const before = bytes();
     for (const [action, body, message] of [
@@ -445,6 +483,58 @@ describe("what a hostile reviewer sent", () => {
       expect(answer.error).not.toContain(VALUE);
     }
     expect(bytes().equals(before)).toBe(true);
+  });
+});
+
+describe("a locked vault behind the screen", () => {
+  it("every action says the vault is locked and what to do; none starts a sign-in", async () => {
+    const screen = await openScreen();
+    try {
+      await screen.vault.secrets.add("kept", { value: VALUE, allowedDomains: [], enabled: true });
+      await screen.vault.lock();
+      const cookie = await signIn(screen);
+      const state = JSON.parse((await apiCall(screen, cookie, "state")).body);
+      expect(state).toEqual({ vault: expect.objectContaining({ state: "locked" }) });
+      for (const [action, body] of [
+        ["add", { name: "x", value: "y" }],
+        ["doctor", {}],
+        ["export", { password: "long-enough-password", repeat: "long-enough-password" }],
+        ["settings", { cacheTtlMinutes: 5 }],
+        ["reset-cache", {}],
+        ["check-reference", { integration: "1password", reference: "op://a/b/c" }],
+      ] as const) {
+        const r = await apiCall(screen, cookie, action, body);
+        expect(r.status, action).toBe(400);
+        expect(JSON.parse(r.body)).toMatchObject({ code: "VAULT_LOCKED" });
+        expect(r.body).not.toContain(VALUE);
+      }
+      const view = JSON.parse((await apiCall(screen, cookie, "view", { name: "kept" })).body);
+      expect(view).toMatchObject({ ok: false, reason: "locked" });
+      // An interactive sign-in (1Password's desktop app) runs as a background job: it ends at
+      // once with the same refusal, before any sign-in starts.
+      const started = await apiCall(screen, cookie, "connect", {
+        provider: "1password",
+        method: "desktop",
+        options: { account: "my-account" },
+      });
+      const { job } = JSON.parse(started.body) as { job: string };
+      expect(job).toMatch(/^[A-Za-z0-9_-]{22}$/);
+      const outcome = async () =>
+        JSON.parse((await apiCall(screen, cookie, "job", { id: job })).body) as {
+          done: boolean;
+          messages: string[];
+          error?: { code: string };
+        };
+      // The outcome is given once, then the job is forgotten.
+      let last: Awaited<ReturnType<typeof outcome>> = { done: false, messages: [] };
+      await expect
+        .poll(async () => (last = await outcome()).done, { timeout: 10_000, interval: 50 })
+        .toBe(true);
+      expect(last.error?.code).toBe("VAULT_LOCKED");
+      expect(last.messages).toEqual([]);
+    } finally {
+      await screen.stop();
+    }
   });
 });
 
