@@ -528,7 +528,13 @@ describe("a locked vault behind the screen", () => {
       // The outcome is given once, then the job is forgotten.
       let last: Awaited<ReturnType<typeof outcome>> = { done: false, messages: [] };
       await expect
-        .poll(async () => (last = await outcome()).done, { timeout: 10_000, interval: 50 })
+        .poll(
+          async () => {
+            last = await outcome();
+            return last.done;
+          },
+          { timeout: 10_000, interval: 50 },
+        )
         .toBe(true);
       expect(last.error?.code).toBe("VAULT_LOCKED");
       expect(last.messages).toEqual([]);
