@@ -71,7 +71,7 @@ export class HashicorpInstance implements ProviderInstance {
   async authenticate(input: AuthenticateInput): Promise<ProviderSession> {
     const merged = { ...this.#ctx.integration.settings, ...input.settings };
     if (await this.#conn.useSettings(merged)) this.#team = undefined;
-    const session = await signIn(this.#conn, input, merged);
+    const session = await signIn(this.#conn, input, merged, this.#ctx.integration.id);
     this.#mounts = undefined;
     this.#team = undefined;
     return session;

@@ -15,6 +15,7 @@ import {
 } from "@vaultlink/emulators";
 import { createTestContext } from "@vaultlink/testkit";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { openLoopback } from "../src/auth/loopback.js";
 import provider, { runSetup } from "../src/index.js";
 
 const DB_PASSWORD = "team-db-password-5117";
@@ -257,7 +258,7 @@ describe("the team setup lives in Vault; Vault's policies decide the roles", () 
  * Whoever can write the team setup (an admin, or someone holding an admin's token) decides what
  * every member's vault does next. A member's vault checks what it reads before following it.
  */
-describe("a hostile or broken team record in Vault", () => {
+describe("a hostile or broken team record, hostile answers, a stray or absent browser", () => {
   let team: Team;
   const open: Vault[] = [];
   beforeEach(async () => {
@@ -437,5 +438,63 @@ describe("a hostile or broken team record in Vault", () => {
       .catch((e) => e);
     expect(again).toMatchObject({ code: "INTEGRATION_EXISTS" });
     expect(again.hint).toContain("vaultlink integration signout hashicorp");
+  });
+
+  it("Postman's sign-in: a redirect with another state is turned away, a second hit changes nothing, the member signs in", async () => {
+    const { emu, tokens } = team;
+    const setup = await runSetup({
+      options: { address: emu.url, token: tokens.superAdmin },
+      dryRun: false,
+      notify: () => {},
+    });
+    const member = await team.vault();
+    open.push(member);
+    const statuses: number[] = [];
+    let flow: Promise<void> = Promise.resolve();
+    await member.integrations.join({
+      provider: "hashicorp",
+      setup: setup.join,
+      options: { callbackPort: 0, openBrowser: false },
+      notify(message) {
+        const url = /https?:\/\/\S+/.exec(message)?.[0];
+        if (!url) return;
+        flow = (async () => {
+          const ui = await signInAtVaultUi(url, MEMBER);
+          const real = new URL(ui.location as string);
+          const forged = new URL(real);
+          forged.searchParams.set("state", "forged-by-another-page");
+          const stray = await fetch(forged);
+          statuses.push(stray.status);
+          expect(await stray.text()).toContain("not the sign-in vaultlink is waiting for");
+          expect(emu.requests.count("oidc-provider.token")).toBe(0);
+          // Hold the code exchange so the second hit surely arrives while the first is handled.
+          emu.inject({ operation: "oidc-provider.token", latencyMs: 1_500, times: 1 });
+          const first = fetch(real);
+          while (emu.requests.count("oidc-provider.token") === 0)
+            await new Promise((r) => setTimeout(r, 10));
+          const second = await fetch(real);
+          statuses.push(second.status);
+          statuses.push((await first).status);
+        })();
+      },
+    });
+    await flow;
+    expect(statuses).toEqual([400, 409, 200]);
+    expect(emu.requests.count("oidc-provider.token")).toBe(1);
+    expect(await member.integrations.status("hashicorp")).toMatchObject({ status: "connected" });
+  });
+
+  it("a browser that never comes back: the wait ends with what happened and the command to run", async () => {
+    const loopback = await openLoopback([0], "/");
+    try {
+      const waited = await loopback
+        .waitForRedirect(50, { state: "s", integrationId: "hashicorp" })
+        .catch((e) => e);
+      expect(waited).toMatchObject({ code: "AUTH_FAILED" });
+      expect(waited.message).toContain("the browser was closed");
+      expect(waited.hint).toContain("vaultlink integration reauth hashicorp");
+    } finally {
+      loopback.close();
+    }
   });
 });

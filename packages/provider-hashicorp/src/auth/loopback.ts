@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { createServer, type Server } from "node:http";
+import { createServer, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { providerError } from "@vaultlink/core/plugin";
 import { PROVIDER_ID } from "../meta.js";
@@ -11,8 +11,14 @@ import { PROVIDER_ID } from "../meta.js";
  */
 export interface Loopback {
   port: number;
-  /** The browser's redirect, once, or a timeout. */
-  waitForRedirect(timeoutMs: number): Promise<{ url: URL; respond: (ok: boolean) => void }>;
+  /**
+   * The browser's redirect, once, or a timeout. With `state`, a redirect carrying another state
+   * (a stray tab, a page poking the port) is answered 400 and the wait goes on.
+   */
+  waitForRedirect(
+    timeoutMs: number,
+    expect?: { state?: string | undefined; integrationId?: string | undefined },
+  ): Promise<{ url: URL; respond: (ok: boolean) => void }>;
   close(): void;
 }
 
@@ -47,6 +53,13 @@ async function listen(ports: readonly number[]): Promise<Server> {
   );
 }
 
+function page(res: ServerResponse, status: number, text: string): void {
+  res.writeHead(status, { "content-type": "text/html; charset=utf-8", connection: "close" });
+  res.end(
+    `<!doctype html><meta charset="utf-8"><title>vaultlink</title><body style="font-family:sans-serif"><p>${text}</p></body>`,
+  );
+}
+
 /** Listen for the redirect to `path` on the first free port of `ports`. */
 export async function openLoopback(ports: readonly number[], path: string): Promise<Loopback> {
   const server = await listen(ports);
@@ -55,7 +68,8 @@ export async function openLoopback(ports: readonly number[], path: string): Prom
   let timer: NodeJS.Timeout | undefined;
   return {
     port,
-    waitForRedirect(timeoutMs) {
+    waitForRedirect(timeoutMs, expect = {}) {
+      let done = false;
       const received = new Promise<{ url: URL; respond: (ok: boolean) => void }>((resolve) => {
         server.on("request", (req, res) => {
           const url = new URL(req.url ?? "/", base);
@@ -63,6 +77,16 @@ export async function openLoopback(ports: readonly number[], path: string): Prom
             res.writeHead(404).end();
             return;
           }
+          if (done) {
+            // The sign-in already has its answer: a second hit changes nothing.
+            page(res, 409, "This sign-in has already finished.");
+            return;
+          }
+          if (expect.state !== undefined && url.searchParams.get("state") !== expect.state) {
+            page(res, 400, "This is not the sign-in vaultlink is waiting for.");
+            return;
+          }
+          done = true;
           resolve({
             url,
             respond: (ok) => {
@@ -75,6 +99,9 @@ export async function openLoopback(ports: readonly number[], path: string): Prom
           });
         });
       });
+      const again = expect.integrationId
+        ? `vaultlink integration reauth ${expect.integrationId} (or the join or connect command you ran)`
+        : "the sign-in command";
       const timedOut = new Promise<never>((_, reject) => {
         timer = setTimeout(
           () =>
@@ -82,8 +109,10 @@ export async function openLoopback(ports: readonly number[], path: string): Prom
               providerError(
                 PROVIDER_ID,
                 "AUTH_FAILED",
-                `The browser sign-in did not finish within ${Math.round(timeoutMs / 1000)} s.`,
-                { hint: "Run the sign-in again and complete it in the browser." },
+                `The browser sign-in did not finish within ${Math.round(timeoutMs / 1000)} s (the browser was closed, or the sign-in page never completed).`,
+                {
+                  hint: `Run ${again} again and finish signing in on the page it opens; without a browser here, open the printed URL in one on this machine.`,
+                },
               ),
             ),
           timeoutMs,

@@ -83,7 +83,11 @@ export async function oidcProviderLogin(
       code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
       code_challenge_method: "S256",
     }).toString();
-    const waiting = loopback.waitForRedirect(options.timeoutMs ?? 5 * 60_000);
+    // Only the redirect carrying this sign-in's state ends the wait; a stray one is turned away.
+    const waiting = loopback.waitForRedirect(options.timeoutMs ?? 5 * 60_000, {
+      state,
+      integrationId: options.integrationId,
+    });
     options.notify?.(`Sign in to Vault in your browser: ${authUrl.href}`);
     if (options.openBrowser !== false) openInBrowser(authUrl.href);
     const { url, respond } = await waiting;

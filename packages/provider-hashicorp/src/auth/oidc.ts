@@ -14,6 +14,8 @@ export interface OidcOptions {
   notify?: (message: string) => void;
   /** How long to wait for the browser (ms). */
   timeoutMs?: number;
+  /** For messages: the command that signs in again names it. */
+  integrationId?: string;
 }
 
 /** The loopback ports to try: the default falls back to the second registered one. */
@@ -59,7 +61,11 @@ export async function oidcLogin(
         },
       );
     }
-    const waiting = loopback.waitForRedirect(options.timeoutMs ?? 5 * 60_000);
+    // Only the redirect carrying this sign-in's state ends the wait; a stray one is turned away.
+    const waiting = loopback.waitForRedirect(options.timeoutMs ?? 5 * 60_000, {
+      state: stateOf(authUrl),
+      integrationId: options.integrationId,
+    });
     options.notify?.(`Sign in to Vault in your browser: ${authUrl}`);
     if (options.openBrowser !== false) openInBrowser(authUrl);
 
@@ -86,5 +92,14 @@ export async function oidcLogin(
     }
   } finally {
     loopback.close();
+  }
+}
+
+/** The `state` Vault put into the authorization URL (undefined when it put none). */
+function stateOf(authUrl: string): string | undefined {
+  try {
+    return new URL(authUrl).searchParams.get("state") ?? undefined;
+  } catch {
+    return undefined;
   }
 }

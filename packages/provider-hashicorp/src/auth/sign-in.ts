@@ -20,6 +20,7 @@ export async function signIn(
   conn: VaultConnection,
   input: AuthenticateInput,
   merged: Record<string, unknown>,
+  integrationId?: string,
 ): Promise<ProviderSession> {
   const settings = conn.config;
   const client = await conn.api();
@@ -40,6 +41,7 @@ export async function signIn(
       ...(Number.isInteger(port) && port >= 0 ? { port } : {}),
       openBrowser: (input.settings.openBrowser ?? merged.openBrowser) !== false,
       ...(input.notify ? { notify: input.notify } : {}),
+      ...(integrationId ? { integrationId } : {}),
     });
   } else {
     result = await directLogin(
