@@ -343,9 +343,9 @@ describe("a hostile or broken team record, hostile answers, a stray or absent br
     expect(await member.resolve("db")).toMatchObject({ ok: true, value: DB_PASSWORD });
   });
 
-  it("an unreadable answer (not JSON, 500, 429, a 403 echoing the token) changes nothing and leaks nothing", async () => {
+  it("an unreadable answer (not JSON, 500, 429, a 403 echoing the token, a hang past the deadline) changes nothing and leaks nothing", async () => {
     const { emu } = team;
-    const { member } = await joinedMember();
+    const { member, good } = await joinedMember();
     const before = await member.integrations.status("hashicorp");
     const faults = [
       { status: 200, headers: { "content-type": "application/json" }, body: "{not json" },
@@ -361,6 +361,16 @@ describe("a hostile or broken team record, hostile answers, a stray or absent br
     }
     emu.clearFaults();
     expect(await member.resolve("db")).toMatchObject({ ok: true, value: DB_PASSWORD });
+
+    // A Vault that hangs past the deadline (the team's 1 s): "could not check", nothing changes.
+    emu.writeKv("secret", "vaultlink/team", { ...good, timeoutSeconds: 1 });
+    await member.integrations.syncTeam("hashicorp", { force: true });
+    const quick = await member.integrations.status("hashicorp");
+    expect(quick.settings.timeoutSeconds).toBe(1);
+    emu.inject({ pathPrefix: "/v1/secret/data/vaultlink/team", latencyMs: 10_000 });
+    expect(await member.integrations.syncTeam("hashicorp", { force: true })).toEqual({});
+    emu.clearFaults();
+    expect(await member.integrations.status("hashicorp")).toEqual(quick);
 
     // The admin's disconnect against a Vault that echoes the request (token and all) in a 403.
     const admin = await team.vault();

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -21,6 +21,7 @@ import {
 
 const DB_PASSWORD = "e2e-team-db-password-40f1";
 const MEMBER = { username: "mia", password: "e2e-mia-vault-pass-77ab" };
+const SECOND = { username: "ben", password: "e2e-ben-vault-pass-19cd" };
 
 const SUPER_ADMIN = `
 path "sys/auth" { capabilities = ["read"] }
@@ -47,9 +48,11 @@ describe("HashiCorp team integration: setup, join, roles from Vault (built CLI, 
   let dir: string;
   let admin: E2eVault;
   let member: E2eVault;
+  let second: E2eVault;
+  let secondEnv: Record<string, string | undefined> = {};
   let code = "";
   const tokens: string[] = [];
-  const secrets = () => [DB_PASSWORD, MEMBER.password, ...tokens];
+  const secrets = () => [DB_PASSWORD, MEMBER.password, SECOND.password, ...tokens];
   const all: { stderr: string; stdout: string }[] = [];
   let memberEnv: Record<string, string | undefined> = {};
   const superEnv = () => ({ VAULT_ADDR: emu.url, VAULT_TOKEN: tokens[0] });
@@ -60,6 +63,7 @@ describe("HashiCorp team integration: setup, join, roles from Vault (built CLI, 
     await emu.writePolicy("team-super-admin", SUPER_ADMIN);
     await emu.writePolicy("team-admin", ADMIN);
     emu.addUser({ ...MEMBER, policies: [] });
+    emu.addUser({ ...SECOND, policies: [] });
     tokens.push(
       emu.createToken({ policies: ["team-super-admin"] }),
       emu.createToken({ policies: ["team-admin"] }),
@@ -68,13 +72,17 @@ describe("HashiCorp team integration: setup, join, roles from Vault (built CLI, 
     dir = mkdtempSync(join(tmpdir(), "vaultlink-team-e2e-"));
     const browser = await writeVaultBrowserStandIn(dir, MEMBER);
     memberEnv = browserStandInEnv(browser);
+    mkdirSync(join(dir, "ben"), { mode: 0o700 });
+    secondEnv = browserStandInEnv(await writeVaultBrowserStandIn(join(dir, "ben"), SECOND));
     admin = await createVault();
     member = await createVault();
+    second = await createVault();
   }, 60_000);
   afterAll(async () => {
     await emu?.stop();
     admin?.cleanup();
     member?.cleanup();
+    second?.cleanup();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -301,6 +309,38 @@ describe("HashiCorp team integration: setup, join, roles from Vault (built CLI, 
     all.push(status, read, signout, reauth);
   });
 
+  it("a second member's sign-in and sign-out leave the first member signed in", async () => {
+    const joined = await second.run(["integration", "join", "hashicorp", code], { env: secondEnv });
+    expect(joined.code, describeRun(joined, secrets())).toBe(EXIT.ok);
+    const link = await second.run(["secret", "link", "db", "hashicorp", "secret/app/db#password"]);
+    expect(link.code, describeRun(link, secrets())).toBe(EXIT.ok);
+    const first = await member.run(["read", "db"]);
+    expect(first.code, describeRun(first, secrets())).toBe(EXIT.ok);
+    const out = await second.run(["integration", "signout", "hashicorp"]);
+    expect(out.code, describeRun(out, secrets())).toBe(EXIT.ok);
+    // The first member's token still works in Vault (status asks Vault for the setup with it).
+    const status = await member.run(["integration", "status", "hashicorp", "--json"]);
+    expect(JSON.parse(status.stdout)).toMatchObject({ status: "connected" });
+    expect(status.stderr).toBe("");
+    const again = await member.run(["read", "db"]);
+    expect(again.stdout === `${DB_PASSWORD}\n`, "the first member still reads").toBe(true);
+    all.push(joined, link, first, out, status, again);
+  });
+
+  it("an admin demoted in Vault is refused at once, whatever their vault remembers", async () => {
+    await emu.writePolicy("team-admin", 'path "secret/data/*" { capabilities = ["read"] }');
+    const configure = await admin.run(["integration", "configure", "hashicorp", "--role", "x"]);
+    const disconnect = await admin.run(["integration", "disconnect", "hashicorp"]);
+    await emu.writePolicy("team-admin", ADMIN);
+    expect(configure.code).not.toBe(EXIT.ok);
+    expect(configure.stderr).toMatch(/^error: Only a team Admin or Super Admin can change/);
+    expect(disconnect.code).not.toBe(EXIT.ok);
+    expect(disconnect.stderr).toContain("you are a team member");
+    const status = await admin.run(["integration", "status", "hashicorp", "--json"]);
+    expect(JSON.parse(status.stdout)).toMatchObject({ status: "connected" });
+    all.push(configure, disconnect, status);
+  });
+
   it("the admin's disconnect removes the setup for everyone: the member's next use reports it and the reference is unresolved", async () => {
     const r = await admin.run(["integration", "disconnect", "hashicorp"]);
     expect(r.code, describeRun(r, secrets())).toBe(EXIT.ok);
@@ -326,7 +366,7 @@ describe("HashiCorp team integration: setup, join, roles from Vault (built CLI, 
   });
 
   it("no token, password or value in any stderr, and no stack trace", () => {
-    const runs = [...all, ...admin.runs, ...member.runs];
+    const runs = [...all, ...admin.runs, ...member.runs, ...second.runs];
     expect(
       leaksAny(
         runs.map((r) => r.stderr),
