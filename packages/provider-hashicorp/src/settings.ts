@@ -32,6 +32,8 @@ export const SETTINGS: readonly OptionSpec[] = [
     name: "authMount",
     title: "Auth method mount path",
     type: "string",
+    // Path segments only: a value from a team setup becomes part of a request path.
+    pattern: "/?[A-Za-z0-9_-][A-Za-z0-9_.-]*(?:/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*/?",
     description:
       "Where the auth method is mounted, without auth/ (default: the method's name: approle, userpass, jwt, oidc).",
   },

@@ -305,6 +305,7 @@ describe("a hostile or broken team record, hostile answers, a stray or absent br
     const attempts: Array<[Record<string, unknown>, string]> = [
       [{ ...good, kvVersion: 9, timeoutSeconds: { x: 1 } }, 'Option "kvVersion"'],
       [{ ...good, timeoutSeconds: "soon" }, 'Option "timeoutSeconds"'],
+      [{ ...good, authMount: "../../sys/policies/acl/x" }, 'Option "authMount"'],
       [{ ...good, authMethod: "root-token" }, 'the sign-in method "root-token"'],
       [
         { ...good, oidcProviderUrl: "https://attacker.example/v1/identity/oidc/provider/p" },

@@ -87,6 +87,12 @@ function coerce(provider: ProviderDefinition, spec: OptionSpec, raw: unknown): u
   switch (spec.type) {
     case "string":
       if (typeof raw !== "string") throw bad("must be text");
+      if (spec.pattern !== undefined && !new RegExp(`^(?:${spec.pattern})$`, "u").test(raw))
+        throw bad(
+          spec.secret
+            ? "does not have the expected form"
+            : `does not have the expected form ("${raw.slice(0, 60)}")`,
+        );
       return raw;
     case "number":
     case "integer": {

@@ -26,6 +26,11 @@ export interface OptionSpec {
   min?: number;
   /** Largest allowed value ("number" and "integer"). */
   max?: number;
+  /**
+   * "string" only: a regular expression (source text) the whole value must match. Core checks
+   * it wherever a value comes in, a published team setup included.
+   */
+  pattern?: string;
   description?: string;
   /** An environment variable the host may read the value from. */
   env?: string;
