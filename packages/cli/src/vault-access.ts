@@ -104,7 +104,7 @@ export async function openVault(options: OpenOptions): Promise<OpenedVault> {
     options.vaultKey !== undefined
       ? { vaultKey: options.vaultKey, source: "starter" }
       : await unlockKey(sources, dir);
-  await vault.unlock(found.vaultKey);
+  await vault.unlock(found.vaultKey, { source: found.source });
   opened.vaultKey = found.vaultKey;
   opened.source = found.source;
   return opened;

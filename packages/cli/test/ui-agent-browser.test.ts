@@ -90,6 +90,7 @@ describe("the agent-served vault screen in Chromium", { timeout: 90_000 }, () =>
 
   it("the cache time changed in Settings is what `vaultlink settings get` says", async () => {
     await s.tab("Settings");
+    await s.page.getByText("unlocked with the key given when the agent started").waitFor(WAIT);
     await s.page.getByLabel(/Secret expiration duration/).fill("25");
     await s.page.getByRole("button", { name: "Save" }).click();
     await s.notice("Cache time set to 25 minutes.");

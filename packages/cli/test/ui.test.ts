@@ -45,11 +45,20 @@ function startUi(env: Record<string, string | undefined>, args: string[] = ["--n
   return { child, launch, exited, stderr: () => stderr };
 }
 
+/** One API call as the page makes it; the answer's JSON. */
+async function post(launch: URL, cookie: string, action: string): Promise<unknown> {
+  const api = await callsWith(launch, cookie);
+  return (await api(action)).body;
+}
+
 /** Sign in with the launch address; then API calls as the page makes them. */
 async function signedIn(launch: URL) {
   const login = await get(launch.href);
   expect(login.status).toBe(303);
-  const cookie = String(login.headers["set-cookie"]).split(";")[0] ?? "";
+  return callsWith(launch, String(login.headers["set-cookie"]).split(";")[0] ?? "");
+}
+
+async function callsWith(launch: URL, cookie: string) {
   return (action: string, body: unknown = {}) =>
     new Promise<{ status: number; body: unknown }>((resolve, reject) => {
       const req = request(
@@ -139,6 +148,9 @@ describe("vaultlink ui", () => {
       expect(login.status).toBe(303);
       const cookie = String(login.headers["set-cookie"]).split(";")[0] ?? "";
       const page = await get(`http://127.0.0.1:${launch.port}/`, { cookie });
+      // The key came from VAULTLINK_VAULT_KEY, and the screen says so (not "argument").
+      const state = await post(launch, cookie, "state");
+      expect((state as { vault: { unlockedBy: string } }).vault.unlockedBy).toBe("env");
       expect(page.status).toBe(200);
       expect(page.body).toContain('<script type="module" src="/app.js">');
       // The token worked once only.
@@ -214,7 +226,11 @@ describe("vaultlink ui", () => {
       expect(wrong.status).toBe(400);
       expect((await api("state")).body).toMatchObject({ vault: { state: "locked" } });
       expect((await api("vault-unlock", { key: v.key })).status).toBe(200);
-      const state = (await api("state")).body as { secrets: { name: string }[] };
+      const state = (await api("state")).body as {
+        vault: { unlockedBy: string };
+        secrets: { name: string }[];
+      };
+      expect(state.vault.unlockedBy).toBe("screen");
       expect(state.secrets.map((x) => x.name)).toEqual(["api-key"]);
     } finally {
       screen.child.kill("SIGINT");
@@ -321,10 +337,12 @@ describe("vaultlink ui with the agent running", () => {
     // The command has exited: what answers now is the agent.
     const api = await signedIn(launch);
     const state = (await api("state")).body as {
-      vault: { state: string };
+      vault: { state: string; unlockedBy: string };
       secrets: { name: string }[];
     };
     expect(state.vault.state).toBe("open");
+    // Where the agent's key came from: `agent start` handed it over.
+    expect(state.vault.unlockedBy).toBe("starter");
     expect(state.secrets.map((x) => x.name)).toEqual(["api-key"]);
     const view = await api("view", { name: "api-key" });
     expect(view.body).toEqual({ ok: true, value: VALUE });

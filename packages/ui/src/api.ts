@@ -516,7 +516,7 @@ export function createApi(
       if (vault.unlocked) return { unlocked: true };
       const key = text(body, "key", "the vault key").trim();
       // A wrong key fails before anything is written: core reads and checks, nothing more.
-      await vault.unlock(key);
+      await vault.unlock(key, { source: "screen" });
       return { unlocked: true };
     },
 

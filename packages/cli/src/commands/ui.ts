@@ -75,7 +75,7 @@ export async function ui(opts: Opts, cmd: Command): Promise<void> {
       // No prompt here: without a key from the environment or the keychain, the page asks.
       const sources = (await keySources(dir)).filter((x) => x.id !== "prompt");
       const { found } = await core.reportKeySources(sources);
-      if (found) await vault.unlock(found.vaultKey);
+      if (found) await vault.unlock(found.vaultKey, { source: found.source });
       else asks = "The vault is locked: the page asks for its key.";
     } else asks = `There is no vault in ${dir} yet: the page offers to create one.`;
     // Loaded only here: no other command pays for the server or the page.

@@ -182,10 +182,14 @@ export class Vault {
     return { vaultKey };
   }
 
-  /** Unlock with the given key, or from the key sources in order (env, keychain, prompt). */
-  async unlock(vaultKey?: string): Promise<{ source: string }> {
+  /**
+   * Unlock with the given key, or from the key sources in order (env, keychain, prompt). A host
+   * that found the key itself names where it came from (`source`, default "argument"), which
+   * `unlockedBy` then reports.
+   */
+  async unlock(vaultKey?: string, options: { source?: string } = {}): Promise<{ source: string }> {
     let key: string;
-    let source = "argument";
+    let source = options.source ?? "argument";
     if (vaultKey !== undefined) key = vaultKey;
     else {
       if (!(await this.#storage.exists())) throw await vaultNotFoundError(this.paths);

@@ -77,6 +77,21 @@ function ResetForm(props: {
   </form>`;
 }
 
+/** Where the open vault's key came from, in words (core's and the hosts' key source ids). */
+const KEY_SOURCES: Readonly<Record<string, string>> = {
+  env: "the key in VAULTLINK_VAULT_KEY",
+  keychain: "the key kept in the OS keychain",
+  prompt: "the key typed in the terminal",
+  screen: "the key typed on this screen",
+  starter: "the key given when the agent started",
+  created: "its new key",
+};
+
+function unlockedWith(source: string | undefined): string {
+  const words = source === undefined ? undefined : KEY_SOURCES[source];
+  return words ? `, unlocked with ${words}` : "";
+}
+
 /** A new vault key, shown once: the person copies it before going on. */
 function NewKey(props: { result: Record<string, unknown>; done: () => void }) {
   const kc = props.result.keychain as { stored?: boolean; reason?: string } | undefined;
@@ -408,7 +423,7 @@ function SettingsTab(props: { state: State; open: (d: Dialog) => void; run: Run 
     <button type="button" onClick=${() => props.open({ kind: "connect" })}>Connect an integration</button>
     <${TransferSection} run=${props.run} />
     <h2>Vault</h2>
-    <p>The vault in <code>${props.state.vault.home}</code>${props.state.vault.unlockedBy ? html`, unlocked by its ${props.state.vault.unlockedBy} key` : null}.</p>
+    <p>The vault in <code>${props.state.vault.home}</code>${unlockedWith(props.state.vault.unlockedBy)}.</p>
     <button type="button" class="danger" onClick=${() => props.open({ kind: "reset" })}>Reset the vault…</button>
   </section>`;
 }
