@@ -1,9 +1,10 @@
 /**
- * The launch page: `vaultlink ui` opens the browser on a 0600 file that forwards to the launch
- * address, because a browser's arguments (and the opener's) are readable by every user of the
- * machine in the process list, and the address carries the token. Chromium opening that file
- * must end signed in: from a file (an opaque origin) a redirect would stay cross-site and the
- * SameSite=Strict cookie would not be sent.
+ * How a screen's session starts and ends in the browser. The launch page: `vaultlink ui` opens
+ * the browser on a 0600 file that forwards to the launch address, because a browser's arguments
+ * (and the opener's) are readable by every user of the machine in the process list, and the
+ * address carries the token. Chromium opening that file must end signed in: from a file (an
+ * opaque origin) a redirect would stay cross-site and the SameSite=Strict cookie would not be
+ * sent. And a screen whose server stopped under the page says it is locked.
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { pathToFileURL } from "node:url";
@@ -62,6 +63,23 @@ describe("the launch page", { timeout: 60_000 }, () => {
     } finally {
       await locked.stop();
       await closed.stop();
+    }
+  });
+
+  it("a screen that stopped under the page (as the agent's does on idle lock or agent stop) shows the locked page, not a network error", async () => {
+    const screen = await openScreen();
+    try {
+      const s = await openPage(browser, screen.server.launchUrl);
+      await screen.server.close();
+      await s.tab("Settings");
+      await s.page.getByRole("button", { name: "Reset cache" }).click();
+      await s.page
+        .getByText("This vault screen is locked: it no longer opens the vault.")
+        .waitFor(WAIT);
+      expect(await s.page.getByText("Failed to fetch").count()).toBe(0);
+      await s.page.close();
+    } finally {
+      await screen.stop();
     }
   });
 

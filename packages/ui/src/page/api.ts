@@ -15,13 +15,25 @@ export class ApiFailure extends Error {
   }
 }
 
+/** Status of an ApiFailure when nothing answered: the screen's server has stopped. */
+export const GONE = 0;
+
 export async function call<T>(action: string, body: Record<string, unknown> = {}): Promise<T> {
-  const res = await fetch(`/api/${action}`, {
-    method: "POST",
-    credentials: "same-origin",
-    headers: { "content-type": "application/json", "x-vaultlink-ui": "1" },
-    body: JSON.stringify(body),
-  });
+  let res: Response;
+  try {
+    res = await fetch(`/api/${action}`, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "content-type": "application/json", "x-vaultlink-ui": "1" },
+      body: JSON.stringify(body),
+    });
+  } catch {
+    // A screen the agent served stops listening when it locks or the agent stops.
+    throw new ApiFailure(
+      { error: "The vault screen is no longer running.", hint: "Run vaultlink ui again." },
+      GONE,
+    );
+  }
   const data = (await res.json().catch(() => ({ error: `HTTP ${res.status}` }))) as unknown;
   if (!res.ok) throw new ApiFailure(data as ApiError, res.status);
   return data as T;

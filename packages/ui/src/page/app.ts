@@ -5,6 +5,7 @@ import {
   ApiFailure,
   type ClosedState,
   call,
+  GONE,
   type Integration,
   type Problem,
   type Provider,
@@ -148,6 +149,11 @@ function VaultKeyScreen(props: {
       <p class="muted">Lost the key? Nothing can recover it. <button type="button" class="small danger" onClick=${() => setResetting(true)}>Reset the vault…</button></p>
     </section>`;
   return html`<main class="vault-key"><h1>vaultlink</h1>${notice}${body}</main>`;
+}
+
+/** The screen locked (423), its session is gone (401), or its server stopped (nothing answers). */
+function ended(error: unknown): boolean {
+  return error instanceof ApiFailure && [423, 401, GONE].includes(error.status);
 }
 
 function describeError(error: unknown): Notice {
@@ -704,8 +710,7 @@ function App() {
       setState(await call<State | ClosedState>("state"));
       setVersion((v) => v + 1);
     } catch (error) {
-      if (error instanceof ApiFailure && (error.status === 423 || error.status === 401))
-        setLocked(true);
+      if (ended(error)) setLocked(true);
       else setNotice(describeError(error));
     }
   };
@@ -737,8 +742,7 @@ function App() {
       setNotice({ kind: "ok", text: (typeof done === "string" ? done : done(r)) + unresolved });
       return r;
     } catch (error) {
-      if (error instanceof ApiFailure && (error.status === 423 || error.status === 401))
-        setLocked(true);
+      if (ended(error)) setLocked(true);
       setNotice(describeError(error));
       return undefined;
     }
@@ -753,15 +757,14 @@ function App() {
       if (typeof r.vaultKey === "string") setNewKey(r);
       else await refresh();
     } catch (error) {
-      if (error instanceof ApiFailure && (error.status === 423 || error.status === 401))
-        setLocked(true);
+      if (ended(error)) setLocked(true);
       setNotice(describeError(error));
     }
   };
 
   if (locked)
-    return html`<main class="locked"><h1>vaultlink</h1><p>The vault screen is locked and the vault is closed.</p>
-      <p>Run <code>vaultlink ui</code> again to open it.</p></main>`;
+    return html`<main class="locked"><h1>vaultlink</h1><p>This vault screen is locked: it no longer opens the vault.</p>
+      <p>Run <code>vaultlink ui</code> again to open a new one.</p></main>`;
   if (!state)
     return html`<main><p class="muted">Opening the vault…</p>${notice ? html`<p class="error">${notice.text}</p>` : null}</main>`;
   if (newKey)
