@@ -136,6 +136,10 @@ export function describeFailure(error: unknown, action: string, address: string)
   return {
     code: "PROVIDER_ERROR",
     message: `Vault answered HTTP ${status} while ${action}${said ? `: ${said}` : ""}.`,
+    hint:
+      status >= 500
+        ? "Try again in a moment; if it keeps failing, a Vault operator can find the error in Vault's server log."
+        : "Check the address and the request; if it keeps failing, ask a Vault operator.",
     details,
   };
 }

@@ -390,6 +390,24 @@ describe("a hostile or broken team record, hostile answers, a stray or absent br
     expect(denied.code).toBe("PERMISSION_DENIED");
     expect(JSON.stringify({ m: denied.message, h: denied.hint })).not.toContain(team.tokens.admin);
     expect((await admin.integrations.status("hashicorp")).status).toBe("connected");
+    // Asking Vault for the role fails (500, 429, echoing the request): refused, says what to do.
+    for (const [status, code, says] of [
+      [500, "PROVIDER_ERROR", "Vault's server log"],
+      [429, "THROTTLED", "Wait a moment"],
+    ] as const) {
+      emu.inject({
+        pathPrefix: "/v1/sys/capabilities-self",
+        error: { status, body: '{"errors":["{{request}}"]}', echoRequest: true },
+      });
+      const failed = await admin.integrations.disconnect("hashicorp").catch((e) => e);
+      emu.clearFaults();
+      expect(failed.code).toBe(code);
+      expect(failed.hint).toContain(says);
+      expect(JSON.stringify({ m: failed.message, h: failed.hint })).not.toContain(
+        team.tokens.admin,
+      );
+    }
+    expect((await admin.integrations.status("hashicorp")).status).toBe("connected");
     const setupStill = await fetch(`${emu.url}/v1/secret/data/vaultlink/team`, {
       headers: { "x-vault-token": emu.rootToken },
     });
