@@ -73,6 +73,14 @@ export function describeFailure(error: unknown, action: string, address: string)
         details: { errorCode: code },
       };
     }
+    if (code && /^(ECONNABORTED|ETIMEDOUT|ESOCKETTIMEDOUT|UND_ERR_\w*TIMEOUT)$/.test(code)) {
+      return {
+        code: "UNREACHABLE",
+        message: `Vault at ${address} did not answer in time while ${action} (${code}).`,
+        hint: "Try again; if Vault is just slow, an admin can raise timeoutSeconds (vaultlink integration configure <id> --timeoutSeconds 60).",
+        details: { errorCode: code },
+      };
+    }
     if (code && NETWORK_ERROR_CODES.has(code)) {
       return {
         code: "UNREACHABLE",

@@ -357,7 +357,13 @@ describe("a hostile or broken team record, hostile answers, a stray or absent br
     for (const error of faults) {
       emu.clearFaults();
       emu.inject({ pathPrefix: "/v1/secret/data/vaultlink/team", error });
-      expect(await member.integrations.syncTeam("hashicorp", { force: true })).toEqual({});
+      const { problem, unchecked } = await member.integrations.syncTeam("hashicorp", {
+        force: true,
+      });
+      expect(problem).toBeUndefined();
+      expect(unchecked, JSON.stringify(error)).toBeDefined();
+      const said = JSON.stringify({ m: unchecked?.message, h: unchecked?.hint });
+      for (const t of emu.state.tokens.live()) expect(said.includes(t.id)).toBe(false);
       expect(await member.integrations.status("hashicorp"), JSON.stringify(error)).toEqual(before);
     }
     emu.clearFaults();
@@ -369,8 +375,10 @@ describe("a hostile or broken team record, hostile answers, a stray or absent br
     const quick = await member.integrations.status("hashicorp");
     expect(quick.settings.timeoutSeconds).toBe(1);
     emu.inject({ pathPrefix: "/v1/secret/data/vaultlink/team", latencyMs: 10_000 });
-    expect(await member.integrations.syncTeam("hashicorp", { force: true })).toEqual({});
+    const hung = await member.integrations.syncTeam("hashicorp", { force: true });
     emu.clearFaults();
+    expect(hung.unchecked?.code).toBe("UNREACHABLE");
+    expect(hung.unchecked?.message).toContain("did not answer in time");
     expect(await member.integrations.status("hashicorp")).toEqual(quick);
 
     // The admin's disconnect against a Vault that echoes the request (token and all) in a 403.

@@ -248,10 +248,20 @@ export async function status(id: string, opts: Opts, cmd: Command): Promise<void
     if (i.scope === "team" && i.status === "connected") {
       // Ask the team's setup now: a change or a disconnect by the team shows at once.
       await o.ensureProviders([i.provider]);
-      const { problem } = await o.vault.integrations.syncTeam(id, { force: true });
+      const { problem, unchecked } = await o.vault.integrations.syncTeam(id, { force: true });
       i = await o.vault.integrations.status(id);
       // A setup the vault did not follow (malformed, or sign-in sent elsewhere): say so.
       if (problem) warnProblem(problem);
+      // Not checked: what is shown is what this vault last knew.
+      if (unchecked)
+        warnProblem(
+          Object.assign(
+            new Error(
+              `Could not check the team's setup, so this is what your vault last knew: ${unchecked.message}`,
+            ),
+            { hint: unchecked.hint },
+          ),
+        );
     }
     if (opts.json === true) return printJson(i);
     showInfo(i);

@@ -367,12 +367,17 @@ export class Integrations {
       shared = instance.team.shared;
       setup = await instance.team.read();
     } catch (error) {
-      // Offline, signed out, or no read on the setup: the fetch that follows says why.
+      // Offline, signed out, or no read on the setup: nothing changes ("unknown", not
+      // "removed"); the fetch that follows says why, and a forced check reports it.
+      const unchecked = redactError(error, this.deps.redactor, {
+        code: "PROVIDER_ERROR",
+        provider: provider.id,
+      });
       this.deps.logger.debug("Could not check the team setup", {
         integration: id,
-        code: isVaultlinkError(error) ? error.code : "PROVIDER_ERROR",
+        code: unchecked.code,
       });
-      return {};
+      return { unchecked };
     }
     this.#teamChecked.set(id, this.deps.clock.now());
     if (!setup) {
@@ -878,7 +883,10 @@ function disconnectedError(
 
 /** What a team sync found that the member should hear about (a setup it did not follow). */
 export interface TeamSync {
+  /** A setup that was read but not followed (malformed, or sign-in sent elsewhere). */
   problem?: VaultlinkError;
+  /** Why the setup could not be read (offline, refused, unreadable); nothing changed. */
+  unchecked?: VaultlinkError;
 }
 
 /**
