@@ -306,7 +306,18 @@ describe("HashiCorp team integration: setup, join, roles from Vault (built CLI, 
     expect(reauth.stderr).toContain(`Sign in to Vault in your browser: ${emu.url}/`);
     expect(reauth.stderr).not.toContain("attacker.example/ui");
     emu.writeKv("secret", "vaultlink/team", published);
-    all.push(status, read, signout, reauth);
+    // A Vault that echoes the request (token and all) into a 500: status says it could not check.
+    emu.inject({
+      pathPrefix: "/v1/secret/data/vaultlink/team",
+      error: { status: 500, body: '{"errors":["failed: {{request}}"]}', echoRequest: true },
+    });
+    const unchecked = await member.run(["integration", "status", "hashicorp"]);
+    emu.clearFaults();
+    expect(unchecked.code, describeRun(unchecked, secrets())).toBe(EXIT.ok);
+    expect(unchecked.stderr).toMatch(/^warning: Could not check the team's setup/m);
+    const live = emu.state.tokens.live().map((t) => t.id);
+    expect(leaksAny([unchecked.stderr, unchecked.stdout], live)).toBe(false);
+    all.push(status, read, signout, reauth, unchecked);
   });
 
   it("a second member's sign-in and sign-out leave the first member signed in", async () => {
