@@ -99,6 +99,20 @@ describe("createVault: the composition root", () => {
     expect((await vault.integrations.list()).map((i) => i.id)).toEqual(["fake"]);
   });
 
+  it("unlockedBy says where the key came from: created, a host's named source, else argument", async () => {
+    const vault = createVault({ home: newHome(), providers: [], keySources: [] });
+    vaults.push(vault);
+    const { vaultKey } = await vault.create();
+    expect(vault.unlockedBy).toBe("created");
+    await vault.lock();
+    expect(vault.unlockedBy).toBeUndefined();
+    expect(await vault.unlock(vaultKey, { source: "env" })).toEqual({ source: "env" });
+    expect(vault.unlockedBy).toBe("env");
+    await vault.lock();
+    await vault.unlock(vaultKey);
+    expect(vault.unlockedBy).toBe("argument");
+  });
+
   it("configure(container) replaces any token after the defaults, e.g. the storage", async () => {
     const optionsHome = newHome();
     const storageHome = newHome();
