@@ -361,11 +361,24 @@ export class Integrations {
     if (!provider) return {};
     let setup: TeamSetup | undefined;
     let shared: readonly string[] | undefined;
+    // Core's deadline holds here too: every read of a team integration waits for this check,
+    // so a provider that hangs on it must not hold reads past the integration's timeout.
+    const timeoutMs = this.deps.registry.requestTimeoutMs(provider, record);
     try {
-      const instance = await this.deps.registry.instance(provider, record);
-      if (!instance.team) return {};
-      shared = instance.team.shared;
-      setup = await instance.team.read();
+      const read = await withDeadline(
+        timeoutMs,
+        async () => {
+          const instance = await this.deps.registry.instance(provider, record);
+          if (!instance.team) return undefined;
+          return { shared: instance.team.shared, setup: await instance.team.read() };
+        },
+        () => {
+          throw new Error(timedOut(provider.title, record.id, timeoutMs, "team check").message);
+        },
+      );
+      if (!read) return {};
+      shared = read.shared;
+      setup = read.setup;
     } catch (error) {
       // Offline, signed out, or no read on the setup: nothing changes ("unknown", not
       // "removed"); the fetch that follows says why, and a forced check reports it.

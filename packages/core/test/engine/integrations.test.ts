@@ -356,4 +356,21 @@ describe("team integrations: the provider decides who is an admin", () => {
     expect(await member.vault.resolve("alpha")).toMatchObject({ ok: true, source: "cache" });
     expect((await member.vault.integrations.status("team-vault")).status).toBe("connected");
   });
+
+  it("a team check that hangs at the provider holds no read past the integration's timeout", async () => {
+    const { clock, store, admin } = await team();
+    await admin.vault.integrations.connect({
+      provider: "team-vault",
+      options: { token: "admin-token", address: "https://team.example", timeoutSeconds: 1 },
+    });
+    await admin.vault.links.link("alpha", { integration: "team-vault", reference: "fake://a" });
+    expect(await admin.vault.resolve("alpha")).toMatchObject({ ok: true });
+    store.hangs = true;
+    clock.advance(TEAM_RECHECK_MS);
+    const reads = store.reads;
+    // The check is given up at the deadline (as offline): the cached value is served.
+    expect(await admin.vault.resolve("alpha")).toMatchObject({ ok: true, source: "cache" });
+    expect(store.reads).toBe(reads + 1);
+    expect((await admin.vault.integrations.status("team-vault")).status).toBe("connected");
+  });
 });

@@ -27,6 +27,8 @@ export interface FakeTeamStore {
   reads: number;
   /** When set, reading the setup fails with this code (offline, say). */
   failWith?: "UNREACHABLE" | undefined;
+  /** When true, reading the setup never settles (a provider that hangs). */
+  hangs?: boolean;
 }
 
 export function fakeTeamStore(admins: string[]): FakeTeamStore {
@@ -139,6 +141,7 @@ export function fakeProvider(
             location: "the fake team store",
             async read() {
               store.reads++;
+              if (store.hangs) return new Promise<never>(() => {});
               if (store.failWith) throw providerError(id, store.failWith, "offline");
               return store.setup
                 ? { authMethod: store.setup.authMethod, settings: { ...store.setup.settings } }
