@@ -311,6 +311,34 @@ describe("vaultlink agent through the built CLI and the AWS emulator", () => {
     }
   }, 120_000);
 
+  it("a secret disabled or deleted, or the integration disconnected, by another command is refused by the agent at once", async () => {
+    expect((await keyless(["agent", "status"])).code).toBe(EXIT.ok);
+    // Signed in again (the test above expired the sign-in); a value cached in the agent's
+    // memory; then changes made by other commands.
+    const reauth = await v.run(["integration", "reauth", "aws", "--secrets-stdin"], {
+      input: JSON.stringify(creds),
+    });
+    expect(reauth.code, d(reauth)).toBe(EXIT.ok);
+    expect((await v.run(["secret", "link", "db2", "aws", "agent/db"])).code).toBe(EXIT.ok);
+    const warm = await keyless(["read", "db2"]);
+    expect(warm.code, d(warm)).toBe(EXIT.ok);
+    expect((await v.run(["secret", "disable", "db2"])).code).toBe(EXIT.ok);
+    const disabled = await keyless(["read", "db2"]);
+    expect(disabled.code, d(disabled)).toBe(EXIT.unresolved);
+    expect(disabled.stderr).toContain("disabled");
+    expect((await v.run(["secret", "enable", "db2"])).code).toBe(EXIT.ok);
+    expect((await keyless(["read", "db2"])).code).toBe(EXIT.ok);
+    expect((await v.run(["integration", "disconnect", "aws"])).code).toBe(EXIT.ok);
+    const gone = await keyless(["read", "db2", "--json"]);
+    expect(gone.code, d(gone)).not.toBe(EXIT.ok);
+    expect(gone.stdout.includes(VALUE)).toBe(false);
+    expect(gone.stderr).toContain("not connected");
+    expect((await v.run(["secret", "delete", "db2", "--yes"])).code).toBe(EXIT.ok);
+    const deleted = await keyless(["read", "db2"]);
+    expect(deleted.code, d(deleted)).toBe(EXIT.unresolved);
+    expect(deleted.stdout).toBe("");
+  }, 120_000);
+
   it("agent stop removes the socket and info file; reads work in-process again (with the key)", async () => {
     const r = await v.run(["agent", "stop"]);
     expect(r.code, d(r)).toBe(EXIT.ok);

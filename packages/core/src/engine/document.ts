@@ -17,6 +17,14 @@ export class DocumentAccess {
    * here and never written to the file. Reads see them overlaid on the file's records.
    */
   #memoryCredentials = new Map<string, Record<string, unknown>>();
+  /** The last document this process read or wrote (kept across `invalidate`). */
+  #lastSeen: VaultDocument | undefined;
+  /**
+   * Called, and awaited, when a read finds that another process disconnected or reconnected an
+   * integration since this one last looked: values cached in memory under the old connection
+   * must not be served (the vault drops its in-memory cache).
+   */
+  onConnectionsChanged: (() => Promise<void>) | undefined;
 
   constructor(
     private readonly clock: Clock,
@@ -27,6 +35,7 @@ export class DocumentAccess {
     if (session !== this.#session) this.#memoryCredentials.clear();
     this.#session = session;
     this.#snapshot = undefined;
+    this.#lastSeen = undefined;
     this.#checkedAt = Number.NEGATIVE_INFINITY;
   }
 
@@ -69,8 +78,12 @@ export class DocumentAccess {
     const cached = this.current();
     if (cached) return cached;
     const doc = this.#withMemory(await this.session().read());
+    const before = this.#lastSeen;
     this.#snapshot = doc;
+    this.#lastSeen = doc;
     this.#checkedAt = this.clock.now();
+    if (before !== undefined && before !== doc && connectionsChanged(before, doc))
+      await this.onConnectionsChanged?.();
     return doc;
   }
 
@@ -99,6 +112,7 @@ export class DocumentAccess {
       return out;
     });
     this.#snapshot = this.#withMemory(await this.session().read());
+    this.#lastSeen = this.#snapshot;
     this.#checkedAt = this.clock.now();
     return result;
   }
@@ -113,4 +127,14 @@ export class DocumentAccess {
     }
     return { ...doc, integrations };
   }
+}
+
+/** Was an integration of `before` removed, disconnected or connected anew in `after`? */
+function connectionsChanged(before: VaultDocument, after: VaultDocument): boolean {
+  for (const [id, was] of Object.entries(before.integrations)) {
+    const now = Object.hasOwn(after.integrations, id) ? after.integrations[id] : undefined;
+    if (now === undefined || now.connectedAt !== was.connectedAt) return true;
+    if (was.status === "connected" && now.status === "disconnected") return true;
+  }
+  return false;
 }

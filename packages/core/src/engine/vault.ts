@@ -88,6 +88,9 @@ export class Vault {
     // The value cache is bound to the unlocked session (its key derives from the data key).
     const valueCache = new ValueCache(this.#clock);
     this.#valueCache = valueCache;
+    // Another process disconnected or reconnected an integration (without telling this one):
+    // what this process cached in memory may belong to the old connection. Read the file again.
+    this.#docs.onConnectionsChanged = () => valueCache.reload();
     // What the redactor knows at any moment: local values and stored credentials of the last
     // document read, and the cached values in memory (plus what it is told to remember).
     this.#redactor = new Redactor(() => {

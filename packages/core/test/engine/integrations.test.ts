@@ -102,6 +102,26 @@ describe("integration lifecycle", () => {
     expect(fake.calls.fetch).toBeGreaterThanOrEqual(2);
   });
 
+  it("a long-lived vault never serves a value cached before another process disconnected and reconnected", async () => {
+    const { fake, clock } = await linkedVault();
+    expect(await t.vault.resolve("alpha")).toMatchObject({ ok: true, source: "provider" });
+    expect(await t.vault.resolve("alpha")).toMatchObject({ ok: true, source: "cache" });
+    // Another process (a script embedding vaultlink, not telling the agent) reconnects the
+    // integration, say to another account, where the reference holds another value.
+    const other = await openAs(t, { providers: [fake.provider], clock });
+    try {
+      await other.integrations.disconnect("fake");
+      clock.advance(1_000);
+      await other.integrations.connect({ provider: "fake", options: { token: "tok-other" } });
+    } finally {
+      await other.dispose();
+    }
+    fake.values.set("fake://a", "value-of-the-new-connection");
+    const r = await t.vault.resolve("alpha");
+    expect(r).toMatchObject({ ok: true, source: "provider" });
+    expect(r.ok && r.value).toBe("value-of-the-new-connection");
+  });
+
   it("a provider's AUTH_EXPIRED emits AuthExpired once and reports auth-expired until reauth", async () => {
     const { fake, events } = await linkedVault();
     fake.failWith = { code: "AUTH_EXPIRED" };
