@@ -101,6 +101,50 @@ describe("vaultlink agent lifecycle (built CLI, local secrets)", () => {
     expect((await (v as TestVault).run(["agent", "stop"])).code).toBe(0);
   });
 
+  it("two agent starts racing over a killed agent's stale socket: one agent runs, both say which", async () => {
+    await withSecret();
+    process.kill(await started(), "SIGKILL");
+    const logFile = join(agentDir(), "agent.log");
+    const logFrom = readFileSync(logFile).length;
+    const [a, b] = await Promise.all([
+      (v as TestVault).run(["agent", "start", "--json"]),
+      (v as TestVault).run(["agent", "start", "--json"]),
+    ]);
+    expect(a.code, a.stderr).toBe(0);
+    expect(b.code, b.stderr).toBe(0);
+    const ra = JSON.parse(a.stdout) as { started: boolean; pid: number };
+    const rb = JSON.parse(b.stdout) as { started: boolean; pid: number };
+    pids.push(ra.pid);
+    expect(ra.pid).toBe(rb.pid);
+    expect([ra.started, rb.started].filter(Boolean)).toHaveLength(1);
+    expect(infoPid()).toBe(ra.pid);
+    // The loser's agent process found the winner under the start lock and ended.
+    const log = readFileSync(logFile).subarray(logFrom).toString("utf8");
+    expect(log.match(/: serving /g)).toHaveLength(1);
+    expect((await keyless(["read", "api"])).stdout).toBe(`${VALUE}\n`);
+  });
+
+  it("kill -9 of the agent during a burst of reads: each read answers or fails clearly, none hangs", async () => {
+    await withSecret();
+    const pid = await started();
+    const burst = Promise.all(Array.from({ length: 20 }, () => keyless(["read", "api"])));
+    process.kill(pid, "SIGKILL");
+    for (const r of await burst) {
+      if (r.code === 0) {
+        expect(r.stdout).toBe(`${VALUE}\n`);
+        continue;
+      }
+      // The agent gone mid-request ("the connection ended", exit 1), or before the read
+      // found it (no key here: the vault is locked, exit 6). Never a stack trace.
+      expect([1, 6]).toContain(r.code);
+      expect(r.stderr).toMatch(
+        /^error: (The connection to the vaultlink agent ended|The vault .* is locked)/,
+      );
+      expect(r.stderr).not.toMatch(/^\s{4}at /m);
+      expect(r.stdout).toBe("");
+    }
+  });
+
   it("agent stop with only stale files removes them and says the agent was not running", async () => {
     await withSecret();
     const pid = await started();
