@@ -155,7 +155,7 @@ describe("vaultlink agent lifecycle (built CLI, local secrets)", () => {
     expect(existsSync(join(agentDir(), "agent.sock"))).toBe(false);
   });
 
-  it("a stopped (SIGSTOP) agent: status reports it not answering instead of hanging", async () => {
+  it("a stopped (SIGSTOP) agent: status reports it not answering, and a read gives up, instead of hanging", async () => {
     await withSecret();
     const pid = await started();
     process.kill(pid, "SIGSTOP");
@@ -166,6 +166,17 @@ describe("vaultlink agent lifecycle (built CLI, local secrets)", () => {
     expect(start.code).toBe(1);
     expect(start.stderr).toMatch(new RegExp(`does not answer \\(pid ${pid}\\)`));
     expect(start.stderr).toMatch(/hint: .*kill -CONT/);
+    // A read gives up once the agent has missed its keep-alives (15 s), instead of waiting out
+    // the 11-minute resolve limit.
+    const read = await keyless(["read", "api"]);
+    expect(read.code).toBe(1);
+    expect(read.stdout).toBe("");
+    expect(read.stderr).toMatch(
+      new RegExp(
+        `^error: The vaultlink agent \\(pid ${pid}\\) has sent nothing for \\d+ s; it may be stopped`,
+      ),
+    );
+    expect(read.stderr).toMatch(/hint: .*kill -CONT/);
     process.kill(pid, "SIGCONT");
     expect((await (v as TestVault).run(["agent", "stop"])).code).toBe(0);
   }, 60_000);

@@ -11,6 +11,7 @@ import type { IntegrationInfo } from "../integrations/integration-view.js";
 import { type AgentPaths, type AgentPathsOptions, agentPaths } from "./paths.js";
 import {
   AGENT_PROTOCOL_VERSION,
+  AGENT_SILENCE_MS,
   type AgentErrorBody,
   type AgentInfo,
   type AgentOp,
@@ -37,6 +38,11 @@ export interface AgentConnectOptions extends AgentPathsOptions {
   paths?: AgentPaths;
   /** How long connecting and the first answer may take. Default 10 s. */
   connectTimeoutMs?: number;
+  /**
+   * Give up on pending requests after the agent sent nothing (not even a keep-alive) this long.
+   * Default AGENT_SILENCE_MS (15 s); only for agents that advertise keep-alives.
+   */
+  silenceMs?: number;
 }
 
 /** Where an agent stands, as `probeAgent` finds it. */
@@ -70,13 +76,22 @@ export class AgentClient {
   #buffer: Buffer[] = [];
   #buffered = 0;
   #closed: Error | undefined;
+  /** When the agent last sent anything (keep-alives included), while requests are pending. */
+  #heardAt = 0;
+  #watchdog: NodeJS.Timeout | undefined;
   readonly info: AgentInfo;
 
-  private constructor(socket: Socket, info: AgentInfo) {
+  #silenceMs: number | undefined;
+
+  private constructor(socket: Socket, info: AgentInfo, silenceMs?: number) {
+    this.#silenceMs = silenceMs;
     this.#socket = socket;
     this.#token = info.token;
     this.info = info;
-    socket.on("data", (chunk: Buffer) => this.#data(chunk));
+    socket.on("data", (chunk: Buffer) => {
+      this.#heardAt = Date.now();
+      this.#data(chunk);
+    });
     const fail = (error?: Error) => {
       this.#fail(
         new AgentError({
@@ -102,7 +117,7 @@ export class AgentClient {
     if (info === undefined) return undefined;
     const socket = await openSocket(paths.socket, options.connectTimeoutMs ?? 10_000);
     if (socket === undefined) return undefined;
-    return new AgentClient(socket, info);
+    return new AgentClient(socket, info, options.silenceMs);
   }
 
   /** Resolve one secret through the agent (the agent's cache, sessions and singleflight). */
@@ -177,6 +192,8 @@ export class AgentClient {
   }
 
   close(): void {
+    clearTimeout(this.#watchdog);
+    this.#watchdog = undefined;
     this.#socket.end();
     this.#socket.destroy();
   }
@@ -225,9 +242,41 @@ export class AgentClient {
           );
         }, limit);
       }
+      if (this.#pending.size === 0) this.#heardAt = Date.now();
       this.#pending.set(id, entry);
+      this.#watch();
       this.#socket.write(line);
     });
+  }
+
+  /**
+   * An agent that advertises keep-alives and sends nothing for AGENT_SILENCE_MS while requests
+   * are pending is stopped (SIGSTOP) or hung: fail them rather than wait out the resolve limit.
+   */
+  #watch(): void {
+    const beat = this.info.heartbeatMs;
+    if (beat === undefined || this.#watchdog !== undefined) return;
+    const silence = this.#silenceMs ?? Math.max(AGENT_SILENCE_MS, beat * 5);
+    const check = () => {
+      this.#watchdog = undefined;
+      if (this.#pending.size === 0 || this.#closed) return;
+      const quiet = Date.now() - this.#heardAt;
+      if (quiet >= silence) {
+        this.#fail(
+          new AgentError({
+            code: "AGENT_UNRESPONSIVE",
+            message: `The vaultlink agent (pid ${this.info.pid}) has sent nothing for ${Math.round(quiet / 1000)} s; it may be stopped (SIGSTOP) or hung.`,
+            hint: `See vaultlink agent status; continue it (kill -CONT ${this.info.pid}) or stop it (vaultlink agent stop).`,
+          }),
+        );
+        this.close();
+        return;
+      }
+      this.#watchdog = setTimeout(check, Math.min(silence - quiet + 50, silence));
+      this.#watchdog.unref();
+    };
+    this.#watchdog = setTimeout(check, silence);
+    this.#watchdog.unref();
   }
 
   #data(chunk: Buffer): void {

@@ -7,7 +7,7 @@ import { commitTemp, writeTemp } from "../vault/durable-file.js";
 import { DIR_MODE } from "../vault/paths.js";
 import type { AgentPaths } from "./paths.js";
 import { MAX_SOCKET_PATH_BYTES } from "./paths.js";
-import { AGENT_PROTOCOL_VERSION, type AgentInfo } from "./protocol.js";
+import { AGENT_HEARTBEAT_MS, AGENT_PROTOCOL_VERSION, type AgentInfo } from "./protocol.js";
 
 /**
  * Create the agent's directory (and, under XDG_RUNTIME_DIR, its `vaultlink` parent) with mode
@@ -59,8 +59,13 @@ export function newAgentToken(): string {
 }
 
 /** Write the info file atomically with mode 0600. */
-export async function writeAgentInfo(paths: AgentPaths, info: Omit<AgentInfo, "v">): Promise<void> {
-  const bytes = Buffer.from(`${JSON.stringify({ v: AGENT_PROTOCOL_VERSION, ...info })}\n`);
+export async function writeAgentInfo(
+  paths: AgentPaths,
+  info: Omit<AgentInfo, "v" | "heartbeatMs">,
+): Promise<void> {
+  // The AgentServer sends keep-alives at this interval (clients rely on it to spot a hang).
+  const full = { v: AGENT_PROTOCOL_VERSION, ...info, heartbeatMs: AGENT_HEARTBEAT_MS };
+  const bytes = Buffer.from(`${JSON.stringify(full)}\n`);
   await commitTemp(await writeTemp(paths.info, bytes), paths.info);
 }
 

@@ -7,6 +7,15 @@
 export const AGENT_PROTOCOL_VERSION = 1;
 /** Longest line either side accepts (a template of a few MiB is already unusual). */
 export const MAX_LINE_BYTES = 4 * 1024 * 1024;
+/**
+ * While a connection has requests being answered, the agent sends a keep-alive line this often
+ * (`{"id":null,"ok":true,"result":{"working":true}}`), so a client tells a slow provider from
+ * an agent that stopped (SIGSTOP) or hangs. Advertised in the info file as `heartbeatMs`.
+ */
+export const AGENT_HEARTBEAT_MS = 2_000;
+/** A client with requests pending gives up on an agent silent this long (heartbeats missed). */
+export const AGENT_SILENCE_MS = 15_000;
+
 /** Most names one `resolveMany` may ask for. */
 export const MAX_NAMES = 10_000;
 /**
@@ -82,6 +91,8 @@ export interface AgentInfo {
   startedAt: string;
   home: string;
   version: string;
+  /** The agent's keep-alive interval (agents before it have none: clients wait as before). */
+  heartbeatMs?: number;
 }
 
 /** Parse an info file's text; undefined when it is not one (a client then treats it as absent). */
@@ -98,5 +109,10 @@ export function parseAgentInfo(text: string): AgentInfo | undefined {
   if (!Number.isInteger(o.pid) || (o.pid as number) <= 0) return undefined;
   for (const k of ["socket", "token", "startedAt", "home", "version"])
     if (typeof o[k] !== "string" || o[k] === "") return undefined;
-  return o as unknown as AgentInfo;
+  const { heartbeatMs, ...rest } = o;
+  const beat =
+    Number.isSafeInteger(heartbeatMs) && (heartbeatMs as number) > 0
+      ? { heartbeatMs: heartbeatMs as number }
+      : {};
+  return { ...rest, ...beat } as unknown as AgentInfo;
 }

@@ -5,6 +5,7 @@ import type { ResolveOptions } from "../engine/resolver.js";
 import type { Vault } from "../engine/vault.js";
 import { isVaultlinkError, vaultlinkError } from "../errors/index.js";
 import {
+  AGENT_HEARTBEAT_MS,
   type AgentErrorBody,
   type AgentResponse,
   type AgentStatus,
@@ -12,6 +13,8 @@ import {
   MAX_CONNECTIONS,
   MAX_LINE_BYTES,
 } from "./protocol.js";
+
+const WORKING = `${JSON.stringify({ id: null, ok: true, result: { working: true } })}\n`;
 
 /** Clients that may wait for a free connection during a burst; more are answered AGENT_BUSY. */
 const MAX_WAITING = 4_096;
@@ -61,6 +64,7 @@ export class AgentServer {
   #waiting: Socket[] = [];
   #evictTimer: NodeJS.Timeout | undefined;
   #closing = false;
+  #heartbeat: NodeJS.Timeout | undefined;
   /** Called when the last request in flight has been answered during `close(drainMs)`. */
   #drained: (() => void) | undefined;
   #refused = new WeakSet<Socket>();
@@ -96,6 +100,8 @@ export class AgentServer {
       process.umask(previous);
     }
     if (process.platform !== "win32") await chmod(path, 0o600);
+    this.#heartbeat = setInterval(() => this.#beat(), AGENT_HEARTBEAT_MS);
+    this.#heartbeat.unref();
     this.#server.on("error", (error) =>
       this.#log(`server error: ${(error as NodeJS.ErrnoException).code ?? "unknown"}`),
     );
@@ -109,6 +115,7 @@ export class AgentServer {
   async close(drainMs = 0): Promise<void> {
     this.#closing = true;
     clearTimeout(this.#evictTimer);
+    clearInterval(this.#heartbeat);
     for (const s of this.#waiting.splice(0)) s.destroy();
     const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
     for (const s of this.#sockets) if ((this.#inFlight.get(s) ?? 0) === 0) s.destroy();
@@ -124,6 +131,13 @@ export class AgentServer {
     this.#drained = undefined;
     for (const s of this.#sockets) s.destroy();
     await closed;
+  }
+
+  /** A keep-alive line to every connection waiting for an answer (see AGENT_HEARTBEAT_MS). */
+  #beat(): void {
+    for (const s of this.#sockets) {
+      if ((this.#inFlight.get(s) ?? 0) > 0 && !this.#refused.has(s) && s.writable) s.write(WORKING);
+    }
   }
 
   /** Requests being answered on all connections. */

@@ -4,10 +4,20 @@
  * bursts past its limit, and clients that hang up mid-request. The agent must keep answering
  * everyone else, hold nothing of what it refused in memory, and never echo the token.
  */
-import { createConnection, type Socket } from "node:net";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createConnection, createServer, type Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { MAX_CONNECTIONS } from "../../src/agent/protocol.js";
-import { AgentClient, type AgentPaths, type AgentServer, agentPaths } from "../../src/index.js";
+import { AGENT_HEARTBEAT_MS, MAX_CONNECTIONS } from "../../src/agent/protocol.js";
+import {
+  AgentClient,
+  type AgentPaths,
+  type AgentServer,
+  agentPaths,
+  prepareAgentDir,
+  writeAgentInfo,
+} from "../../src/index.js";
 import { serveAgent } from "../helpers/agent.js";
 import { connectedVault, type TestVault } from "../helpers/fake-provider.js";
 
@@ -159,5 +169,50 @@ describe("the agent under hostile socket clients", () => {
       s.destroy();
     }
     expect(await resolveOnce(paths)).toMatchObject({ ok: true, value: VALUE });
+  });
+
+  it("a request slower than the client's silence limit is kept alive by the agent's keep-alives", async () => {
+    const { paths, fake } = await start();
+    fake.latencyMs = 5_000;
+    const client = await AgentClient.connect({ paths, silenceMs: 3_000 });
+    try {
+      expect(client?.info.heartbeatMs).toBe(AGENT_HEARTBEAT_MS);
+      expect(await client?.resolve("api")).toMatchObject({ ok: true, value: VALUE });
+    } finally {
+      client?.close();
+    }
+  });
+});
+
+describe("a client of an agent that stopped answering (SIGSTOP, a hang)", () => {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+
+  it("fails its request as unresponsive once the agent has sent nothing for the silence limit", async () => {
+    const home = mkdtempSync(join(tmpdir(), "vaultlink-silent-agent-"));
+    dirs.push(home);
+    const paths = agentPaths({ home, env: {} });
+    await prepareAgentDir(paths);
+    // Listens and accepts (as the kernel does for a stopped process), never answers.
+    const silent = createServer((s) => s.resume());
+    await new Promise<void>((r) => silent.listen(paths.socket, r));
+    await writeAgentInfo(paths, {
+      pid: process.pid,
+      socket: paths.socket,
+      token: "t",
+      startedAt: new Date().toISOString(),
+      home,
+      version: "test",
+    });
+    try {
+      const client = await AgentClient.connect({ paths, silenceMs: 500 });
+      const failed = await client?.resolve("api").catch((e: unknown) => e);
+      expect(failed).toMatchObject({ code: "AGENT_UNRESPONSIVE" });
+      expect((failed as Error).message).toMatch(/has sent nothing for \d+ s; it may be stopped/);
+    } finally {
+      await new Promise((r) => silent.close(r));
+    }
   });
 });
