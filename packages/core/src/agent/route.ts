@@ -96,6 +96,20 @@ export class AgentRoute {
     } catch (error) {
       if (!(error instanceof AgentError) || !CONNECTION_CODES.has(error.code)) throw error;
       this.close();
+      if (error.code === "AGENT_UNREACHABLE") {
+        // The kept connection may have been closed by the agent (to make room) just as this
+        // request went out: ask once more on a new connection (resolving is a read).
+        const again = await this.client();
+        if (again !== undefined) {
+          try {
+            return await viaAgent(again);
+          } catch (retryError) {
+            if (!(retryError instanceof AgentError) || !CONNECTION_CODES.has(retryError.code))
+              throw retryError;
+            this.close();
+          }
+        }
+      }
       if (canFallBack()) return local();
       throw error;
     }
