@@ -510,7 +510,7 @@ ${ENVIRONMENT.map(([name, text]) => `  ${name.padEnd(22)}${text}`).join("\n")}`,
     integration
       .command("remove")
       .description(
-        "delete a disconnected integration; refused while secrets still link to it (they are named)",
+        "delete a disconnected integration (a team integration: once you signed out; the team setup stays); refused while secrets still link to it (they are named)",
       )
       .argument("<id>")
       .addOption(json())

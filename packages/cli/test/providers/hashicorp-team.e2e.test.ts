@@ -320,7 +320,7 @@ describe("HashiCorp team integration: setup, join, roles from Vault (built CLI, 
     all.push(status, read, signout, reauth, unchecked);
   });
 
-  it("a second member's sign-in and sign-out leave the first member signed in", async () => {
+  it("a second member's sign-in and sign-out leave the first member signed in; a signed-out member removes their own team integration", async () => {
     const joined = await second.run(["integration", "join", "hashicorp", code], { env: secondEnv });
     expect(joined.code, describeRun(joined, secrets())).toBe(EXIT.ok);
     const link = await second.run(["secret", "link", "db", "hashicorp", "secret/app/db#password"]);
@@ -335,7 +335,24 @@ describe("HashiCorp team integration: setup, join, roles from Vault (built CLI, 
     expect(status.stderr).toBe("");
     const again = await member.run(["read", "db"]);
     expect(again.stdout === `${DB_PASSWORD}\n`, "the first member still reads").toBe(true);
-    all.push(joined, link, first, out, status, again);
+    // The second member leaves: signed out, their team integration can be removed (it was
+    // a dead end: remove wanted a disconnect, which members may not do).
+    const published = await teamRecord();
+    const linked = await second.run(["integration", "remove", "hashicorp"]);
+    expect(linked.code).not.toBe(EXIT.ok);
+    expect(linked.stderr).toContain("still linked from the secret db");
+    const unlink = await second.run(["secret", "unlink", "db"]);
+    expect(unlink.code, describeRun(unlink, secrets())).toBe(EXIT.ok);
+    const removed = await second.run(["integration", "remove", "hashicorp"]);
+    expect(removed.code, describeRun(removed, secrets())).toBe(EXIT.ok);
+    const list = await second.run(["integration", "list", "--json"]);
+    expect(JSON.parse(list.stdout)).toEqual([]);
+    expect(await teamRecord()).toEqual(published);
+    // Signed in, removal asks for a sign-out (not a disconnect, which is the team's).
+    const signedIn = await member.run(["integration", "remove", "hashicorp"]);
+    expect(signedIn.code).not.toBe(EXIT.ok);
+    expect(signedIn.stderr).toContain("vaultlink integration signout hashicorp");
+    all.push(joined, link, first, out, status, again, linked, unlink, removed, list, signedIn);
   });
 
   it("an admin demoted in Vault is refused at once, whatever their vault remembers", async () => {

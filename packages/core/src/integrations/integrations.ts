@@ -602,11 +602,19 @@ export class Integrations {
   async remove(id: string): Promise<void> {
     await this.deps.docs.update((doc) => {
       const r = this.#require(doc.integrations, id);
-      if (r.status !== "disconnected") {
+      // A team integration signed out is the member's own record only (members cannot
+      // disconnect it: that removes the team's setup); removing it changes nothing in the team.
+      const signedOutTeam = r.scope === "team" && r.credentials === undefined;
+      if (r.status !== "disconnected" && !signedOutTeam) {
         throw vaultlinkError(
           "INVALID_INPUT",
-          `Integration "${id}" is ${r.status}; only a disconnected integration can be removed.`,
-          { hint: `Disconnect it first: vaultlink integration disconnect ${id}` },
+          `Integration "${id}" is ${r.status}; only a disconnected${r.scope === "team" ? " or signed-out" : ""} integration can be removed.`,
+          {
+            hint:
+              r.scope === "team"
+                ? `Sign out first (your own sign-in only; the team's setup stays): vaultlink integration signout ${id}`
+                : `Disconnect it first: vaultlink integration disconnect ${id}`,
+          },
         );
       }
       const linked = Object.values(doc.secrets)
