@@ -378,7 +378,8 @@ describe("a hostile or broken team record, hostile answers, a stray or absent br
     const hung = await member.integrations.syncTeam("hashicorp", { force: true });
     emu.clearFaults();
     expect(hung.unchecked?.code).toBe("UNREACHABLE");
-    expect(hung.unchecked?.message).toContain("did not answer in time");
+    // Vault's client and core's deadline both stop at 1 s; either says so.
+    expect(hung.unchecked?.message).toMatch(/did not answer in time|timed out after 1 s/);
     expect(await member.integrations.status("hashicorp")).toEqual(quick);
 
     // The admin's disconnect against a Vault that echoes the request (token and all) in a 403.

@@ -373,7 +373,12 @@ export class Integrations {
           return { shared: instance.team.shared, setup: await instance.team.read() };
         },
         () => {
-          throw new Error(timedOut(provider.title, record.id, timeoutMs, "team check").message);
+          const t = timedOut(provider.title, record.id, timeoutMs, "team check");
+          throw vaultlinkError("UNREACHABLE", t.message, {
+            hint: t.hint,
+            provider: provider.id,
+            details: t.details,
+          });
         },
       );
       if (!read) return {};
