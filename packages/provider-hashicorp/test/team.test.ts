@@ -535,4 +535,35 @@ describe("a hostile or broken team record, hostile answers, a stray or absent br
       loopback.close();
     }
   });
+
+  it("Postman's sign-in checks the provider's issuer: a provider answering as another issuer is refused before any login", async () => {
+    const { emu, tokens } = team;
+    const setup = await runSetup({
+      options: { address: emu.url, token: tokens.superAdmin },
+      dryRun: false,
+      notify: () => {},
+    });
+    // The provider now names another host as its issuer (its ID tokens say so too).
+    const changed = await fetch(`${emu.url}/v1/identity/oidc/provider/postman-provider`, {
+      method: "POST",
+      headers: { "x-vault-token": emu.rootToken, "content-type": "application/json" },
+      body: JSON.stringify({ issuer: "http://localhost:1" }),
+    });
+    expect(changed.status).toBeLessThan(300);
+    const member = await team.vault();
+    open.push(member);
+    const refused = await member.integrations
+      .join({
+        provider: "hashicorp",
+        setup: setup.join,
+        options: { callbackPort: 0, openBrowser: false },
+        notify: () => {},
+      })
+      .catch((e) => e);
+    expect(refused).toMatchObject({ code: "AUTH_FAILED" });
+    expect(refused.message).toContain("could not be used");
+    expect(refused.hint).toContain("oidcProviderUrl");
+    expect(emu.requests.count("login.jwt")).toBe(0);
+    expect(await member.integrations.list()).toEqual([]);
+  });
 });
