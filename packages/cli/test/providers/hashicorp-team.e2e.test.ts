@@ -355,6 +355,33 @@ describe("HashiCorp team integration: setup, join, roles from Vault (built CLI, 
     all.push(joined, link, first, out, status, again, linked, unlink, removed, list, signedIn);
   });
 
+  it("importing the admin's export brings secrets and links, never the admin's integration or role", async () => {
+    const linked = await admin.run([
+      "secret",
+      "link",
+      "team-db",
+      "hashicorp",
+      "secret/app/db#password",
+    ]);
+    expect(linked.code, describeRun(linked, secrets())).toBe(EXIT.ok);
+    const file = join(dir, "admin-export.vlx");
+    const password = { VAULTLINK_EXPORT_PASSWORD: "e2e-export-pass-6d2a" };
+    const exported = await admin.run(["export", "--out", file], { env: password });
+    expect(exported.code, describeRun(exported, secrets())).toBe(EXIT.ok);
+    const before = JSON.parse((await member.run(["integration", "list", "--json"])).stdout);
+    const imported = await member.run(["import", file], { env: password });
+    expect(imported.code, describeRun(imported, secrets())).toBe(EXIT.ok);
+    expect(JSON.parse((await member.run(["integration", "list", "--json"])).stdout)).toEqual(
+      before,
+    );
+    const refused = await member.run(["integration", "disconnect", "hashicorp"]);
+    expect(refused.stderr).toMatch(/^error: Only a team Admin or Super Admin can disconnect/);
+    // The imported link reads with the member's own sign-in.
+    const read = await member.run(["read", "team-db"]);
+    expect(read.code, describeRun(read, secrets())).toBe(EXIT.ok);
+    all.push(linked, exported, imported, refused, read);
+  });
+
   it("an admin demoted in Vault is refused at once, whatever their vault remembers", async () => {
     await emu.writePolicy("team-admin", 'path "secret/data/*" { capabilities = ["read"] }');
     const configure = await admin.run(["integration", "configure", "hashicorp", "--role", "x"]);
