@@ -392,5 +392,9 @@ describe("team integrations: the provider decides who is an admin", () => {
     expect(await admin.vault.resolve("alpha")).toMatchObject({ ok: true, source: "cache" });
     expect(store.reads).toBe(reads + 1);
     expect((await admin.vault.integrations.status("team-vault")).status).toBe("connected");
+    // A forced check (status) reports it as the timeout it was.
+    const forced = await admin.vault.integrations.syncTeam("team-vault", { force: true });
+    expect(forced.unchecked).toMatchObject({ code: "UNREACHABLE" });
+    expect(forced.unchecked?.message).toContain("team check timed out after 1 s");
   });
 });
