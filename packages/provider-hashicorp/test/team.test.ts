@@ -100,17 +100,20 @@ function browserSignIn(): { notify: (m: string) => void; done: Promise<void> } {
   };
 }
 
+/** After each test: the vaults it opened closed, the emulator stopped, the homes removed. */
+async function endTeam(team: Team, open: Vault[]): Promise<void> {
+  for (const v of open.splice(0)) await v.dispose();
+  await team.emu.stop();
+  for (const h of team.homes) await rm(h, { recursive: true, force: true });
+}
+
 describe("the team setup lives in Vault; Vault's policies decide the roles", () => {
   let team: Team;
   const open: Vault[] = [];
   beforeEach(async () => {
     team = await startTeam();
   });
-  afterEach(async () => {
-    for (const v of open.splice(0)) await v.dispose();
-    await team.emu.stop();
-    for (const h of team.homes) await rm(h, { recursive: true, force: true });
-  });
+  afterEach(() => endTeam(team, open));
 
   it("setup prepares an empty Vault (second run: no change; dry run: nothing written), the admin and a member join, Vault refuses the member, the admin's disconnect reaches the member", async () => {
     const { emu, tokens } = team;
@@ -264,11 +267,7 @@ describe("a hostile or broken team record, hostile answers, a stray or absent br
   beforeEach(async () => {
     team = await startTeam();
   });
-  afterEach(async () => {
-    for (const v of open.splice(0)) await v.dispose();
-    await team.emu.stop();
-    for (const h of team.homes) await rm(h, { recursive: true, force: true });
-  });
+  afterEach(() => endTeam(team, open));
 
   /** The Postman setup, a member joined with the join code, `db` linked and read once. */
   async function joinedMember() {

@@ -12,6 +12,17 @@ import { apiCall, openScreen, raw, type Screen, signIn } from "./helpers.js";
 
 const VALUE = "ui-security-value-5b1e9c3a";
 
+/** The headers of a same-origin call from the screen's own page, plus any given. */
+function pageHeaders(port: number, cookie: string, extra: Record<string, string> = {}) {
+  return {
+    cookie,
+    origin: `http://127.0.0.1:${port}`,
+    "content-type": "application/json",
+    "x-vaultlink-ui": "1",
+    ...extra,
+  };
+}
+
 describe("the vault screen's server refuses what is not the person's own page", () => {
   let screen: Screen;
   let cookie: string;
@@ -223,12 +234,7 @@ describe("the vault screen's server refuses what is not the person's own page", 
     const notJson = await raw(port(), {
       method: "POST",
       path: "/api/add",
-      headers: {
-        cookie,
-        origin: `http://127.0.0.1:${port()}`,
-        "content-type": "application/json",
-        "x-vaultlink-ui": "1",
-      },
+      headers: pageHeaders(port(), cookie),
       body: "{not json",
     });
     expect(notJson.status).toBe(400);
@@ -366,13 +372,7 @@ describe("what a hostile reviewer sent", () => {
     const chunked = await raw(port(), {
       method: "POST",
       path: "/api/add",
-      headers: {
-        cookie,
-        origin: `http://127.0.0.1:${port()}`,
-        "content-type": "application/json",
-        "x-vaultlink-ui": "1",
-        "transfer-encoding": "chunked",
-      },
+      headers: pageHeaders(port(), cookie, { "transfer-encoding": "chunked" }),
       body: JSON.stringify({ name: "huge", value: "x".repeat(10 * 1024 * 1024) }),
     }).catch(() => undefined);
     expect(chunked === undefined || chunked.status === 413, `HTTP ${chunked?.status}`).toBe(true);
@@ -380,12 +380,7 @@ describe("what a hostile reviewer sent", () => {
     const r = await raw(port(), {
       method: "POST",
       path: "/api/add",
-      headers: {
-        cookie,
-        origin: `http://127.0.0.1:${port()}`,
-        "content-type": "application/json",
-        "x-vaultlink-ui": "1",
-      },
+      headers: pageHeaders(port(), cookie),
       body: deep,
     });
     expect(r.status).toBe(400);
