@@ -92,6 +92,11 @@ function redirectNewmanEngine(): void {
   redirected = true;
 }
 
+// At import, not at the first run: an app that imports @vaultlink/newman first and loads
+// `newman` itself afterwards (to call newman.run beside ours) gets Newman on this runtime too,
+// as the refusal below tells it to do. Newman's own files only; nothing else is redirected.
+redirectNewmanEngine();
+
 type Newman = typeof import("newman");
 let loaded: Newman | undefined;
 

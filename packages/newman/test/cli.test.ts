@@ -168,6 +168,29 @@ describe("the vaultlink-newman binary", () => {
     expect(setup.server.arrivals).toHaveLength(0);
   });
 
+  it("imported first, it runs beside a newman the app loads itself afterwards (the refusal's own advice)", async () => {
+    const pkg = join(import.meta.dirname, "..");
+    const script = [
+      'import { createRequire } from "node:module";',
+      `const { run } = await import(${JSON.stringify(join(pkg, "dist", "index.js"))});`,
+      `const newman = createRequire(${JSON.stringify(join(pkg, "package.json"))})("newman");`,
+      `await new Promise((ok, fail) => newman.run({ collection: ${JSON.stringify(COLLECTION)}, envVar: [{ key: "port", value: "${setup.server.port}" }], reporters: [] }, (e) => (e ? fail(e) : ok())));`,
+      `const result = await run({ collection: ${JSON.stringify(COLLECTION)}, envVar: [{ key: "port", value: "${setup.server.port}" }], reporters: [] });`,
+      'console.log(result.resolvedSecrets > 0 ? "ran" : "resolved nothing");',
+    ].join("\n");
+    const r = await runNode(["--input-type=module", "-e", script], {
+      HOME: setup.out,
+      VAULTLINK_HOME: setup.t.home,
+      VAULTLINK_VAULT_KEY: setup.t.vaultKey,
+    });
+    expect(r.stdout, r.stderr).toMatch(/^ran$/m);
+    expect(r.stdout + r.stderr).not.toContain("newman was loaded in this process before");
+    // The plain run sent the reference as written; ours sent the value.
+    const tokens = setup.server.arrivals.map((a) => a.headers.authorization).filter(Boolean);
+    expect(tokens).toContain("Bearer {{vault:api-token}}");
+    expect(tokens).toContain(`Bearer ${SECRETS["api-token"]}`);
+  });
+
   it("a locked vault is a clear error naming what to do, exit 2", async () => {
     const r = await cli(["run", join(fixtures, "collection.json")]);
     expect(r.status).toBe(2);
